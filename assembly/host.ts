@@ -1,0 +1,189 @@
+// The one wall between meshguard and the proxy-wasm host (ABI 0.2.1).
+//
+// Every call to a host import lives in this file. Each returns a value that says what happened
+// (present / absent / failed) instead of throwing: a throw in AssemblyScript ends the VM for every
+// later request. The SDK's own helpers (CHECK_RESULT) abort on any non-Ok status, so we call its
+// raw import declarations only.
+import * as abi from "@solo-io/proxy-runtime/assembly/imports";
+
+// Status codes of the ABI (proxy-wasm spec, "WasmResult").
+export const enum WasmResult {
+  Ok = 0,
+  NotFound = 1,
+  BadArgument = 2,
+  SerializationFailure = 3,
+  ParseFailure = 4,
+  Empty = 7,
+  CasMismatch = 8,
+  InternalFailure = 10,
+  Unimplemented = 12,
+}
+
+export const enum LogLevel { Trace = 0, Debug = 1, Info = 2, Warn = 3, Error = 4, Critical = 5 }
+export const enum HeaderMapType { RequestHeaders = 0, RequestTrailers = 1, ResponseHeaders = 2, ResponseTrailers = 3 }
+export const enum BufferType { HttpRequestBody = 0, HttpResponseBody = 1, VmConfiguration = 6, PluginConfiguration = 7 }
+export const enum MetricType { Counter = 0, Gauge = 1, Histogram = 2 }
+
+// Three states, never collapsed: authorization must tell "absent" from "the host failed".
+export const enum Presence { Present = 0, Absent = 1, Failed = 2 }
+
+export class Lookup {
+  constructor(public presence: Presence, public value: string, public status: u32) {}
+  get present(): bool { return this.presence == Presence.Present; }
+}
+
+// Out-parameters for host calls: static, so no allocation per call.
+const OUT_PTR: usize = memory.data(8);
+const OUT_SIZE: usize = memory.data(8);
+
+// The host writes values into memory it obtains from this export. The block is raw (not managed
+// by the GC); takeBytes() copies it into a managed buffer and frees it. Envoy never allocates for
+// an empty value: it reports pointer 0 and size 0.
+export function allocateForHost(size: usize): usize {
+  return heap.alloc(size);
+}
+
+function takeString(): string {
+  const ptr = load<usize>(OUT_PTR);
+  const size = load<usize>(OUT_SIZE);
+  if (size == 0 || ptr == 0) return "";
+  const s = String.UTF8.decodeUnsafe(ptr, size, false);
+  heap.free(ptr);
+  return s;
+}
+
+function takeBytes(): Uint8Array {
+  const ptr = load<usize>(OUT_PTR);
+  const size = load<usize>(OUT_SIZE);
+  const out = new Uint8Array(<i32>size);
+  if (size == 0 || ptr == 0) return out;
+  memory.copy(out.dataStart, ptr, size);
+  heap.free(ptr);
+  return out;
+}
+
+function clearOut(): void {
+  store<usize>(OUT_PTR, 0);
+  store<usize>(OUT_SIZE, 0);
+}
+
+function lookupFrom(status: u32): Lookup {
+  if (status == WasmResult.Ok) return new Lookup(Presence.Present, takeString(), status);
+  if (status == WasmResult.NotFound || status == WasmResult.Empty) return new Lookup(Presence.Absent, "", status);
+  return new Lookup(Presence.Failed, "", status);
+}
+
+// Envoy serialises a property path as its segments joined by NUL (context.cc).
+export class PropertyPath {
+  readonly bytes: ArrayBuffer;
+  constructor(public readonly name: string) {
+    this.bytes = String.UTF8.encode(name.replaceAll(".", "\0"));
+  }
+}
+
+export function getProperty(path: PropertyPath): Lookup {
+  clearOut();
+  const status = abi.proxy_get_property(changetype<usize>(path.bytes), path.bytes.byteLength, OUT_PTR, OUT_SIZE);
+  return lookupFrom(status);
+}
+
+// A header name encoded once, at configure or start time, never per request.
+export class HeaderName {
+  readonly bytes: ArrayBuffer;
+  constructor(public readonly name: string) {
+    this.bytes = String.UTF8.encode(name);
+  }
+}
+
+export function getHeader(map: HeaderMapType, name: HeaderName): Lookup {
+  clearOut();
+  const status = abi.proxy_get_header_map_value(map, changetype<usize>(name.bytes), name.bytes.byteLength, OUT_PTR, OUT_SIZE);
+  return lookupFrom(status);
+}
+
+export function removeHeader(map: HeaderMapType, name: HeaderName): u32 {
+  return abi.proxy_remove_header_map_value(map, changetype<usize>(name.bytes), name.bytes.byteLength);
+}
+
+export function replaceHeader(map: HeaderMapType, name: HeaderName, value: string): u32 {
+  const v = String.UTF8.encode(value);
+  return abi.proxy_replace_header_map_value(map, changetype<usize>(name.bytes), name.bytes.byteLength, changetype<usize>(v), v.byteLength);
+}
+
+// Plugin or VM configuration. Absent and empty are the same to the host: size 0.
+export function getConfiguration(kind: BufferType, size: u32): Uint8Array {
+  if (size == 0) return new Uint8Array(0);
+  clearOut();
+  const status = abi.proxy_get_buffer_bytes(kind, 0, size, OUT_PTR, OUT_SIZE);
+  if (status != WasmResult.Ok) return new Uint8Array(0);
+  return takeBytes();
+}
+
+// Header pairs as the ABI serialises them: count, then (key size, value size) pairs, then each
+// key and value followed by a NUL byte.
+export function serializePairs(names: string[], values: string[]): ArrayBuffer {
+  const n = min(names.length, values.length);
+  const keys = new Array<ArrayBuffer>(n);
+  const vals = new Array<ArrayBuffer>(n);
+  let size = 4 + 8 * n;
+  for (let i = 0; i < n; i++) {
+    keys[i] = String.UTF8.encode(names[i]);
+    vals[i] = String.UTF8.encode(values[i]);
+    size += keys[i].byteLength + vals[i].byteLength + 2;
+  }
+  const out = new ArrayBuffer(size);
+  const base = changetype<usize>(out);
+  store<u32>(base, n);
+  let p = base + 4;
+  for (let i = 0; i < n; i++) {
+    store<u32>(p, keys[i].byteLength);
+    store<u32>(p + 4, vals[i].byteLength);
+    p += 8;
+  }
+  for (let i = 0; i < n; i++) {
+    memory.copy(p, changetype<usize>(keys[i]), keys[i].byteLength);
+    p += keys[i].byteLength;
+    store<u8>(p++, 0);
+    memory.copy(p, changetype<usize>(vals[i]), vals[i].byteLength);
+    p += vals[i].byteLength;
+    store<u8>(p++, 0);
+  }
+  return out;
+}
+
+// grpc_status u32 max means "not a gRPC reply" to Envoy.
+export function sendLocalReply(status: u32, details: string, body: string, headerNames: string[], headerValues: string[]): u32 {
+  const d = String.UTF8.encode(details);
+  const b = String.UTF8.encode(body);
+  const h = serializePairs(headerNames, headerValues);
+  return abi.proxy_send_local_response(
+    status,
+    changetype<usize>(d), d.byteLength,
+    changetype<usize>(b), b.byteLength,
+    changetype<usize>(h), h.byteLength,
+    u32.MAX_VALUE,
+  );
+}
+
+export function log(level: LogLevel, message: string): void {
+  const m = String.UTF8.encode(message);
+  abi.proxy_log(level, changetype<usize>(m), m.byteLength);
+}
+
+// A counter in Envoy's own stats. Envoy may hand out 0 as a valid id, so "defined" is separate.
+export class Counter {
+  id: u32 = 0;
+  defined: bool = false;
+  constructor(public readonly name: string) {
+    const n = String.UTF8.encode(name);
+    store<u32>(OUT_PTR, 0);
+    const status = abi.proxy_define_metric(MetricType.Counter, changetype<usize>(n), n.byteLength, OUT_PTR);
+    if (status == WasmResult.Ok) {
+      this.id = load<u32>(OUT_PTR);
+      this.defined = true;
+    }
+  }
+  increment(): void {
+    if (this.defined) abi.proxy_increment_metric(this.id, 1);
+  }
+}

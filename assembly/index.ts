@@ -1,0 +1,97 @@
+// The proxy-wasm ABI (0.2.1) entry points: Envoy calls these. They find the context, hand the
+// call to the plugin or stream, and never throw: an unknown context id is answered with Continue
+// (or failure for configure), not a trap.
+import { BufferType, LogLevel, allocateForHost, getConfiguration, log } from "./host";
+import { CONTINUE, Stream } from "./filter";
+import { LOG_PREFIX, Plugin } from "./plugin";
+
+const plugins = new Map<u32, Plugin>();
+const streams = new Map<u32, Stream>();
+
+export function proxy_abi_version_0_2_1(): void {}
+
+// The host asks for memory to write values into (proxy-wasm "proxy_on_memory_allocate").
+export function malloc(size: usize): usize {
+  return allocateForHost(size);
+}
+export function proxy_on_memory_allocate(size: usize): usize {
+  return allocateForHost(size);
+}
+
+export function proxy_on_context_create(contextId: u32, parentId: u32): void {
+  if (parentId == 0) {
+    if (!plugins.has(contextId)) plugins.set(contextId, new Plugin());
+    return;
+  }
+  if (!plugins.has(parentId)) return; // a stream of a plugin we never saw: ignored, never trusted
+  streams.set(contextId, new Stream(plugins.get(parentId)));
+}
+
+export function proxy_on_vm_start(rootId: u32, vmConfigSize: u32): u32 {
+  return 1;
+}
+
+export function proxy_validate_configuration(rootId: u32, size: u32): u32 {
+  // Envoy does not call this today; answer as configure would, without keeping the result.
+  const probe = new Plugin();
+  return probe.configure(getConfiguration(BufferType.PluginConfiguration, size)) ? 1 : 0;
+}
+
+export function proxy_on_configure(rootId: u32, size: u32): u32 {
+  if (!plugins.has(rootId)) plugins.set(rootId, new Plugin());
+  return plugins.get(rootId).configure(getConfiguration(BufferType.PluginConfiguration, size)) ? 1 : 0;
+}
+
+export function proxy_on_tick(rootId: u32): void {}
+
+export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
+  if (!streams.has(contextId)) return CONTINUE;
+  return streams.get(contextId).onRequestHeaders();
+}
+
+export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
+  if (!streams.has(contextId)) return CONTINUE;
+  return streams.get(contextId).afterReply();
+}
+
+export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): u32 {
+  if (!streams.has(contextId)) return CONTINUE;
+  return streams.get(contextId).afterReply();
+}
+
+export function proxy_on_response_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
+  return CONTINUE;
+}
+
+export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
+  return CONTINUE;
+}
+
+export function proxy_on_response_trailers(contextId: u32, trailerCount: u32): u32 {
+  return CONTINUE;
+}
+
+export function proxy_on_done(contextId: u32): u32 {
+  return 1;
+}
+
+export function proxy_on_log(contextId: u32): void {}
+
+export function proxy_on_delete(contextId: u32): void {
+  if (streams.has(contextId)) {
+    streams.delete(contextId);
+    return;
+  }
+  if (plugins.has(contextId)) plugins.delete(contextId);
+}
+
+// AssemblyScript calls this on a failed internal assertion (out of memory, a bug). No input
+// reaches it by design; if it is ever reached, say so loudly before the VM stops, so Envoy's log
+// shows why (failure_policy then decides what Envoy does with the VM).
+export function meshguardAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
+  const m = message !== null ? message : "";
+  const f = fileName !== null ? fileName : "";
+  log(LogLevel.Critical, "meshguard: abort: " + m + " at " + f + ":" + line.toString() + ":" + column.toString());
+  unreachable();
+}
+

@@ -1,0 +1,28 @@
+// The body of a local reply. Pure. It names a stable reason and the request id, and nothing of
+// the policy (no route prefixes, no patterns, no identities).
+import { Decision } from "./decision";
+import { reasonMessage } from "./reasons";
+
+export const MAX_REQUEST_ID_LENGTH = 128;
+
+// Envoy's x-request-id is a UUID; anything else is echoed only if it is short and plain, so a
+// client cannot inject JSON or log noise through it.
+export function safeRequestId(id: string): string {
+  if (id.length == 0 || id.length > MAX_REQUEST_ID_LENGTH) return "";
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x5f || c == 0x2e;
+    if (!ok) return "";
+  }
+  return id;
+}
+
+// reason and message are constants without characters that need escaping in JSON.
+export function replyBody(decision: Decision, requestId: string): string {
+  let body = "{\"status\":" + decision.status.toString() +
+    ",\"reason\":\"" + decision.reason +
+    "\",\"message\":\"" + reasonMessage(decision.reason) + "\"";
+  const id = safeRequestId(requestId);
+  if (id.length > 0) body += ",\"request_id\":\"" + id + "\"";
+  return body + "}";
+}

@@ -1,0 +1,30 @@
+// An HTTPS client for the mesh listener: presents a client certificate (or none) and trusts the
+// test CA. A new connection per request, since the peer identity belongs to the connection.
+import { request as httpsRequest } from "node:https";
+import { readFileSync } from "node:fs";
+import type { CertFiles } from "./pki";
+
+export interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+export interface CallOptions {
+  method?: string; path: string; headers?: Record<string, string | string[]>; body?: string;
+  cert?: CertFiles | null; ca: string;
+}
+
+export function call(port: number, o: CallOptions): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({
+      host: "127.0.0.1", port, servername: "localhost", method: o.method ?? "GET", path: o.path,
+      headers: o.headers, ca: readFileSync(o.ca), agent: false,
+      cert: o.cert ? readFileSync(o.cert.cert) : undefined, key: o.cert ? readFileSync(o.cert.key) : undefined,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.setTimeout(10_000, () => req.destroy(new Error("request timed out")));
+    if (o.body !== undefined) req.write(o.body);
+    req.end();
+  });
+}

@@ -1,0 +1,89 @@
+// Writes an Envoy bootstrap that runs meshguard in front of an upstream, over mutual TLS.
+// Also used by the demo and the docker-compose path, so all three run the same config.
+import type { Pki } from "./pki";
+
+export interface EnvoyConfigOptions {
+  wasmPath: string;
+  pluginConfig: unknown;          // meshguard's plugin configuration (JSON)
+  upstreamPort: number;
+  pki: Pick<Pki, "ca" | "server">;
+  listenerPort?: number;          // 0 (default): Envoy picks a free port
+  adminPort?: number;
+  // How Envoy itself treats x-forwarded-client-cert. The tests use ALWAYS_FORWARD_ONLY to prove
+  // meshguard strips a client's copy on its own; the shipped configs keep Envoy's SANITIZE too.
+  forwardClientCert?: "SANITIZE" | "ALWAYS_FORWARD_ONLY" | "SANITIZE_SET";
+  failurePolicy?: "FAIL_CLOSED" | "FAIL_RELOAD" | "FAIL_OPEN";
+}
+
+export function envoyConfig(o: EnvoyConfigOptions): object {
+  const wasmFilter = {
+    name: "envoy.filters.http.wasm",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+      config: {
+        name: "meshguard",
+        root_id: "meshguard",
+        // A VM that traps is reloaded; requests meanwhile are refused, never let through.
+        failure_policy: o.failurePolicy ?? "FAIL_RELOAD",
+        vm_config: {
+          vm_id: "meshguard",
+          runtime: "envoy.wasm.runtime.v8",
+          code: { local: { filename: o.wasmPath } },
+        },
+        configuration: {
+          "@type": "type.googleapis.com/google.protobuf.StringValue",
+          value: typeof o.pluginConfig === "string" ? o.pluginConfig : JSON.stringify(o.pluginConfig),
+        },
+      },
+    },
+  };
+  return {
+    admin: { address: { socket_address: { address: "127.0.0.1", port_value: o.adminPort ?? 0 } } },
+    static_resources: {
+      listeners: [{
+        name: "mesh_inbound",
+        address: { socket_address: { address: "127.0.0.1", port_value: o.listenerPort ?? 0 } },
+        filter_chains: [{
+          transport_socket: {
+            name: "envoy.transport_sockets.tls",
+            typed_config: {
+              "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
+              require_client_certificate: true,
+              common_tls_context: {
+                tls_certificates: [{ certificate_chain: { filename: o.pki.server.cert }, private_key: { filename: o.pki.server.key } }],
+                validation_context: { trusted_ca: { filename: o.pki.ca.cert } },
+              },
+            },
+          },
+          filters: [{
+            name: "envoy.filters.network.http_connection_manager",
+            typed_config: {
+              "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+              stat_prefix: "mesh_inbound",
+              // Paths are normalised before any filter sees them (RFC 3986); meshguard refuses
+              // whatever stays ambiguous.
+              normalize_path: true,
+              merge_slashes: true,
+              path_with_escaped_slashes_action: "KEEP_UNCHANGED",
+              forward_client_cert_details: o.forwardClientCert ?? "SANITIZE",
+              route_config: {
+                name: "local",
+                virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "upstream" } }] }],
+              },
+              http_filters: [wasmFilter, { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
+            },
+          }],
+        }],
+      }],
+      clusters: [{
+        name: "upstream",
+        type: "STATIC",
+        connect_timeout: "2s",
+        load_assignment: {
+          cluster_name: "upstream",
+          endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: o.upstreamPort } } } }] }],
+        },
+      }],
+    },
+  };
+}
