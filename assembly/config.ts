@@ -7,8 +7,10 @@ import { SpiffePattern, parseSpiffePattern } from "./spiffe";
 
 export const DEFAULT_PEER_HEADER = "x-meshguard-peer-id";
 
-// Headers only the mesh may set. A client outside must never be able to pass them upstream.
-export const ALWAYS_STRIPPED: string[] = ["x-forwarded-client-cert"];
+// Headers only the mesh may set, stripped when `strip_headers` is not given. A sidecar whose Envoy
+// sets x-forwarded-client-cert itself (forward_client_cert_details: SANITIZE_SET) can list its
+// own set instead. The peer header is stripped whatever the list says.
+export const DEFAULT_STRIP_HEADERS: string[] = ["x-forwarded-client-cert"];
 
 export const MAX_CONFIG_BYTES = 1 << 20;
 export const MAX_ROUTES = 1000;
@@ -83,10 +85,14 @@ function compileHeaderName(c: Compiler, field: string, v: JsonValue | null, fall
 }
 
 function compileStripHeaders(c: Compiler, v: JsonValue | null, peerHeader: string): string[] {
-  const out = ALWAYS_STRIPPED.slice(0);
   // The peer header is ours: whatever a client sent under that name is dropped.
-  if (!out.includes(peerHeader)) out.push(peerHeader);
-  if (v === null) return out;
+  const out: string[] = [peerHeader];
+  if (v === null) {
+    for (let i = 0; i < DEFAULT_STRIP_HEADERS.length; i++) {
+      if (!out.includes(DEFAULT_STRIP_HEADERS[i])) out.push(DEFAULT_STRIP_HEADERS[i]);
+    }
+    return out;
+  }
   if (!c.expectKind("strip_headers", v, JsonKind.Array)) return out;
   if (v.items.length > MAX_STRIP_HEADERS) { c.fail("strip_headers", "more than " + MAX_STRIP_HEADERS.toString() + " entries"); return out; }
   for (let i = 0; i < v.items.length; i++) {

@@ -13,6 +13,9 @@ export interface EnvoyConfigOptions {
   // meshguard strips a client's copy on its own; the shipped configs keep Envoy's SANITIZE too.
   forwardClientCert?: "SANITIZE" | "ALWAYS_FORWARD_ONLY" | "SANITIZE_SET";
   failurePolicy?: "FAIL_CLOSED" | "FAIL_RELOAD" | "FAIL_OPEN";
+  // true (default): the TLS handshake itself refuses clients without a certificate (Istio STRICT).
+  // false: they reach meshguard, which refuses them on routes that need an identity.
+  requireClientCertificate?: boolean;
 }
 
 export function envoyConfig(o: EnvoyConfigOptions): object {
@@ -48,7 +51,7 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
             name: "envoy.transport_sockets.tls",
             typed_config: {
               "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
-              require_client_certificate: true,
+              require_client_certificate: o.requireClientCertificate ?? true,
               common_tls_context: {
                 tls_certificates: [{ certificate_chain: { filename: o.pki.server.cert }, private_key: { filename: o.pki.server.key } }],
                 validation_context: { trusted_ca: { filename: o.pki.ca.cert } },

@@ -1,0 +1,405 @@
+// A proxy-wasm host (ABI 0.2.1) in TypeScript that loads build/meshguard.wasm into Node's V8 and
+// behaves as Envoy does where meshguard can tell:
+//  - context order: root context created (id, 0) before proxy_on_vm_start, then configure;
+//  - configuration and property values are copied into guest memory through its allocator, and
+//    never allocated for an empty value (Envoy reports pointer 0, size 0);
+//  - property paths are segments joined by NUL; absent properties answer NotFound;
+//  - header maps get the first value of a name, replace sets one value, remove drops every value;
+//  - a local reply is recorded and the stream stops; metrics, shared data with CAS, ticks, logs
+//    per level, and a clock the test controls.
+// Every behaviour the filter relies on is also shown against the real Envoy in test/.
+import { readFileSync } from "node:fs";
+import {
+  Action, BufferType, HeaderMapType, type HeaderPairs, LOG_LEVELS, type LogLevelName, MetricType, WasmResult,
+  deserializePairs, serializePairs,
+} from "./abi";
+
+export interface LogLine { level: LogLevelName; message: string }
+export interface LocalReply { status: number; details: string; body: string; headers: HeaderPairs; grpcStatus: number }
+
+// What a property lookup answers: a value, absence, or a host failure.
+export type PropertyValue = string | Buffer | { status: WasmResult };
+
+export interface HostOptions {
+  pluginConfig: string | Buffer;
+  vmConfig?: string | Buffer;
+  rootId?: string;             // Envoy's plugin_root_id property
+  startNanos?: bigint;
+}
+
+class GuestTrap extends Error {}
+
+interface Metric { type: MetricType; name: string; value: bigint }
+
+export class ProxyWasmHost {
+  readonly logs: LogLine[] = [];
+  nowNanos: bigint;
+  trap: Error | null = null;
+  configured = false;
+  readonly sharedData = new Map<string, { value: Buffer; cas: number }>();
+  tickPeriodMs = 0;
+  allocations = 0;
+
+  private metrics = new Map<number, Metric>();
+  private metricIds = new Map<string, number>();
+  private nextMetricId = 0;
+  private nextContextId = 2;
+  private nextCas = 1;
+  private msSinceTick = 0;
+  private exports!: Record<string, (...args: (number | bigint)[]) => number | bigint | undefined>;
+  private memory!: WebAssembly.Memory;
+  private current: Stream | null = null;   // the stream whose callback is running
+  readonly rootContextId = 1;
+
+  private constructor(private opts: HostOptions) {
+    this.nowNanos = opts.startNanos ?? 1_700_000_000_000_000_000n;
+  }
+
+  static async load(wasm: string | Buffer, opts: HostOptions): Promise<ProxyWasmHost> {
+    const host = new ProxyWasmHost(opts);
+    const bytes = typeof wasm === "string" ? readFileSync(wasm) : wasm;
+    // Unknown imports fail instantiation, as they fail to link in Envoy.
+    const { instance } = await WebAssembly.instantiate(bytes, { env: host.imports() });
+    host.exports = instance.exports as unknown as typeof host.exports;
+    host.memory = instance.exports.memory as WebAssembly.Memory;
+    if (host.exports._initialize) host.guest("_initialize");
+    host.guest("proxy_on_context_create", host.rootContextId, 0);
+    const vm = Buffer.from(opts.vmConfig ?? "");
+    host.guest("proxy_on_vm_start", host.rootContextId, vm.length);
+    host.configured = host.configure(opts.pluginConfig);
+    return host;
+  }
+
+  // proxy_on_configure with a new plugin configuration; true when the filter accepted it.
+  configure(config: string | Buffer): boolean {
+    this.opts.pluginConfig = config;
+    return Number(this.guest("proxy_on_configure", this.rootContextId, Buffer.from(config).length)) !== 0;
+  }
+
+  get memoryPages(): number { return this.memory.buffer.byteLength / 65536; }
+
+  logsAt(level: LogLevelName): string[] { return this.logs.filter((l) => l.level === level).map((l) => l.message); }
+
+  metric(name: string): bigint | undefined {
+    const id = this.metricIds.get(name);
+    return id === undefined ? undefined : this.metrics.get(id)!.value;
+  }
+  metricNames(): string[] { return [...this.metricIds.keys()]; }
+
+  // Moves the clock; calls proxy_on_tick for every tick period that elapses.
+  advance(ms: number): void {
+    this.nowNanos += BigInt(Math.round(ms * 1e6));
+    if (this.tickPeriodMs <= 0) return;
+    this.msSinceTick += ms;
+    while (this.msSinceTick >= this.tickPeriodMs) {
+      this.msSinceTick -= this.tickPeriodMs;
+      this.guest("proxy_on_tick", this.rootContextId);
+    }
+  }
+
+  newStream(connection: ConnectionProps = {}): Stream {
+    const id = this.nextContextId++;
+    const s = new Stream(this, id, connection);
+    this.guest("proxy_on_context_create", id, this.rootContextId);
+    return s;
+  }
+
+  /** @internal */ run(stream: Stream | null, name: string, ...args: (number | bigint)[]): number {
+    const prev = this.current;
+    this.current = stream;
+    try { return Number(this.guest(name, ...args) ?? 0); } finally { this.current = prev; }
+  }
+
+  private guest(name: string, ...args: (number | bigint)[]): number | bigint | undefined {
+    if (this.trap) throw new GuestTrap(`VM is dead after an earlier trap: ${this.trap.message}`);
+    const fn = this.exports[name];
+    if (!fn) return undefined;   // Envoy treats a missing callback as "continue"
+    try {
+      return fn(...args);
+    } catch (e) {
+      this.trap = e as Error;
+      throw new GuestTrap(`guest trapped in ${name}: ${(e as Error).message}`);
+    }
+  }
+
+  // --- guest memory ---
+  private bytes(): Uint8Array { return new Uint8Array(this.memory.buffer); }
+  private view(): DataView { return new DataView(this.memory.buffer); }
+  private read(ptr: number, len: number): Buffer { return Buffer.from(this.bytes().slice(ptr, ptr + len)); }
+  private readString(ptr: number, len: number): string { return this.read(ptr, len).toString("utf8"); }
+
+  // Copies a value into guest memory through its allocator, as Envoy's copyToPointerSize does.
+  private copyOut(value: Buffer, ptrPtr: number, sizePtr: number): WasmResult {
+    let ptr = 0;
+    if (value.length > 0) {
+      const alloc = this.exports.proxy_on_memory_allocate ?? this.exports.malloc;
+      ptr = Number(alloc(value.length));
+      this.allocations++;
+      if (ptr === 0) return WasmResult.InvalidMemoryAccess;
+      this.bytes().set(value, ptr);
+    }
+    this.view().setUint32(ptrPtr, ptr, true);
+    this.view().setUint32(sizePtr, value.length, true);
+    return WasmResult.Ok;
+  }
+
+  private stream(): Stream | null { return this.current; }
+
+  private headerMap(type: number): HeaderPairs | null {
+    const s = this.stream();
+    if (!s) return null;
+    switch (type) {
+      case HeaderMapType.RequestHeaders: return s.requestHeaders;
+      case HeaderMapType.RequestTrailers: return s.requestTrailers;
+      case HeaderMapType.ResponseHeaders: return s.responseHeaders;
+      case HeaderMapType.ResponseTrailers: return s.responseTrailers;
+      default: return null;
+    }
+  }
+
+  private property(path: string): PropertyValue | undefined {
+    if (path === "plugin_root_id") return this.opts.rootId ?? "meshguard";
+    if (path === "plugin_name") return "meshguard";
+    const s = this.stream();
+    if (!s) return undefined;
+    return s.property(path);
+  }
+
+  private imports(): Record<string, (...a: number[]) => number | void> {
+    const h = this;
+    const unimplemented = () => WasmResult.Unimplemented;
+    return {
+      proxy_log(level: number, ptr: number, len: number) {
+        h.logs.push({ level: LOG_LEVELS[level] ?? "critical", message: h.readString(ptr, len) });
+        return WasmResult.Ok;
+      },
+      proxy_get_log_level(ptr: number) { h.view().setUint32(ptr, 2, true); return WasmResult.Ok; },
+      proxy_get_current_time_nanoseconds(ptr: number) { h.view().setBigUint64(ptr, h.nowNanos, true); return WasmResult.Ok; },
+      proxy_set_tick_period_milliseconds(ms: number) { h.tickPeriodMs = ms; h.msSinceTick = 0; return WasmResult.Ok; },
+
+      proxy_get_property(pathPtr: number, pathLen: number, ptrPtr: number, sizePtr: number) {
+        const path = h.read(pathPtr, pathLen).toString("utf8").split("\0").join(".");
+        const v = h.property(path);
+        if (v === undefined) return WasmResult.NotFound;
+        if (typeof v === "object" && !Buffer.isBuffer(v)) return v.status;
+        return h.copyOut(Buffer.isBuffer(v) ? v : Buffer.from(v, "utf8"), ptrPtr, sizePtr);
+      },
+      proxy_set_property: unimplemented,
+
+      proxy_get_buffer_bytes(type: number, start: number, length: number, ptrPtr: number, sizePtr: number) {
+        let buf: Buffer | null = null;
+        if (type === BufferType.PluginConfiguration) buf = Buffer.from(h.opts.pluginConfig);
+        else if (type === BufferType.VmConfiguration) buf = Buffer.from(h.opts.vmConfig ?? "");
+        else if (type === BufferType.HttpRequestBody) buf = h.stream()?.requestBodyBuffer ?? null;
+        else if (type === BufferType.HttpResponseBody) buf = h.stream()?.responseBodyBuffer ?? null;
+        if (buf === null) return WasmResult.NotFound;
+        if (start > buf.length) return WasmResult.BadArgument;
+        return h.copyOut(buf.subarray(start, Math.min(buf.length, start + length)), ptrPtr, sizePtr);
+      },
+      proxy_get_buffer_status(type: number, lengthPtr: number, flagsPtr: number) {
+        const s = h.stream();
+        const buf = type === BufferType.HttpRequestBody ? s?.requestBodyBuffer : type === BufferType.HttpResponseBody ? s?.responseBodyBuffer : undefined;
+        if (!buf) return WasmResult.NotFound;
+        h.view().setUint32(lengthPtr, buf.length, true);
+        h.view().setUint32(flagsPtr, 0, true);
+        return WasmResult.Ok;
+      },
+      proxy_set_buffer_bytes: unimplemented,
+
+      proxy_get_header_map_value(type: number, kPtr: number, kLen: number, ptrPtr: number, sizePtr: number) {
+        const map = h.headerMap(type);
+        if (!map) return WasmResult.BadArgument;
+        const key = h.readString(kPtr, kLen).toLowerCase();
+        const hit = map.find(([k]) => k === key);
+        if (!hit) return WasmResult.NotFound;
+        return h.copyOut(Buffer.from(hit[1], "utf8"), ptrPtr, sizePtr);
+      },
+      proxy_get_header_map_pairs(type: number, ptrPtr: number, sizePtr: number) {
+        const map = h.headerMap(type);
+        if (!map) return WasmResult.BadArgument;
+        return h.copyOut(serializePairs(map), ptrPtr, sizePtr);
+      },
+      proxy_set_header_map_pairs(type: number, ptr: number, len: number) {
+        const map = h.headerMap(type);
+        const pairs = deserializePairs(h.read(ptr, len));
+        if (!map || !pairs) return WasmResult.BadArgument;
+        map.splice(0, map.length, ...pairs.map(([k, v]) => [k.toLowerCase(), v] as [string, string]));
+        return WasmResult.Ok;
+      },
+      proxy_get_header_map_size(type: number, sizePtr: number) {
+        const map = h.headerMap(type);
+        if (!map) return WasmResult.BadArgument;
+        h.view().setUint32(sizePtr, serializePairs(map).length, true);
+        return WasmResult.Ok;
+      },
+      proxy_add_header_map_value(type: number, kPtr: number, kLen: number, vPtr: number, vLen: number) {
+        const map = h.headerMap(type);
+        if (!map) return WasmResult.BadArgument;
+        map.push([h.readString(kPtr, kLen).toLowerCase(), h.readString(vPtr, vLen)]);
+        return WasmResult.Ok;
+      },
+      proxy_replace_header_map_value(type: number, kPtr: number, kLen: number, vPtr: number, vLen: number) {
+        const map = h.headerMap(type);
+        if (!map) return WasmResult.BadArgument;
+        const key = h.readString(kPtr, kLen).toLowerCase();
+        const rest = map.filter(([k]) => k !== key);
+        map.splice(0, map.length, ...rest, [key, h.readString(vPtr, vLen)]);
+        return WasmResult.Ok;
+      },
+      proxy_remove_header_map_value(type: number, kPtr: number, kLen: number) {
+        const map = h.headerMap(type);
+        if (!map) return WasmResult.BadArgument;
+        const key = h.readString(kPtr, kLen).toLowerCase();
+        const rest = map.filter(([k]) => k !== key);
+        map.splice(0, map.length, ...rest);
+        return WasmResult.Ok;
+      },
+
+      proxy_send_local_response(status: number, dPtr: number, dLen: number, bPtr: number, bLen: number, hPtr: number, hLen: number, grpc: number) {
+        const s = h.stream();
+        if (!s) return WasmResult.BadArgument;
+        const headers = deserializePairs(h.read(hPtr, hLen));
+        if (!headers) return WasmResult.BadArgument;
+        if (s.localReply) return WasmResult.BadArgument; // Envoy sends one local reply per stream
+        s.localReply = { status, details: h.readString(dPtr, dLen), body: h.readString(bPtr, bLen), headers, grpcStatus: grpc | 0 };
+        return WasmResult.Ok;
+      },
+      proxy_continue_stream() { return WasmResult.Ok; },
+      proxy_close_stream() { return WasmResult.Ok; },
+      proxy_clear_route_cache() { return WasmResult.Ok; },
+
+      proxy_get_shared_data(kPtr: number, kLen: number, ptrPtr: number, sizePtr: number, casPtr: number) {
+        const entry = h.sharedData.get(h.readString(kPtr, kLen));
+        if (!entry) return WasmResult.NotFound;
+        const r = h.copyOut(entry.value, ptrPtr, sizePtr);
+        h.view().setUint32(casPtr, entry.cas, true);
+        return r;
+      },
+      proxy_set_shared_data(kPtr: number, kLen: number, vPtr: number, vLen: number, cas: number) {
+        const key = h.readString(kPtr, kLen);
+        const entry = h.sharedData.get(key);
+        if (cas !== 0 && entry && entry.cas !== cas) return WasmResult.CasMismatch;
+        h.sharedData.set(key, { value: h.read(vPtr, vLen), cas: h.nextCas++ });
+        return WasmResult.Ok;
+      },
+
+      proxy_define_metric(type: number, nPtr: number, nLen: number, idPtr: number) {
+        const name = h.readString(nPtr, nLen);
+        let id = h.metricIds.get(name);
+        if (id === undefined) {
+          id = h.nextMetricId;
+          h.nextMetricId += 4;   // Envoy encodes the type in the low bits; ids start at 0
+          h.metricIds.set(name, id);
+          h.metrics.set(id, { type, name, value: 0n });
+        }
+        h.view().setUint32(idPtr, id, true);
+        return WasmResult.Ok;
+      },
+      proxy_increment_metric(id: number, offset: number | bigint) {
+        const m = h.metrics.get(id);
+        if (!m) return WasmResult.NotFound;
+        m.value += BigInt(offset);
+        return WasmResult.Ok;
+      },
+      proxy_record_metric(id: number, value: number | bigint) {
+        const m = h.metrics.get(id);
+        if (!m) return WasmResult.NotFound;
+        m.value = BigInt.asUintN(64, BigInt(value));
+        return WasmResult.Ok;
+      },
+      proxy_get_metric(id: number, ptr: number) {
+        const m = h.metrics.get(id);
+        if (!m) return WasmResult.NotFound;
+        h.view().setBigUint64(ptr, m.value, true);
+        return WasmResult.Ok;
+      },
+
+      proxy_get_status: unimplemented,
+      proxy_set_effective_context() { return WasmResult.Ok; },
+      proxy_done() { return WasmResult.Ok; },
+      proxy_call_foreign_function: unimplemented,
+      proxy_http_call: unimplemented,
+      proxy_grpc_call: unimplemented,
+      proxy_grpc_stream: unimplemented,
+      proxy_grpc_cancel: unimplemented,
+      proxy_grpc_close: unimplemented,
+      proxy_grpc_send: unimplemented,
+      proxy_register_shared_queue: unimplemented,
+      proxy_resolve_shared_queue: unimplemented,
+      proxy_dequeue_shared_queue: unimplemented,
+      proxy_enqueue_shared_queue: unimplemented,
+    } as unknown as Record<string, (...a: number[]) => number | void>;
+  }
+}
+
+// What Envoy knows of the downstream connection.
+export interface ConnectionProps {
+  // First URI SAN of the validated client certificate; undefined or null when there is none.
+  peerUriSan?: string | null;
+  // Any other property, by dotted path (e.g. "source.address"), or a forced host status.
+  properties?: Record<string, PropertyValue>;
+}
+
+export class Stream {
+  requestHeaders: HeaderPairs = [];
+  requestTrailers: HeaderPairs = [];
+  responseHeaders: HeaderPairs = [];
+  responseTrailers: HeaderPairs = [];
+  requestBodyBuffer: Buffer | null = null;
+  responseBodyBuffer: Buffer | null = null;
+  localReply: LocalReply | null = null;
+  readonly actions: { callback: string; action: number }[] = [];
+  private finished = false;
+
+  constructor(private host: ProxyWasmHost, readonly id: number, private connection: ConnectionProps) {}
+
+  property(path: string): PropertyValue | undefined {
+    const forced = this.connection.properties?.[path];
+    if (forced !== undefined) return forced;
+    if (path === "connection.uri_san_peer_certificate") return this.connection.peerUriSan ?? undefined;
+    if (path === "connection.mtls") return Buffer.from([this.connection.peerUriSan ? 1 : 0]);
+    return undefined;
+  }
+
+  private record(callback: string, action: number): number {
+    this.actions.push({ callback, action });
+    return action;
+  }
+
+  sendRequestHeaders(headers: HeaderPairs, endOfStream: boolean): number {
+    this.requestHeaders = headers.map(([k, v]) => [k.toLowerCase(), v]);
+    return this.record("request_headers", this.host.run(this, "proxy_on_request_headers", this.id, this.requestHeaders.length, endOfStream ? 1 : 0));
+  }
+
+  // One chunk of the request body. The buffer the filter sees is this chunk (Envoy's streaming mode).
+  sendRequestBody(chunk: Buffer | string, endOfStream: boolean): number {
+    this.requestBodyBuffer = Buffer.from(chunk);
+    return this.record("request_body", this.host.run(this, "proxy_on_request_body", this.id, this.requestBodyBuffer.length, endOfStream ? 1 : 0));
+  }
+
+  sendRequestTrailers(trailers: HeaderPairs): number {
+    this.requestTrailers = trailers;
+    return this.record("request_trailers", this.host.run(this, "proxy_on_request_trailers", this.id, trailers.length));
+  }
+
+  sendResponseHeaders(headers: HeaderPairs, endOfStream: boolean): number {
+    this.responseHeaders = headers.map(([k, v]) => [k.toLowerCase(), v]);
+    return this.record("response_headers", this.host.run(this, "proxy_on_response_headers", this.id, this.responseHeaders.length, endOfStream ? 1 : 0));
+  }
+
+  sendResponseBody(chunk: Buffer | string, endOfStream: boolean): number {
+    this.responseBodyBuffer = Buffer.from(chunk);
+    return this.record("response_body", this.host.run(this, "proxy_on_response_body", this.id, this.responseBodyBuffer.length, endOfStream ? 1 : 0));
+  }
+
+  // End of stream: done, log, delete (in that order, once).
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.host.run(this, "proxy_on_done", this.id);
+    this.host.run(this, "proxy_on_log", this.id);
+    this.host.run(this, "proxy_on_delete", this.id);
+  }
+}
+
+export { Action };

@@ -1,0 +1,91 @@
+// One request through the filter, as Envoy's connection manager would hand it over, and the
+// outcome as the CLI and the tests read it. The request format is the `meshguard check` input
+// format (README, "Checking a policy offline"); keep it stable.
+import { randomUUID } from "node:crypto";
+import type { HeaderPairs } from "./abi";
+import { type LocalReply, ProxyWasmHost, type PropertyValue } from "./host";
+
+export interface RequestSpec {
+  method?: string;                                   // default GET
+  path: string;
+  authority?: string;                                // default "service.local"
+  headers?: Record<string, string | string[]> | HeaderPairs;
+  body?: string | { base64: string };
+  peer?: string | null;                              // the peer certificate's first URI SAN, or none
+  properties?: Record<string, PropertyValue>;        // other connection properties, by dotted path
+  chunkSize?: number;                                // body chunk size (default: one chunk)
+}
+
+export interface Outcome {
+  allowed: boolean;
+  status: number | null;              // the local reply's status; null when forwarded
+  reason: string | null;              // the reply body's reason code
+  details: string | null;             // Envoy response-code details of the local reply
+  body: unknown;                      // the local reply body (parsed JSON when it is JSON)
+  forwardedHeaders: HeaderPairs | null;  // headers as they reach the upstream (allowed only)
+}
+
+function headerPairs(h: RequestSpec["headers"]): HeaderPairs {
+  if (!h) return [];
+  if (Array.isArray(h)) return h.map(([k, v]) => [String(k), String(v)]);
+  const out: HeaderPairs = [];
+  for (const [k, v] of Object.entries(h)) {
+    for (const one of Array.isArray(v) ? v : [v]) out.push([k, String(one)]);
+  }
+  return out;
+}
+
+export function bodyBytes(b: RequestSpec["body"]): Buffer | null {
+  if (b === undefined) return null;
+  return typeof b === "string" ? Buffer.from(b, "utf8") : Buffer.from(b.base64, "base64");
+}
+
+// Envoy's connection manager adds these before any filter runs.
+function envoyRequestHeaders(req: RequestSpec, body: Buffer | null): HeaderPairs {
+  const given = headerPairs(req.headers).map(([k, v]) => [k.toLowerCase(), v] as [string, string]);
+  const pairs: HeaderPairs = [
+    [":authority", req.authority ?? "service.local"],
+    [":path", req.path],
+    [":method", req.method ?? "GET"],
+    [":scheme", "https"],
+    ...given.filter(([k]) => !k.startsWith(":")),
+  ];
+  if (body && !given.some(([k]) => k === "content-length")) pairs.push(["content-length", String(body.length)]);
+  if (!given.some(([k]) => k === "x-forwarded-proto")) pairs.push(["x-forwarded-proto", "https"]);
+  if (!given.some(([k]) => k === "x-request-id")) pairs.push(["x-request-id", randomUUID()]);
+  return pairs;
+}
+
+function outcomeOf(reply: LocalReply | null, forwarded: HeaderPairs): Outcome {
+  if (!reply) return { allowed: true, status: null, reason: null, details: null, body: null, forwardedHeaders: forwarded };
+  let body: unknown = reply.body;
+  let reason: string | null = null;
+  try {
+    body = JSON.parse(reply.body);
+    reason = typeof (body as { reason?: unknown }).reason === "string" ? (body as { reason: string }).reason : null;
+  } catch { /* not JSON: kept as text */ }
+  return { allowed: false, status: reply.status, reason, details: reply.details, body, forwardedHeaders: null };
+}
+
+export function runRequest(host: ProxyWasmHost, req: RequestSpec): Outcome {
+  const body = bodyBytes(req.body);
+  const stream = host.newStream({ peerUriSan: req.peer ?? null, properties: req.properties });
+  try {
+    stream.sendRequestHeaders(envoyRequestHeaders(req, body), body === null || body.length === 0);
+    if (!stream.localReply && body && body.length > 0) {
+      const size = req.chunkSize && req.chunkSize > 0 ? req.chunkSize : body.length;
+      for (let at = 0; at < body.length && !stream.localReply; at += size) {
+        stream.sendRequestBody(body.subarray(at, at + size), at + size >= body.length);
+      }
+    }
+    const outcome = outcomeOf(stream.localReply, stream.requestHeaders.map(([k, v]) => [k, v]));
+    if (outcome.allowed) stream.sendResponseHeaders([[":status", "200"]], true);
+    return outcome;
+  } finally {
+    stream.finish();
+  }
+}
+
+export function header(pairs: HeaderPairs | null, name: string): string[] {
+  return (pairs ?? []).filter(([k]) => k === name).map(([, v]) => v);
+}

@@ -1,0 +1,34 @@
+// The identity table through the emulator. test/identity.e2e.test.ts runs the same table through
+// a real Envoy.
+import { describe, expect, it } from "vitest";
+import { IDENTITY_CASES, IDENTITY_POLICY } from "../test/cases/identity";
+import { header, runRequest } from "./emulator/request";
+import { loadFilter } from "./fixture";
+
+describe("identity table (emulator)", async () => {
+  const host = await loadFilter(IDENTITY_POLICY);
+
+  it("accepts the table's policy", () => {
+    expect(host.configured).toBe(true);
+  });
+
+  for (const c of IDENTITY_CASES) {
+    it(c.name, () => {
+      const out = runRequest(host, { path: c.path, headers: c.headers, peer: c.certUris?.[0] ?? null });
+      expect(out.status ?? 200).toBe(c.status);
+      if (c.status !== 200) {
+        expect(out.reason).toBe(c.reason);
+        expect(out.details).toBe(`meshguard_${c.reason}`);
+        expect((out.body as { status: number }).status).toBe(c.status);
+        return;
+      }
+      const peer = header(out.forwardedHeaders, "x-meshguard-peer-id");
+      expect(peer).toEqual(c.forwardedPeer ? [c.forwardedPeer] : []);
+      expect(header(out.forwardedHeaders, "x-forwarded-client-cert")).toEqual([]);
+    });
+  }
+
+  it("never trapped", () => {
+    expect(host.trap).toBeNull();
+  });
+});

@@ -1,0 +1,50 @@
+// The identity table: one list of cases that drives both the emulator (src-host-tests) and the
+// real Envoy (test/). Each case is a client certificate's URI SANs, a request, and the outcome.
+export const TRUST_DOMAIN = "meshguard.test";
+const td = (path: string) => `spiffe://${TRUST_DOMAIN}/${path}`;
+
+export const IDENTITY_POLICY = {
+  routes: [
+    { prefix: "/api", allow: [td("ns/shop/sa/*"), "spiffe://partner.example/ns/billing/sa/invoicer"] },
+    { prefix: "/api/admin", allow: [td("ns/ops/sa/admin")] },
+    { prefix: "/internal", allow: [td("**")] },
+    { prefix: "/healthz", public: true },
+  ],
+};
+
+export interface IdentityCase {
+  name: string;
+  certUris: string[] | null;          // URI SANs of the client certificate; null: no certificate
+  path: string;
+  headers?: Record<string, string>;
+  status: number;                     // 200 when forwarded
+  reason?: string;
+  forwardedPeer?: string | null;      // the x-meshguard-peer-id the upstream sees (null: none)
+}
+
+const SPOOF = { "x-meshguard-peer-id": td("ns/ops/sa/admin"), "x-forwarded-client-cert": "By=spiffe://x;URI=spiffe://evil" };
+
+export const IDENTITY_CASES: IdentityCase[] = [
+  { name: "allowed service account", certUris: [td("ns/shop/sa/web")], path: "/api/orders", status: 200, forwardedPeer: td("ns/shop/sa/web") },
+  { name: "namespace wildcard admits another account", certUris: [td("ns/shop/sa/cart")], path: "/api/orders/7", status: 200, forwardedPeer: td("ns/shop/sa/cart") },
+  { name: "exact identity from another trust domain", certUris: ["spiffe://partner.example/ns/billing/sa/invoicer"], path: "/api/invoices", status: 200, forwardedPeer: "spiffe://partner.example/ns/billing/sa/invoicer" },
+  { name: "other namespace refused", certUris: [td("ns/dev/sa/web")], path: "/api/orders", status: 403, reason: "peer_not_allowed" },
+  { name: "same names in another trust domain refused", certUris: ["spiffe://evil.example/ns/shop/sa/web"], path: "/api/orders", status: 403, reason: "peer_not_allowed" },
+  { name: "longest prefix decides: admin route refuses shop", certUris: [td("ns/shop/sa/web")], path: "/api/admin/users", status: 403, reason: "peer_not_allowed" },
+  { name: "longest prefix decides: admin route admits admin", certUris: [td("ns/ops/sa/admin")], path: "/api/admin/users", status: 200, forwardedPeer: td("ns/ops/sa/admin") },
+  { name: "prefix is segment-aware (/apix is not /api)", certUris: [td("ns/shop/sa/web")], path: "/apix", status: 404, reason: "route_not_declared" },
+  { name: "trailing ** admits any workload of the domain", certUris: [td("anything/at/all")], path: "/internal/x", status: 200, forwardedPeer: td("anything/at/all") },
+  { name: "trailing ** needs a path", certUris: [`spiffe://${TRUST_DOMAIN}`], path: "/internal/x", status: 403, reason: "peer_not_allowed" },
+  { name: "no client certificate", certUris: null, path: "/api/orders", status: 401, reason: "peer_identity_missing" },
+  { name: "certificate without a URI SAN", certUris: [], path: "/api/orders", status: 401, reason: "peer_identity_missing" },
+  { name: "URI SAN that is not SPIFFE", certUris: ["https://shop.example/web"], path: "/api/orders", status: 401, reason: "peer_identity_invalid" },
+  { name: "only the first URI SAN counts", certUris: ["https://shop.example/web", td("ns/shop/sa/web")], path: "/api/orders", status: 401, reason: "peer_identity_invalid" },
+  { name: "uppercase trust domain is not a SPIFFE ID", certUris: ["spiffe://MeshGuard.test/ns/shop/sa/web"], path: "/api/orders", status: 401, reason: "peer_identity_invalid" },
+  { name: "dot segment in a SPIFFE ID", certUris: [td("ns/shop/sa/..")], path: "/api/orders", status: 401, reason: "peer_identity_invalid" },
+  { name: "spoofed identity headers are replaced", certUris: [td("ns/shop/sa/web")], path: "/api/orders", headers: SPOOF, status: 200, forwardedPeer: td("ns/shop/sa/web") },
+  { name: "spoofed identity headers cannot open the admin route", certUris: [td("ns/shop/sa/web")], path: "/api/admin/users", headers: SPOOF, status: 403, reason: "peer_not_allowed" },
+  { name: "spoofed headers without a certificate are removed", certUris: null, path: "/healthz", headers: SPOOF, status: 200, forwardedPeer: null },
+  { name: "public route needs no certificate", certUris: null, path: "/healthz", status: 200, forwardedPeer: null },
+  { name: "undeclared route refused", certUris: [td("ns/shop/sa/web")], path: "/metrics", status: 404, reason: "route_not_declared" },
+  { name: "encoded slash refused", certUris: [td("ns/shop/sa/web")], path: "/api%2Fadmin/users", status: 400, reason: "path_invalid" },
+];

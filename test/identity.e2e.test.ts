@@ -1,0 +1,66 @@
+// The identity table through a real Envoy with real mutual TLS. The listener lets clients without
+// a certificate through the handshake (as Istio's PERMISSIVE mode does), so meshguard decides.
+// Envoy forwards a client's x-forwarded-client-cert untouched here (ALWAYS_FORWARD_ONLY), to show
+// that meshguard removes it on its own.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { IDENTITY_CASES, IDENTITY_POLICY } from "./cases/identity";
+import { call } from "./harness/client";
+import { type Mesh, dumpLogOnFailure, startMesh } from "./harness/fixture";
+import type { CertFiles } from "./harness/pki";
+
+describe("identity table (real Envoy, mutual TLS)", () => {
+  let mesh: Mesh | undefined;
+  const certs = new Map<string, CertFiles>();
+  beforeAll(async () => {
+    mesh = await startMesh(IDENTITY_POLICY, { requireClientCertificate: false, forwardClientCert: "ALWAYS_FORWARD_ONLY" });
+    IDENTITY_CASES.forEach((c, i) => { if (c.certUris) certs.set(c.name, mesh!.pki.issue(`client${i}`, c.certUris)); });
+  });
+  afterAll(async () => { await mesh?.stop(); });
+  beforeEach(() => dumpLogOnFailure(() => mesh));
+
+  for (const c of IDENTITY_CASES) {
+    it(c.name, async () => {
+      const m = mesh!;
+      const before = m.upstream.received.length;
+      const r = await call(m.envoy.listenerPort, { path: c.path, headers: c.headers, cert: certs.get(c.name) ?? null, ca: m.pki.ca.cert });
+      expect(r.status).toBe(c.status);
+      if (c.status !== 200) {
+        const body = JSON.parse(r.body);
+        expect(body.reason).toBe(c.reason);
+        expect(body.status).toBe(c.status);
+        expect(r.headers["content-type"]).toBe("application/json");
+        expect(m.upstream.received.length).toBe(before);   // nothing reached the upstream
+        return;
+      }
+      const echo = JSON.parse(r.body);
+      expect(echo.headers["x-meshguard-peer-id"] ?? null).toBe(c.forwardedPeer ?? null);
+      expect(echo.headers["x-forwarded-client-cert"]).toBeUndefined();
+    });
+  }
+
+  it("counts decisions in Envoy's stats", async () => {
+    const stats = await mesh!.envoy.stats();
+    const allowed = IDENTITY_CASES.filter((c) => c.status === 200).length;
+    expect(stats["wasmcustom.meshguard.requests.allowed"]).toBe(allowed);
+    expect(stats["wasmcustom.meshguard.requests.denied"]).toBe(IDENTITY_CASES.length - allowed);
+    expect(stats["wasmcustom.meshguard.denied.peer_identity_missing"]).toBe(IDENTITY_CASES.filter((c) => c.reason === "peer_identity_missing").length);
+  });
+});
+
+describe("strict mutual TLS (real Envoy)", () => {
+  let mesh: Mesh | undefined;
+  beforeAll(async () => { mesh = await startMesh(IDENTITY_POLICY, { requireClientCertificate: true }); });
+  afterAll(async () => { await mesh?.stop(); });
+  beforeEach(() => dumpLogOnFailure(() => mesh));
+
+  it("refuses a client without a certificate during the handshake", async () => {
+    await expect(call(mesh!.envoy.listenerPort, { path: "/healthz", cert: null, ca: mesh!.pki.ca.cert })).rejects.toThrow(/certificate required|socket hang up|ECONNRESET/);
+  });
+
+  it("refuses a certificate from another CA during the handshake", async () => {
+    const { createPki } = await import("./harness/pki");
+    const other = createPki();
+    const rogue = other.issue("rogue", ["spiffe://meshguard.test/ns/shop/sa/web"]);
+    await expect(call(mesh!.envoy.listenerPort, { path: "/api/orders", cert: rogue, ca: mesh!.pki.ca.cert })).rejects.toThrow();
+  });
+});
