@@ -16,5 +16,6 @@ export function filterBytes(): Buffer {
 }
 
 export function loadFilter(config: unknown): Promise<ProxyWasmHost> {
-  return ProxyWasmHost.load(filterBytes(), { pluginConfig: typeof config === "string" ? config : JSON.stringify(config) });
+  const pluginConfig = typeof config === "string" || Buffer.isBuffer(config) ? config : JSON.stringify(config);
+  return ProxyWasmHost.load(filterBytes(), { pluginConfig });
 }

@@ -1,0 +1,125 @@
+// No input reaches abort: missing properties, empty headers, odd bytes and hostile sizes are
+// ordinary cases, each answered with a decision. Fuzz runs back each parser (FUZZ_ITERATIONS,
+// FUZZ_SEED to repeat one).
+import { describe, expect, it } from "vitest";
+import { WasmResult } from "./emulator/abi";
+import { IDENTITY_POLICY } from "../test/cases/identity";
+import { runRequest } from "./emulator/request";
+import { loadFilter } from "./fixture";
+import { FUZZ_ITERATIONS, FUZZ_SEED, Rng, mutate } from "./random";
+
+const KNOWN_STATUSES = new Set([null, 400, 401, 403, 404, 503]);
+const SAN = "connection.uri_san_peer_certificate";
+
+describe("ordinary odd cases (emulator)", async () => {
+  const host = await loadFilter(IDENTITY_POLICY);
+
+  it("no :path header at all", () => {
+    const stream = host.newStream({});
+    stream.sendRequestHeaders([], true);
+    stream.finish();
+    expect(stream.localReply?.status).toBe(400);
+  });
+
+  it("empty header values and an empty x-request-id", () => {
+    const out = runRequest(host, { path: "/healthz", headers: { "x-request-id": "", "x-empty": "" } });
+    expect(out.allowed).toBe(true);
+  });
+
+  it("the host fails to read the peer property: refused with 503, not let through", () => {
+    const out = runRequest(host, { path: "/api/orders", properties: { [SAN]: { status: WasmResult.InternalFailure } } });
+    expect(out.status).toBe(503);
+    expect(out.reason).toBe("peer_identity_unavailable");
+  });
+
+  it("an empty peer property is no identity", () => {
+    const out = runRequest(host, { path: "/api/orders", properties: { [SAN]: "" } });
+    expect(out.reason).toBe("peer_identity_missing");
+  });
+
+  it("a peer property with invalid UTF-8 is an invalid identity", () => {
+    const out = runRequest(host, { path: "/api/orders", properties: { [SAN]: Buffer.from([0x73, 0x70, 0xff, 0xfe, 0x00]) } });
+    expect(out.reason).toBe("peer_identity_invalid");
+  });
+
+  it("a 1 MiB peer property", () => {
+    const out = runRequest(host, { path: "/api/orders", peer: "spiffe://meshguard.test/" + "a".repeat(1 << 20) });
+    expect(out.reason).toBe("peer_identity_invalid");
+  });
+
+  it("a 100 KiB path", () => {
+    expect(runRequest(host, { path: "/" + "a/".repeat(50_000) }).reason).toBe("path_invalid");
+  });
+
+  for (const path of ["*", "api", "/api/\u0000", "/api/%", "/api/%zz", "/api/%4", "/api\\admin", "/api/#x", "/api/ä", "/api/a b", "/%61pi/orders", "/api//orders", "/api/./orders", "/api/../api/admin"]) {
+    it(`refuses the path ${JSON.stringify(path)}`, () => {
+      expect(runRequest(host, { path, peer: "spiffe://meshguard.test/ns/shop/sa/web" }).reason).toBe("path_invalid");
+    });
+  }
+
+  it("a hostile x-request-id is not echoed", () => {
+    const out = runRequest(host, { path: "/nope", headers: { "x-request-id": "\",\"reason\":\"ok" } });
+    expect(out.status).toBe(404);
+    expect((out.body as Record<string, unknown>).request_id).toBeUndefined();
+    expect((out.body as Record<string, unknown>).reason).toBe("route_not_declared");
+  });
+
+  it("body and trailers after a refusal are stopped", () => {
+    const stream = host.newStream({});
+    stream.sendRequestHeaders([[":path", "/api/orders"], [":method", "POST"]], false);
+    expect(stream.localReply?.status).toBe(401);
+    expect(stream.sendRequestBody("data", false)).toBe(1);
+    expect(stream.sendRequestTrailers([["x", "y"]])).toBe(1);
+    stream.finish();
+  });
+
+  it("never trapped", () => expect(host.trap).toBeNull());
+});
+
+describe(`fuzz: requests (${FUZZ_ITERATIONS} iterations, seed ${FUZZ_SEED})`, async () => {
+  const host = await loadFilter(IDENTITY_POLICY);
+  const pathAlphabet = ["/", "/", "a", "api", "admin", "healthz", ".", "..", "%", "%2e", "%2F", "%5c", "%41", "\\", "?", "#", "\u0000", "é", " ", "*", "~"];
+  const sanAlphabet = ["spiffe://", "meshguard.test", "/", "ns", "shop", "sa", "web", "*", ".", "..", "%", "A", "\u0000", ":", "@", "?"];
+
+  it("every request gets a known decision and the VM never traps", () => {
+    const rng = new Rng(FUZZ_SEED);
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      const peer = rng.int(4) === 0 ? rng.bytes(rng.int(64)) : rng.stringFrom(sanAlphabet, 12);
+      const out = runRequest(host, {
+        path: rng.stringFrom(pathAlphabet, 10),
+        headers: { "x-request-id": rng.bytes(rng.int(40)).toString("latin1"), "x-meshguard-peer-id": rng.stringFrom(sanAlphabet, 6) },
+        properties: { [SAN]: peer },
+      });
+      if (!KNOWN_STATUSES.has(out.status)) throw new Error(`iteration ${i}: unexpected status ${out.status}`);
+    }
+    expect(host.trap).toBeNull();
+  });
+});
+
+describe(`fuzz: configuration parser (${FUZZ_ITERATIONS} iterations, seed ${FUZZ_SEED})`, async () => {
+  const valid = Buffer.from(JSON.stringify({ ...IDENTITY_POLICY, peer_header: "x-peer", strip_headers: ["x-a"], unmatched_routes: "deny" }));
+  const host = await loadFilter(valid);
+
+  it("mutated, random and hostile documents are accepted or refused, never a trap", () => {
+    const rng = new Rng(FUZZ_SEED + 1);
+    const hostile = [
+      "[".repeat(100_000), "{\"routes\":" + "[".repeat(5000), `{"routes":[],"x":1e999999}`, `{"routes":[],"x":-0.0e-0}`,
+      `{"routes":[],"x":"${"a".repeat(200_000)}"}`, "\"\\u", "\"\\ud800\\u", "{\"routes\":[]}\u0000", "\ufeff{\"routes\":[]}",
+      `{"routes":[${'{"prefix":"/a","public":true},'.repeat(2000)}]}`,
+    ];
+    let accepted = 0;
+    let refused = 0;
+    const inputs: Buffer[] = hostile.map((h) => Buffer.from(h));
+    for (let cut = 0; cut < valid.length; cut++) inputs.push(valid.subarray(0, cut));   // truncated at every byte
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) inputs.push(rng.int(5) === 0 ? rng.bytes(rng.int(200)) : mutate(rng, mutate(rng, valid)));
+    for (const input of inputs) {
+      if (host.configure(input)) accepted++; else refused++;
+    }
+    expect(host.trap).toBeNull();
+    expect(refused).toBeGreaterThan(0);
+    // The last good policy is still the one in force after all that.
+    host.configure(valid);
+    expect(runRequest(host, { path: "/healthz" }).allowed).toBe(true);
+    console.log(`config fuzz: ${inputs.length} documents, ${accepted} accepted, ${refused} refused, 0 traps`);
+  });
+});
