@@ -1,0 +1,94 @@
+// `meshguard check --config <plugin-config.json> --request <request.json>`: runs the compiled
+// filter in the emulator on one request and prints the outcome as JSON.
+// Exit codes: 0 allowed, 1 refused, 2 the command's own input is bad (error on stderr).
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { ProxyWasmHost } from "../src-host-tests/emulator/host.ts";
+import { type RequestSpec, runRequest } from "../src-host-tests/emulator/request.ts";
+
+const DEFAULT_WASM = resolve(import.meta.dirname, "..", "build", "meshguard.wasm");
+const USAGE = `usage: meshguard check --config <plugin-config.json> --request <request.json> [--wasm <meshguard.wasm>]`;
+
+export const CHECK_REQUEST_ID = "meshguard-check";
+
+class InputError extends Error {}
+
+function parseArgs(args: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith("--")) throw new InputError(`unexpected argument "${a}"\n${USAGE}`);
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new InputError(`${a} needs a value\n${USAGE}`);
+    out[a.slice(2)] = v;
+    i++;
+  }
+  return out;
+}
+
+function readJsonFile(path: string, what: string): unknown {
+  if (!existsSync(path)) throw new InputError(`${what}: ${path} does not exist`);
+  try { return JSON.parse(readFileSync(path, "utf8")); } catch (e) { throw new InputError(`${what}: ${path} is not valid JSON: ${(e as Error).message}`); }
+}
+
+const REQUEST_FIELDS = ["method", "path", "authority", "headers", "body", "peer"];
+
+// The request file format (README, "Checking a policy offline"). Strict: unknown fields are errors.
+export function parseRequest(v: unknown): RequestSpec {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new InputError("request: expected a JSON object");
+  const r = v as Record<string, unknown>;
+  for (const k of Object.keys(r)) if (!REQUEST_FIELDS.includes(k)) throw new InputError(`request.${k}: unknown field (known: ${REQUEST_FIELDS.join(", ")})`);
+  if (typeof r.path !== "string" || r.path.length === 0) throw new InputError("request.path: required, a non-empty string");
+  for (const k of ["method", "authority"]) if (r[k] !== undefined && typeof r[k] !== "string") throw new InputError(`request.${k}: expected a string`);
+  if (r.peer !== undefined && r.peer !== null && typeof r.peer !== "string") throw new InputError("request.peer: expected a SPIFFE ID string or null");
+  if (r.headers !== undefined) {
+    if (typeof r.headers !== "object" || r.headers === null || Array.isArray(r.headers)) throw new InputError("request.headers: expected an object of name to value (or list of values)");
+    for (const [k, hv] of Object.entries(r.headers)) {
+      const ok = typeof hv === "string" || (Array.isArray(hv) && hv.every((x) => typeof x === "string"));
+      if (!ok) throw new InputError(`request.headers.${k}: expected a string or a list of strings`);
+    }
+  }
+  if (r.body !== undefined && typeof r.body !== "string") {
+    const b = r.body as Record<string, unknown>;
+    if (typeof b !== "object" || b === null || typeof b.base64 !== "string" || Object.keys(b).length !== 1) throw new InputError("request.body: expected a string or {\"base64\": \"...\"}");
+  }
+  return r as unknown as RequestSpec;
+}
+
+async function check(opts: Record<string, string>): Promise<number> {
+  for (const k of Object.keys(opts)) if (!["config", "request", "wasm"].includes(k)) throw new InputError(`unknown option --${k}\n${USAGE}`);
+  if (!opts.config || !opts.request) throw new InputError(USAGE);
+  const wasm = opts.wasm ?? DEFAULT_WASM;
+  if (!existsSync(wasm)) throw new InputError(`${wasm} does not exist: run npm run build`);
+  if (!existsSync(opts.config)) throw new InputError(`config: ${opts.config} does not exist`);
+  const request = parseRequest(readJsonFile(opts.request, "request"));
+  const host = await ProxyWasmHost.load(readFileSync(wasm), { pluginConfig: readFileSync(opts.config) });
+  if (!host.configured) {
+    throw new InputError(`config: refused by meshguard: ${host.logsAt("error").join("; ")}`);
+  }
+  // A fixed request id when the file gives none, so the output is the same on every run.
+  const headers = { ...(request.headers as Record<string, string | string[]> | undefined) };
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === "x-request-id")) headers["x-request-id"] = CHECK_REQUEST_ID;
+  const out = runRequest(host, { ...request, headers });
+  const result = {
+    decision: out.allowed ? "allowed" : "refused",
+    status: out.status,
+    reason: out.reason,
+    details: out.details,
+    body: out.body,
+    forwarded_headers: out.forwardedHeaders,
+    logs: host.logs.filter((l) => l.message.includes("\"event\"")).map((l) => l.message),
+  };
+  process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+  return out.allowed ? 0 : 1;
+}
+
+export async function main(args: string[]): Promise<number> {
+  try {
+    if (args[0] !== "check") throw new InputError(USAGE);
+    return await check(parseArgs(args.slice(1)));
+  } catch (e) {
+    process.stderr.write(`meshguard: ${(e as Error).message}\n`);
+    return 2;
+  }
+}

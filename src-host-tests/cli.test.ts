@@ -1,0 +1,74 @@
+// `meshguard check`: exit 0 allowed, 1 refused, 2 bad input with the error on stderr.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const dir = mkdtempSync(join(tmpdir(), "meshguard-cli-"));
+function file(name: string, content: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof content === "string" ? content : JSON.stringify(content));
+  return p;
+}
+function check(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin", "meshguard.mjs"), ...args], { encoding: "utf8", cwd: ROOT });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const policy = join(ROOT, "examples", "policy.json");
+
+describe("meshguard check", () => {
+  it("allowed: exit 0 and the headers as forwarded", () => {
+    const r = check("check", "--config", policy, "--request", join(ROOT, "examples", "request-allowed.json"));
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.decision).toBe("allowed");
+    expect(out.forwarded_headers).toContainEqual(["x-meshguard-peer-id", "spiffe://cluster.local/ns/shop/sa/frontend"]);
+    expect(out.forwarded_headers.filter(([k]: [string]) => k === "x-meshguard-peer-id")).toHaveLength(1);
+  });
+
+  it("refused: exit 1, status, reason and a stable request id", () => {
+    const r = check("check", "--config", policy, "--request", join(ROOT, "examples", "request-refused.json"));
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ decision: "refused", status: 403, reason: "peer_not_allowed", details: "meshguard_peer_not_allowed" });
+    expect(out.body.request_id).toBe("meshguard-check");
+  });
+
+  it("no peer on an identity route: 401", () => {
+    const r = check("check", "--config", policy, "--request", file("nopeer.json", { path: "/api/orders", peer: null }));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).status).toBe(401);
+  });
+
+  it("a body given as base64 is accepted", () => {
+    const r = check("check", "--config", policy, "--request", file("b64.json", { method: "POST", path: "/healthz", body: { base64: "aGVsbG8=" } }));
+    expect(r.code).toBe(0);
+  });
+
+  const bad: [string, string[]][] = [
+    ["no subcommand", []],
+    ["unknown option", ["check", "--config", policy, "--request", policy, "--verbose", "1"]],
+    ["missing request", ["check", "--config", policy]],
+    ["request file missing", ["check", "--config", policy, "--request", join(dir, "nope.json")]],
+    ["request not JSON", ["check", "--config", policy, "--request", file("notjson.json", "{")]],
+    ["request unknown field", ["check", "--config", policy, "--request", file("unk.json", { path: "/", peers: [] })]],
+    ["request without path", ["check", "--config", policy, "--request", file("nopath.json", { method: "GET" })]],
+    ["bad header value", ["check", "--config", policy, "--request", file("hdr.json", { path: "/", headers: { a: 1 } })]],
+    ["policy refused by the filter", ["check", "--config", file("badpolicy.json", { routes: [{ prefix: "/a" }] }), "--request", join(ROOT, "examples", "request-refused.json")]],
+  ];
+  for (const [name, args] of bad) {
+    it(`bad input: ${name} → exit 2 with the error on stderr`, () => {
+      const r = check(...args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^meshguard: /);
+    });
+  }
+
+  it("names the refused policy field", () => {
+    const r = check("check", "--config", file("badpolicy2.json", { routes: [{ prefix: "/a" }] }), "--request", join(ROOT, "examples", "request-refused.json"));
+    expect(r.stderr).toContain("routes[0].allow: required unless the route is public");
+  });
+});
