@@ -23,11 +23,20 @@ export const STOP_ALL_ITERATION_AND_WATERMARK: u32 = 4;
 const JSON_CONTENT_TYPE: string[] = ["content-type"];
 const JSON_CONTENT_TYPE_VALUE: string[] = ["application/json"];
 
+// The last peer parsed. A sidecar sees few distinct peers and many requests per connection, so
+// one entry saves the parse nearly every time. Immutable values: sharing them is safe.
+let lastSan: string = "";
+let lastPeer: PeerIdentity = PeerIdentity.missing();
+
 export function readPeer(): PeerIdentity {
   const san = getProperty(PEER_URI_SAN);
   if (san.presence == Presence.Absent) return PeerIdentity.missing();
   if (san.presence == Presence.Failed) return PeerIdentity.unavailable();
-  return PeerIdentity.fromUriSan(san.value);
+  if (san.value.length > 0 && san.value == lastSan) return lastPeer;
+  const peer = PeerIdentity.fromUriSan(san.value);
+  lastSan = san.value;
+  lastPeer = peer;
+  return peer;
 }
 
 export class Stream {
@@ -86,6 +95,12 @@ function denialLine(decision: Decision, requestId: string, detail: string): stri
 // Escapes for a log line: quotes, backslashes and control characters; at most 512 characters.
 export function jsonString(s: string): string {
   const limit = min(s.length, 512);
+  let plain = s.length <= limit;
+  for (let i = 0; i < limit && plain; i++) {
+    const c = s.charCodeAt(i);
+    plain = c >= 0x20 && c != 0x22 && c != 0x5c && c != 0x7f;
+  }
+  if (plain) return "\"" + s + "\"";
   let out = "\"";
   for (let i = 0; i < limit; i++) {
     const c = s.charCodeAt(i);

@@ -123,10 +123,25 @@ export class ProxyWasmHost {
   }
 
   // --- guest memory ---
-  private bytes(): Uint8Array { return new Uint8Array(this.memory.buffer); }
-  private view(): DataView { return new DataView(this.memory.buffer); }
-  private read(ptr: number, len: number): Buffer { return Buffer.from(this.bytes().slice(ptr, ptr + len)); }
-  private readString(ptr: number, len: number): string { return this.read(ptr, len).toString("utf8"); }
+  // Views are cached and renewed only when the guest's memory grows (the old buffer detaches).
+  private cachedBuffer: ArrayBuffer | null = null;
+  private cachedBytes!: Uint8Array;
+  private cachedView!: DataView;
+  private refresh(): void {
+    if (this.cachedBuffer !== this.memory.buffer) {
+      this.cachedBuffer = this.memory.buffer;
+      this.cachedBytes = new Uint8Array(this.cachedBuffer);
+      this.cachedView = new DataView(this.cachedBuffer);
+    }
+  }
+  private bytes(): Uint8Array { this.refresh(); return this.cachedBytes; }
+  private view(): DataView { this.refresh(); return this.cachedView; }
+  // A copy: the caller may keep it past the next guest call.
+  private read(ptr: number, len: number): Buffer { return Buffer.from(this.bytes().subarray(ptr, ptr + len)); }
+  private readString(ptr: number, len: number): string {
+    this.refresh();
+    return Buffer.from(this.cachedBuffer!, ptr, len).toString("utf8");
+  }
 
   // Copies a value into guest memory through its allocator, as Envoy's copyToPointerSize does.
   private copyOut(value: Buffer, ptrPtr: number, sizePtr: number): WasmResult {
@@ -178,7 +193,7 @@ export class ProxyWasmHost {
       proxy_set_tick_period_milliseconds(ms: number) { h.tickPeriodMs = ms; h.msSinceTick = 0; return WasmResult.Ok; },
 
       proxy_get_property(pathPtr: number, pathLen: number, ptrPtr: number, sizePtr: number) {
-        const path = h.read(pathPtr, pathLen).toString("utf8").split("\0").join(".");
+        const path = h.readString(pathPtr, pathLen).replaceAll("\0", ".");
         const v = h.property(path);
         if (v === undefined) return WasmResult.NotFound;
         if (typeof v === "object" && !Buffer.isBuffer(v)) return v.status;
@@ -242,16 +257,15 @@ export class ProxyWasmHost {
         const map = h.headerMap(type);
         if (!map) return WasmResult.BadArgument;
         const key = h.readString(kPtr, kLen).toLowerCase();
-        const rest = map.filter(([k]) => k !== key);
-        map.splice(0, map.length, ...rest, [key, h.readString(vPtr, vLen)]);
+        for (let i = map.length - 1; i >= 0; i--) if (map[i][0] === key) map.splice(i, 1);
+        map.push([key, h.readString(vPtr, vLen)]);
         return WasmResult.Ok;
       },
       proxy_remove_header_map_value(type: number, kPtr: number, kLen: number) {
         const map = h.headerMap(type);
         if (!map) return WasmResult.BadArgument;
         const key = h.readString(kPtr, kLen).toLowerCase();
-        const rest = map.filter(([k]) => k !== key);
-        map.splice(0, map.length, ...rest);
+        for (let i = map.length - 1; i >= 0; i--) if (map[i][0] === key) map.splice(i, 1);
         return WasmResult.Ok;
       },
 

@@ -1,0 +1,67 @@
+// meshguard's benchmark. Run with `npm run bench` (Node with --no-liftoff, as Envoy runs V8).
+// Reports ratios against a baseline measured in the same run, and medians; nothing here is a test.
+//
+//  1. Cost per request in the emulator: meshguard beside the no-op filter (same toolchain), for an
+//     allowed request and for a refused one. Batches are interleaved; the median batch counts.
+//  2. Memory: linear memory pages after 1,000 and after 1,000,000 mixed requests.
+//  3. Size of build/meshguard.wasm.
+import { cpus } from "node:os";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { ProxyWasmHost } from "../src-host-tests/emulator/host.ts";
+import { NOOP_WASM_PATH, WASM_PATH } from "../src-host-tests/fixture.ts";
+import { ALLOWED, REFUSED, type Shot, mixedTraffic, shoot } from "../src-host-tests/traffic.ts";
+import { IDENTITY_POLICY } from "../test/cases/identity.ts";
+
+const BATCH = Number(process.env.BENCH_BATCH ?? 20_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 1_000_000);
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+async function load(path: string): Promise<ProxyWasmHost> {
+  const host = await ProxyWasmHost.load(readFileSync(path), { pluginConfig: JSON.stringify(IDENTITY_POLICY) });
+  if (!host.configured) throw new Error(`${path} refused the benchmark policy`);
+  return host;
+}
+
+function batchNs(host: ProxyWasmHost, shot: Shot): number {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < BATCH; i++) shoot(host, shot);
+  return Number(process.hrtime.bigint() - t0) / BATCH;
+}
+
+async function cost(label: string, shot: Shot) {
+  const filter = await load(WASM_PATH);
+  const noop = await load(NOOP_WASM_PATH);
+  // Warm up both, so V8 has tiered up (TurboFan only: Liftoff is off).
+  batchNs(filter, shot); batchNs(noop, shot);
+  const f: number[] = [];
+  const n: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) { f.push(batchNs(filter, shot)); n.push(batchNs(noop, shot)); }
+  const fm = median(f);
+  const nm = median(n);
+  return { scenario: label, meshguard_ns: Math.round(fm), noop_ns: Math.round(nm), ratio: +(fm / nm).toFixed(2), added_ns: Math.round(fm - nm) };
+}
+
+async function memory() {
+  const host = await load(WASM_PATH);
+  const traffic = mixedTraffic(host);
+  traffic(1000);
+  const after1k = host.memoryPages;
+  traffic(MEMORY_REQUESTS - 1000);
+  return { requests: MEMORY_REQUESTS, pages_after_1000: after1k, pages_after_all: host.memoryPages, trapped: host.trap !== null };
+}
+
+const liftoff = process.execArgv.some((a) => a.includes("no-liftoff")) ? "off" : "ON (run through npm run bench for --no-liftoff)";
+const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Node ${process.version}, Liftoff ${liftoff}`;
+console.log(`meshguard benchmark on ${machine}`);
+console.log(`batches of ${BATCH} requests, ${ROUNDS} rounds interleaved, medians\n`);
+
+const results = [await cost("allowed (mTLS identity, route match, header rewrite)", ALLOWED), await cost("refused (403 local reply with JSON body and log line)", REFUSED[0])];
+console.table(results);
+const mem = await memory();
+console.log(`\nmemory: ${mem.pages_after_1000} pages after 1,000 requests, ${mem.pages_after_all} after ${mem.requests.toLocaleString("en")} (${mem.pages_after_all === mem.pages_after_1000 ? "equal" : "GREW"}), trapped: ${mem.trapped}`);
+const size = statSync(WASM_PATH).size;
+console.log(`size: build/meshguard.wasm ${size} bytes, build/noop.wasm ${statSync(NOOP_WASM_PATH).size} bytes`);
+writeFileSync(new URL("../build/bench.json", import.meta.url), JSON.stringify({ machine, batch: BATCH, rounds: ROUNDS, cost: results, memory: mem, wasm_bytes: size }, null, 2));
+if (mem.pages_after_all !== mem.pages_after_1000 || mem.trapped) process.exitCode = 1;
