@@ -1,9 +1,57 @@
 // Starts a real Envoy, waits on its admin endpoint (never a sleep), and always tears it down.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+// ENVOY_LAUNCHER=compose (or launcher: "compose") runs the same config through
+// envoy/docker-compose.yaml instead of the binary.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { resolveEnvoy } from "./envoy-install";
+import { LOCAL_IMAGE } from "./docker";
+
+export type Launcher = "binary" | "compose";
+const COMPOSE_FILE = resolve(import.meta.dirname, "..", "..", "envoy", "docker-compose.yaml");
+
+// Copies every file the config names into the run folder and points the config at the copies, so
+// one mounted folder carries everything into a container. Readable by Envoy's user in the image.
+function stageFiles(config: object, runDir: string): object {
+  let n = 0;
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "filename" && typeof x === "string") {
+          const dest = join(runDir, `${n++}-${basename(x)}`);
+          copyFileSync(x, dest);
+          chmodSync(dest, 0o644);
+          out[k] = dest;
+        } else out[k] = walk(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return walk(config) as object;
+}
+
+function spawnBinary(configPath: string, adminPath: string, concurrency: number, logLevel: string): { proc: ChildProcess; down: () => void } {
+  const proc = spawn(resolveEnvoy(), [
+    "-c", configPath, "--admin-address-path", adminPath, "--disable-hot-restart",
+    "--concurrency", String(concurrency), "-l", logLevel, "--log-format", "[%l][%n] %v",
+  ], { stdio: ["ignore", "pipe", "pipe"] });
+  return { proc, down: () => {} };
+}
+
+function spawnCompose(runDir: string, concurrency: number): { proc: ChildProcess; down: () => void } {
+  const project = `meshguard${process.pid}${Math.floor(Math.random() * 1e6)}`;
+  const env = {
+    ...process.env, MESHGUARD_RUN_DIR: runDir, MESHGUARD_CONCURRENCY: String(concurrency),
+    MESHGUARD_ENVOY_IMAGE: process.env.MESHGUARD_ENVOY_IMAGE ?? LOCAL_IMAGE,
+  };
+  const args = ["-f", COMPOSE_FILE, "-p", project];
+  const proc = spawn("docker-compose", [...args, "up", "--no-color", "--abort-on-container-exit", "--exit-code-from", "envoy"], { stdio: ["ignore", "pipe", "pipe"], env });
+  return { proc, down: () => { spawnSync("docker-compose", [...args, "down", "--timeout", "5"], { stdio: "ignore", env }); } };
+}
 
 export interface RunningEnvoy {
   adminUrl: string;
@@ -32,21 +80,23 @@ async function poll<T>(what: string, timeoutMs: number, proc: ChildProcess, outp
   throw new Error(`timed out waiting for ${what}\n${output()}`);
 }
 
-export async function startEnvoy(config: object, opts: { concurrency?: number; logLevel?: string } = {}): Promise<RunningEnvoy> {
-  const bin = resolveEnvoy();
+export async function startEnvoy(config: object, opts: { concurrency?: number; logLevel?: string; launcher?: Launcher } = {}): Promise<RunningEnvoy> {
+  const launcher: Launcher = opts.launcher ?? (process.env.ENVOY_LAUNCHER === "compose" ? "compose" : "binary");
   const dir = mkdtempSync(join(tmpdir(), "meshguard-envoy-"));
+  chmodSync(dir, 0o755);
   const configPath = join(dir, "envoy.json");
   const adminPath = join(dir, "admin-address");
-  writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const proc = spawn(bin, [
-    "-c", configPath, "--admin-address-path", adminPath, "--disable-hot-restart",
-    "--concurrency", String(opts.concurrency ?? 1), "-l", opts.logLevel ?? "info", "--log-format", "[%l][%n] %v",
-  ], { stdio: ["ignore", "pipe", "pipe"] });
+  const staged = launcher === "compose" ? stageFiles(config, dir) : config;
+  writeFileSync(configPath, JSON.stringify(staged, null, 2));
+  chmodSync(configPath, 0o644);
+  const concurrency = opts.concurrency ?? 1;
+  const { proc, down } = launcher === "compose" ? spawnCompose(dir, concurrency) : spawnBinary(configPath, adminPath, concurrency, opts.logLevel ?? "info");
   let output = "";
   proc.stdout!.on("data", (d: Buffer) => { output += d.toString(); });
   proc.stderr!.on("data", (d: Buffer) => { output += d.toString(); });
   const exited = new Promise<void>((ok) => proc.once("exit", () => ok()));
   const stop = async () => {
+    down();
     if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill("SIGTERM");
       const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
@@ -84,9 +134,9 @@ export async function startEnvoy(config: object, opts: { concurrency?: number; l
 }
 
 // Runs Envoy with a config expected to be refused; returns its exit code and output.
-export async function runEnvoyExpectingFailure(config: object, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+export async function runEnvoyExpectingFailure(config: object, launcher?: Launcher): Promise<{ code: number | null; output: string }> {
   try {
-    const envoy = await startEnvoy(config);
+    const envoy = await startEnvoy(config, { launcher });
     const output = envoy.log();
     await envoy.stop();
     return { code: 0, output };

@@ -11,7 +11,7 @@ export const WASM_PATH = resolve(import.meta.dirname, "..", "..", "build", "mesh
 
 export interface Mesh { pki: Pki; upstream: Upstream; envoy: RunningEnvoy; stop(): Promise<void> }
 
-export async function startMesh(pluginConfig: unknown, options: Partial<EnvoyConfigOptions> = {}, run: { concurrency?: number } = {}): Promise<Mesh> {
+export async function startMesh(pluginConfig: unknown, options: Partial<EnvoyConfigOptions> = {}, run: { concurrency?: number; launcher?: "binary" | "compose" } = {}): Promise<Mesh> {
   const pki = createPki();
   const upstream = await startUpstream();
   try {
