@@ -14,3 +14,5 @@ FEATURES="--enable-bulk-memory --enable-bulk-memory-opt --enable-sign-ext --enab
 "$WASM_OPT" build/noop.unopt.wasm $FEATURES -O3 --strip-debug --strip-producers -o build/noop.wasm
 rm -f build/meshguard.unopt.wasm build/noop.unopt.wasm
 ls -l build/meshguard.wasm build/noop.wasm | awk '{print "built " $9 " (" $5 " bytes)"}'
+# The probe guest that checks the emulator against a real Envoy (src-host-tests/probe/).
+"$ASC" src-host-tests/probe/probe.ts --config asconfig.json --target probe

@@ -5,8 +5,9 @@
 //    never allocated for an empty value (Envoy reports pointer 0, size 0);
 //  - property paths are segments joined by NUL; absent properties answer NotFound;
 //  - header maps get the first value of a name, replace sets one value, remove drops every value;
-//  - a local reply is recorded and the stream stops; metrics, shared data with CAS, ticks, logs
-//    per level, and a clock the test controls.
+//  - a local reply is recorded and sent back through this filter's response callbacks, as Envoy
+//    does; streams end with log, done, delete; metrics, shared data with CAS, ticks, logs per
+//    level, and a clock the test controls.
 // Every behaviour the filter relies on is also shown against the real Envoy in test/.
 import { readFileSync } from "node:fs";
 import {
@@ -371,13 +372,32 @@ export class Stream {
     const forced = this.connection.properties?.[path];
     if (forced !== undefined) return forced;
     if (path === "connection.uri_san_peer_certificate") return this.connection.peerUriSan ?? undefined;
+    if (path === "request.path") return this.requestHeaders.find(([k]) => k === ":path")?.[1];
+    if (path === "request.method") return this.requestHeaders.find(([k]) => k === ":method")?.[1];
     if (path === "connection.mtls") return Buffer.from([this.connection.peerUriSan ? 1 : 0]);
     return undefined;
   }
 
+  private replyDelivered = false;
+
   private record(callback: string, action: number): number {
     this.actions.push({ callback, action });
+    if (this.localReply && !this.replyDelivered && callback.startsWith("request_")) this.deliverLocalReply();
     return action;
+  }
+
+  // Envoy sends a filter's local reply back through the encoder path, this filter included:
+  // proxy_on_response_headers, then proxy_on_response_body when there is a body (agreement test).
+  private deliverLocalReply(): void {
+    const reply = this.localReply!;
+    this.replyDelivered = true;
+    const body = Buffer.from(reply.body, "utf8");
+    const headers: HeaderPairs = [[":status", String(reply.status)]];
+    if (body.length > 0) headers.push(["content-length", String(body.length)]);
+    if (body.length > 0 && !reply.headers.some(([k]) => k.toLowerCase() === "content-type")) headers.push(["content-type", "text/plain"]);
+    for (const [k, v] of reply.headers) headers.push([k.toLowerCase(), v]);
+    this.sendResponseHeaders(headers, body.length === 0);
+    if (body.length > 0) this.sendResponseBody(body, true);
   }
 
   sendRequestHeaders(headers: HeaderPairs, endOfStream: boolean): number {
@@ -406,12 +426,12 @@ export class Stream {
     return this.record("response_body", this.host.run(this, "proxy_on_response_body", this.id, this.responseBodyBuffer.length, endOfStream ? 1 : 0));
   }
 
-  // End of stream: done, log, delete (in that order, once).
+  // End of stream, in Envoy's order (agreement test): log, done, delete; once.
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    this.host.run(this, "proxy_on_done", this.id);
     this.host.run(this, "proxy_on_log", this.id);
+    this.host.run(this, "proxy_on_done", this.id);
     this.host.run(this, "proxy_on_delete", this.id);
   }
 }

@@ -78,7 +78,7 @@ export function runRequest(host: ProxyWasmHost, req: RequestSpec): Outcome {
         stream.sendRequestBody(body.subarray(at, at + size), at + size >= body.length);
       }
     }
-    const outcome = outcomeOf(stream.localReply, stream.requestHeaders.map(([k, v]) => [k, v]));
+    const outcome = outcomeOf(stream.localReply, stream.requestHeaders.map(([k, v]) => [k, v] as [string, string]));
     if (outcome.allowed) stream.sendResponseHeaders([[":status", "200"]], true);
     return outcome;
   } finally {

@@ -1,0 +1,134 @@
+// A probe guest: it asks the host questions and answers with what the host said, as a JSON local
+// reply. The same requests go to the emulator and to a real Envoy; their answers must agree
+// (src-host-tests/agreement.test.ts and test/agreement.e2e.test.ts).
+//   x-probe: headers   what get_header_map_value / get_header_map_pairs give for a repeated header
+//   x-probe: property  status and value of several properties
+//   x-probe: shared    shared data get/set with compare-and-swap, under the key in x-key
+//   x-probe: record    remembers, under x-key, the callbacks this stream gets after a local reply
+//   x-probe: report    the callbacks recorded under x-key
+import * as abi from "@solo-io/proxy-runtime/assembly/imports";
+import { HeaderMapType, HeaderName, PropertyPath, allocateForHost, getHeader, getProperty, sendLocalReply } from "../../assembly/host";
+
+const OUT_PTR: usize = memory.data(8);
+const OUT_SIZE: usize = memory.data(8);
+const OUT_CAS: usize = memory.data(8);
+
+export function proxy_abi_version_0_2_1(): void {}
+export function malloc(size: usize): usize { return allocateForHost(size); }
+export function proxy_on_context_create(contextId: u32, parentId: u32): void {}
+export function proxy_on_vm_start(rootId: u32, size: u32): u32 { return 1; }
+export function proxy_on_configure(rootId: u32, size: u32): u32 { return 1; }
+
+const recording = new Map<u32, string>();   // stream id → x-key, for streams that record
+
+function q(s: string): string { return "\"" + s.replaceAll("\\", "\\\\").replaceAll("\"", "\\\"").replaceAll("\0", "\\u0000") + "\""; }
+function hdr(name: string): string { return getHeader(HeaderMapType.RequestHeaders, new HeaderName(name)).value; }
+
+function probeHeaders(): string {
+  const one = getHeader(HeaderMapType.RequestHeaders, new HeaderName("x-dup"));
+  store<usize>(OUT_PTR, 0); store<usize>(OUT_SIZE, 0);
+  const st = abi.proxy_get_header_map_pairs(HeaderMapType.RequestHeaders, OUT_PTR, OUT_SIZE);
+  let count = 0;
+  let values = "";
+  const ptr = load<usize>(OUT_PTR);
+  if (st == 0 && ptr != 0) {
+    const n = load<u32>(ptr);
+    let sizes = ptr + 4;
+    let data = ptr + 4 + 8 * <usize>n;
+    for (let i: u32 = 0; i < n; i++) {
+      const ks = load<u32>(sizes); const vs = load<u32>(sizes + 4); sizes += 8;
+      const k = String.UTF8.decodeUnsafe(data, ks); data += ks + 1;
+      const v = String.UTF8.decodeUnsafe(data, vs); data += vs + 1;
+      if (k == "x-dup") { count++; values += (values.length > 0 ? "," : "") + q(v); }
+    }
+    heap.free(ptr);
+  }
+  const missing = getHeader(HeaderMapType.RequestHeaders, new HeaderName("x-not-sent"));
+  return "{\"get\":" + q(one.value) + ",\"get_status\":" + one.status.toString() + ",\"pairs\":[" + values + "],\"pairs_count\":" + count.toString() +
+    ",\"missing_status\":" + missing.status.toString() + "}";
+}
+
+function probeProperty(): string {
+  const names = ["connection.uri_san_peer_certificate", "plugin_root_id", "plugin_name", "request.path", "request.method", "no_such.property"];
+  let out = "{";
+  for (let i = 0; i < names.length; i++) {
+    const l = getProperty(new PropertyPath(names[i]));
+    out += (i > 0 ? "," : "") + q(names[i]) + ":{\"status\":" + l.status.toString() + ",\"value\":" + q(l.value) + "}";
+  }
+  return out + "}";
+}
+
+function sharedGet(key: ArrayBuffer): string {
+  store<usize>(OUT_PTR, 0); store<usize>(OUT_SIZE, 0); store<u32>(OUT_CAS, 0);
+  const st = abi.proxy_get_shared_data(changetype<usize>(key), key.byteLength, OUT_PTR, OUT_SIZE, OUT_CAS);
+  let v = "";
+  const ptr = load<usize>(OUT_PTR);
+  const size = load<usize>(OUT_SIZE);
+  if (st == 0 && ptr != 0) { v = String.UTF8.decodeUnsafe(ptr, size); heap.free(ptr); }
+  return "{\"status\":" + st.toString() + ",\"value\":" + q(v) + ",\"cas_nonzero\":" + (load<u32>(OUT_CAS) != 0 ? "true" : "false") + "}";
+}
+
+function sharedSet(key: ArrayBuffer, value: string, cas: u32): u32 {
+  const v = String.UTF8.encode(value);
+  return abi.proxy_set_shared_data(changetype<usize>(key), key.byteLength, changetype<usize>(v), v.byteLength, cas);
+}
+
+function probeShared(): string {
+  const key = String.UTF8.encode("probe:" + hdr("x-key"));
+  const first = sharedGet(key);
+  const set0 = sharedSet(key, "one", 0);
+  const second = sharedGet(key);
+  const cas = load<u32>(OUT_CAS);
+  const stale = sharedSet(key, "stale", cas + 1000);
+  const fresh = sharedSet(key, "two", cas);
+  const reuse = sharedSet(key, "three", cas);   // the token was used up by the previous set
+  const third = sharedGet(key);
+  const setEmpty = sharedSet(key, "", 0);
+  const fourth = sharedGet(key);
+  return "{\"first\":" + first + ",\"set0\":" + set0.toString() + ",\"second\":" + second + ",\"stale_cas\":" + stale.toString() +
+    ",\"fresh_cas\":" + fresh.toString() + ",\"reused_cas\":" + reuse.toString() + ",\"third\":" + third +
+    ",\"set_empty\":" + setEmpty.toString() + ",\"after_empty\":" + fourth + "}";
+}
+
+function append(key: string, event: string): void {
+  const k = String.UTF8.encode("order:" + key);
+  store<usize>(OUT_PTR, 0); store<usize>(OUT_SIZE, 0);
+  const st = abi.proxy_get_shared_data(changetype<usize>(k), k.byteLength, OUT_PTR, OUT_SIZE, OUT_CAS);
+  let v = "";
+  if (st == 0 && load<usize>(OUT_PTR) != 0) { v = String.UTF8.decodeUnsafe(load<usize>(OUT_PTR), load<usize>(OUT_SIZE)); heap.free(load<usize>(OUT_PTR)); }
+  const nv = String.UTF8.encode(v + (v.length > 0 ? "," : "") + event);
+  abi.proxy_set_shared_data(changetype<usize>(k), k.byteLength, changetype<usize>(nv), nv.byteLength, 0);
+}
+
+function reply(body: string): u32 {
+  sendLocalReply(200, "probe", body, ["content-type"], ["application/json"]);
+  return 1;
+}
+
+export function proxy_on_request_headers(id: u32, n: u32, eos: u32): u32 {
+  const what = hdr("x-probe");
+  if (what == "headers") return reply(probeHeaders());
+  if (what == "property") return reply(probeProperty());
+  if (what == "shared") return reply(probeShared());
+  if (what == "record") {
+    recording.set(id, hdr("x-key"));
+    append(hdr("x-key"), "request_headers");
+    return reply("{}");
+  }
+  if (what == "report") {
+    const k = String.UTF8.encode("order:" + hdr("x-key"));
+    return reply("{\"events\":" + sharedGet(k) + "}");
+  }
+  return 0;
+}
+
+function note(id: u32, event: string): void {
+  if (recording.has(id)) append(recording.get(id), event);
+}
+export function proxy_on_request_body(id: u32, n: u32, eos: u32): u32 { note(id, "request_body"); return 0; }
+export function proxy_on_response_headers(id: u32, n: u32, eos: u32): u32 { note(id, "response_headers"); return 0; }
+export function proxy_on_response_body(id: u32, n: u32, eos: u32): u32 { note(id, "response_body"); return 0; }
+export function proxy_on_done(id: u32): u32 { note(id, "done"); return 1; }
+export function proxy_on_log(id: u32): void { note(id, "log"); }
+export function proxy_on_delete(id: u32): void { note(id, "delete"); if (recording.has(id)) recording.delete(id); }
+export function probeAbort(message: string | null, fileName: string | null, line: u32, column: u32): void { unreachable(); }
