@@ -62,4 +62,39 @@ describe("emulator and Envoy agree (probe guest)", () => {
     const { envoy, emulator: emu } = await both({ "x-probe": "report", "x-key": key }, false);
     expect(emu).toEqual(envoy);
   });
+
+  it("the clock: nanoseconds since the epoch in Envoy; the test's own clock in the emulator", async () => {
+    const before = BigInt(Date.now()) * 1_000_000n;
+    const { envoy } = await both({ "x-probe": "time" }, false);
+    const envoyNow = BigInt(envoy.now_ns);
+    expect(envoyNow > before - 60_000_000_000n && envoyNow < before + 60_000_000_000n).toBe(true);
+    const t0 = BigInt((runRequest(emulator, { path: "/", headers: { "x-probe": "time" } }).body as { now_ns: string }).now_ns);
+    expect(t0).toBe(emulator.nowNanos);
+    emulator.advance(1500);
+    const t1 = BigInt((runRequest(emulator, { path: "/", headers: { "x-probe": "time" } }).body as { now_ns: string }).now_ns);
+    expect(t1 - t0).toBe(1_500_000_000n);
+  });
+
+  it("ticks at the period the guest set: real time in Envoy, advance() in the emulator", async () => {
+    const ticksOf = async () => (await call(mesh!.envoy.listenerPort, { path: "/", headers: { "x-probe": "ticks" }, ca: mesh!.pki.ca.cert })).body;
+    const deadline = Date.now() + 10_000;
+    let envoyTicks = 0;
+    while (Date.now() < deadline && envoyTicks < 3) {
+      envoyTicks = JSON.parse(await ticksOf()).ticks;
+      if (envoyTicks < 3) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(envoyTicks).toBeGreaterThanOrEqual(3);
+    const emu = await ProxyWasmHost.load(readFileSync(PROBE), { pluginConfig: "{}" });
+    emu.advance(350);
+    expect((runRequest(emu, { path: "/", headers: { "x-probe": "ticks" } }).body as { ticks: number }).ticks).toBe(3);
+  });
+
+  it("a request body read chunk by chunk through proxy_get_buffer_bytes", async () => {
+    const body = "x".repeat(100_000);
+    const r = await call(mesh!.envoy.listenerPort, { method: "POST", path: "/upload", headers: { "x-probe": "body" }, body, ca: mesh!.pki.ca.cert });
+    const envoy = JSON.parse(r.body);
+    expect(envoy).toEqual({ body_bytes: 100_000, last_chunk_matches_n: true });
+    const emu = runRequest(emulator, { method: "POST", path: "/upload", headers: { "x-probe": "body" }, body, chunkSize: 5 });
+    expect(emu.body).toEqual(envoy);
+  });
 });

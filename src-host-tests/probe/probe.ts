@@ -6,6 +6,10 @@
 //   x-probe: shared    shared data get/set with compare-and-swap, under the key in x-key
 //   x-probe: record    remembers, under x-key, the callbacks this stream gets after a local reply
 //   x-probe: report    the callbacks recorded under x-key
+//   x-probe: time      the host clock, in nanoseconds
+//   x-probe: ticks     how many proxy_on_tick calls the root context has had (period 100 ms)
+//   x-probe: body      forwards the body, then answers with the total bytes and end-of-stream flag
+//                      it read chunk by chunk through proxy_get_buffer_bytes
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
 import { HeaderMapType, HeaderName, PropertyPath, allocateForHost, getHeader, getProperty, sendLocalReply } from "../../assembly/host";
 
@@ -17,7 +21,10 @@ export function proxy_abi_version_0_2_1(): void {}
 export function malloc(size: usize): usize { return allocateForHost(size); }
 export function proxy_on_context_create(contextId: u32, parentId: u32): void {}
 export function proxy_on_vm_start(rootId: u32, size: u32): u32 { return 1; }
-export function proxy_on_configure(rootId: u32, size: u32): u32 { return 1; }
+let ticks: u32 = 0;
+export function proxy_on_configure(rootId: u32, size: u32): u32 { abi.proxy_set_tick_period_milliseconds(100); return 1; }
+export function proxy_on_tick(rootId: u32): void { ticks++; }
+const bodies = new Map<u32, u32>();   // stream id → body bytes read so far
 
 const recording = new Map<u32, string>();   // stream id → x-key, for streams that record
 
@@ -115,6 +122,12 @@ export function proxy_on_request_headers(id: u32, n: u32, eos: u32): u32 {
     append(hdr("x-key"), "request_headers");
     return reply("{}");
   }
+  if (what == "time") {
+    abi.proxy_get_current_time_nanoseconds(OUT_PTR);
+    return reply("{\"now_ns\":\"" + load<u64>(OUT_PTR).toString() + "\"}");
+  }
+  if (what == "ticks") return reply("{\"ticks\":" + ticks.toString() + "}");
+  if (what == "body") { bodies.set(id, 0); return 0; }
   if (what == "report") {
     const k = String.UTF8.encode("order:" + hdr("x-key"));
     return reply("{\"events\":" + sharedGet(k) + "}");
@@ -125,7 +138,22 @@ export function proxy_on_request_headers(id: u32, n: u32, eos: u32): u32 {
 function note(id: u32, event: string): void {
   if (recording.has(id)) append(recording.get(id), event);
 }
-export function proxy_on_request_body(id: u32, n: u32, eos: u32): u32 { note(id, "request_body"); return 0; }
+export function proxy_on_request_body(id: u32, n: u32, eos: u32): u32 {
+  note(id, "request_body");
+  if (!bodies.has(id)) return 0;
+  store<usize>(OUT_PTR, 0); store<usize>(OUT_SIZE, 0);
+  const st = abi.proxy_get_buffer_bytes(0, 0, n, OUT_PTR, OUT_SIZE);
+  let got: u32 = 0;
+  if (st == 0) { got = <u32>load<usize>(OUT_SIZE); if (load<usize>(OUT_PTR) != 0) heap.free(load<usize>(OUT_PTR)); }
+  const total = bodies.get(id) + got;
+  bodies.set(id, total);
+  if (eos != 0) {
+    bodies.delete(id);
+    sendLocalReply(200, "probe", "{\"body_bytes\":" + total.toString() + ",\"last_chunk_matches_n\":" + (got == n ? "true" : "false") + "}", ["content-type"], ["application/json"]);
+    return 1;
+  }
+  return 0;
+}
 export function proxy_on_response_headers(id: u32, n: u32, eos: u32): u32 { note(id, "response_headers"); return 0; }
 export function proxy_on_response_body(id: u32, n: u32, eos: u32): u32 { note(id, "response_body"); return 0; }
 export function proxy_on_done(id: u32): u32 { note(id, "done"); return 1; }
