@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ./build.sh || exit 1
+node_modules/.bin/tsc -p tsconfig.json || { echo "typecheck failed"; exit 1; }
 start=$(date +%s)
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=build/test-results.json "$@"
 code=$?

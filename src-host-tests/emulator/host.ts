@@ -60,7 +60,8 @@ export class ProxyWasmHost {
     const host = new ProxyWasmHost(opts);
     const bytes = typeof wasm === "string" ? readFileSync(wasm) : wasm;
     // Unknown imports fail instantiation, as they fail to link in Envoy.
-    const { instance } = await WebAssembly.instantiate(bytes, { env: host.imports() });
+    const module = await WebAssembly.compile(new Uint8Array(bytes));
+    const instance = await WebAssembly.instantiate(module, { env: host.imports() });
     host.exports = instance.exports as unknown as typeof host.exports;
     host.memory = instance.exports.memory as WebAssembly.Memory;
     if (host.exports._initialize) host.guest("_initialize");
