@@ -1,21 +1,30 @@
 // Plugin configuration: JSON in, an immutable Policy out, or an error that names the field.
-// Runs once per configure, never per request. Pure: no host calls.
+// Runs once per configure, never per request. Pure: no host calls. The format is documented in
+// the README ("A policy"); every field is checked, and unknown fields are refused.
+import { ApiClient, ClaimPath, JwtSettings } from "./caller";
 import { JsonKind, JsonLimits, JsonValue, kindName, parseJson } from "./json";
-import { checkPath } from "./path";
-import { Policy, RoutePolicy, UnmatchedRoutes } from "./policy";
+import { ApiKey, Policy, RoutePolicy, UnmatchedRoutes } from "./policy";
+import { compileTemplate, isMethodToken } from "./route";
+import { ClaimCondition, ParamBinding, Rule } from "./rules";
+import { parseHexDigest } from "./sha256";
 import { SpiffePattern, parseSpiffePattern } from "./spiffe";
 
 export const DEFAULT_PEER_HEADER = "x-meshguard-peer-id";
-
+export const DEFAULT_USER_HEADER = "x-meshguard-user";
+export const DEFAULT_CLIENT_HEADER = "x-meshguard-api-client";
 // Headers only the mesh may set, stripped when `strip_headers` is not given. A sidecar whose Envoy
 // sets x-forwarded-client-cert itself (forward_client_cert_details: SANITIZE_SET) can list its
-// own set instead. The peer header is stripped whatever the list says.
+// own set instead. The identity headers meshguard forwards are stripped whatever the list says.
 export const DEFAULT_STRIP_HEADERS: string[] = ["x-forwarded-client-cert"];
+export const DEFAULT_JWT_NAMESPACE = "envoy.filters.http.jwt_authn";
+export const DEFAULT_JWT_PAYLOAD_KEY = "jwt_payload";
 
-export const MAX_CONFIG_BYTES = 1 << 20;
-export const MAX_ROUTES = 1000;
-export const MAX_PATTERNS_PER_ROUTE = 1000;
+export const MAX_CONFIG_BYTES = 4 << 20;
+export const MAX_ROUTES = 5000;
+export const MAX_RULES_PER_ROUTE = 1000;
+export const MAX_LIST = 1000;
 export const MAX_STRIP_HEADERS = 64;
+export const MAX_API_KEYS = 10000;
 
 export class CompileResult {
   constructor(public policy: Policy | null, public error: string) {}
@@ -25,6 +34,8 @@ export class CompileResult {
 // Tracks the first error; every check names the field it refuses.
 class Compiler {
   error: string = "";
+  usesUserClaims: bool = false;
+  clients: string[] = [];
   fail(field: string, message: string): void {
     if (this.error.length == 0) this.error = field + ": " + message;
   }
@@ -44,25 +55,88 @@ class Compiler {
       }
     }
   }
+
+  bool(field: string, v: JsonValue | null, fallback: bool): bool {
+    if (v === null) return fallback;
+    if (!this.expectKind(field, v, JsonKind.Bool)) return fallback;
+    return v.bool;
+  }
+
+  // A list of non-empty strings, at most MAX_LIST, no duplicates.
+  strings(field: string, v: JsonValue | null): string[] {
+    const out = new Array<string>(0);
+    if (v === null) return out;
+    if (!this.expectKind(field, v, JsonKind.Array)) return out;
+    if (v.items.length > MAX_LIST) { this.fail(field, "more than " + MAX_LIST.toString() + " entries"); return out; }
+    for (let i = 0; i < v.items.length; i++) {
+      const f = field + "[" + i.toString() + "]";
+      if (!this.expectKind(f, v.items[i], JsonKind.String)) return out;
+      const s = v.items[i].str;
+      if (s.length == 0) { this.fail(f, "empty"); return out; }
+      if (out.includes(s)) { this.fail(f, "duplicate \"" + s + "\""); return out; }
+      out.push(s);
+    }
+    return out;
+  }
+
+  // "enforce" (false) or "audit" (true).
+  mode(field: string, v: JsonValue | null): bool {
+    if (v === null) return false;
+    if (!this.expectKind(field, v, JsonKind.String)) return false;
+    if (v.str == "enforce") return false;
+    if (v.str == "audit") return true;
+    this.fail(field, "must be \"enforce\" or \"audit\", got \"" + v.str + "\"");
+    return false;
+  }
+
+  // "a.b.c" or ["a", "b.c"] (for claim names that contain dots, such as URLs).
+  claimPath(field: string, v: JsonValue): ClaimPath {
+    const out = new Array<string>(0);
+    if (v.isString()) {
+      const parts = v.str.split(".");
+      for (let i = 0; i < parts.length; i++) {
+        if (parts[i].length == 0) { this.fail(field, "empty segment in claim path \"" + v.str + "\""); return out; }
+        out.push(parts[i]);
+      }
+      return out;
+    }
+    if (v.isArray()) {
+      const parts = this.strings(field, v);
+      if (parts.length == 0 && !this.failed) this.fail(field, "empty claim path");
+      return parts;
+    }
+    this.fail(field, "expected a claim path (string or list of strings), got " + kindName(v.kind));
+    return out;
+  }
 }
 
 export function compileConfig(bytes: Uint8Array): CompileResult {
   if (bytes.length == 0) return new CompileResult(null, "configuration: empty; meshguard needs a policy");
-  const parsed = parseJson(bytes, new JsonLimits(MAX_CONFIG_BYTES, 32, 10000, 65536, 64));
+  const parsed = parseJson(bytes, new JsonLimits(MAX_CONFIG_BYTES, 32, 100000, 65536, 64));
   if (!parsed.ok) {
     return new CompileResult(null, "configuration: invalid JSON at byte " + parsed.offset.toString() + ": " + parsed.error);
   }
   const c = new Compiler();
   const root = parsed.value!;
   if (!c.expectKind("configuration", root, JsonKind.Object)) return new CompileResult(null, c.error);
-  c.onlyKnown("", root, ["routes", "unmatched_routes", "peer_header", "strip_headers"]);
+  c.onlyKnown("", root, ["routes", "mode", "unmatched_routes", "peer_header", "user_header", "client_header", "strip_headers", "jwt", "api_keys"]);
 
+  const audit = c.mode("mode", root.member("mode"));
   const peerHeader = compileHeaderName(c, "peer_header", root.member("peer_header"), DEFAULT_PEER_HEADER);
-  const strip = compileStripHeaders(c, root.member("strip_headers"), peerHeader);
+  const userHeader = compileHeaderName(c, "user_header", root.member("user_header"), DEFAULT_USER_HEADER);
+  const clientHeader = compileHeaderName(c, "client_header", root.member("client_header"), DEFAULT_CLIENT_HEADER);
+  const strip = compileStripHeaders(c, root.member("strip_headers"), [peerHeader, userHeader, clientHeader]);
   const unmatched = compileUnmatched(c, root.member("unmatched_routes"));
+  const keysV = root.member("api_keys");
+  let apiKeyHeader = "";
+  const apiKeys = new Array<ApiKey>(0);
+  if (keysV !== null) apiKeyHeader = compileApiKeys(c, keysV, apiKeys);
   const routes = compileRoutes(c, root.member("routes"));
+  const jwtV = root.member("jwt");
+  let jwt: JwtSettings | null = null;
+  if (jwtV !== null || c.usesUserClaims) jwt = compileJwt(c, jwtV);
   if (c.failed) return new CompileResult(null, c.error);
-  return new CompileResult(new Policy(routes, unmatched, peerHeader, strip), "");
+  return new CompileResult(new Policy(routes, unmatched, audit, peerHeader, userHeader, clientHeader, strip, jwt, apiKeyHeader, apiKeys), "");
 }
 
 function isTokenChar(ch: i32): bool {
@@ -84,13 +158,10 @@ function compileHeaderName(c: Compiler, field: string, v: JsonValue | null, fall
   return name;
 }
 
-function compileStripHeaders(c: Compiler, v: JsonValue | null, peerHeader: string): string[] {
-  // The peer header is ours: whatever a client sent under that name is dropped.
-  const out: string[] = [peerHeader];
+function compileStripHeaders(c: Compiler, v: JsonValue | null, always: string[]): string[] {
+  const out = always.slice(0);
   if (v === null) {
-    for (let i = 0; i < DEFAULT_STRIP_HEADERS.length; i++) {
-      if (!out.includes(DEFAULT_STRIP_HEADERS[i])) out.push(DEFAULT_STRIP_HEADERS[i]);
-    }
+    for (let i = 0; i < DEFAULT_STRIP_HEADERS.length; i++) if (!out.includes(DEFAULT_STRIP_HEADERS[i])) out.push(DEFAULT_STRIP_HEADERS[i]);
     return out;
   }
   if (!c.expectKind("strip_headers", v, JsonKind.Array)) return out;
@@ -111,6 +182,64 @@ function compileUnmatched(c: Compiler, v: JsonValue | null): UnmatchedRoutes {
   return UnmatchedRoutes.Deny;
 }
 
+function compileJwt(c: Compiler, v: JsonValue | null): JwtSettings {
+  let namespace = DEFAULT_JWT_NAMESPACE;
+  let keys: string[] = [DEFAULT_JWT_PAYLOAD_KEY];
+  let subject: ClaimPath = ["sub"];
+  let roles: ClaimPath = ["roles"];
+  let scopes: ClaimPath = ["scope"];
+  if (v !== null && c.expectKind("jwt", v, JsonKind.Object)) {
+    c.onlyKnown("jwt", v, ["metadata_namespace", "payload_keys", "subject_claim", "roles_claim", "scopes_claim"]);
+    const ns = v.member("metadata_namespace");
+    if (ns !== null && c.expectKind("jwt.metadata_namespace", ns, JsonKind.String)) {
+      if (ns.str.length == 0) c.fail("jwt.metadata_namespace", "empty"); else namespace = ns.str;
+    }
+    const pk = v.member("payload_keys");
+    if (pk !== null) {
+      keys = c.strings("jwt.payload_keys", pk);
+      if (keys.length == 0 && !c.failed) c.fail("jwt.payload_keys", "empty; name the payload_in_metadata key(s) of jwt_authn (Istio uses the issuer)");
+    }
+    const s = v.member("subject_claim"); if (s !== null) subject = c.claimPath("jwt.subject_claim", s);
+    const r = v.member("roles_claim"); if (r !== null) roles = c.claimPath("jwt.roles_claim", r);
+    const sc = v.member("scopes_claim"); if (sc !== null) scopes = c.claimPath("jwt.scopes_claim", sc);
+  }
+  return new JwtSettings(namespace, keys, subject, roles, scopes);
+}
+
+function compileApiKeys(c: Compiler, v: JsonValue, out: ApiKey[]): string {
+  if (!c.expectKind("api_keys", v, JsonKind.Object)) return "";
+  c.onlyKnown("api_keys", v, ["header", "keys"]);
+  const header = compileHeaderName(c, "api_keys.header", v.member("header"), "x-api-key");
+  const keys = v.member("keys");
+  if (keys === null) { c.fail("api_keys.keys", "required"); return ""; }
+  if (!c.expectKind("api_keys.keys", keys, JsonKind.Array)) return "";
+  if (keys.items.length > MAX_API_KEYS) { c.fail("api_keys.keys", "more than " + MAX_API_KEYS.toString() + " keys"); return ""; }
+  for (let i = 0; i < keys.items.length; i++) {
+    const f = "api_keys.keys[" + i.toString() + "]";
+    const k = keys.items[i];
+    if (!c.expectKind(f, k, JsonKind.Object)) return "";
+    c.onlyKnown(f, k, ["sha256", "client", "roles"]);
+    const d = k.member("sha256");
+    if (d === null) { c.fail(f + ".sha256", "required (the hex SHA-256 of the key; the key itself never goes in a policy)"); return ""; }
+    if (!c.expectKind(f + ".sha256", d, JsonKind.String)) return "";
+    const digest = parseHexDigest(d.str);
+    if (digest === null) { c.fail(f + ".sha256", "expected 64 hex digits"); return ""; }
+    const name = k.member("client");
+    if (name === null) { c.fail(f + ".client", "required"); return ""; }
+    if (!c.expectKind(f + ".client", name, JsonKind.String)) return "";
+    if (name.str.length == 0) { c.fail(f + ".client", "empty"); return ""; }
+    const roles = c.strings(f + ".roles", k.member("roles"));
+    for (let j = 0; j < out.length; j++) {
+      let same = true;
+      for (let b = 0; b < 32; b++) if (out[j].digest[b] != digest![b]) same = false;
+      if (same) { c.fail(f + ".sha256", "the same key digest appears twice"); return ""; }
+    }
+    out.push(new ApiKey(digest!, new ApiClient(name.str, roles)));
+    if (!c.clients.includes(name.str)) c.clients.push(name.str);
+  }
+  return header;
+}
+
 function compileRoutes(c: Compiler, v: JsonValue | null): RoutePolicy[] {
   const routes = new Array<RoutePolicy>(0);
   if (v === null) { c.fail("routes", "required"); return routes; }
@@ -121,21 +250,33 @@ function compileRoutes(c: Compiler, v: JsonValue | null): RoutePolicy[] {
     const route = compileRoute(c, field, v.items[i]);
     if (route === null) return routes;
     for (let j = 0; j < routes.length; j++) {
-      if (routes[j].prefix == route.prefix) { c.fail(field + ".prefix", "duplicate prefix \"" + route.prefix + "\""); return routes; }
+      if (overlaps(routes[j], route)) { c.fail(field, "declares the same path, host and method as \"" + routes[j].name + "\""); return routes; }
     }
     routes.push(route);
   }
-  // Longest prefix first, so the most specific route decides. Stable for equal lengths.
-  return sortByPrefixLength(routes);
+  return sortBySpecificity(routes);
 }
 
-function sortByPrefixLength(routes: RoutePolicy[]): RoutePolicy[] {
+function overlaps(a: RoutePolicy, b: RoutePolicy): bool {
+  if (a.template.source != b.template.source) return false;
+  if (!intersects(a.hosts, b.hosts)) return false;
+  return intersects(a.methods, b.methods);
+}
+
+// Empty means "any".
+function intersects(a: string[], b: string[]): bool {
+  if (a.length == 0 || b.length == 0) return true;
+  for (let i = 0; i < a.length; i++) if (b.includes(a[i])) return true;
+  return false;
+}
+
+// Most specific first; stable, so declaration order breaks ties.
+function sortBySpecificity(routes: RoutePolicy[]): RoutePolicy[] {
   const out = routes.slice(0);
-  // Insertion sort: few routes, runs once, and stable.
   for (let i = 1; i < out.length; i++) {
     const r = out[i];
     let j = i - 1;
-    while (j >= 0 && out[j].prefix.length < r.prefix.length) {
+    while (j >= 0 && out[j].template.compare(r.template) > 0) {
       out[j + 1] = out[j];
       j--;
     }
@@ -146,39 +287,117 @@ function sortByPrefixLength(routes: RoutePolicy[]): RoutePolicy[] {
 
 function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | null {
   if (!c.expectKind(field, v, JsonKind.Object)) return null;
-  c.onlyKnown(field, v, ["prefix", "allow", "public"]);
-  const prefixV = v.member("prefix");
-  if (prefixV === null) { c.fail(field + ".prefix", "required"); return null; }
-  if (!c.expectKind(field + ".prefix", prefixV, JsonKind.String)) return null;
-  const prefix = prefixV.str;
-  const check = checkPath(prefix);
-  if (!check.ok) { c.fail(field + ".prefix", "\"" + prefix + "\": " + check.error); return null; }
-  if (check.path != prefix) { c.fail(field + ".prefix", "must not contain a query string"); return null; }
+  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow"]);
+  const pathV = v.member("path");
+  if (pathV === null) { c.fail(field + ".path", "required"); return null; }
+  if (!c.expectKind(field + ".path", pathV, JsonKind.String)) return null;
+  const t = compileTemplate(pathV.str);
+  if (t.template === null) { c.fail(field + ".path", "\"" + pathV.str + "\": " + t.error); return null; }
+  const template = t.template!;
 
-  let isPublic = false;
-  const publicV = v.member("public");
-  if (publicV !== null) {
-    if (!c.expectKind(field + ".public", publicV, JsonKind.Bool)) return null;
-    isPublic = publicV.bool;
+  const methods = c.strings(field + ".methods", v.member("methods"));
+  for (let i = 0; i < methods.length; i++) {
+    if (!isMethodToken(methods[i])) { c.fail(field + ".methods[" + i.toString() + "]", "\"" + methods[i] + "\" is not an uppercase HTTP method"); return null; }
   }
-  const patterns = new Array<SpiffePattern>(0);
+  const hosts = c.strings(field + ".hosts", v.member("hosts"));
+  for (let i = 0; i < hosts.length; i++) {
+    if (hosts[i] != hosts[i].toLowerCase() || hosts[i].includes(":") || hosts[i].includes("/")) {
+      c.fail(field + ".hosts[" + i.toString() + "]", "\"" + hosts[i] + "\" must be a lowercase host name without port");
+      return null;
+    }
+  }
+  let name = (methods.length > 0 ? methods.join(",") : "*") + " " + pathV.str;
+  const nameV = v.member("name");
+  if (nameV !== null && c.expectKind(field + ".name", nameV, JsonKind.String)) name = nameV.str;
+  const isPublic = c.bool(field + ".public", v.member("public"), false);
+  const audit = c.mode(field + ".mode", v.member("mode"));
+  const deny = compileRules(c, field + ".deny", v.member("deny"), template.params, true);
   const allowV = v.member("allow");
-  if (allowV === null) {
-    if (!isPublic) { c.fail(field + ".allow", "required unless the route is public"); return null; }
-  } else {
-    if (isPublic) { c.fail(field + ".allow", "a public route takes no allow list"); return null; }
-    if (!c.expectKind(field + ".allow", allowV, JsonKind.Array)) return null;
-    if (allowV.items.length == 0) { c.fail(field + ".allow", "empty; a route nobody may call is a route to delete"); return null; }
-    if (allowV.items.length > MAX_PATTERNS_PER_ROUTE) { c.fail(field + ".allow", "more than " + MAX_PATTERNS_PER_ROUTE.toString() + " entries"); return null; }
-    for (let i = 0; i < allowV.items.length; i++) {
-      const f = field + ".allow[" + i.toString() + "]";
-      const item = allowV.items[i];
-      if (!c.expectKind(f, item, JsonKind.String)) return null;
-      const parsed = parseSpiffePattern(item.str);
-      if (parsed.pattern === null) { c.fail(f, "\"" + item.str + "\": " + parsed.error); return null; }
-      patterns.push(parsed.pattern!);
+  if (isPublic && allowV !== null) { c.fail(field + ".allow", "a public route takes no allow rules (deny rules still apply)"); return null; }
+  if (!isPublic && allowV === null) { c.fail(field + ".allow", "required unless the route is public"); return null; }
+  const allow = compileRules(c, field + ".allow", allowV, template.params, false);
+  if (!isPublic && allow.length == 0 && !c.failed) { c.fail(field + ".allow", "empty; a route nobody may call is a route to delete"); return null; }
+  if (c.failed) return null;
+  return new RoutePolicy(name, template, methods, hosts, isPublic, audit, deny, allow);
+}
+
+function compileRules(c: Compiler, field: string, v: JsonValue | null, params: string[], isDeny: bool): Rule[] {
+  const out = new Array<Rule>(0);
+  if (v === null) return out;
+  if (!c.expectKind(field, v, JsonKind.Array)) return out;
+  if (v.items.length > MAX_RULES_PER_ROUTE) { c.fail(field, "more than " + MAX_RULES_PER_ROUTE.toString() + " rules"); return out; }
+  for (let i = 0; i < v.items.length; i++) {
+    const rule = compileRule(c, field + "[" + i.toString() + "]", v.items[i], params, isDeny, i);
+    if (rule === null) return out;
+    out.push(rule);
+  }
+  return out;
+}
+
+function compileRule(c: Compiler, field: string, v: JsonValue, params: string[], isDeny: bool, index: i32): Rule | null {
+  if (!c.expectKind(field, v, JsonKind.Object)) return null;
+  c.onlyKnown(field, v, ["name", "mode", "authenticated", "peers", "any_role", "all_scopes", "claims", "api_clients", "path_params"]);
+  let name = (isDeny ? "deny[" : "allow[") + index.toString() + "]";
+  const nameV = v.member("name");
+  if (nameV !== null && c.expectKind(field + ".name", nameV, JsonKind.String)) name = nameV.str;
+  const modeV = v.member("mode");
+  if (modeV !== null && !isDeny) { c.fail(field + ".mode", "only deny rules take a mode; put an allow rule in audit through its route's mode"); return null; }
+  const audit = c.mode(field + ".mode", modeV);
+  const authenticated = c.bool(field + ".authenticated", v.member("authenticated"), false);
+
+  const peerStrings = c.strings(field + ".peers", v.member("peers"));
+  const peers = new Array<SpiffePattern>(0);
+  for (let i = 0; i < peerStrings.length; i++) {
+    const p = parseSpiffePattern(peerStrings[i]);
+    if (p.pattern === null) { c.fail(field + ".peers[" + i.toString() + "]", "\"" + peerStrings[i] + "\": " + p.error); return null; }
+    peers.push(p.pattern!);
+  }
+  const anyRole = c.strings(field + ".any_role", v.member("any_role"));
+  const allScopes = c.strings(field + ".all_scopes", v.member("all_scopes"));
+  const apiClients = c.strings(field + ".api_clients", v.member("api_clients"));
+  for (let i = 0; i < apiClients.length; i++) {
+    if (!c.clients.includes(apiClients[i])) { c.fail(field + ".api_clients[" + i.toString() + "]", "no API key belongs to client \"" + apiClients[i] + "\""); return null; }
+  }
+
+  const claims = new Array<ClaimCondition>(0);
+  const claimsV = v.member("claims");
+  if (claimsV !== null && c.expectKind(field + ".claims", claimsV, JsonKind.Object)) {
+    for (let i = 0; i < claimsV.keys.length; i++) {
+      const f = field + ".claims." + claimsV.keys[i];
+      const path = c.claimPath(f, jsonString(claimsV.keys[i]));
+      let values: string[];
+      const cv = claimsV.items[i];
+      if (cv.isString()) values = [cv.str];
+      else values = c.strings(f, cv);
+      if (values.length == 0 && !c.failed) c.fail(f, "needs at least one value");
+      claims.push(new ClaimCondition(path, values));
+    }
+  }
+
+  const bindings = new Array<ParamBinding>(0);
+  const bindV = v.member("path_params");
+  if (bindV !== null && c.expectKind(field + ".path_params", bindV, JsonKind.Object)) {
+    for (let i = 0; i < bindV.keys.length; i++) {
+      const param = bindV.keys[i];
+      const f = field + ".path_params." + param;
+      const at = params.indexOf(param);
+      if (at < 0) { c.fail(f, "the route's path has no {" + param + "}"); return null; }
+      bindings.push(new ParamBinding(param, at, c.claimPath(f, bindV.items[i])));
     }
   }
   if (c.failed) return null;
-  return new RoutePolicy(prefix, patterns, isPublic);
+  const conditions = (authenticated ? 1 : 0) + peers.length + anyRole.length + allScopes.length + claims.length + apiClients.length + bindings.length;
+  if (conditions == 0) {
+    c.fail(field, "a rule needs at least one condition; to let anyone in, make the route public");
+    return null;
+  }
+  if (anyRole.length > 0 || allScopes.length > 0 || claims.length > 0 || bindings.length > 0) c.usesUserClaims = true;
+  return new Rule(name, audit, authenticated, peers, anyRole, allScopes, claims, apiClients, bindings);
+}
+
+function jsonString(s: string): JsonValue {
+  const v = new JsonValue();
+  v.kind = JsonKind.String;
+  v.str = s;
+  return v;
 }

@@ -3,12 +3,21 @@
 export class Decision {
   constructor(
     public readonly allowed: bool,
-    public readonly status: u32,     // HTTP status of the local reply when refused
-    public readonly reason: string,  // a constant from reasons.ts, "" when allowed
+    public readonly status: u32,      // the local reply's status when refused, or the status it
+                                      // would have had when `audited`
+    public readonly reason: string,   // a constant from reasons.ts; "" for a plain allow
+    public readonly route: string,    // the route that decided ("" when none matched)
+    public readonly rule: string,     // the rule that decided, for logs ("" when none)
+    public readonly audited: bool,    // allowed only because of audit mode: a "would deny"
+    public readonly shadow: bool,     // allowed on no declared route (unmatched_routes: allow)
   ) {}
 
-  static allow(): Decision { return ALLOW; }
-  static deny(status: u32, reason: string): Decision { return new Decision(false, status, reason); }
+  static allow(route: string, rule: string): Decision { return new Decision(true, 0, "", route, rule, false, false); }
+  static deny(status: u32, reason: string, route: string, rule: string): Decision { return new Decision(false, status, reason, route, rule, false, false); }
+  static shadowAllow(): Decision { return SHADOW; }
+
+  // The same refusal, let through by audit mode.
+  asAudited(): Decision { return new Decision(true, this.status, this.reason, this.route, this.rule, true, false); }
 }
 
-const ALLOW = new Decision(true, 0, "");
+const SHADOW = new Decision(true, 0, "", "", "", false, true);

@@ -1,24 +1,34 @@
 // The request pipeline of one HTTP stream:
-//   1. screen the path          (path.ts)
-//   2. strip spoofable headers  (policy.stripHeaders)
-//   3. read the peer identity   (Envoy's connection properties)
-//   4. decide                   (policy.ts, pure)
-//   5. reply locally and stop, or forward with the verified identity header
+//   1. strip spoofable headers   (policy.stripHeaders, always including meshguard's own)
+//   2. screen the path           (path.ts)
+//   3. establish the caller      peer (mutual TLS), user (jwt_authn's verified claims), API key
+//   4. decide                    (policy.ts, pure)
+//   5. reply locally and stop, or forward with the verified identities in meshguard's headers;
+//      in audit mode, log and count a "would deny" and forward
+import { ApiClient, Caller, KeyState, User, UserState } from "./caller";
+import { readJwtPayload } from "./claims";
 import { Decision } from "./decision";
-import { HeaderMapType, LogLevel, Presence, PropertyPath, getHeader, getProperty, log, removeHeader, replaceHeader, sendLocalReply } from "./host";
+import {
+  HeaderMapType, LogLevel, Presence, PropertyPath, getHeader, getProperty, getPropertyBytes, log, removeHeader,
+  replaceHeader, sendLocalReply,
+} from "./host";
 import { PeerIdentity } from "./identity";
 import { checkPath } from "./path";
 import { LOG_PREFIX, Plugin } from "./plugin";
+import { Policy, RequestFacts } from "./policy";
 import { DETAILS_PREFIX, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE } from "./reasons";
 import { replyBody } from "./reply";
+import { hostOf } from "./route";
+import { digestsEqual, sha256 } from "./sha256";
 
 // First URI SAN of the validated peer certificate (Envoy context.cc, "connection" attributes).
 const PEER_URI_SAN = new PropertyPath("connection.uri_san_peer_certificate");
+// All dynamic metadata, as a serialised envoy.config.core.v3.Metadata (claims.ts).
+const METADATA = new PropertyPath("metadata");
 
 // proxy-wasm FilterHeadersStatus / FilterDataStatus values.
 export const CONTINUE: u32 = 0;
 export const STOP_ITERATION: u32 = 1;
-export const STOP_ALL_ITERATION_AND_WATERMARK: u32 = 4;
 
 const JSON_CONTENT_TYPE: string[] = ["content-type"];
 const JSON_CONTENT_TYPE_VALUE: string[] = ["application/json"];
@@ -39,6 +49,32 @@ export function readPeer(): PeerIdentity {
   return peer;
 }
 
+class UserLookup {
+  constructor(public state: UserState, public user: User | null, public error: string) {}
+}
+
+function readUser(policy: Policy): UserLookup {
+  const jwt = policy.jwt;
+  if (jwt === null) return new UserLookup(UserState.Absent, null, "");
+  const md = getPropertyBytes(METADATA);
+  if (md.presence == Presence.Absent) return new UserLookup(UserState.Absent, null, "");
+  if (md.presence == Presence.Failed) return new UserLookup(UserState.Unavailable, null, "metadata status " + md.status.toString());
+  const claims = readJwtPayload(md.bytes, jwt.metadataNamespace, jwt.payloadKeys);
+  if (!claims.ok) return new UserLookup(UserState.Invalid, null, claims.error);
+  if (claims.payload === null) return new UserLookup(UserState.Absent, null, "");
+  return new UserLookup(UserState.Present, jwt.userFrom(claims.payload!), "");
+}
+
+// Every stored digest is compared, whatever matched, so timing does not tell which key is close.
+function findApiClient(policy: Policy, key: string): ApiClient | null {
+  const digest = sha256(Uint8Array.wrap(String.UTF8.encode(key)));
+  let found: ApiClient | null = null;
+  for (let i = 0; i < policy.apiKeys.length; i++) {
+    if (digestsEqual(policy.apiKeys[i].digest, digest) && found === null) found = policy.apiKeys[i].client;
+  }
+  return found;
+}
+
 export class Stream {
   // Set once a local reply is sent: later callbacks of this stream do nothing but stop.
   replied: bool = false;
@@ -48,23 +84,56 @@ export class Stream {
   onRequestHeaders(): u32 {
     const policy = this.plugin.policy;
     const headers = this.plugin.headers;
-    if (policy === null || headers === null) return this.deny(Decision.deny(503, REASON_POLICY_UNAVAILABLE), "");
+    if (policy === null || headers === null) return this.deny(Decision.deny(503, REASON_POLICY_UNAVAILABLE, "", ""), null, "");
+
+    // First, so that no path through this function forwards a spoofed identity header.
+    for (let i = 0; i < headers.strip.length; i++) removeHeader(HeaderMapType.RequestHeaders, headers.strip[i]);
 
     const rawPath = getHeader(HeaderMapType.RequestHeaders, headers.path);
     const path = checkPath(rawPath.value);
-    if (!path.ok) return this.deny(Decision.deny(400, REASON_PATH_INVALID), path.error);
-
-    for (let i = 0; i < headers.strip.length; i++) removeHeader(HeaderMapType.RequestHeaders, headers.strip[i]);
+    if (!path.ok) {
+      const refused = Decision.deny(400, REASON_PATH_INVALID, "", "");
+      if (!policy.audit) return this.deny(refused, null, path.error);
+      this.wouldDeny(refused.asAudited(), null, path.error);
+      return CONTINUE;
+    }
 
     const peer = readPeer();
-    const decision = policy.decide(path.path, peer);
-    if (!decision.allowed) return this.deny(decision, path.path);
+    const user = readUser(policy);
+    let keyState = KeyState.Absent;
+    let client: ApiClient | null = null;
+    if (policy.apiKeyHeader.length > 0) {
+      const key = getHeader(HeaderMapType.RequestHeaders, headers.apiKey);
+      if (key.presence == Presence.Present) {
+        client = findApiClient(policy, key.value);
+        keyState = client !== null ? KeyState.Valid : KeyState.Invalid;
+      }
+    }
+    const caller = new Caller(peer, user.state, user.user, keyState, client);
+    const method = getHeader(HeaderMapType.RequestHeaders, headers.method).value;
+    const host = hostOf(getHeader(HeaderMapType.RequestHeaders, headers.authority).value);
+    const decision = policy.decide(new RequestFacts(method, path.path, host), caller);
+    const detail = user.error.length > 0 ? user.error : path.path;
+    if (!decision.allowed) return this.deny(decision, caller, detail);
+    if (decision.audited) this.wouldDeny(decision, caller, detail);
 
     const metrics = this.plugin.metrics;
-    if (metrics !== null) metrics.allowed.increment();
-    const spiffe = peer.spiffe;
-    if (spiffe !== null) replaceHeader(HeaderMapType.RequestHeaders, headers.peer, spiffe.id);
+    if (metrics !== null) {
+      metrics.allowed.increment();
+      if (decision.shadow) metrics.shadow.increment();
+    }
+    this.forwardIdentity(caller);
     return CONTINUE;
+  }
+
+  forwardIdentity(caller: Caller): void {
+    const headers = this.plugin.headers!;
+    const spiffe = caller.peer.spiffe;
+    if (spiffe !== null) replaceHeader(HeaderMapType.RequestHeaders, headers.peer, spiffe.id);
+    const user = caller.user;
+    if (user !== null && user.subject.length > 0) replaceHeader(HeaderMapType.RequestHeaders, headers.user, user.subject);
+    const client = caller.client;
+    if (client !== null) replaceHeader(HeaderMapType.RequestHeaders, headers.client, client.name);
   }
 
   // Body and trailer callbacks after a reply: stop, so nothing of a refused request moves on.
@@ -72,24 +141,41 @@ export class Stream {
     return this.replied ? STOP_ITERATION : CONTINUE;
   }
 
-  deny(decision: Decision, detail: string): u32 {
+  requestId(): string {
+    const headers = this.plugin.headers;
+    return headers !== null ? getHeader(HeaderMapType.RequestHeaders, headers.requestId).value : "";
+  }
+
+  deny(decision: Decision, caller: Caller | null, detail: string): u32 {
     const metrics = this.plugin.metrics;
     if (metrics !== null) metrics.deniedFor(decision.reason);
-    const headers = this.plugin.headers;
-    let requestId = "";
-    if (headers !== null) requestId = getHeader(HeaderMapType.RequestHeaders, headers.requestId).value;
-    log(LogLevel.Info, LOG_PREFIX + denialLine(decision, requestId, detail));
+    const requestId = this.requestId();
+    log(LogLevel.Info, LOG_PREFIX + eventLine("deny", decision, caller, requestId, detail));
     this.replied = true;
     sendLocalReply(decision.status, DETAILS_PREFIX + decision.reason, replyBody(decision, requestId), JSON_CONTENT_TYPE, JSON_CONTENT_TYPE_VALUE);
     return STOP_ITERATION;
   }
+
+  wouldDeny(decision: Decision, caller: Caller | null, detail: string): void {
+    const metrics = this.plugin.metrics;
+    if (metrics !== null) metrics.wouldDenyFor(decision.reason);
+    log(LogLevel.Info, LOG_PREFIX + eventLine("would_deny", decision, caller, this.requestId(), detail));
+  }
 }
 
-// One structured line per denial. Built only when denying, never on the allow path.
-function denialLine(decision: Decision, requestId: string, detail: string): string {
-  return "{\"event\":\"deny\",\"status\":" + decision.status.toString() +
-    ",\"reason\":\"" + decision.reason + "\",\"request_id\":" + jsonString(requestId) +
-    ",\"detail\":" + jsonString(detail) + "}";
+// One structured line per denial or would-deny. Built only then, never on the allow path.
+function eventLine(event: string, d: Decision, caller: Caller | null, requestId: string, detail: string): string {
+  let line = "{\"event\":\"" + event + "\",\"status\":" + d.status.toString() + ",\"reason\":\"" + d.reason + "\"" +
+    ",\"route\":" + jsonString(d.route) + ",\"rule\":" + jsonString(d.rule) + ",\"request_id\":" + jsonString(requestId);
+  if (caller !== null) {
+    const spiffe = caller.peer.spiffe;
+    if (spiffe !== null) line += ",\"peer\":" + jsonString(spiffe.id);
+    const user = caller.user;
+    if (user !== null) line += ",\"user\":" + jsonString(user.subject);
+    const client = caller.client;
+    if (client !== null) line += ",\"api_client\":" + jsonString(client.name);
+  }
+  return line + ",\"detail\":" + jsonString(detail) + "}";
 }
 
 // Escapes for a log line: quotes, backslashes and control characters; at most 512 characters.

@@ -81,6 +81,19 @@ export class PropertyPath {
   }
 }
 
+export class BytesLookup {
+  constructor(public presence: Presence, public bytes: Uint8Array, public status: u32) {}
+}
+
+// A property whose value is binary (a serialised protobuf message, e.g. `metadata`).
+export function getPropertyBytes(path: PropertyPath): BytesLookup {
+  clearOut();
+  const status = abi.proxy_get_property(changetype<usize>(path.bytes), path.bytes.byteLength, OUT_PTR, OUT_SIZE);
+  if (status == WasmResult.Ok) return new BytesLookup(Presence.Present, takeBytes(), status);
+  if (status == WasmResult.NotFound || status == WasmResult.Empty) return new BytesLookup(Presence.Absent, new Uint8Array(0), status);
+  return new BytesLookup(Presence.Failed, new Uint8Array(0), status);
+}
+
 export function getProperty(path: PropertyPath): Lookup {
   clearOut();
   const status = abi.proxy_get_property(changetype<usize>(path.bytes), path.bytes.byteLength, OUT_PTR, OUT_SIZE);

@@ -1,65 +1,119 @@
 // The compiled, immutable policy and the decision it makes for one request. Pure: no host calls.
+//
+// Evaluation, per request:
+//   1. The most specific route whose template, host and method match decides (route.ts). None:
+//      404 route_not_declared (405 method_not_declared when only the method differs), or, with
+//      unmatched_routes: allow, the request passes and counts as a shadow API.
+//   2. On a route that is not public, an identity that is present but broken refuses the request
+//      (401; 503 when the host failed to report it).
+//   3. Deny rules first: the first that matches refuses with 403 denied_by_rule (a deny rule in
+//      audit mode only records a "would deny").
+//   4. A public route then allows. Otherwise the first allow rule that matches allows; if none
+//      does, 401 identity_missing when the caller has no identity at all, else 403 not_allowed.
+//   5. Audit mode (policy-wide or per route) turns any refusal into an allowed "would deny".
+import { ApiClient, Caller, JwtSettings, KeyState, UserState } from "./caller";
 import { Decision } from "./decision";
-import { PeerIdentity, PeerState } from "./identity";
-import { SpiffePattern } from "./spiffe";
+import { PeerState } from "./identity";
+import { PathTemplate, splitPath } from "./route";
+import { Rule } from "./rules";
 import {
-  REASON_PEER_IDENTITY_INVALID, REASON_PEER_IDENTITY_MISSING, REASON_PEER_IDENTITY_UNAVAILABLE,
-  REASON_PEER_NOT_ALLOWED, REASON_ROUTE_NOT_DECLARED,
+  REASON_API_KEY_INVALID, REASON_DENIED_BY_RULE, REASON_IDENTITY_MISSING, REASON_METHOD_NOT_DECLARED,
+  REASON_NOT_ALLOWED, REASON_PEER_IDENTITY_INVALID, REASON_PEER_IDENTITY_UNAVAILABLE, REASON_ROUTE_NOT_DECLARED,
+  REASON_USER_CLAIMS_INVALID, REASON_USER_CLAIMS_UNAVAILABLE,
 } from "./reasons";
 
 export const enum UnmatchedRoutes { Deny = 0, Allow = 1 }
 
 export class RoutePolicy {
   constructor(
-    public readonly prefix: string,
-    public readonly allow: SpiffePattern[],
-    public readonly isPublic: bool,   // no caller identity required
+    public readonly name: string,
+    public readonly template: PathTemplate,
+    public readonly methods: string[],    // empty: any method
+    public readonly hosts: string[],      // empty: any host; lowercase, no port
+    public readonly isPublic: bool,
+    public readonly audit: bool,
+    public readonly deny: Rule[],
+    public readonly allow: Rule[],
   ) {}
 
-  // Segment-aware prefix: "/api" covers "/api" and "/api/x", never "/apix".
-  covers(path: string): bool {
-    const p = this.prefix;
-    if (p == "/") return true;
-    if (!path.startsWith(p)) return false;
-    if (path.length == p.length) return true;
-    return p.endsWith("/") || path.charCodeAt(p.length) == 0x2f;
-  }
-
-  admits(peer: PeerIdentity): Decision {
-    if (this.isPublic) return Decision.allow();
-    if (peer.state == PeerState.Missing) return Decision.deny(401, REASON_PEER_IDENTITY_MISSING);
-    if (peer.state == PeerState.Invalid) return Decision.deny(401, REASON_PEER_IDENTITY_INVALID);
-    if (peer.state == PeerState.Unavailable) return Decision.deny(503, REASON_PEER_IDENTITY_UNAVAILABLE);
-    const id = peer.spiffe!;
-    for (let i = 0; i < this.allow.length; i++) {
-      if (this.allow[i].matches(id)) return Decision.allow();
+  decide(caller: Caller, params: string[]): Decision {
+    if (!this.isPublic) {
+      const broken = brokenIdentity(caller, this.name);
+      if (broken !== null) return broken;
     }
-    return Decision.deny(403, REASON_PEER_NOT_ALLOWED);
+    let wouldDeny: Decision | null = null;
+    for (let i = 0; i < this.deny.length; i++) {
+      const rule = this.deny[i];
+      if (!rule.matches(caller, params)) continue;
+      const d = Decision.deny(403, REASON_DENIED_BY_RULE, this.name, rule.name);
+      if (!rule.audit) return d;
+      if (wouldDeny === null) wouldDeny = d.asAudited();
+    }
+    if (this.isPublic) return wouldDeny !== null ? wouldDeny! : Decision.allow(this.name, "");
+    for (let i = 0; i < this.allow.length; i++) {
+      const rule = this.allow[i];
+      if (rule.matches(caller, params)) return wouldDeny !== null ? wouldDeny! : Decision.allow(this.name, rule.name);
+    }
+    if (!caller.known) return Decision.deny(401, REASON_IDENTITY_MISSING, this.name, "");
+    return Decision.deny(403, REASON_NOT_ALLOWED, this.name, "");
   }
+}
+
+function brokenIdentity(caller: Caller, route: string): Decision | null {
+  if (caller.peer.state == PeerState.Unavailable) return Decision.deny(503, REASON_PEER_IDENTITY_UNAVAILABLE, route, "");
+  if (caller.userState == UserState.Unavailable) return Decision.deny(503, REASON_USER_CLAIMS_UNAVAILABLE, route, "");
+  if (caller.peer.state == PeerState.Invalid) return Decision.deny(401, REASON_PEER_IDENTITY_INVALID, route, "");
+  if (caller.userState == UserState.Invalid) return Decision.deny(401, REASON_USER_CLAIMS_INVALID, route, "");
+  if (caller.keyState == KeyState.Invalid) return Decision.deny(401, REASON_API_KEY_INVALID, route, "");
+  return null;
+}
+
+export class ApiKey {
+  constructor(public readonly digest: Uint8Array, public readonly client: ApiClient) {}
+}
+
+export class RequestFacts {
+  constructor(public readonly method: string, public readonly path: string, public readonly host: string) {}
 }
 
 export class Policy {
   constructor(
-    public readonly routes: RoutePolicy[],        // longest prefix first (sorted when compiled)
+    public readonly routes: RoutePolicy[],        // most specific first (sorted when compiled)
     public readonly unmatched: UnmatchedRoutes,
-    public readonly peerHeader: string,           // forwarded upstream with the verified SPIFFE ID
+    public readonly audit: bool,                  // policy-wide dry run
+    public readonly peerHeader: string,
+    public readonly userHeader: string,
+    public readonly clientHeader: string,
     public readonly stripHeaders: string[],       // removed from every request before anything else
+    public readonly jwt: JwtSettings | null,      // null: no rule reads user claims
+    public readonly apiKeyHeader: string,         // "" when no API keys are configured
+    public readonly apiKeys: ApiKey[],
   ) {}
 
-  routeFor(path: string): RoutePolicy | null {
-    for (let i = 0; i < this.routes.length; i++) {
-      if (this.routes[i].covers(path)) return this.routes[i];
-    }
-    return null;
+  // `request.path` has already passed checkPath().
+  decide(request: RequestFacts, caller: Caller): Decision {
+    const d = this.decideEnforced(request, caller);
+    if (!d.allowed && this.audit) return d.asAudited();
+    return d;
   }
 
-  // `path` has already passed checkPath(): no query, no dot or empty segments.
-  decide(path: string, peer: PeerIdentity): Decision {
-    const route = this.routeFor(path);
-    if (route === null) {
-      if (this.unmatched == UnmatchedRoutes.Allow) return Decision.allow();
-      return Decision.deny(404, REASON_ROUTE_NOT_DECLARED);
+  decideEnforced(request: RequestFacts, caller: Caller): Decision {
+    const segments = splitPath(request.path);
+    let pathMatched = false;
+    const params = new Array<string>(0);
+    for (let i = 0; i < this.routes.length; i++) {
+      const route = this.routes[i];
+      params.length = 0;
+      if (!route.template.match(segments, params)) continue;
+      if (route.hosts.length > 0 && !route.hosts.includes(request.host)) continue;
+      pathMatched = true;
+      if (route.methods.length > 0 && !route.methods.includes(request.method)) continue;
+      const d = route.decide(caller, params);
+      if (!d.allowed && route.audit) return d.asAudited();
+      return d;
     }
-    return route.admits(peer);
+    if (this.unmatched == UnmatchedRoutes.Allow) return Decision.shadowAllow();
+    if (pathMatched) return Decision.deny(405, REASON_METHOD_NOT_DECLARED, "", "");
+    return Decision.deny(404, REASON_ROUTE_NOT_DECLARED, "", "");
   }
 }

@@ -2,32 +2,47 @@
 // response-code details (and so its access log), in log lines and in counter names. Changing one
 // is a breaking change for anyone alerting on it.
 
-export const REASON_PEER_IDENTITY_MISSING = "peer_identity_missing";
+export const REASON_IDENTITY_MISSING = "identity_missing";
 export const REASON_PEER_IDENTITY_INVALID = "peer_identity_invalid";
 export const REASON_PEER_IDENTITY_UNAVAILABLE = "peer_identity_unavailable";
-export const REASON_PEER_NOT_ALLOWED = "peer_not_allowed";
+export const REASON_USER_CLAIMS_INVALID = "user_claims_invalid";
+export const REASON_USER_CLAIMS_UNAVAILABLE = "user_claims_unavailable";
+export const REASON_API_KEY_INVALID = "api_key_invalid";
+export const REASON_NOT_ALLOWED = "not_allowed";
+export const REASON_DENIED_BY_RULE = "denied_by_rule";
 export const REASON_ROUTE_NOT_DECLARED = "route_not_declared";
+export const REASON_METHOD_NOT_DECLARED = "method_not_declared";
 export const REASON_PATH_INVALID = "path_invalid";
 export const REASON_POLICY_UNAVAILABLE = "policy_unavailable";
 
 // Every reason, for defining counters at configure time (never per request).
 export const ALL_REASONS: string[] = [
-  REASON_PEER_IDENTITY_MISSING,
+  REASON_IDENTITY_MISSING,
   REASON_PEER_IDENTITY_INVALID,
   REASON_PEER_IDENTITY_UNAVAILABLE,
-  REASON_PEER_NOT_ALLOWED,
+  REASON_USER_CLAIMS_INVALID,
+  REASON_USER_CLAIMS_UNAVAILABLE,
+  REASON_API_KEY_INVALID,
+  REASON_NOT_ALLOWED,
+  REASON_DENIED_BY_RULE,
   REASON_ROUTE_NOT_DECLARED,
+  REASON_METHOD_NOT_DECLARED,
   REASON_PATH_INVALID,
   REASON_POLICY_UNAVAILABLE,
 ];
 
 // Short human text per reason; never policy internals.
 export function reasonMessage(reason: string): string {
-  if (reason == REASON_PEER_IDENTITY_MISSING) return "a client certificate with a SPIFFE ID is required";
+  if (reason == REASON_IDENTITY_MISSING) return "this route needs an authenticated caller";
   if (reason == REASON_PEER_IDENTITY_INVALID) return "the client certificate does not carry a valid SPIFFE ID";
-  if (reason == REASON_PEER_IDENTITY_UNAVAILABLE) return "the caller's identity could not be read";
-  if (reason == REASON_PEER_NOT_ALLOWED) return "the calling service is not allowed on this route";
+  if (reason == REASON_PEER_IDENTITY_UNAVAILABLE) return "the calling service's identity could not be read";
+  if (reason == REASON_USER_CLAIMS_INVALID) return "the verified token's claims could not be read";
+  if (reason == REASON_USER_CLAIMS_UNAVAILABLE) return "the verified token's claims are unavailable";
+  if (reason == REASON_API_KEY_INVALID) return "the API key is not valid";
+  if (reason == REASON_NOT_ALLOWED) return "the caller is not allowed on this route";
+  if (reason == REASON_DENIED_BY_RULE) return "the caller is denied on this route";
   if (reason == REASON_ROUTE_NOT_DECLARED) return "no policy declares this route";
+  if (reason == REASON_METHOD_NOT_DECLARED) return "no policy declares this method on this route";
   if (reason == REASON_PATH_INVALID) return "the request path is ambiguous or malformed";
   if (reason == REASON_POLICY_UNAVAILABLE) return "no valid policy is loaded";
   return "request refused";

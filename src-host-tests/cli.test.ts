@@ -32,7 +32,7 @@ describe("meshguard check", () => {
     const r = check("check", "--config", policy, "--request", join(ROOT, "examples", "request-refused.json"));
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ decision: "refused", status: 403, reason: "peer_not_allowed", details: "meshguard_peer_not_allowed" });
+    expect(out).toMatchObject({ decision: "refused", status: 403, reason: "not_allowed", details: "meshguard_not_allowed" });
     expect(out.body.request_id).toBe("meshguard-check");
   });
 
@@ -56,7 +56,7 @@ describe("meshguard check", () => {
     ["request unknown field", ["check", "--config", policy, "--request", file("unk.json", { path: "/", peers: [] })]],
     ["request without path", ["check", "--config", policy, "--request", file("nopath.json", { method: "GET" })]],
     ["bad header value", ["check", "--config", policy, "--request", file("hdr.json", { path: "/", headers: { a: 1 } })]],
-    ["policy refused by the filter", ["check", "--config", file("badpolicy.json", { routes: [{ prefix: "/a" }] }), "--request", join(ROOT, "examples", "request-refused.json")]],
+    ["policy refused by the filter", ["check", "--config", file("badpolicy.json", { routes: [{ path: "/a" }] }), "--request", join(ROOT, "examples", "request-refused.json")]],
   ];
   for (const [name, args] of bad) {
     it(`bad input: ${name} → exit 2 with the error on stderr`, () => {
@@ -68,7 +68,7 @@ describe("meshguard check", () => {
   }
 
   it("names the refused policy field", () => {
-    const r = check("check", "--config", file("badpolicy2.json", { routes: [{ prefix: "/a" }] }), "--request", join(ROOT, "examples", "request-refused.json"));
+    const r = check("check", "--config", file("badpolicy2.json", { routes: [{ path: "/a" }] }), "--request", join(ROOT, "examples", "request-refused.json"));
     expect(r.stderr).toContain("routes[0].allow: required unless the route is public");
   });
 });

@@ -31,7 +31,7 @@ describe("reconfiguration", () => {
   it("a bad policy never replaces a good one", async () => {
     const host = await loadFilter(IDENTITY_POLICY);
     expect(host.configured).toBe(true);
-    expect(host.configure('{"routes":[{"prefix":"/healthz"}]}')).toBe(false);
+    expect(host.configure('{"routes":[{"path":"/healthz"}]}')).toBe(false);
     expect(runRequest(host, { path: "/healthz" }).allowed).toBe(true);
     expect(runRequest(host, { path: "/api/orders", peer: "spiffe://meshguard.test/ns/dev/sa/web" }).status).toBe(403);
   });

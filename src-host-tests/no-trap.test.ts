@@ -34,7 +34,7 @@ describe("ordinary odd cases (emulator)", async () => {
 
   it("an empty peer property is no identity", () => {
     const out = runRequest(host, { path: "/api/orders", properties: { [SAN]: "" } });
-    expect(out.reason).toBe("peer_identity_missing");
+    expect(out.reason).toBe("identity_missing");
   });
 
   it("a peer property with invalid UTF-8 is an invalid identity", () => {
@@ -105,7 +105,7 @@ describe(`fuzz: configuration parser (${FUZZ_ITERATIONS} iterations, seed ${FUZZ
     const hostile = [
       "[".repeat(100_000), "{\"routes\":" + "[".repeat(5000), `{"routes":[],"x":1e999999}`, `{"routes":[],"x":-0.0e-0}`,
       `{"routes":[],"x":"${"a".repeat(200_000)}"}`, "\"\\u", "\"\\ud800\\u", "{\"routes\":[]}\u0000", "\ufeff{\"routes\":[]}",
-      `{"routes":[${'{"prefix":"/a","public":true},'.repeat(2000)}]}`,
+      `{"routes":[${'{"path":"/a","public":true},'.repeat(2000)}]}`,
     ];
     let accepted = 0;
     let refused = 0;

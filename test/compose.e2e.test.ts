@@ -51,18 +51,18 @@ describe("docker-compose launcher", () => {
     const cert = mesh!.pki.issue("dev", ["spiffe://meshguard.test/ns/dev/sa/web"]);
     const r = await call(mesh!.envoy.listenerPort, { path: "/api/orders", cert, ca: mesh!.pki.ca.cert });
     expect(r.status).toBe(403);
-    expect(JSON.parse(r.body).reason).toBe("peer_not_allowed");
+    expect(JSON.parse(r.body).reason).toBe("not_allowed");
   });
 
   it("refuses a missing identity with 401 and counts it in Envoy's stats", async () => {
     const r = await call(mesh!.envoy.listenerPort, { path: "/api/orders", cert: null, ca: mesh!.pki.ca.cert });
     expect(r.status).toBe(401);
     const stats = await mesh!.envoy.stats();
-    expect(stats["wasmcustom.meshguard.denied.peer_identity_missing"]).toBe(1);
+    expect(stats["wasmcustom.meshguard.denied.identity_missing"]).toBe(1);
   });
 
   it("a bad policy stops the container with the field named in its log", async () => {
-    const r = await runEnvoyExpectingFailure(envoyConfig({ wasmPath: WASM_PATH, pluginConfig: '{"routes":[{"prefix":"/a"}]}', upstreamPort: 9, pki: mesh!.pki }), "compose");
+    const r = await runEnvoyExpectingFailure(envoyConfig({ wasmPath: WASM_PATH, pluginConfig: '{"routes":[{"path":"/a"}]}', upstreamPort: 9, pki: mesh!.pki }), "compose");
     expect(r.code).not.toBe(0);
     expect(r.output).toContain("routes[0].allow: required unless the route is public");
   });

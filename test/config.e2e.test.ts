@@ -6,7 +6,7 @@ import { runEnvoyExpectingFailure } from "./harness/envoy";
 import { WASM_PATH } from "./harness/fixture";
 import { createPki } from "./harness/pki";
 
-const SAMPLE = ["not JSON", "duplicate member", "unknown route field", "partial wildcard", "bad unmatched_routes"];
+const SAMPLE = ["not JSON", "duplicate member", "unknown route field", "partial wildcard", "bad unmatched_routes", "path_params naming a missing parameter", "API key in clear"];
 
 describe("real Envoy refuses a bad meshguard configuration", () => {
   const pki = createPki();

@@ -43,7 +43,7 @@ describe("identity table (real Envoy, mutual TLS)", () => {
     const allowed = IDENTITY_CASES.filter((c) => c.status === 200).length;
     expect(stats["wasmcustom.meshguard.requests.allowed"]).toBe(allowed);
     expect(stats["wasmcustom.meshguard.requests.denied"]).toBe(IDENTITY_CASES.length - allowed);
-    expect(stats["wasmcustom.meshguard.denied.peer_identity_missing"]).toBe(IDENTITY_CASES.filter((c) => c.reason === "peer_identity_missing").length);
+    expect(stats["wasmcustom.meshguard.denied.identity_missing"]).toBe(IDENTITY_CASES.filter((c) => c.reason === "identity_missing").length);
   });
 });
 

@@ -6,6 +6,7 @@
 //   x-probe: shared    shared data get/set with compare-and-swap, under the key in x-key
 //   x-probe: record    remembers, under x-key, the callbacks this stream gets after a local reply
 //   x-probe: report    the callbacks recorded under x-key
+//   x-probe: prop      status and raw bytes (hex) of the property named in x-prop
 //   x-probe: time      the host clock, in nanoseconds
 //   x-probe: ticks     how many proxy_on_tick calls the root context has had (period 100 ms)
 //   x-probe: body      forwards the body, then answers with the total bytes and end-of-stream flag
@@ -125,6 +126,20 @@ export function proxy_on_request_headers(id: u32, n: u32, eos: u32): u32 {
   if (what == "time") {
     abi.proxy_get_current_time_nanoseconds(OUT_PTR);
     return reply("{\"now_ns\":\"" + load<u64>(OUT_PTR).toString() + "\"}");
+  }
+  if (what == "prop") {
+    const path = String.UTF8.encode(hdr("x-prop").replaceAll("/", "\0"));   // x-prop separates segments with "/"
+    store<usize>(OUT_PTR, 0); store<usize>(OUT_SIZE, 0);
+    const st = abi.proxy_get_property(changetype<usize>(path), path.byteLength, OUT_PTR, OUT_SIZE);
+    let hex = "";
+    const ptr = load<usize>(OUT_PTR);
+    const size = load<usize>(OUT_SIZE);
+    for (let i: usize = 0; i < size; i++) {
+      const b = load<u8>(ptr + i);
+      hex += (b < 16 ? "0" : "") + b.toString(16);
+    }
+    if (ptr != 0) heap.free(ptr);
+    return reply("{\"status\":" + st.toString() + ",\"hex\":" + q(hex) + "}");
   }
   if (what == "ticks") return reply("{\"ticks\":" + ticks.toString() + "}");
   if (what == "body") { bodies.set(id, 0); return 0; }

@@ -16,6 +16,37 @@ export interface EnvoyConfigOptions {
   // true (default): the TLS handshake itself refuses clients without a certificate (Istio STRICT).
   // false: they reach meshguard, which refuses them on routes that need an identity.
   requireClientCertificate?: boolean;
+  // Envoy's jwt_authn in front of meshguard, as Istio's RequestAuthentication configures it: a
+  // request without a token passes (meshguard decides), one with a bad token is refused by
+  // Envoy. Verified claims are published as dynamic metadata under JWT_PAYLOAD_KEY.
+  jwtProviders?: JwtProvider[];
+}
+
+export interface JwtProvider { name: string; issuer: string; audiences?: string[]; jwks: string }
+export const JWT_PAYLOAD_KEY = "jwt_payload";
+
+function jwtFilter(providers: JwtProvider[]): object {
+  const byName: Record<string, object> = {};
+  for (const p of providers) {
+    byName[p.name] = {
+      issuer: p.issuer,
+      ...(p.audiences ? { audiences: p.audiences } : {}),
+      local_jwks: { inline_string: p.jwks },
+      payload_in_metadata: JWT_PAYLOAD_KEY,
+      forward: false,
+    };
+  }
+  return {
+    name: "envoy.filters.http.jwt_authn",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
+      providers: byName,
+      rules: [{
+        match: { prefix: "/" },
+        requires: { requires_any: { requirements: [...providers.map((p) => ({ provider_name: p.name })), { allow_missing: {} }] } },
+      }],
+    },
+  };
 }
 
 export function envoyConfig(o: EnvoyConfigOptions): object {
@@ -73,7 +104,7 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
                 name: "local",
                 virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "upstream" } }] }],
               },
-              http_filters: [wasmFilter, { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
+              http_filters: [...(o.jwtProviders?.length ? [jwtFilter(o.jwtProviders)] : []), wasmFilter, { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
             },
           }],
         }],
