@@ -2,7 +2,8 @@
 //
 // meshguard matches routes on the path as the upstream will see it. Anything that could be read
 // two ways (by us and by the router or the service behind it) is refused instead of guessed:
-// dot segments, empty segments, encoded dots, slashes and backslashes, percent-encoded unreserved
+// dot segments, segments ending in a dot, empty segments, encoded dots, slashes and backslashes,
+// percent-encoded unreserved
 // characters (a non-canonical spelling, e.g. `/%61dmin`), malformed escapes, backslashes,
 // control characters and fragments. The shipped Envoy configs also normalise paths
 // (normalize_path, merge_slashes, path_with_escaped_slashes_action), so a well-behaved client
@@ -45,6 +46,8 @@ export function checkPath(raw: string): PathCheck {
         if (segLen == 0 && i == n && n > 1 && path.charCodeAt(n - 2) == 0x2f) return new PathCheck("", "empty path segment");
         if (segLen == 1 && path.charCodeAt(segStart) == 0x2e) return new PathCheck("", "dot segment");
         if (segLen == 2 && path.charCodeAt(segStart) == 0x2e && path.charCodeAt(segStart + 1) == 0x2e) return new PathCheck("", "dot segment");
+        // "/admin./users": some servers drop a trailing dot and read "/admin/users".
+        if (segLen > 0 && path.charCodeAt(i - 1) == 0x2e) return new PathCheck("", "segment ending in a dot");
       }
       segStart = i + 1;
       continue;

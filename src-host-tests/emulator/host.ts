@@ -14,6 +14,7 @@ import {
   Action, BufferType, HeaderMapType, type HeaderPairs, LOG_LEVELS, type LogLevelName, MetricType, WasmResult,
   deserializePairs, serializePairs,
 } from "./abi";
+import { type FilterMetadata, encodeMetadata } from "./metadata";
 
 export interface LogLine { level: LogLevelName; message: string }
 export interface LocalReply { status: number; details: string; body: string; headers: HeaderPairs; grpcStatus: number }
@@ -350,6 +351,9 @@ export class ProxyWasmHost {
 
 // What Envoy knows of the downstream connection.
 export interface ConnectionProps {
+  // Dynamic metadata by filter namespace, e.g. jwt_authn's verified payload:
+  // { "envoy.filters.http.jwt_authn": { "jwt_payload": { "sub": "..." } } }.
+  dynamicMetadata?: FilterMetadata;
   // First URI SAN of the validated client certificate; undefined or null when there is none.
   peerUriSan?: string | null;
   // Any other property, by dotted path (e.g. "source.address"), or a forced host status.
@@ -373,6 +377,7 @@ export class Stream {
     const forced = this.connection.properties?.[path];
     if (forced !== undefined) return forced;
     if (path === "connection.uri_san_peer_certificate") return this.connection.peerUriSan ?? undefined;
+    if (path === "metadata") return encodeMetadata(this.connection.dynamicMetadata ?? {});
     if (path === "request.path") return this.requestHeaders.find(([k]) => k === ":path")?.[1];
     if (path === "request.method") return this.requestHeaders.find(([k]) => k === ":method")?.[1];
     if (path === "connection.mtls") return Buffer.from([this.connection.peerUriSan ? 1 : 0]);

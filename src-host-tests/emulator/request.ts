@@ -4,6 +4,17 @@
 import { randomUUID } from "node:crypto";
 import type { HeaderPairs } from "./abi";
 import { type LocalReply, ProxyWasmHost, type PropertyValue } from "./host";
+import type { FilterMetadata } from "./metadata";
+
+export const JWT_NAMESPACE = "envoy.filters.http.jwt_authn";
+export const JWT_PAYLOAD_KEY = "jwt_payload";
+
+export function dynamicMetadataOf(req: RequestSpec): FilterMetadata | undefined {
+  if (!req.jwt_claims) return req.dynamic_metadata;
+  const md: FilterMetadata = { ...(req.dynamic_metadata ?? {}) };
+  md[JWT_NAMESPACE] = { ...(md[JWT_NAMESPACE] ?? {}), [JWT_PAYLOAD_KEY]: req.jwt_claims };
+  return md;
+}
 
 export interface RequestSpec {
   method?: string;                                   // default GET
@@ -12,6 +23,10 @@ export interface RequestSpec {
   headers?: Record<string, string | string[]> | HeaderPairs;
   body?: string | { base64: string };
   peer?: string | null;                              // the peer certificate's first URI SAN, or none
+  // Verified JWT claims as jwt_authn publishes them: dynamic metadata by namespace and key.
+  dynamic_metadata?: FilterMetadata;
+  // Shorthand: the verified payload under jwt_authn's namespace and the key "jwt_payload".
+  jwt_claims?: Record<string, unknown>;
   properties?: Record<string, PropertyValue>;        // other connection properties, by dotted path
   chunkSize?: number;                                // body chunk size (default: one chunk)
 }
@@ -69,7 +84,7 @@ function outcomeOf(reply: LocalReply | null, forwarded: HeaderPairs): Outcome {
 
 export function runRequest(host: ProxyWasmHost, req: RequestSpec): Outcome {
   const body = bodyBytes(req.body);
-  const stream = host.newStream({ peerUriSan: req.peer ?? null, properties: req.properties });
+  const stream = host.newStream({ peerUriSan: req.peer ?? null, properties: req.properties, dynamicMetadata: dynamicMetadataOf(req) });
   try {
     stream.sendRequestHeaders(envoyRequestHeaders(req, body), body === null || body.length === 0);
     if (!stream.localReply && body && body.length > 0) {
