@@ -31,7 +31,9 @@ function readJsonFile(path: string, what: string): unknown {
   try { return JSON.parse(readFileSync(path, "utf8")); } catch (e) { throw new InputError(`${what}: ${path} is not valid JSON: ${(e as Error).message}`); }
 }
 
-const REQUEST_FIELDS = ["method", "path", "authority", "headers", "body", "peer"];
+const REQUEST_FIELDS = ["method", "path", "authority", "headers", "body", "peer", "jwt_claims", "dynamic_metadata"];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 // The request file format (README, "Checking a policy offline"). Strict: unknown fields are errors.
 export function parseRequest(v: unknown): RequestSpec {
@@ -46,6 +48,13 @@ export function parseRequest(v: unknown): RequestSpec {
     for (const [k, hv] of Object.entries(r.headers)) {
       const ok = typeof hv === "string" || (Array.isArray(hv) && hv.every((x) => typeof x === "string"));
       if (!ok) throw new InputError(`request.headers.${k}: expected a string or a list of strings`);
+    }
+  }
+  if (r.jwt_claims !== undefined && !isObject(r.jwt_claims)) throw new InputError("request.jwt_claims: expected an object (the verified JWT payload)");
+  if (r.dynamic_metadata !== undefined) {
+    if (!isObject(r.dynamic_metadata)) throw new InputError("request.dynamic_metadata: expected an object of filter namespace to object");
+    for (const [ns, v] of Object.entries(r.dynamic_metadata)) {
+      if (!isObject(v)) throw new InputError(`request.dynamic_metadata.${ns}: expected an object (e.g. {"jwt_payload": {...claims}})`);
     }
   }
   if (r.body !== undefined && typeof r.body !== "string") {

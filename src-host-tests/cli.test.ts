@@ -47,7 +47,21 @@ describe("meshguard check", () => {
     expect(r.code).toBe(0);
   });
 
+  it("verified claims in jwt_authn's shape: the owner reads their order", () => {
+    const r = check("check", "--config", join(ROOT, "examples", "policy-users.json"), "--request", join(ROOT, "examples", "request-owner.json"));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).forwarded_headers).toContainEqual(["x-meshguard-user", "alice"]);
+  });
+
+  it("jwt_claims shorthand: another user's order is refused (BOLA)", () => {
+    const r = check("check", "--config", join(ROOT, "examples", "policy-users.json"), "--request", join(ROOT, "examples", "request-bola.json"));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 403, reason: "not_allowed" });
+  });
+
   const bad: [string, string[]][] = [
+    ["claims not an object", ["check", "--config", policy, "--request", file("claims.json", { path: "/", jwt_claims: ["sub"] })]],
+    ["metadata namespace not an object", ["check", "--config", policy, "--request", file("md.json", { path: "/", dynamic_metadata: { "envoy.filters.http.jwt_authn": "x" } })]],
     ["no subcommand", []],
     ["unknown option", ["check", "--config", policy, "--request", policy, "--verbose", "1"]],
     ["missing request", ["check", "--config", policy]],
