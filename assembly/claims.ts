@@ -73,16 +73,16 @@ class Reader {
     return s;
   }
 
-  sub(end: i32): Reader {
-    const r = new Reader(this.buf, this.pos, end, this.limits);
-    r.members = this.members;
-    return r;
+  // Narrows reading to [pos, end) and returns the outer end, for leave().
+  enter(end: i32): i32 {
+    const outer = this.end;
+    this.end = end;
+    return outer;
   }
 
-  join(r: Reader, end: i32): void {
-    if (r.error.length > 0) this.fail(r.error);
-    this.members = r.members;
+  leave(end: i32, outer: i32): void {
     this.pos = end;
+    this.end = outer;
   }
 
   countMember(): bool {
@@ -93,8 +93,7 @@ class Reader {
 
 // google.protobuf.Struct { map<string, Value> fields = 1; }
 function readStruct(r: Reader, depth: i32): JsonValue {
-  const obj = new JsonValue();
-  obj.kind = JsonKind.Object;
+  const obj = JsonValue.object();
   if (depth > r.limits.maxDepth) { r.fail("claims nested deeper than " + r.limits.maxDepth.toString()); return obj; }
   while (!r.done) {
     const tag = <i32>r.varint();
@@ -102,22 +101,22 @@ function readStruct(r: Reader, depth: i32): JsonValue {
     if ((tag >>> 3) != 1 || (tag & 7) != WIRE_LEN) { r.skip(tag & 7); continue; }
     const entryEnd = r.lengthEnd();
     if (r.error.length > 0) break;
-    const e = r.sub(entryEnd);
+    const outer = r.enter(entryEnd);
     let key = "";
     let value: JsonValue | null = null;
-    while (!e.done) {
-      const t = <i32>e.varint();
-      if (e.error.length > 0) break;
-      if (t == ((1 << 3) | WIRE_LEN)) key = e.str();
+    while (!r.done) {
+      const t = <i32>r.varint();
+      if (r.error.length > 0) break;
+      if (t == ((1 << 3) | WIRE_LEN)) key = r.str();
       else if (t == ((2 << 3) | WIRE_LEN)) {
-        const vEnd = e.lengthEnd();
-        if (e.error.length > 0) break;
-        const v = e.sub(vEnd);
-        value = readValue(v, depth + 1);
-        e.join(v, vEnd);
-      } else e.skip(t & 7);
+        const vEnd = r.lengthEnd();
+        if (r.error.length > 0) break;
+        const o = r.enter(vEnd);
+        value = readValue(r, depth + 1);
+        r.leave(vEnd, o);
+      } else r.skip(t & 7);
     }
-    r.join(e, entryEnd);
+    r.leave(entryEnd, outer);
     if (r.error.length > 0) break;
     if (!r.countMember()) break;
     if (obj.member(key) !== null) { r.fail("duplicate claim name \"" + key + "\""); break; }
@@ -129,8 +128,7 @@ function readStruct(r: Reader, depth: i32): JsonValue {
 
 // google.protobuf.ListValue { repeated Value values = 1; }
 function readList(r: Reader, depth: i32): JsonValue {
-  const arr = new JsonValue();
-  arr.kind = JsonKind.Array;
+  const arr = JsonValue.array();
   if (depth > r.limits.maxDepth) { r.fail("claims nested deeper than " + r.limits.maxDepth.toString()); return arr; }
   while (!r.done) {
     const tag = <i32>r.varint();
@@ -138,10 +136,10 @@ function readList(r: Reader, depth: i32): JsonValue {
     if (tag != ((1 << 3) | WIRE_LEN)) { r.skip(tag & 7); continue; }
     const vEnd = r.lengthEnd();
     if (r.error.length > 0) break;
-    const v = r.sub(vEnd);
-    const item = readValue(v, depth + 1);
-    r.join(v, vEnd);
-    if (!r.countMember()) break;
+    const o = r.enter(vEnd);
+    const item = readValue(r, depth + 1);
+    r.leave(vEnd, o);
+    if (r.error.length > 0 || !r.countMember()) break;
     arr.items.push(item);
   }
   return arr;
@@ -173,9 +171,9 @@ function readValue(r: Reader, depth: i32): JsonValue {
     } else if ((field == 5 || field == 6) && wire == WIRE_LEN) {
       const end = r.lengthEnd();
       if (r.error.length > 0) break;
-      const s = r.sub(end);
-      v = field == 5 ? readStruct(s, depth) : readList(s, depth);
-      r.join(s, end);
+      const o = r.enter(end);
+      v = field == 5 ? readStruct(r, depth) : readList(r, depth);
+      r.leave(end, o);
     } else r.skip(wire);
   }
   return v;
@@ -193,18 +191,18 @@ export function readJwtPayload(metadata: Uint8Array, namespace: string, payloadK
     if (tag != ((1 << 3) | WIRE_LEN)) { r.skip(tag & 7); continue; }
     const entryEnd = r.lengthEnd();
     if (r.error.length > 0) break;
-    const e = r.sub(entryEnd);
+    const outer = r.enter(entryEnd);
     let key = "";
     let structAt = -1;
     let structEnd = -1;
-    while (!e.done) {
-      const t = <i32>e.varint();
-      if (e.error.length > 0) break;
-      if (t == ((1 << 3) | WIRE_LEN)) key = e.str();
-      else if (t == ((2 << 3) | WIRE_LEN)) { structEnd = e.lengthEnd(); structAt = e.pos; e.pos = structEnd; }
-      else e.skip(t & 7);
+    while (!r.done) {
+      const t = <i32>r.varint();
+      if (r.error.length > 0) break;
+      if (t == ((1 << 3) | WIRE_LEN)) key = r.str();
+      else if (t == ((2 << 3) | WIRE_LEN)) { structEnd = r.lengthEnd(); structAt = r.pos; r.pos = structEnd; }
+      else r.skip(t & 7);
     }
-    r.join(e, entryEnd);
+    r.leave(entryEnd, outer);
     if (r.error.length > 0 || key != namespace || structAt < 0) continue;
     const s = new Reader(metadata, structAt, structEnd, limits);
     const filterStruct = readStruct(s, 0);

@@ -53,16 +53,33 @@ class UserLookup {
   constructor(public state: UserState, public user: User | null, public error: string) {}
 }
 
+const ABSENT_USER = new UserLookup(UserState.Absent, null, "");
+
+// The last metadata decoded, and what it gave: the same token on a connection decodes once.
+// Keyed by the exact bytes and the policy (whose claim settings shaped the result).
+let lastMetadata: Uint8Array = new Uint8Array(0);
+let lastMetadataPolicy: Policy | null = null;
+let lastUser: UserLookup = ABSENT_USER;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): bool {
+  return a.length == b.length && memory.compare(a.dataStart, b.dataStart, <usize>a.length) == 0;
+}
+
 function readUser(policy: Policy): UserLookup {
   const jwt = policy.jwt;
-  if (jwt === null) return new UserLookup(UserState.Absent, null, "");
+  if (jwt === null) return ABSENT_USER;
   const md = getPropertyBytes(METADATA);
-  if (md.presence == Presence.Absent) return new UserLookup(UserState.Absent, null, "");
+  if (md.presence == Presence.Absent || md.bytes.length == 0) return ABSENT_USER;
   if (md.presence == Presence.Failed) return new UserLookup(UserState.Unavailable, null, "metadata status " + md.status.toString());
+  if (lastMetadataPolicy === policy && sameBytes(md.bytes, lastMetadata)) return lastUser;
   const claims = readJwtPayload(md.bytes, jwt.metadataNamespace, jwt.payloadKeys);
-  if (!claims.ok) return new UserLookup(UserState.Invalid, null, claims.error);
-  if (claims.payload === null) return new UserLookup(UserState.Absent, null, "");
-  return new UserLookup(UserState.Present, jwt.userFrom(claims.payload!), "");
+  let result = ABSENT_USER;
+  if (!claims.ok) result = new UserLookup(UserState.Invalid, null, claims.error);
+  else if (claims.payload !== null) result = new UserLookup(UserState.Present, jwt.userFrom(claims.payload!), "");
+  lastMetadata = md.bytes;
+  lastMetadataPolicy = policy;
+  lastUser = result;
+  return result;
 }
 
 // Every stored digest is compared, whatever matched, so timing does not tell which key is close.

@@ -7,13 +7,33 @@
 
 export const enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array = 4, Object = 5 }
 
+// Scalars share these empty lists; only JsonValue.object() and JsonValue.array() make their own,
+// so nothing ever pushes into the shared ones (and a scalar costs one allocation, not five).
+const NO_ITEMS: JsonValue[] = [];
+const NO_KEYS: string[] = [];
+
 export class JsonValue {
   kind: JsonKind = JsonKind.Null;
   bool: bool = false;
   num: f64 = 0;
-  str: string = "";          // string value, or the number's source text
-  items: JsonValue[] = [];   // array elements, or object member values
-  keys: string[] = [];       // object member names, in document order
+  str: string = "";                  // string value, or the number's source text
+  items: JsonValue[] = NO_ITEMS;     // array elements, or object member values
+  keys: string[] = NO_KEYS;          // object member names, in document order
+
+  static object(): JsonValue {
+    const v = new JsonValue();
+    v.kind = JsonKind.Object;
+    v.items = [];
+    v.keys = [];
+    return v;
+  }
+
+  static array(): JsonValue {
+    const v = new JsonValue();
+    v.kind = JsonKind.Array;
+    v.items = [];
+    return v;
+  }
 
   isNull(): bool { return this.kind == JsonKind.Null; }
   isBool(): bool { return this.kind == JsonKind.Bool; }
@@ -126,8 +146,7 @@ class Parser {
   parseObject(depth: i32): JsonValue {
     if (depth > this.limits.maxDepth) return this.fail("nesting deeper than " + this.limits.maxDepth.toString());
     this.pos++; // {
-    const v = new JsonValue();
-    v.kind = JsonKind.Object;
+    const v = JsonValue.object();
     this.skipSpace();
     if (this.peek() == 0x7d) { this.pos++; return v; }
     while (true) {
@@ -159,8 +178,7 @@ class Parser {
   parseArray(depth: i32): JsonValue {
     if (depth > this.limits.maxDepth) return this.fail("nesting deeper than " + this.limits.maxDepth.toString());
     this.pos++; // [
-    const v = new JsonValue();
-    v.kind = JsonKind.Array;
+    const v = JsonValue.array();
     this.skipSpace();
     if (this.peek() == 0x5d) { this.pos++; return v; }
     while (true) {

@@ -14,7 +14,7 @@
 import { ApiClient, Caller, JwtSettings, KeyState, UserState } from "./caller";
 import { Decision } from "./decision";
 import { PeerState } from "./identity";
-import { PathTemplate, splitPath } from "./route";
+import { PathTemplate, SegmentKind, splitPath } from "./route";
 import { Rule } from "./rules";
 import {
   REASON_API_KEY_INVALID, REASON_DENIED_BY_RULE, REASON_IDENTITY_MISSING, REASON_METHOD_NOT_DECLARED,
@@ -49,14 +49,19 @@ export class RoutePolicy {
       if (!rule.audit) return d;
       if (wouldDeny === null) wouldDeny = d.asAudited();
     }
-    if (this.isPublic) return wouldDeny !== null ? wouldDeny! : Decision.allow(this.name, "");
+    if (this.isPublic) return orAudited(wouldDeny, Decision.allow(this.name, ""));
     for (let i = 0; i < this.allow.length; i++) {
       const rule = this.allow[i];
-      if (rule.matches(caller, params)) return wouldDeny !== null ? wouldDeny! : Decision.allow(this.name, rule.name);
+      if (rule.matches(caller, params)) return orAudited(wouldDeny, Decision.allow(this.name, rule.name));
     }
     if (!caller.known) return Decision.deny(401, REASON_IDENTITY_MISSING, this.name, "");
     return Decision.deny(403, REASON_NOT_ALLOWED, this.name, "");
   }
+}
+
+// An allow that an audit-mode deny rule would have refused is reported as that would-deny.
+function orAudited(wouldDeny: Decision | null, allow: Decision): Decision {
+  return wouldDeny !== null ? wouldDeny : allow;
 }
 
 function brokenIdentity(caller: Caller, route: string): Decision | null {
@@ -68,6 +73,32 @@ function brokenIdentity(caller: Caller, route: string): Decision | null {
   return null;
 }
 
+// Routes indexed by their leading literal segments. A node at depth d holds the routes whose first
+// d segments are literals on the way to it and whose segment d is not a literal (or who end
+// there). Lookup walks the path's segments down the literal children and offers the candidates
+// deepest node first: a longer literal prefix is always more specific (route.ts, compare), so the
+// order is the same as a scan of all routes sorted by specificity, at the cost of the path's depth.
+export class RouteNode {
+  readonly children: Map<string, RouteNode> = new Map();
+  readonly routes: RoutePolicy[] = [];
+}
+
+export function indexRoutes(sorted: RoutePolicy[]): RouteNode {
+  const root = new RouteNode();
+  for (let i = 0; i < sorted.length; i++) {
+    const route = sorted[i];
+    const segs = route.template.segments;
+    let node = root;
+    for (let d = 0; d < segs.length && segs[d].kind == SegmentKind.Literal; d++) {
+      const text = segs[d].text;
+      if (!node.children.has(text)) node.children.set(text, new RouteNode());
+      node = node.children.get(text);
+    }
+    node.routes.push(route);
+  }
+  return root;
+}
+
 export class ApiKey {
   constructor(public readonly digest: Uint8Array, public readonly client: ApiClient) {}
 }
@@ -77,6 +108,10 @@ export class RequestFacts {
 }
 
 export class Policy {
+  readonly index: RouteNode;
+  // Scratch for lookups: the nodes on the path's literal walk. Reused: one request at a time per VM.
+  private readonly walk: RouteNode[] = [];
+
   constructor(
     public readonly routes: RoutePolicy[],        // most specific first (sorted when compiled)
     public readonly unmatched: UnmatchedRoutes,
@@ -88,7 +123,9 @@ export class Policy {
     public readonly jwt: JwtSettings | null,      // null: no rule reads user claims
     public readonly apiKeyHeader: string,         // "" when no API keys are configured
     public readonly apiKeys: ApiKey[],
-  ) {}
+  ) {
+    this.index = indexRoutes(routes);
+  }
 
   // `request.path` has already passed checkPath().
   decide(request: RequestFacts, caller: Caller): Decision {
@@ -99,18 +136,29 @@ export class Policy {
 
   decideEnforced(request: RequestFacts, caller: Caller): Decision {
     const segments = splitPath(request.path);
+    const walk = this.walk;
+    walk.length = 0;
+    let node = this.index;
+    walk.push(node);
+    for (let d = 0; d < segments.length && node.children.has(segments[d]); d++) {
+      node = node.children.get(segments[d]);
+      walk.push(node);
+    }
     let pathMatched = false;
     const params = new Array<string>(0);
-    for (let i = 0; i < this.routes.length; i++) {
-      const route = this.routes[i];
-      params.length = 0;
-      if (!route.template.match(segments, params)) continue;
-      if (route.hosts.length > 0 && !route.hosts.includes(request.host)) continue;
-      pathMatched = true;
-      if (route.methods.length > 0 && !route.methods.includes(request.method)) continue;
-      const d = route.decide(caller, params);
-      if (!d.allowed && route.audit) return d.asAudited();
-      return d;
+    for (let w = walk.length - 1; w >= 0; w--) {
+      const candidates = walk[w].routes;
+      for (let i = 0; i < candidates.length; i++) {
+        const route = candidates[i];
+        params.length = 0;
+        if (!route.template.match(segments, params)) continue;
+        if (route.hosts.length > 0 && !route.hosts.includes(request.host)) continue;
+        pathMatched = true;
+        if (route.methods.length > 0 && !route.methods.includes(request.method)) continue;
+        const d = route.decide(caller, params);
+        if (!d.allowed && route.audit) return d.asAudited();
+        return d;
+      }
     }
     if (this.unmatched == UnmatchedRoutes.Allow) return Decision.shadowAllow();
     if (pathMatched) return Decision.deny(405, REASON_METHOD_NOT_DECLARED, "", "");

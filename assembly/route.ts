@@ -19,8 +19,10 @@ export class TemplateResult {
 export class PathTemplate {
   constructor(public readonly source: string, public readonly segments: Segment[], public readonly params: string[]) {}
 
-  // Specificity, for ordering routes: compared segment by segment, a literal beats a parameter or
-  // `*`, which beats `**`; then the longer template wins.
+  // Specificity, for ordering routes (negative: this one first): compared segment by segment, a
+  // literal beats a parameter or `*`, which beats `**`. When one template is a prefix of the other,
+  // only a `**` lets both match one path ("/a" and "/a/**" both match "/a"), and the exact end
+  // wins; otherwise the longer template goes first (the two never match the same path).
   compare(other: PathTemplate): i32 {
     const n = min(this.segments.length, other.segments.length);
     for (let i = 0; i < n; i++) {
@@ -28,6 +30,9 @@ export class PathTemplate {
       const b = rank(other.segments[i].kind);
       if (a != b) return b - a;
     }
+    if (this.segments.length == other.segments.length) return 0;
+    if (this.segments.length > n && this.segments[n].kind == SegmentKind.Rest) return 1;
+    if (other.segments.length > n && other.segments[n].kind == SegmentKind.Rest) return -1;
     return other.segments.length - this.segments.length;
   }
 

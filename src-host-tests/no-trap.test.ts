@@ -123,3 +123,34 @@ describe(`fuzz: configuration parser (${FUZZ_ITERATIONS} iterations, seed ${FUZZ
     console.log(`config fuzz: ${inputs.length} documents, ${accepted} accepted, ${refused} refused, 0 traps`);
   });
 });
+
+describe(`fuzz: verified-claims reader (${FUZZ_ITERATIONS} iterations, seed ${FUZZ_SEED})`, async () => {
+  const { ACCESS_POLICY } = await import("../test/cases/access");
+  const { encodeMetadata } = await import("./emulator/metadata");
+  const host = await loadFilter(ACCESS_POLICY);
+  const valid = encodeMetadata({
+    "envoy.filters.http.jwt_authn": { jwt_payload: { sub: "alice", scope: "orders:read", roles: ["admin", 7, null], org: { id: "acme", tags: [1.5, true, "x"] } } },
+    "other.filter": { k: "v" },
+  });
+
+  it("mutated, truncated and random metadata is read or refused, never a trap", () => {
+    const rng = new Rng(FUZZ_SEED + 2);
+    const seen = new Map<string, number>();
+    const inputs: Buffer[] = [];
+    for (let cut = 0; cut <= valid.length; cut++) inputs.push(valid.subarray(0, cut));
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) inputs.push(rng.int(5) === 0 ? rng.bytes(rng.int(300)) : mutate(rng, mutate(rng, valid)));
+    // Hostile shapes: a length that runs past the end, a varint that never ends, deep nesting.
+    inputs.push(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), Buffer.from(new Array(64).fill(0xff)));
+    let nested = Buffer.from([0x08, 0x01]);
+    for (let d = 0; d < 200; d++) nested = Buffer.concat([Buffer.from([0x2a]), Buffer.from([nested.length & 0x7f | (nested.length > 127 ? 0x80 : 0)]), ...(nested.length > 127 ? [Buffer.from([nested.length >> 7])] : []), nested]);
+    inputs.push(Buffer.concat([Buffer.from([0x0a]), Buffer.from([0x80 | 0x7f, 0x7f])]), nested);
+    for (const md of inputs) {
+      const out = runRequest(host, { path: "/me", properties: { metadata: md } });
+      const key = `${out.status ?? 200} ${out.reason ?? ""}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      if (![200, 401, 503].includes(out.status ?? 200)) throw new Error(`unexpected outcome ${key}`);
+    }
+    expect(host.trap).toBeNull();
+    console.log(`claims fuzz: ${inputs.length} metadata documents: ${[...seen].map(([k, n]) => `${k}: ${n}`).join(", ")}`);
+  });
+});
