@@ -128,7 +128,7 @@ export class Stream {
     }
     const caller = new Caller(peer, user.state, user.user, keyState, client);
     const method = getHeader(HeaderMapType.RequestHeaders, headers.method).value;
-    const host = hostOf(getHeader(HeaderMapType.RequestHeaders, headers.authority).value);
+    const host = policy.usesHosts ? hostOf(getHeader(HeaderMapType.RequestHeaders, headers.authority).value) : "";
     const decision = policy.decide(new RequestFacts(method, path.path, host), caller);
     const detail = user.error.length > 0 ? user.error : path.path;
     if (!decision.allowed) return this.deny(decision, caller, detail);

@@ -25,6 +25,10 @@ import {
 export const enum UnmatchedRoutes { Deny = 0, Allow = 1 }
 
 export class RoutePolicy {
+  // Allow decisions made once, at configure time: the allow path allocates none.
+  private readonly publicAllow: Decision;
+  private readonly ruleAllows: Decision[];
+
   constructor(
     public readonly name: string,
     public readonly template: PathTemplate,
@@ -34,7 +38,11 @@ export class RoutePolicy {
     public readonly audit: bool,
     public readonly deny: Rule[],
     public readonly allow: Rule[],
-  ) {}
+  ) {
+    this.publicAllow = Decision.allow(name, "");
+    this.ruleAllows = new Array<Decision>(allow.length);
+    for (let i = 0; i < allow.length; i++) this.ruleAllows[i] = Decision.allow(name, allow[i].name);
+  }
 
   decide(caller: Caller, params: string[]): Decision {
     if (!this.isPublic) {
@@ -49,10 +57,9 @@ export class RoutePolicy {
       if (!rule.audit) return d;
       if (wouldDeny === null) wouldDeny = d.asAudited();
     }
-    if (this.isPublic) return orAudited(wouldDeny, Decision.allow(this.name, ""));
+    if (this.isPublic) return orAudited(wouldDeny, this.publicAllow);
     for (let i = 0; i < this.allow.length; i++) {
-      const rule = this.allow[i];
-      if (rule.matches(caller, params)) return orAudited(wouldDeny, Decision.allow(this.name, rule.name));
+      if (this.allow[i].matches(caller, params)) return orAudited(wouldDeny, this.ruleAllows[i]);
     }
     if (!caller.known) return Decision.deny(401, REASON_IDENTITY_MISSING, this.name, "");
     return Decision.deny(403, REASON_NOT_ALLOWED, this.name, "");
@@ -109,6 +116,7 @@ export class RequestFacts {
 
 export class Policy {
   readonly index: RouteNode;
+  readonly usesHosts: bool;                       // some route names hosts: :authority is read
   // Scratch for lookups: the nodes on the path's literal walk. Reused: one request at a time per VM.
   private readonly walk: RouteNode[] = [];
 
@@ -125,6 +133,9 @@ export class Policy {
     public readonly apiKeys: ApiKey[],
   ) {
     this.index = indexRoutes(routes);
+    let hosts = false;
+    for (let i = 0; i < routes.length; i++) if (routes[i].hosts.length > 0) hosts = true;
+    this.usesHosts = hosts;
   }
 
   // `request.path` has already passed checkPath().
