@@ -20,6 +20,11 @@ import { DETAILS_PREFIX, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE } from "
 import { replyBody } from "./reply";
 import { hostOf } from "./route";
 import { digestsEqual, sha256 } from "./sha256";
+import { Limit } from "./bucket";
+import { TakeStatus } from "./limiter";
+import { KeyFacts, RateLimits, WhenFull, bucketKey, clientIpOf } from "./ratelimits";
+import { REASON_RATE_LIMITED } from "./reasons";
+import { addHeader, nowNanos } from "./host";
 
 // First URI SAN of the validated peer certificate (Envoy context.cc, "connection" attributes).
 const PEER_URI_SAN = new PropertyPath("connection.uri_san_peer_certificate");
@@ -32,6 +37,16 @@ export const STOP_ITERATION: u32 = 1;
 
 const JSON_CONTENT_TYPE: string[] = ["content-type"];
 const JSON_CONTENT_TYPE_VALUE: string[] = ["application/json"];
+const SOURCE_ADDRESS = new PropertyPath("source.address");
+
+// RateLimit-Policy and RateLimit field values (IETF httpapi draft "RateLimit header fields"):
+// q the capacity, w the seconds to refill from empty, r the tokens left, t seconds to wait.
+function policyField(l: Limit): string {
+  return "\"" + l.name + "\";q=" + (<i64>l.capacity).toString() + ";w=" + l.windowSeconds.toString();
+}
+function limitField(l: Limit, remaining: f64, seconds: f64): string {
+  return "\"" + l.name + "\";r=" + (<i64>Math.floor(remaining)).toString() + ";t=" + (<i64>Math.ceil(seconds)).toString();
+}
 
 // The last peer parsed. A sidecar sees few distinct peers and many requests per connection, so
 // one entry saves the parse nearly every time. Immutable values: sharing them is safe.
@@ -95,6 +110,9 @@ function findApiClient(policy: Policy, key: string): ApiClient | null {
 export class Stream {
   // Set once a local reply is sent: later callbacks of this stream do nothing but stop.
   replied: bool = false;
+  // RateLimit headers for the response, when rate_limits.response_headers is on.
+  quotaPolicy: string = "";
+  quota: string = "";
 
   constructor(public readonly plugin: Plugin) {}
 
@@ -134,12 +152,90 @@ export class Stream {
     if (!decision.allowed) return this.deny(decision, caller, detail);
     if (decision.audited) this.wouldDeny(decision, caller, detail);
 
+    const rl = policy.rateLimits;
+    if (rl !== null && this.limitRequest(rl, caller, decision.route)) return STOP_ITERATION;
+
     const metrics = this.plugin.metrics;
     if (metrics !== null) {
       metrics.allowed.increment();
       if (decision.shadow) metrics.shadow.increment();
     }
     this.forwardIdentity(caller);
+    return CONTINUE;
+  }
+
+  // Takes a token from every limit that applies, in order; the first that has none refuses with
+  // 429 (an audit-mode limit only counts and logs). Returns true when the request was refused.
+  limitRequest(rl: RateLimits, caller: Caller, route: string): bool {
+    const limiter = this.plugin.limiter;
+    const lm = this.plugin.limitMetrics;
+    const headers = this.plugin.headers!;
+    if (limiter === null || lm === null) return false;
+    let facts: KeyFacts | null = null;
+    let now: u64 = 0;
+    let tightest: f64 = f64.MAX_VALUE;
+    for (let i = 0; i < rl.rules.length; i++) {
+      const rule = rl.rules[i];
+      if (!rule.appliesTo(route)) continue;
+      if (facts === null) { facts = this.keyFacts(rl, caller, route); now = nowNanos(); }
+      const result = limiter.takeToken(rule.limit, bucketKey(rule, facts!), now);
+      if (result.status == TakeStatus.TableFull || result.status == TakeStatus.HostError) {
+        lm.tableFull.increment();
+        if (rl.whenFull == WhenFull.Deny && !rule.audit) return this.refuseRate(rule.limit, 1.0 / rule.limit.ratePerSecond, caller, route, i);
+        continue;
+      }
+      if (result.status == TakeStatus.Contention) { lm.contention.increment(); continue; }
+      const t = result.take!;
+      if (!t.allowed) {
+        if (!rule.audit) return this.refuseRate(rule.limit, t.waitSeconds, caller, route, i);
+        lm.wouldLimit[i].increment();
+        log(LogLevel.Info, LOG_PREFIX + "{\"event\":\"would_limit\",\"limit\":" + jsonString(rule.limit.name) + ",\"route\":" + jsonString(route) + ",\"request_id\":" + jsonString(this.requestId()) + "}");
+        continue;
+      }
+      if (rl.responseHeaders && t.tokens < tightest) {
+        tightest = t.tokens;
+        this.quotaPolicy = policyField(rule.limit);
+        this.quota = limitField(rule.limit, t.tokens, (rule.limit.capacity - t.tokens) / rule.limit.ratePerSecond);
+      }
+    }
+    return false;
+  }
+
+  keyFacts(rl: RateLimits, caller: Caller, route: string): KeyFacts {
+    const headers = this.plugin.headers!;
+    let ip = "";
+    if (rl.usesClientIp) {
+      const source = getProperty(SOURCE_ADDRESS).value;
+      const xff = rl.trustedHops > 0 ? getHeader(HeaderMapType.RequestHeaders, headers.xff).value : "";
+      ip = clientIpOf(source, xff, rl.trustedHops);
+    }
+    const values = new Array<string>(headers.limitKeys.length);
+    for (let i = 0; i < headers.limitKeys.length; i++) values[i] = getHeader(HeaderMapType.RequestHeaders, headers.limitKeys[i]).value;
+    return new KeyFacts(caller, route, ip, values);
+  }
+
+  refuseRate(limit: Limit, waitSeconds: f64, caller: Caller, route: string, index: i32): bool {
+    const lm = this.plugin.limitMetrics;
+    if (lm !== null) lm.limited[index].increment();
+    const wait = max<i64>(1, <i64>Math.ceil(waitSeconds));
+    const d = Decision.deny(429, REASON_RATE_LIMITED, route, limit.name);
+    const metrics = this.plugin.metrics;
+    if (metrics !== null) metrics.deniedFor(d.reason);
+    const requestId = this.requestId();
+    log(LogLevel.Info, LOG_PREFIX + eventLine("deny", d, caller, requestId, "limit " + limit.name));
+    this.replied = true;
+    sendLocalReply(429, DETAILS_PREFIX + d.reason, replyBody(d, requestId),
+      ["content-type", "retry-after", "ratelimit-policy", "ratelimit"],
+      ["application/json", wait.toString(), policyField(limit), limitField(limit, 0, <f64>wait)]);
+    return true;
+  }
+
+  onResponseHeaders(): u32 {
+    if (this.quota.length > 0 && !this.replied) {
+      const headers = this.plugin.headers!;
+      addHeader(HeaderMapType.ResponseHeaders, headers.rateLimitPolicy, this.quotaPolicy);
+      addHeader(HeaderMapType.ResponseHeaders, headers.rateLimit, this.quota);
+    }
     return CONTINUE;
   }
 

@@ -200,3 +200,57 @@ export class Counter {
     if (this.defined) abi.proxy_increment_metric(this.id, 1);
   }
 }
+
+// --- Shared data: one key-value store for every VM (worker) of this Envoy, with CAS tokens. ---
+
+const OUT_CAS: usize = memory.data(8);
+
+export class SharedValue {
+  constructor(public presence: Presence, public bytes: Uint8Array, public cas: u32) {}
+}
+
+export function getSharedData(key: ArrayBuffer): SharedValue {
+  clearOut();
+  store<u32>(OUT_CAS, 0);
+  const status = abi.proxy_get_shared_data(changetype<usize>(key), key.byteLength, OUT_PTR, OUT_SIZE, OUT_CAS);
+  if (status == WasmResult.Ok) return new SharedValue(Presence.Present, takeBytes(), load<u32>(OUT_CAS));
+  if (status == WasmResult.NotFound) return new SharedValue(Presence.Absent, new Uint8Array(0), 0);
+  return new SharedValue(Presence.Failed, new Uint8Array(0), 0);
+}
+
+// cas 0: unconditional. Returns the ABI status (Ok, CasMismatch, ...).
+export function setSharedData(key: ArrayBuffer, value: Uint8Array, cas: u32): u32 {
+  return abi.proxy_set_shared_data(changetype<usize>(key), key.byteLength, value.dataStart, value.length, cas);
+}
+
+export function nowNanos(): u64 {
+  store<u64>(OUT_PTR, 0);
+  abi.proxy_get_current_time_nanoseconds(OUT_PTR);
+  return load<u64>(OUT_PTR);
+}
+
+export function setTickPeriod(ms: u32): void {
+  abi.proxy_set_tick_period_milliseconds(ms);
+}
+
+export function addHeader(map: HeaderMapType, name: HeaderName, value: string): u32 {
+  const v = String.UTF8.encode(value);
+  return abi.proxy_add_header_map_value(map, changetype<usize>(name.bytes), name.bytes.byteLength, changetype<usize>(v), v.byteLength);
+}
+
+// A gauge in Envoy's stats; like Counter, "defined" is separate from the id.
+export class Gauge {
+  id: u32 = 0;
+  defined: bool = false;
+  constructor(public readonly name: string) {
+    const n = String.UTF8.encode(name);
+    store<u32>(OUT_PTR, 0);
+    if (abi.proxy_define_metric(MetricType.Gauge, changetype<usize>(n), n.byteLength, OUT_PTR) == WasmResult.Ok) {
+      this.id = load<u32>(OUT_PTR);
+      this.defined = true;
+    }
+  }
+  set(value: u64): void {
+    if (this.defined) abi.proxy_record_metric(this.id, value);
+  }
+}

@@ -42,7 +42,9 @@ export function proxy_on_configure(rootId: u32, size: u32): u32 {
   return plugins.get(rootId).configure(getConfiguration(BufferType.PluginConfiguration, size)) ? 1 : 0;
 }
 
-export function proxy_on_tick(rootId: u32): void {}
+export function proxy_on_tick(rootId: u32): void {
+  if (plugins.has(rootId)) plugins.get(rootId).onTick();
+}
 
 export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
   if (!streams.has(contextId)) return CONTINUE;
@@ -60,7 +62,8 @@ export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): u3
 }
 
 export function proxy_on_response_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
-  return CONTINUE;
+  if (!streams.has(contextId)) return CONTINUE;
+  return streams.get(contextId).onResponseHeaders();
 }
 
 export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {

@@ -16,6 +16,7 @@ import { Decision } from "./decision";
 import { PeerState } from "./identity";
 import { PathTemplate, SegmentKind, splitPath } from "./route";
 import { Rule } from "./rules";
+import { RateLimits } from "./ratelimits";
 import {
   REASON_API_KEY_INVALID, REASON_DENIED_BY_RULE, REASON_IDENTITY_MISSING, REASON_METHOD_NOT_DECLARED,
   REASON_NOT_ALLOWED, REASON_PEER_IDENTITY_INVALID, REASON_PEER_IDENTITY_UNAVAILABLE, REASON_ROUTE_NOT_DECLARED,
@@ -131,6 +132,7 @@ export class Policy {
     public readonly jwt: JwtSettings | null,      // null: no rule reads user claims
     public readonly apiKeyHeader: string,         // "" when no API keys are configured
     public readonly apiKeys: ApiKey[],
+    public readonly rateLimits: RateLimits | null,
   ) {
     this.index = indexRoutes(routes);
     let hosts = false;

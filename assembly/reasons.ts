@@ -13,6 +13,7 @@ export const REASON_DENIED_BY_RULE = "denied_by_rule";
 export const REASON_ROUTE_NOT_DECLARED = "route_not_declared";
 export const REASON_METHOD_NOT_DECLARED = "method_not_declared";
 export const REASON_PATH_INVALID = "path_invalid";
+export const REASON_RATE_LIMITED = "rate_limited";
 export const REASON_POLICY_UNAVAILABLE = "policy_unavailable";
 
 // Every reason, for defining counters at configure time (never per request).
@@ -28,6 +29,7 @@ export const ALL_REASONS: string[] = [
   REASON_ROUTE_NOT_DECLARED,
   REASON_METHOD_NOT_DECLARED,
   REASON_PATH_INVALID,
+  REASON_RATE_LIMITED,
   REASON_POLICY_UNAVAILABLE,
 ];
 
@@ -45,6 +47,7 @@ export function reasonMessage(reason: string): string {
   if (reason == REASON_METHOD_NOT_DECLARED) return "no policy declares this method on this route";
   if (reason == REASON_PATH_INVALID) return "the request path is ambiguous or malformed";
   if (reason == REASON_POLICY_UNAVAILABLE) return "no valid policy is loaded";
+  if (reason == REASON_RATE_LIMITED) return "too many requests; retry after the time in Retry-After";
   return "request refused";
 }
 

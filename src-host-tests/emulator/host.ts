@@ -27,6 +27,14 @@ export interface HostOptions {
   vmConfig?: string | Buffer;
   rootId?: string;             // Envoy's plugin_root_id property
   startNanos?: bigint;
+  // Shared data of the whole Envoy: pass one store to several hosts to emulate several workers,
+  // each with its own VM (Envoy runs one VM per worker thread).
+  sharedData?: SharedStore;
+}
+
+export class SharedStore {
+  readonly entries = new Map<string, { value: Buffer; cas: number }>();
+  nextCas = 1;
 }
 
 class GuestTrap extends Error {}
@@ -38,7 +46,7 @@ export class ProxyWasmHost {
   nowNanos: bigint;
   trap: Error | null = null;
   configured = false;
-  readonly sharedData = new Map<string, { value: Buffer; cas: number }>();
+  readonly shared: SharedStore;
   tickPeriodMs = 0;
   allocations = 0;
 
@@ -46,7 +54,6 @@ export class ProxyWasmHost {
   private metricIds = new Map<string, number>();
   private nextMetricId = 0;
   private nextContextId = 2;
-  private nextCas = 1;
   private msSinceTick = 0;
   private exports!: Record<string, (...args: (number | bigint)[]) => number | bigint | undefined>;
   private memory!: WebAssembly.Memory;
@@ -55,7 +62,10 @@ export class ProxyWasmHost {
 
   private constructor(private opts: HostOptions) {
     this.nowNanos = opts.startNanos ?? 1_700_000_000_000_000_000n;
+    this.shared = opts.sharedData ?? new SharedStore();
   }
+
+  get sharedData(): Map<string, { value: Buffer; cas: number }> { return this.shared.entries; }
 
   static async load(wasm: string | Buffer, opts: HostOptions): Promise<ProxyWasmHost> {
     const host = new ProxyWasmHost(opts);
@@ -296,7 +306,7 @@ export class ProxyWasmHost {
         const key = h.readString(kPtr, kLen);
         const entry = h.sharedData.get(key);
         if (cas !== 0 && entry && entry.cas !== cas) return WasmResult.CasMismatch;
-        h.sharedData.set(key, { value: h.read(vPtr, vLen), cas: h.nextCas++ });
+        h.sharedData.set(key, { value: h.read(vPtr, vLen), cas: h.shared.nextCas++ });
         return WasmResult.Ok;
       },
 
@@ -351,6 +361,7 @@ export class ProxyWasmHost {
 
 // What Envoy knows of the downstream connection.
 export interface ConnectionProps {
+  sourceAddress?: string;      // the downstream peer's "ip:port"
   // Dynamic metadata by filter namespace, e.g. jwt_authn's verified payload:
   // { "envoy.filters.http.jwt_authn": { "jwt_payload": { "sub": "..." } } }.
   dynamicMetadata?: FilterMetadata;
@@ -377,6 +388,7 @@ export class Stream {
     const forced = this.connection.properties?.[path];
     if (forced !== undefined) return forced;
     if (path === "connection.uri_san_peer_certificate") return this.connection.peerUriSan ?? undefined;
+    if (path === "source.address") return this.connection.sourceAddress ?? "127.0.0.1:40000";
     if (path === "metadata") return encodeMetadata(this.connection.dynamicMetadata ?? {});
     if (path === "request.path") return this.requestHeaders.find(([k]) => k === ":path")?.[1];
     if (path === "request.method") return this.requestHeaders.find(([k]) => k === ":method")?.[1];

@@ -1,0 +1,148 @@
+// Rate limiting over a fixed table of slots. Envoy's shared data is visible to every worker's VM
+// but has no delete and no eviction: every key ever written stays. So buckets live in a fixed
+// number of slots ("mg:rl:<i>"), and memory is bounded by construction, whatever the keys.
+//
+// A key's bucket sits in one of PROBES slots from its home slot. A lookup reads them all: the
+// slot holding the key wins; otherwise the first free one (never used, swept, or holding a bucket
+// that has refilled to full, which is the same as a new one) is claimed. Every write is a
+// compare-and-swap on the slot, retried a bounded number of times. The tick sweeps idle buckets
+// and reports how many keys are live.
+import { Limit, Slot, Take, decodeSlot, encodeSlot, refill, slotHash, take } from "./bucket";
+import { Presence, getSharedData, setSharedData } from "./host";
+
+export const PROBES = 4;
+export const MAX_ATTEMPTS = 8;
+const CAS_MISMATCH: u32 = 8;
+const EMPTY = new Uint8Array(0);
+
+export const enum TakeStatus { Done = 0, TableFull = 1, Contention = 2, HostError = 3 }
+
+export class TakeResult {
+  constructor(public status: TakeStatus, public take: Take | null) {}
+}
+
+// Where slots live: Envoy's shared data (one table for all workers) or this VM alone.
+export abstract class SlotTable {
+  constructor(public readonly size: i32) {}
+  // presence, bytes, cas
+  abstract get(i: i32): SlotRead;
+  // true when written; false on a CAS mismatch
+  abstract put(i: i32, value: Uint8Array, cas: u32): bool;
+}
+
+export class SlotRead {
+  constructor(public presence: Presence, public bytes: Uint8Array, public cas: u32) {}
+}
+
+export class SharedSlotTable extends SlotTable {
+  private readonly keys: ArrayBuffer[];
+  constructor(size: i32) {
+    super(size);
+    // Slot names are built once: no string work per request.
+    this.keys = new Array<ArrayBuffer>(size);
+    for (let i = 0; i < size; i++) this.keys[i] = String.UTF8.encode("mg:rl:" + i.toString());
+  }
+  get(i: i32): SlotRead {
+    const v = getSharedData(this.keys[i]);
+    return new SlotRead(v.presence, v.bytes, v.cas);
+  }
+  put(i: i32, value: Uint8Array, cas: u32): bool {
+    return setSharedData(this.keys[i], value, cas) != CAS_MISMATCH;
+  }
+}
+
+// Per-VM slots, for comparison (rate_limits.shared: false): each worker limits on its own.
+export class LocalSlotTable extends SlotTable {
+  private readonly values: Uint8Array[];
+  private readonly cas: u32[];
+  constructor(size: i32) {
+    super(size);
+    this.values = new Array<Uint8Array>(size);
+    this.cas = new Array<u32>(size);
+    for (let i = 0; i < size; i++) { this.values[i] = EMPTY; this.cas[i] = 1; }
+  }
+  get(i: i32): SlotRead { return new SlotRead(Presence.Present, this.values[i], this.cas[i]); }
+  put(i: i32, value: Uint8Array, cas: u32): bool {
+    if (cas != 0 && cas != this.cas[i]) return false;
+    this.values[i] = value;
+    this.cas[i]++;
+    return true;
+  }
+}
+
+export class Limiter {
+  private sweepCursor: i32 = 0;
+  private liveInPass: i32 = 0;
+  lastPassLive: i32 = 0;
+
+  constructor(public readonly table: SlotTable, public readonly limits: Limit[], public readonly seed: u32) {}
+
+  private limitOf(slot: Slot): Limit | null {
+    return slot.limitIndex < this.limits.length ? this.limits[slot.limitIndex] : null;
+  }
+
+  private isFree(slot: Slot | null, now: u64): bool {
+    if (slot === null) return true;
+    const owner = this.limitOf(slot!);
+    return owner === null || slot!.idle(owner!, now);
+  }
+
+  takeToken(limit: Limit, key: Uint8Array, now: u64): TakeResult {
+    const n = this.table.size;
+    const home = <i32>((slotHash(key, limit.index) ^ this.seed) % <u32>n);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      let found = -1;
+      let foundSlot: Slot | null = null;
+      let foundCas: u32 = 0;
+      let free = -1;
+      let freeCas: u32 = 0;
+      let freeMissing = false;
+      for (let p = 0; p < PROBES; p++) {
+        const i = (home + p) % n;
+        const r = this.table.get(i);
+        if (r.presence == Presence.Failed) return new TakeResult(TakeStatus.HostError, null);
+        const slot = r.presence == Presence.Present ? decodeSlot(r.bytes) : null;
+        if (slot !== null && slot.holds(limit.index, key)) { found = i; foundSlot = slot; foundCas = r.cas; break; }
+        if (free < 0 && this.isFree(slot, now)) { free = i; freeCas = r.cas; freeMissing = r.presence == Presence.Absent; }
+      }
+      if (found >= 0) {
+        const s = foundSlot!;
+        const t = take(limit, refill(limit, s.tokens, s.lastNanos, now));
+        if (this.table.put(found, encodeSlot(limit.index, key, t.tokens, now), foundCas)) return new TakeResult(TakeStatus.Done, t);
+        continue;
+      }
+      if (free < 0) return new TakeResult(TakeStatus.TableFull, null);
+      if (freeMissing) {
+        // Create the slot first, then claim it with a CAS like any other: a write to a missing
+        // key always succeeds in Envoy, so two creators could otherwise both win.
+        this.table.put(free, EMPTY, 0);
+        continue;
+      }
+      const t = take(limit, limit.capacity);
+      if (this.table.put(free, encodeSlot(limit.index, key, t.tokens, now), freeCas)) return new TakeResult(TakeStatus.Done, t);
+    }
+    return new TakeResult(TakeStatus.Contention, null);
+  }
+
+  // Frees up to `count` idle slots from the cursor on. Returns the live count of the last
+  // complete pass over the table.
+  sweep(count: i32, now: u64): i32 {
+    const n = this.table.size;
+    for (let k = 0; k < count; k++) {
+      const i = this.sweepCursor;
+      const r = this.table.get(i);
+      if (r.presence == Presence.Present && r.bytes.length > 0) {
+        const slot = decodeSlot(r.bytes);
+        if (this.isFree(slot, now)) this.table.put(i, EMPTY, r.cas);
+        else this.liveInPass++;
+      }
+      this.sweepCursor = i + 1;
+      if (this.sweepCursor >= n) {
+        this.sweepCursor = 0;
+        this.lastPassLive = this.liveInPass;
+        this.liveInPass = 0;
+      }
+    }
+    return this.lastPassLive;
+  }
+}

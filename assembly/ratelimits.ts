@@ -1,0 +1,122 @@
+// Rate-limit rules: which limit applies to a request, and the key of its bucket. Pure: the filter
+// gathers the facts (headers, client address) and passes them in.
+import { Limit } from "./bucket";
+import { Caller, ClaimPath, claimAt, claimText } from "./caller";
+import { sha256 } from "./sha256";
+
+export const enum KeyKind { Peer = 0, User = 1, Claim = 2, ApiClient = 3, ClientIp = 4, Header = 5, Route = 6 }
+
+export class KeyPart {
+  constructor(
+    public readonly kind: KeyKind,
+    public readonly claim: ClaimPath,     // Claim
+    public readonly header: i32,          // Header: index into RateLimits.headerNames
+  ) {}
+}
+
+export class LimitRule {
+  constructor(
+    public readonly limit: Limit,
+    public readonly key: KeyPart[],
+    public readonly routes: string[],     // route names; empty: every request
+    public readonly audit: bool,          // count and log "would limit", never refuse
+  ) {}
+
+  appliesTo(route: string): bool {
+    return this.routes.length == 0 || this.routes.includes(route);
+  }
+}
+
+export const enum WhenFull { Deny = 0, Allow = 1 }
+
+export class RateLimits {
+  constructor(
+    public readonly rules: LimitRule[],
+    public readonly slots: i32,
+    public readonly shared: bool,
+    public readonly whenFull: WhenFull,
+    public readonly responseHeaders: bool,
+    public readonly trustedHops: i32,
+    public readonly headerNames: string[],     // every header some key reads, read once a request
+    public readonly usesClientIp: bool,
+  ) {}
+
+  get limits(): Limit[] {
+    const out = new Array<Limit>(this.rules.length);
+    for (let i = 0; i < this.rules.length; i++) out[i] = this.rules[i].limit;
+    return out;
+  }
+}
+
+// What a key may be made of, for one request.
+export class KeyFacts {
+  constructor(
+    public readonly caller: Caller,
+    public readonly route: string,
+    public readonly clientIp: string,
+    public readonly headers: string[],         // aligned with RateLimits.headerNames; "" if absent
+  ) {}
+}
+
+const ABSENT = "-";
+export const MAX_RAW_KEY = 128;
+
+function part(p: KeyPart, f: KeyFacts): string {
+  switch (p.kind) {
+    case KeyKind.Peer: { const s = f.caller.peer.spiffe; return s !== null ? s.id : ABSENT; }
+    case KeyKind.User: { const u = f.caller.user; return u !== null && u.subject.length > 0 ? u.subject : ABSENT; }
+    case KeyKind.Claim: {
+      const u = f.caller.user;
+      if (u === null) return ABSENT;
+      const t = claimText(claimAt(u.claims, p.claim));
+      return t !== null ? t : ABSENT;
+    }
+    case KeyKind.ApiClient: { const c = f.caller.client; return c !== null ? c.name : ABSENT; }
+    case KeyKind.ClientIp: return f.clientIp.length > 0 ? f.clientIp : ABSENT;
+    case KeyKind.Header: { const v = p.header < f.headers.length ? f.headers[p.header] : ""; return v.length > 0 ? v : ABSENT; }
+    default: return f.route;
+  }
+}
+
+// Each part length-prefixed, so no value can pose as two ("a|b" never equals "a" then "b"). A key
+// longer than MAX_RAW_KEY bytes is replaced by its SHA-256, so slot records stay small.
+export function bucketKey(rule: LimitRule, f: KeyFacts): Uint8Array {
+  let total = 0;
+  const parts = new Array<ArrayBuffer>(rule.key.length);
+  for (let i = 0; i < rule.key.length; i++) {
+    parts[i] = String.UTF8.encode(part(rule.key[i], f));
+    total += 4 + parts[i].byteLength;
+  }
+  const raw = new Uint8Array(total);
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const n = parts[i].byteLength;
+    store<u32>(raw.dataStart + <usize>at, n);
+    memory.copy(raw.dataStart + <usize>at + 4, changetype<usize>(parts[i]), <usize>n);
+    at += 4 + n;
+  }
+  return total <= MAX_RAW_KEY ? raw : sha256(raw);
+}
+
+// The client address: from x-forwarded-for when `trustedHops` proxies in front are trusted to
+// append to it (the entry the outermost of them added), else the connection's peer address.
+export function clientIpOf(sourceAddress: string, xff: string, trustedHops: i32): string {
+  if (trustedHops > 0 && xff.length > 0) {
+    const entries = xff.split(",");
+    if (entries.length >= trustedHops) {
+      const ip = entries[entries.length - trustedHops].trim();
+      if (ip.length > 0 && ip.length <= 64) return ip;
+    }
+  }
+  return hostPart(sourceAddress);
+}
+
+// "10.0.0.1:5555" → "10.0.0.1"; "[::1]:5555" → "::1".
+export function hostPart(address: string): string {
+  if (address.startsWith("[")) {
+    const close = address.indexOf("]");
+    return close > 0 ? address.substring(1, close) : address;
+  }
+  const colon = address.lastIndexOf(":");
+  return colon > 0 && address.indexOf(":") == colon ? address.substring(0, colon) : address;
+}

@@ -1,0 +1,151 @@
+// Token-bucket rate limits in the emulator: bucket arithmetic through the whole filter, keys,
+// several limits per route, audit mode, headers, sharing across workers, and the bounded table.
+import { describe, expect, it } from "vitest";
+import { ProxyWasmHost, SharedStore } from "./emulator/host";
+import { header, runRequest } from "./emulator/request";
+import { filterBytes, loadFilter } from "./fixture";
+
+const open = { path: "/**", public: true, name: "all" };
+const policy = (rate_limits: object, routes: object[] = [open]) => ({ routes, rate_limits });
+const user = (sub: string) => ({ sub });
+
+function replyHeader(host: ProxyWasmHost, req: Parameters<typeof runRequest>[1], name: string): string | undefined {
+  const s = host.newStream({ peerUriSan: null, dynamicMetadata: req.jwt_claims ? { "envoy.filters.http.jwt_authn": { jwt_payload: req.jwt_claims } } : undefined });
+  s.sendRequestHeaders([[":path", req.path], [":method", "GET"], [":authority", "x"], ...Object.entries(req.headers ?? {}).map(([k, v]) => [k, String(v)] as [string, string])], true);
+  if (!s.localReply) s.sendResponseHeaders([[":status", "200"]], true);
+  const found = s.localReply?.headers.find(([k]) => k === name)?.[1] ?? s.responseHeaders.find(([k]) => k === name)?.[1];
+  s.finish();
+  return found;
+}
+
+describe("token buckets (emulator)", () => {
+  it("capacity, then one token per refill interval; 429 with Retry-After and RateLimit fields", async () => {
+    const host = await loadFilter(policy({ limits: [{ name: "burst", capacity: 3, refill: { tokens: 1, seconds: 1 }, key: ["route"] }] }));
+    const statuses = [1, 2, 3, 4].map(() => runRequest(host, { path: "/a" }).status ?? 200);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const s = host.newStream({});
+    s.sendRequestHeaders([[":path", "/a"], [":method", "GET"]], true);
+    expect(s.localReply?.status).toBe(429);
+    expect(JSON.parse(s.localReply!.body).reason).toBe("rate_limited");
+    expect(Object.fromEntries(s.localReply!.headers)).toMatchObject({
+      "retry-after": "1", "ratelimit-policy": '"burst";q=3;w=3', "ratelimit": '"burst";r=0;t=1',
+    });
+    s.finish();
+    host.advance(999);
+    expect(runRequest(host, { path: "/a" }).status).toBe(429);
+    host.advance(1);
+    expect(runRequest(host, { path: "/a" }).status ?? 200).toBe(200);
+    expect(runRequest(host, { path: "/a" }).status).toBe(429);
+    host.advance(60_000);   // refills to capacity, never beyond
+    expect([1, 2, 3, 4].map(() => runRequest(host, { path: "/a" }).status ?? 200)).toEqual([200, 200, 200, 429]);
+    expect(host.metric("meshguard.ratelimit.burst.limited")).toBe(5n);
+    expect(host.metric("meshguard.denied.rate_limited")).toBe(5n);
+  });
+
+  it("keys: one bucket per user, per header value, per client address (x-forwarded-for with trusted hops)", async () => {
+    const host = await loadFilter({
+      routes: [open], jwt: {},
+      rate_limits: {
+        client_ip: { trusted_hops: 1 },
+        limits: [
+          { name: "per-user", capacity: 1, refill: { tokens: 1, seconds: 60 }, key: ["user"], routes: ["all"] },
+          { name: "per-tenant", capacity: 2, refill: { tokens: 1, seconds: 60 }, key: ["header:x-tenant"] },
+          { name: "per-ip", capacity: 3, refill: { tokens: 1, seconds: 60 }, key: ["client_ip"] },
+        ],
+      },
+    });
+    const r = (sub: string, tenant: string, xff: string) => runRequest(host, { path: "/x", jwt_claims: user(sub), headers: { "x-tenant": tenant, "x-forwarded-for": xff } }).status ?? 200;
+    expect(r("alice", "t1", "203.0.113.1")).toBe(200);
+    expect(r("alice", "t1", "203.0.113.1")).toBe(429);                  // alice's own bucket
+    expect(r("bob", "t1", "203.0.113.1")).toBe(200);
+    expect(r("carol", "t1", "203.0.113.1")).toBe(429);                  // tenant t1 spent (2); limits after it take nothing
+    expect(r("dave", "t2", "203.0.113.1")).toBe(200);                   // the address's third token
+    expect(r("frank", "t3", "203.0.113.1")).toBe(429);                  // the address is spent
+    expect(r("erin", "t4", "198.51.100.7, 203.0.113.9")).toBe(200);     // the last entry is what the trusted proxy saw
+  });
+
+  it("the client address comes from the connection when no hop is trusted", async () => {
+    const host = await loadFilter(policy({ limits: [{ name: "ip", capacity: 1, refill: { tokens: 1, seconds: 60 }, key: ["client_ip"] }] }));
+    const r = (addr: string, xff: string) => runRequest(host, { path: "/", properties: { "source.address": addr }, headers: { "x-forwarded-for": xff } }).status ?? 200;
+    expect(r("10.1.1.1:4000", "1.1.1.1")).toBe(200);
+    expect(r("10.1.1.1:4001", "2.2.2.2")).toBe(429);     // a forged x-forwarded-for changes nothing
+    expect(r("[2001:db8::1]:4000", "")).toBe(200);
+  });
+
+  it("a limit named for a route applies only there; several limits on one route all apply", async () => {
+    const routes = [{ name: "search", path: "/search", public: true }, { name: "other", path: "/other", public: true }];
+    const host = await loadFilter(policy({
+      limits: [
+        { name: "search-burst", capacity: 2, refill: { tokens: 10, seconds: 1 }, key: ["route"], routes: ["search"] },
+        { name: "search-sustained", capacity: 3, refill: { tokens: 1, seconds: 60 }, key: ["route"], routes: ["search"] },
+      ],
+    }, routes));
+    expect([1, 2, 3].map(() => runRequest(host, { path: "/search" }).status ?? 200)).toEqual([200, 200, 429]);
+    host.advance(1000);   // the burst bucket refills, the sustained one does not
+    expect([1, 2].map(() => runRequest(host, { path: "/search" }).status ?? 200)).toEqual([200, 429]);
+    expect(host.metric("meshguard.ratelimit.search-sustained.limited")).toBe(1n);
+    expect([1, 2, 3, 4, 5].every(() => runRequest(host, { path: "/other" }).allowed)).toBe(true);
+  });
+
+  it("audit mode counts and logs would-limit, never refuses", async () => {
+    const host = await loadFilter(policy({ limits: [{ name: "trial", capacity: 1, refill: { tokens: 1, seconds: 60 }, key: ["route"], mode: "audit" }] }));
+    expect([1, 2, 3].every(() => runRequest(host, { path: "/" }).allowed)).toBe(true);
+    expect(host.metric("meshguard.ratelimit.trial.would_limit")).toBe(2n);
+    expect(host.logsAt("info").filter((l) => l.includes('"event":"would_limit"'))).toHaveLength(2);
+  });
+
+  it("allowed responses carry the remaining quota when response_headers is on", async () => {
+    const host = await loadFilter(policy({ response_headers: true, limits: [{ name: "q", capacity: 5, refill: { tokens: 1, seconds: 2 }, key: ["route"] }] }));
+    expect(replyHeader(host, { path: "/" }, "ratelimit")).toBe('"q";r=4;t=2');
+    expect(replyHeader(host, { path: "/" }, "ratelimit-policy")).toBe('"q";q=5;w=10');
+    const off = await loadFilter(policy({ limits: [{ name: "q", capacity: 5, refill: { tokens: 1, seconds: 2 }, key: ["route"] }] }));
+    expect(replyHeader(off, { path: "/" }, "ratelimit")).toBeUndefined();
+  });
+});
+
+describe("sharing across workers (emulator, two VMs)", () => {
+  async function workers(shared: boolean) {
+    const store = new SharedStore();
+    const config = JSON.stringify(policy({ shared, limits: [{ name: "k", capacity: 10, refill: { tokens: 1, seconds: 3600 }, key: ["route"] }] }));
+    return Promise.all([0, 1].map(() => ProxyWasmHost.load(filterBytes(), { pluginConfig: config, sharedData: store })));
+  }
+  it("shared buckets: two workers together allow the capacity once", async () => {
+    const vms = await workers(true);
+    let allowed = 0;
+    for (let i = 0; i < 40; i++) if (runRequest(vms[i % 2], { path: "/" }).allowed) allowed++;
+    expect(allowed).toBe(10);
+  });
+  it("per-VM buckets (shared: false): each worker allows the capacity, twice in all", async () => {
+    const vms = await workers(false);
+    let allowed = 0;
+    for (let i = 0; i < 40; i++) if (runRequest(vms[i % 2], { path: "/" }).allowed) allowed++;
+    expect(allowed).toBe(20);
+  });
+});
+
+describe("bounded table", () => {
+  it("100,000 distinct keys: shared data never holds more than the slots, and live keys fall back when idle", async () => {
+    const slots = 1000;
+    const host = await loadFilter(policy({ table_slots: slots, when_full: "allow", limits: [{ name: "ip", capacity: 5, refill: { tokens: 1, seconds: 10 }, key: ["header:x-key"] }] }));
+    for (let i = 0; i < 100_000; i++) {
+      const s = host.newStream({});
+      s.sendRequestHeaders([[":path", "/"], [":method", "GET"], ["x-key", `k${i}`]], true);
+      s.finish();
+    }
+    const keys = [...host.sharedData.keys()].filter((k) => k.startsWith("mg:rl:"));
+    expect(keys.length).toBeLessThanOrEqual(slots);
+    expect(host.metric("meshguard.ratelimit.table_full")).toBeGreaterThan(0n);
+    host.advance(2000);   // ticks sweep; buckets are not idle yet (they refill in 10 s)
+    expect(host.metric("meshguard.ratelimit.live_keys")).toBe(BigInt(slots));
+    host.advance(60_000);
+    expect(host.metric("meshguard.ratelimit.live_keys")).toBe(0n);
+    expect(host.trap).toBeNull();
+  });
+
+  it("a full table refuses new keys by default (when_full: deny)", async () => {
+    const host = await loadFilter(policy({ table_slots: 16, limits: [{ name: "k", capacity: 5, refill: { tokens: 1, seconds: 60 }, key: ["header:x-key"] }] }));
+    const statuses = Array.from({ length: 64 }, (_, i) => runRequest(host, { path: "/", headers: { "x-key": `k${i}` } }).status ?? 200);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(16);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+  });
+});
