@@ -1,6 +1,6 @@
 // An HTTPS client for the mesh listener: presents a client certificate (or none) and trusts the
 // test CA. A new connection per request, since the peer identity belongs to the connection.
-import { request as httpsRequest } from "node:https";
+import { Agent, request as httpsRequest } from "node:https";
 import { readFileSync } from "node:fs";
 import type { CertFiles } from "./pki";
 
@@ -8,13 +8,19 @@ export interface Reply { status: number; headers: Record<string, string | string
 export interface CallOptions {
   method?: string; path: string; headers?: Record<string, string | string[]>; body?: string;
   cert?: CertFiles | null; ca: string;
+  agent?: Agent;      // a keep-alive agent: one connection reused (default: a new connection)
+}
+
+// One kept-alive connection per agent, so a client's requests share a connection (and a worker).
+export function keepAliveAgent(): Agent {
+  return new Agent({ keepAlive: true, maxSockets: 1 });
 }
 
 export function call(port: number, o: CallOptions): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest({
       host: "127.0.0.1", port, servername: "localhost", method: o.method ?? "GET", path: o.path,
-      headers: o.headers, ca: readFileSync(o.ca), agent: false,
+      headers: o.headers, ca: readFileSync(o.ca), agent: o.agent ?? false,
       cert: o.cert ? readFileSync(o.cert.cert) : undefined, key: o.cert ? readFileSync(o.cert.key) : undefined,
     }, (res) => {
       const chunks: Buffer[] = [];
