@@ -72,9 +72,24 @@ for (const n of [10, 100, 1000]) sizes.push(await cost(`${n} routes, ${2 * n} ru
 sizes.push(await cost("1000 routes, same token (cached claims)", rulesShot(1000, claims(1000, "alice")), rulesPolicy(1000)));
 console.log("\npolicy size (the matching route is the last of n; claims decoded on every request but the last row):");
 console.table(sizes);
+// The limiter: one hot key (every request draws from the same bucket), and many keys (each request
+// a different client address, so every request finds or claims its own slot), against the same
+// policy without rate_limits.
+const limited = (limits: object | null) => ({ routes: [{ name: "all", path: "/**", public: true }], ...(limits ? { rate_limits: limits } : {}) });
+const hot = { limits: [{ name: "hot", capacity: 1e9, refill: { tokens: 1e9, seconds: 1 }, key: ["route"] }] };
+const many = { table_slots: 100000, limits: [{ name: "many", capacity: 1e9, refill: { tokens: 1e9, seconds: 1 }, key: ["client_ip"] }] };
+const addresses: Shot[] = Array.from({ length: 50000 }, (_, i) => ({ path: "/x", peer: null, sourceAddress: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:5000` }));
+const limiterRows = [
+  await cost("no rate limit", { path: "/x", peer: null }, limited(null)),
+  await cost("rate limit, one hot key", { path: "/x", peer: null }, limited(hot)),
+  await cost("rate limit, 50,000 keys", addresses, limited(many)),
+];
+console.log("\nrate limiter (shared data, CAS):");
+console.table(limiterRows);
+
 const mem = await memory();
 console.log(`\nmemory: ${mem.pages_after_1000} pages after 1,000 requests, ${mem.pages_after_all} after ${mem.requests.toLocaleString("en")} (${mem.pages_after_all === mem.pages_after_1000 ? "equal" : "GREW"}), trapped: ${mem.trapped}`);
 const size = statSync(WASM_PATH).size;
 console.log(`size: build/meshguard.wasm ${size} bytes, build/noop.wasm ${statSync(NOOP_WASM_PATH).size} bytes`);
-writeFileSync(new URL("../build/bench.json", import.meta.url), JSON.stringify({ machine, batch: BATCH, rounds: ROUNDS, cost: results, policy_size: sizes, memory: mem, wasm_bytes: size }, null, 2));
+writeFileSync(new URL("../build/bench.json", import.meta.url), JSON.stringify({ machine, batch: BATCH, rounds: ROUNDS, cost: results, policy_size: sizes, rate_limiter: limiterRows, memory: mem, wasm_bytes: size }, null, 2));
 if (mem.pages_after_all !== mem.pages_after_1000 || mem.trapped) process.exitCode = 1;

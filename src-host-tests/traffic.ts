@@ -5,7 +5,7 @@ import type { ProxyWasmHost } from "./emulator/host";
 
 const BASE: HeaderPairs = [[":authority", "orders.shop"], [":method", "GET"], [":scheme", "https"], ["x-request-id", "5b3c1a2e-8f4d-4c6b-9a7e-1d2c3b4a5f60"], ["user-agent", "bench"]];
 
-export interface Shot { path: string; peer: string | null; metadata?: Buffer }
+export interface Shot { path: string; peer: string | null; metadata?: Buffer; sourceAddress?: string }
 
 export const ALLOWED: Shot = { path: "/api/orders/42", peer: "spiffe://meshguard.test/ns/shop/sa/web" };
 export const REFUSED: Shot[] = [
@@ -17,7 +17,7 @@ export const REFUSED: Shot[] = [
 
 // One request's whole lifecycle in the host, as Envoy drives it.
 export function shoot(host: ProxyWasmHost, shot: Shot): void {
-  const s = host.newStream({ peerUriSan: shot.peer, properties: shot.metadata ? { metadata: shot.metadata } : undefined });
+  const s = host.newStream({ peerUriSan: shot.peer, sourceAddress: shot.sourceAddress, properties: shot.metadata ? { metadata: shot.metadata } : undefined });
   s.sendRequestHeaders([[":path", shot.path], ...BASE], true);
   if (!s.localReply) s.sendResponseHeaders([[":status", "200"], ["content-length", "0"]], true);
   s.finish();
