@@ -149,3 +149,25 @@ describe("bounded table", () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
   });
 });
+
+describe("hostile shared data", () => {
+  it("garbage in every slot is treated as a free slot, never a trap", async () => {
+    const { Rng, FUZZ_SEED } = await import("./random");
+    const rng = new Rng(FUZZ_SEED + 3);
+    const host = await loadFilter(policy({ table_slots: 64, limits: [{ name: "k", capacity: 2, refill: { tokens: 1, seconds: 60 }, key: ["header:x-key"] }] }));
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 64; i++) {
+        const len = rng.pick([0, 1, 20, 21, 22, 40, 149, 150, 400]);
+        const bytes = rng.bytes(len);
+        if (len > 0 && rng.int(2) === 0) bytes[0] = 1;   // a valid version byte, garbage after it
+        host.sharedData.set(`mg:rl:${i}`, { value: bytes, cas: 1000 + round });
+      }
+      for (let k = 0; k < 20; k++) {
+        const out = runRequest(host, { path: "/", headers: { "x-key": `k${rng.int(10)}` } });
+        expect([null, 429]).toContain(out.status);
+      }
+      host.advance(1500);
+    }
+    expect(host.trap).toBeNull();
+  });
+});
