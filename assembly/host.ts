@@ -183,21 +183,32 @@ export function log(level: LogLevel, message: string): void {
   abi.proxy_log(level, changetype<usize>(m), m.byteLength);
 }
 
-// A counter in Envoy's own stats. Envoy may hand out 0 as a valid id, so "defined" is separate.
-export class Counter {
+// A metric in Envoy's own stats, defined once (at configure time). Envoy may hand out 0 as a valid
+// id, so "defined" is kept apart from the id; a metric the host refused is a quiet no-op.
+class Metric {
   id: u32 = 0;
   defined: bool = false;
-  constructor(public readonly name: string) {
+  constructor(public readonly name: string, type: MetricType) {
     const n = String.UTF8.encode(name);
     store<u32>(OUT_PTR, 0);
-    const status = abi.proxy_define_metric(MetricType.Counter, changetype<usize>(n), n.byteLength, OUT_PTR);
-    if (status == WasmResult.Ok) {
+    if (abi.proxy_define_metric(type, changetype<usize>(n), n.byteLength, OUT_PTR) == WasmResult.Ok) {
       this.id = load<u32>(OUT_PTR);
       this.defined = true;
     }
   }
+}
+
+export class Counter extends Metric {
+  constructor(name: string) { super(name, MetricType.Counter); }
   increment(): void {
     if (this.defined) abi.proxy_increment_metric(this.id, 1);
+  }
+}
+
+export class Gauge extends Metric {
+  constructor(name: string) { super(name, MetricType.Gauge); }
+  set(value: u64): void {
+    if (this.defined) abi.proxy_record_metric(this.id, value);
   }
 }
 
@@ -238,19 +249,3 @@ export function addHeader(map: HeaderMapType, name: HeaderName, value: string): 
   return abi.proxy_add_header_map_value(map, changetype<usize>(name.bytes), name.bytes.byteLength, changetype<usize>(v), v.byteLength);
 }
 
-// A gauge in Envoy's stats; like Counter, "defined" is separate from the id.
-export class Gauge {
-  id: u32 = 0;
-  defined: bool = false;
-  constructor(public readonly name: string) {
-    const n = String.UTF8.encode(name);
-    store<u32>(OUT_PTR, 0);
-    if (abi.proxy_define_metric(MetricType.Gauge, changetype<usize>(n), n.byteLength, OUT_PTR) == WasmResult.Ok) {
-      this.id = load<u32>(OUT_PTR);
-      this.defined = true;
-    }
-  }
-  set(value: u64): void {
-    if (this.defined) abi.proxy_record_metric(this.id, value);
-  }
-}
