@@ -20,6 +20,8 @@ export interface EnvoyConfigOptions {
   // request without a token passes (meshguard decides), one with a bad token is refused by
   // Envoy. Verified claims are published as dynamic metadata under JWT_PAYLOAD_KEY.
   jwtProviders?: JwtProvider[];
+  tls?: boolean;                  // false: a plaintext listener (the load benchmark); default true
+  withoutMeshguard?: boolean;     // the benchmark's baseline: the same Envoy, no wasm filter
 }
 
 export interface JwtProvider { name: string; issuer: string; audiences?: string[]; jwks: string }
@@ -78,7 +80,7 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
         name: "mesh_inbound",
         address: { socket_address: { address: "127.0.0.1", port_value: o.listenerPort ?? 0 } },
         filter_chains: [{
-          transport_socket: {
+          ...(o.tls === false ? {} : { transport_socket: {
             name: "envoy.transport_sockets.tls",
             typed_config: {
               "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
@@ -88,7 +90,7 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
                 validation_context: { trusted_ca: { filename: o.pki.ca.cert } },
               },
             },
-          },
+          } }),
           filters: [{
             name: "envoy.filters.network.http_connection_manager",
             typed_config: {
@@ -104,7 +106,7 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
                 name: "local",
                 virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "upstream" } }] }],
               },
-              http_filters: [...(o.jwtProviders?.length ? [jwtFilter(o.jwtProviders)] : []), wasmFilter, { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
+              http_filters: [...(o.jwtProviders?.length ? [jwtFilter(o.jwtProviders)] : []), ...(o.withoutMeshguard ? [] : [wasmFilter]), { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
             },
           }],
         }],

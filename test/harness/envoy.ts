@@ -34,8 +34,11 @@ function stageFiles(config: object, runDir: string): object {
   return walk(config) as object;
 }
 
-function spawnBinary(configPath: string, adminPath: string, concurrency: number, logLevel: string): { proc: ChildProcess; down: () => void } {
-  const proc = spawn(resolveEnvoy(), [
+function spawnBinary(configPath: string, adminPath: string, concurrency: number, logLevel: string, cpus?: string): { proc: ChildProcess; down: () => void } {
+  const envoy = resolveEnvoy();
+  // cpus: pin Envoy to these cores with taskset (the load benchmark keeps it off the generator's).
+  const [cmd, prefix] = cpus ? ["taskset", ["-c", cpus, envoy]] : [envoy, []];
+  const proc = spawn(cmd, [...prefix,
     "-c", configPath, "--admin-address-path", adminPath, "--disable-hot-restart",
     "--concurrency", String(concurrency), "-l", logLevel, "--log-format", "[%l][%n] %v",
   ], { stdio: ["ignore", "pipe", "pipe"] });
@@ -81,7 +84,7 @@ async function poll<T>(what: string, timeoutMs: number, proc: ChildProcess, outp
   throw new Error(`timed out waiting for ${what}\n${output()}`);
 }
 
-export async function startEnvoy(config: object, opts: { concurrency?: number; logLevel?: string; launcher?: Launcher } = {}): Promise<RunningEnvoy> {
+export async function startEnvoy(config: object, opts: { concurrency?: number; logLevel?: string; launcher?: Launcher; cpus?: string } = {}): Promise<RunningEnvoy> {
   const launcher: Launcher = opts.launcher ?? (process.env.ENVOY_LAUNCHER === "compose" ? "compose" : "binary");
   const dir = mkdtempSync(join(tmpdir(), "meshguard-envoy-"));
   chmodSync(dir, 0o755);
@@ -91,7 +94,7 @@ export async function startEnvoy(config: object, opts: { concurrency?: number; l
   writeFileSync(configPath, JSON.stringify(staged, null, 2));
   chmodSync(configPath, 0o644);
   const concurrency = opts.concurrency ?? 1;
-  const { proc, down } = launcher === "compose" ? spawnCompose(dir, concurrency) : spawnBinary(configPath, adminPath, concurrency, opts.logLevel ?? "info");
+  const { proc, down } = launcher === "compose" ? spawnCompose(dir, concurrency) : spawnBinary(configPath, adminPath, concurrency, opts.logLevel ?? "info", opts.cpus);
   let output = "";
   proc.stdout!.on("data", (d: Buffer) => { output += d.toString(); });
   proc.stderr!.on("data", (d: Buffer) => { output += d.toString(); });
