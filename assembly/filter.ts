@@ -16,7 +16,11 @@ import { PeerIdentity } from "./identity";
 import { checkPath } from "./path";
 import { LOG_PREFIX, Plugin } from "./plugin";
 import { Policy, RequestFacts } from "./policy";
-import { DETAILS_PREFIX, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE } from "./reasons";
+import { DETAILS_PREFIX, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE, REASON_REQUEST_UNAVAILABLE } from "./reasons";
+import { HeaderSnapshot } from "./headers";
+import { snapshotHeaders } from "./host";
+
+const EMPTY_SNAPSHOT = new HeaderSnapshot(new Uint8Array(0));
 import { replyBody } from "./reply";
 import { hostOf } from "./route";
 import { digestsEqual, sha256 } from "./sha256";
@@ -113,6 +117,8 @@ export class Stream {
   // RateLimit headers for the response, when rate_limits.response_headers is on.
   quotaPolicy: string = "";
   quota: string = "";
+  // The request headers as received (one host call), kept for the stream's later steps.
+  snapshot: HeaderSnapshot = EMPTY_SNAPSHOT;
 
   constructor(public readonly plugin: Plugin) {}
 
@@ -121,11 +127,17 @@ export class Stream {
     const headers = this.plugin.headers;
     if (policy === null || headers === null) return this.deny(Decision.deny(503, REASON_POLICY_UNAVAILABLE, "", ""), null, "");
 
-    // First, so that no path through this function forwards a spoofed identity header.
-    for (let i = 0; i < headers.strip.length; i++) removeHeader(HeaderMapType.RequestHeaders, headers.strip[i]);
+    // Every input is read from one snapshot of the request headers, as received.
+    const snap = snapshotHeaders(HeaderMapType.RequestHeaders);
+    this.snapshot = snap;
+    if (!snap.ok) return this.deny(Decision.deny(503, REASON_REQUEST_UNAVAILABLE, "", ""), null, "");
+    // First, so that no path through this function forwards a spoofed identity header. Only
+    // headers that are there are removed: usually none, and no host call.
+    for (let i = 0; i < headers.strip.length; i++) {
+      if (snap.has(headers.strip[i].bytes)) removeHeader(HeaderMapType.RequestHeaders, headers.strip[i]);
+    }
 
-    const rawPath = getHeader(HeaderMapType.RequestHeaders, headers.path);
-    const path = checkPath(rawPath.value);
+    const path = checkPath(snap.value(headers.path.bytes));
     if (!path.ok) {
       const refused = Decision.deny(400, REASON_PATH_INVALID, "", "");
       if (!policy.audit) return this.deny(refused, null, path.error);
@@ -138,15 +150,15 @@ export class Stream {
     let keyState = KeyState.Absent;
     let client: ApiClient | null = null;
     if (policy.apiKeyHeader.length > 0) {
-      const key = getHeader(HeaderMapType.RequestHeaders, headers.apiKey);
-      if (key.presence == Presence.Present) {
-        client = findApiClient(policy, key.value);
+      const at = snap.find(headers.apiKey.bytes);
+      if (at >= 0) {
+        client = findApiClient(policy, snap.valueOf(at));
         keyState = client !== null ? KeyState.Valid : KeyState.Invalid;
       }
     }
     const caller = new Caller(peer, user.state, user.user, keyState, client);
-    const method = getHeader(HeaderMapType.RequestHeaders, headers.method).value;
-    const host = policy.usesHosts ? hostOf(getHeader(HeaderMapType.RequestHeaders, headers.authority).value) : "";
+    const method = snap.value(headers.method.bytes);
+    const host = policy.usesHosts ? hostOf(snap.value(headers.authority.bytes)) : "";
     const decision = policy.decide(new RequestFacts(method, path.path, host), caller);
     const detail = user.error.length > 0 ? user.error : path.path;
     if (!decision.allowed) return this.deny(decision, caller, detail);
@@ -206,11 +218,11 @@ export class Stream {
     let ip = "";
     if (rl.usesClientIp) {
       const source = getProperty(SOURCE_ADDRESS).value;
-      const xff = rl.trustedHops > 0 ? getHeader(HeaderMapType.RequestHeaders, headers.xff).value : "";
+      const xff = rl.trustedHops > 0 ? this.snapshot.value(headers.xff.bytes) : "";
       ip = clientIpOf(source, xff, rl.trustedHops);
     }
     const values = new Array<string>(headers.limitKeys.length);
-    for (let i = 0; i < headers.limitKeys.length; i++) values[i] = getHeader(HeaderMapType.RequestHeaders, headers.limitKeys[i]).value;
+    for (let i = 0; i < headers.limitKeys.length; i++) values[i] = this.snapshot.value(headers.limitKeys[i].bytes);
     return new KeyFacts(caller, route, ip, values);
   }
 
@@ -256,7 +268,7 @@ export class Stream {
 
   requestId(): string {
     const headers = this.plugin.headers;
-    return headers !== null ? getHeader(HeaderMapType.RequestHeaders, headers.requestId).value : "";
+    return headers !== null ? this.snapshot.value(headers.requestId.bytes) : "";
   }
 
   deny(decision: Decision, caller: Caller | null, detail: string): u32 {

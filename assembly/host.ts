@@ -5,6 +5,7 @@
 // later request. The SDK's own helpers (CHECK_RESULT) abort on any non-Ok status, so we call its
 // raw import declarations only.
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
+import { HeaderSnapshot } from "./headers";
 
 // Status codes of the ABI (proxy-wasm spec, "WasmResult").
 export const enum WasmResult {
@@ -112,6 +113,14 @@ export function getHeader(map: HeaderMapType, name: HeaderName): Lookup {
   clearOut();
   const status = abi.proxy_get_header_map_value(map, changetype<usize>(name.bytes), name.bytes.byteLength, OUT_PTR, OUT_SIZE);
   return lookupFrom(status);
+}
+
+// All request (or response) headers in one call; an empty snapshot when the host fails.
+export function snapshotHeaders(map: HeaderMapType): HeaderSnapshot {
+  clearOut();
+  const status = abi.proxy_get_header_map_pairs(map, OUT_PTR, OUT_SIZE);
+  if (status != WasmResult.Ok) return new HeaderSnapshot(new Uint8Array(0));
+  return new HeaderSnapshot(takeBytes());
 }
 
 export function removeHeader(map: HeaderMapType, name: HeaderName): u32 {

@@ -15,6 +15,7 @@ export const REASON_METHOD_NOT_DECLARED = "method_not_declared";
 export const REASON_PATH_INVALID = "path_invalid";
 export const REASON_RATE_LIMITED = "rate_limited";
 export const REASON_POLICY_UNAVAILABLE = "policy_unavailable";
+export const REASON_REQUEST_UNAVAILABLE = "request_unavailable";
 
 // Every reason, for defining counters at configure time (never per request).
 export const ALL_REASONS: string[] = [
@@ -31,6 +32,7 @@ export const ALL_REASONS: string[] = [
   REASON_PATH_INVALID,
   REASON_RATE_LIMITED,
   REASON_POLICY_UNAVAILABLE,
+  REASON_REQUEST_UNAVAILABLE,
 ];
 
 // Short human text per reason; never policy internals.
@@ -47,6 +49,7 @@ export function reasonMessage(reason: string): string {
   if (reason == REASON_METHOD_NOT_DECLARED) return "no policy declares this method on this route";
   if (reason == REASON_PATH_INVALID) return "the request path is ambiguous or malformed";
   if (reason == REASON_POLICY_UNAVAILABLE) return "no valid policy is loaded";
+  if (reason == REASON_REQUEST_UNAVAILABLE) return "the request's headers could not be read";
   if (reason == REASON_RATE_LIMITED) return "too many requests; retry after the time in Retry-After";
   return "request refused";
 }

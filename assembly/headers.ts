@@ -1,0 +1,63 @@
+// A snapshot of the request headers, taken with one host call (proxy_get_header_map_pairs) instead
+// of one call per header: in Envoy every host call crosses from V8 into C++, and that crossing
+// costs more than the filter's own work. Pure: it parses the bytes the host gave.
+//
+// The serialisation (proxy-wasm ABI): a u32 count, then a (name size, value size) u32 pair per
+// header, then every name and value followed by a NUL byte. Values are decoded only when asked.
+
+export const MAX_HEADERS = 1024;
+
+export class HeaderSnapshot {
+  readonly count: i32;
+  readonly ok: bool;
+  private readonly nameAt: Int32Array;
+  private readonly nameLen: Int32Array;
+  private readonly valueAt: Int32Array;
+  private readonly valueLen: Int32Array;
+
+  constructor(public readonly bytes: Uint8Array) {
+    const size = bytes.length;
+    let n = size >= 4 ? <i32>load<u32>(bytes.dataStart) : 0;
+    let ok = size >= 4 && n >= 0 && n <= MAX_HEADERS && 4 + 8 * n <= size;
+    if (!ok) n = 0;
+    this.nameAt = new Int32Array(n);
+    this.nameLen = new Int32Array(n);
+    this.valueAt = new Int32Array(n);
+    this.valueLen = new Int32Array(n);
+    let p = 4 + 8 * n;
+    for (let i = 0; i < n && ok; i++) {
+      const ks = <i32>load<u32>(bytes.dataStart + <usize>(4 + 8 * i));
+      const vs = <i32>load<u32>(bytes.dataStart + <usize>(8 + 8 * i));
+      if (ks < 0 || vs < 0 || p + ks + vs + 2 > size) { ok = false; break; }
+      this.nameAt[i] = p; this.nameLen[i] = ks; p += ks + 1;
+      this.valueAt[i] = p; this.valueLen[i] = vs; p += vs + 1;
+    }
+    this.ok = ok;
+    this.count = ok ? n : 0;
+  }
+
+  // Index of the first header with this (lowercase) name, or -1.
+  find(name: ArrayBuffer): i32 {
+    const len = name.byteLength;
+    const base = this.bytes.dataStart;
+    for (let i = 0; i < this.count; i++) {
+      if (unchecked(this.nameLen[i]) == len && memory.compare(base + <usize>unchecked(this.nameAt[i]), changetype<usize>(name), <usize>len) == 0) return i;
+    }
+    return -1;
+  }
+
+  has(name: ArrayBuffer): bool { return this.find(name) >= 0; }
+
+  // The first value, as Envoy's get_header_map_value answers; "" when absent.
+  value(name: ArrayBuffer): string {
+    const i = this.find(name);
+    return i < 0 ? "" : this.valueOf(i);
+  }
+
+  valueOf(i: i32): string {
+    return String.UTF8.decodeUnsafe(this.bytes.dataStart + <usize>this.valueAt[i], <usize>this.valueLen[i], false);
+  }
+
+  nameLength(i: i32): i32 { return this.nameLen[i]; }
+  valueLength(i: i32): i32 { return this.valueLen[i]; }
+}
