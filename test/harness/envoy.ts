@@ -58,6 +58,7 @@ function spawnCompose(runDir: string, concurrency: number): { proc: ChildProcess
 
 export interface RunningEnvoy {
   config: object;        // the bootstrap Envoy runs
+  pid: number | undefined;
   adminUrl: string;
   listenerPort: number;
   log(): string;
@@ -122,7 +123,7 @@ export async function startEnvoy(config: object, opts: { concurrency?: number; l
       return port ? port : null;
     });
     return {
-      config: staged, adminUrl, listenerPort, log: () => output, stop,
+      config: staged, pid: proc.pid, adminUrl, listenerPort, log: () => output, stop,
       stats: async (filter = "meshguard") => {
         const r = await fetch(`${adminUrl}/stats?format=json&filter=${encodeURIComponent(filter)}`);
         const j = (await r.json()) as { stats: { name: string; value?: number }[] };
