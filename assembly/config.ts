@@ -6,6 +6,24 @@ import { JsonKind, JsonLimits, JsonValue, kindName, parseJson } from "./json";
 import { ApiKey, Policy, RoutePolicy, UnmatchedRoutes } from "./policy";
 import { Limit } from "./bucket";
 import { KeyKind, KeyPart, LimitRule, RateLimits, WhenFull } from "./ratelimits";
+import { HeaderLimits, mediaType } from "./hygiene";
+
+// Safe defaults for request hygiene: as many headers as Envoy allows by default (100), room for a
+// large token, and a 1 MiB body (Envoy's default buffer limit).
+export const DEFAULT_MAX_HEADERS = 100;
+export const DEFAULT_MAX_HEADER_BYTES = 65536;
+export const DEFAULT_MAX_HEADER_VALUE_BYTES = 32768;
+export const DEFAULT_MAX_BODY_BYTES: i64 = 1 << 20;
+
+function wholeNumber(c: Compiler, field: string, v: JsonValue | null, lo: f64, hi: f64, fallback: i64): i64 {
+  if (v === null) return fallback;
+  if (!c.expectKind(field, v, JsonKind.Number)) return fallback;
+  if (v.num < lo || v.num > hi || Math.floor(v.num) != v.num) {
+    c.fail(field, "must be a whole number from " + (<i64>lo).toString() + " to " + (<i64>hi).toString());
+    return fallback;
+  }
+  return <i64>v.num;
+}
 import { compileTemplate, isMethodToken } from "./route";
 import { ClaimCondition, ParamBinding, Rule } from "./rules";
 import { parseHexDigest } from "./sha256";
@@ -121,7 +139,7 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   const c = new Compiler();
   const root = parsed.value!;
   if (!c.expectKind("configuration", root, JsonKind.Object)) return new CompileResult(null, c.error);
-  c.onlyKnown("", root, ["routes", "mode", "unmatched_routes", "peer_header", "user_header", "client_header", "strip_headers", "jwt", "api_keys", "rate_limits"]);
+  c.onlyKnown("", root, ["routes", "mode", "unmatched_routes", "peer_header", "user_header", "client_header", "strip_headers", "jwt", "api_keys", "rate_limits", "request_limits"]);
 
   const audit = c.mode("mode", root.member("mode"));
   const peerHeader = compileHeaderName(c, "peer_header", root.member("peer_header"), DEFAULT_PEER_HEADER);
@@ -134,6 +152,18 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   const apiKeys = new Array<ApiKey>(0);
   if (keysV !== null) apiKeyHeader = compileApiKeys(c, keysV, apiKeys);
   const routes = compileRoutes(c, root.member("routes"));
+  const limitsV = root.member("request_limits");
+  let maxHeaders = DEFAULT_MAX_HEADERS;
+  let maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+  let maxValueBytes = DEFAULT_MAX_HEADER_VALUE_BYTES;
+  let maxBody: i64 = DEFAULT_MAX_BODY_BYTES;
+  if (limitsV !== null && c.expectKind("request_limits", limitsV, JsonKind.Object)) {
+    c.onlyKnown("request_limits", limitsV, ["max_headers", "max_header_bytes", "max_header_value_bytes", "max_body_bytes"]);
+    maxHeaders = <i32>wholeNumber(c, "request_limits.max_headers", limitsV.member("max_headers"), 1, 10000, maxHeaders);
+    maxHeaderBytes = <i32>wholeNumber(c, "request_limits.max_header_bytes", limitsV.member("max_header_bytes"), 256, 1048576.0, maxHeaderBytes);
+    maxValueBytes = <i32>wholeNumber(c, "request_limits.max_header_value_bytes", limitsV.member("max_header_value_bytes"), 64, 1048576.0, maxValueBytes);
+    maxBody = wholeNumber(c, "request_limits.max_body_bytes", limitsV.member("max_body_bytes"), 0, 1099511627776.0, maxBody);
+  }
   const rlV = root.member("rate_limits");
   let rateLimits: RateLimits | null = null;
   if (rlV !== null) rateLimits = compileRateLimits(c, rlV, routes);
@@ -141,7 +171,8 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   let jwt: JwtSettings | null = null;
   if (jwtV !== null || c.usesUserClaims) jwt = compileJwt(c, jwtV);
   if (c.failed) return new CompileResult(null, c.error);
-  return new CompileResult(new Policy(routes, unmatched, audit, peerHeader, userHeader, clientHeader, strip, jwt, apiKeyHeader, apiKeys, rateLimits), "");
+  return new CompileResult(new Policy(routes, unmatched, audit, peerHeader, userHeader, clientHeader, strip, jwt, apiKeyHeader, apiKeys, rateLimits,
+    new HeaderLimits(maxHeaders, maxHeaderBytes, maxValueBytes), maxBody), "");
 }
 
 function isTokenChar(ch: i32): bool {
@@ -292,7 +323,7 @@ function sortBySpecificity(routes: RoutePolicy[]): RoutePolicy[] {
 
 function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | null {
   if (!c.expectKind(field, v, JsonKind.Object)) return null;
-  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow"]);
+  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types"]);
   const pathV = v.member("path");
   if (pathV === null) { c.fail(field + ".path", "required"); return null; }
   if (!c.expectKind(field + ".path", pathV, JsonKind.String)) return null;
@@ -322,8 +353,14 @@ function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | n
   if (!isPublic && allowV === null) { c.fail(field + ".allow", "required unless the route is public"); return null; }
   const allow = compileRules(c, field + ".allow", allowV, template.params, false);
   if (!isPublic && allow.length == 0 && !c.failed) { c.fail(field + ".allow", "empty; a route nobody may call is a route to delete"); return null; }
+  const maxBody = wholeNumber(c, field + ".max_body_bytes", v.member("max_body_bytes"), 0, 1099511627776.0, -1);
+  const types = c.strings(field + ".content_types", v.member("content_types"));
+  for (let i = 0; i < types.length; i++) {
+    const t = types[i];
+    if (mediaType(t) != t || !t.includes("/") || t.includes(" ")) { c.fail(field + ".content_types[" + i.toString() + "]", "\"" + t + "\" is not a lowercase media type such as application/json"); return null; }
+  }
   if (c.failed) return null;
-  return new RoutePolicy(name, template, methods, hosts, isPublic, audit, deny, allow);
+  return new RoutePolicy(name, template, methods, hosts, isPublic, audit, deny, allow, maxBody, types);
 }
 
 function compileRules(c: Compiler, field: string, v: JsonValue | null, params: string[], isDeny: bool): Rule[] {

@@ -1,6 +1,10 @@
 // The outcome of checking one request: a value, never an exception.
 
 export class Decision {
+  // What the deciding route accepts as a body; -1: the policy's default.
+  maxBodyBytes: i64 = -1;
+  contentTypes: string[] = NO_TYPES;
+
   constructor(
     public readonly allowed: bool,
     public readonly status: u32,      // the local reply's status when refused, or the status it
@@ -17,7 +21,19 @@ export class Decision {
   static shadowAllow(): Decision { return SHADOW; }
 
   // The same refusal, let through by audit mode.
-  asAudited(): Decision { return new Decision(true, this.status, this.reason, this.route, this.rule, true, false); }
+  asAudited(): Decision {
+    const d = new Decision(true, this.status, this.reason, this.route, this.rule, true, false);
+    d.maxBodyBytes = this.maxBodyBytes;
+    d.contentTypes = this.contentTypes;
+    return d;
+  }
+
+  withBody(maxBodyBytes: i64, contentTypes: string[]): Decision {
+    this.maxBodyBytes = maxBodyBytes;
+    this.contentTypes = contentTypes;
+    return this;
+  }
 }
 
+const NO_TYPES: string[] = [];
 const SHADOW = new Decision(true, 0, "", "", "", false, true);

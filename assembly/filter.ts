@@ -18,6 +18,8 @@ import { LOG_PREFIX, Plugin } from "./plugin";
 import { Policy, RequestFacts } from "./policy";
 import { DETAILS_PREFIX, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE, REASON_REQUEST_UNAVAILABLE } from "./reasons";
 import { HeaderSnapshot } from "./headers";
+import { HygieneVerdict, checkHeaders, mediaType, parseContentLength } from "./hygiene";
+import { REASON_BODY_TOO_LARGE, REASON_CONTENT_TYPE, REASON_HEADER_INVALID, REASON_HEADERS_TOO_LARGE } from "./reasons";
 import { snapshotHeaders } from "./host";
 
 const EMPTY_SNAPSHOT = new HeaderSnapshot(new Uint8Array(0));
@@ -117,12 +119,17 @@ export class Stream {
   // RateLimit headers for the response, when rate_limits.response_headers is on.
   quotaPolicy: string = "";
   quota: string = "";
+  bodyFollows: bool = false;
+  bodyLimit: i64 = i64.MAX_VALUE;
+  bodySeen: i64 = 0;
+  bodyRoute: string = "";
   // The request headers as received (one host call), kept for the stream's later steps.
   snapshot: HeaderSnapshot = EMPTY_SNAPSHOT;
 
   constructor(public readonly plugin: Plugin) {}
 
-  onRequestHeaders(): u32 {
+  onRequestHeaders(endOfStream: bool): u32 {
+    this.bodyFollows = !endOfStream;
     const policy = this.plugin.policy;
     const headers = this.plugin.headers;
     if (policy === null || headers === null) return this.deny(Decision.deny(503, REASON_POLICY_UNAVAILABLE, "", ""), null, "");
@@ -135,6 +142,14 @@ export class Stream {
     // headers that are there are removed: usually none, and no host call.
     for (let i = 0; i < headers.strip.length; i++) {
       if (snap.has(headers.strip[i].bytes)) removeHeader(HeaderMapType.RequestHeaders, headers.strip[i]);
+    }
+
+    const hygiene = checkHeaders(snap, policy.headerLimits);
+    if (hygiene.verdict != HygieneVerdict.Ok) {
+      const refused = hygiene.verdict == HygieneVerdict.TooLarge
+        ? Decision.deny(431, REASON_HEADERS_TOO_LARGE, "", "")
+        : Decision.deny(400, REASON_HEADER_INVALID, "", "");
+      if (this.refuse(policy, refused, null, hygiene.detail)) return STOP_ITERATION;
     }
 
     const path = checkPath(snap.value(headers.path.bytes));
@@ -164,6 +179,7 @@ export class Stream {
     if (!decision.allowed) return this.deny(decision, caller, detail);
     if (decision.audited) this.wouldDeny(decision, caller, detail);
 
+    if (this.checkBody(policy, decision, caller)) return STOP_ITERATION;
     const rl = policy.rateLimits;
     if (rl !== null && this.limitRequest(rl, caller, decision.route)) return STOP_ITERATION;
 
@@ -248,6 +264,53 @@ export class Stream {
       addHeader(HeaderMapType.ResponseHeaders, headers.rateLimitPolicy, this.quotaPolicy);
       addHeader(HeaderMapType.ResponseHeaders, headers.rateLimit, this.quota);
     }
+    return CONTINUE;
+  }
+
+  // Refuses, or in policy-wide audit mode logs a would-deny and lets the request go on. Returns
+  // true when the request was refused.
+  refuse(policy: Policy, d: Decision, caller: Caller | null, detail: string): bool {
+    if (!policy.audit) { this.deny(d, caller, detail); return true; }
+    this.wouldDeny(d.asAudited(), caller, detail);
+    return false;
+  }
+
+  // The body the route accepts: its media type (415), and its size, from content-length at once
+  // (413, nothing forwarded) or, for a body of unknown length, as it streams (onRequestBody).
+  checkBody(policy: Policy, decision: Decision, caller: Caller): bool {
+    const headers = this.plugin.headers!;
+    const snap = this.snapshot;
+    const declared = parseContentLength(snap.value(headers.contentLength.bytes));
+    // Envoy's HTTP/1 codec consumes transfer-encoding: a body of unknown length shows as headers
+    // without end of stream.
+    const streamed = snap.has(headers.transferEncoding.bytes) || (this.bodyFollows && declared != 0);
+    if (decision.contentTypes.length > 0 && (declared > 0 || streamed)) {
+      const type = mediaType(snap.value(headers.contentType.bytes));
+      if (!decision.contentTypes.includes(type)) {
+        const d = Decision.deny(415, REASON_CONTENT_TYPE, decision.route, "");
+        if (this.refuse(policy, d, caller, type.length > 0 ? type : "no content-type")) return true;
+      }
+    }
+    this.bodyLimit = decision.maxBodyBytes >= 0 ? decision.maxBodyBytes : policy.maxBodyBytes;
+    this.bodyRoute = decision.route;
+    if (declared > this.bodyLimit) {
+      const d = Decision.deny(413, REASON_BODY_TOO_LARGE, decision.route, "");
+      if (this.refuse(policy, d, caller, "content-length " + declared.toString())) return true;
+      this.bodyLimit = i64.MAX_VALUE;   // audited once; not again for every chunk
+    }
+    return false;
+  }
+
+  // A chunk of the request body (Envoy's streaming mode: each call brings the new bytes).
+  onRequestBody(size: u32): u32 {
+    if (this.replied) return STOP_ITERATION;
+    this.bodySeen += <i64>size;
+    if (this.bodySeen <= this.bodyLimit) return CONTINUE;
+    const policy = this.plugin.policy;
+    const d = Decision.deny(413, REASON_BODY_TOO_LARGE, this.bodyRoute, "");
+    if (policy === null || !policy.audit) return this.deny(d, null, "body passed " + this.bodyLimit.toString() + " bytes");
+    this.wouldDeny(d.asAudited(), null, "body passed " + this.bodyLimit.toString() + " bytes");
+    this.bodyLimit = i64.MAX_VALUE;
     return CONTINUE;
   }
 

@@ -59,5 +59,29 @@ export class HeaderSnapshot {
   }
 
   nameLength(i: i32): i32 { return this.nameLen[i]; }
+
+  nameOf(i: i32): string {
+    return String.UTF8.decodeUnsafe(this.bytes.dataStart + <usize>this.nameAt[i], <usize>this.nameLen[i], false);
+  }
+
+  nameIs(i: i32, name: ArrayBuffer): bool {
+    const len = name.byteLength;
+    return this.nameLen[i] == len && memory.compare(this.bytes.dataStart + <usize>this.nameAt[i], changetype<usize>(name), <usize>len) == 0;
+  }
+
+  isPseudo(i: i32): bool {
+    return this.nameLen[i] > 0 && load<u8>(this.bytes.dataStart + <usize>this.nameAt[i]) == 0x3a;
+  }
+
+  // RFC 9110 field values: no control characters but horizontal tab (obs-text is allowed).
+  hasControlCharacter(i: i32): bool {
+    const at = this.bytes.dataStart + <usize>this.valueAt[i];
+    const n = <usize>this.valueLen[i];
+    for (let k: usize = 0; k < n; k++) {
+      const c = load<u8>(at + k);
+      if ((c < 0x20 && c != 0x09) || c == 0x7f) return true;
+    }
+    return false;
+  }
   valueLength(i: i32): i32 { return this.valueLen[i]; }
 }

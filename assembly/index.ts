@@ -48,12 +48,12 @@ export function proxy_on_tick(rootId: u32): void {
 
 export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
   if (!streams.has(contextId)) return CONTINUE;
-  return streams.get(contextId).onRequestHeaders();
+  return streams.get(contextId).onRequestHeaders(endOfStream != 0);
 }
 
 export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
   if (!streams.has(contextId)) return CONTINUE;
-  return streams.get(contextId).afterReply();
+  return streams.get(contextId).onRequestBody(bodySize);
 }
 
 export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): u32 {

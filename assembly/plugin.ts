@@ -78,6 +78,9 @@ export class CompiledHeaders {
   readonly apiKey: HeaderName;
   readonly strip: HeaderName[];
   readonly xff: HeaderName = new HeaderName("x-forwarded-for");
+  readonly contentLength: HeaderName = new HeaderName("content-length");
+  readonly contentType: HeaderName = new HeaderName("content-type");
+  readonly transferEncoding: HeaderName = new HeaderName("transfer-encoding");
   readonly limitKeys: HeaderName[];      // headers that rate-limit keys read
   readonly retryAfter: HeaderName = new HeaderName("retry-after");
   readonly rateLimitPolicy: HeaderName = new HeaderName("ratelimit-policy");

@@ -17,6 +17,7 @@ import { PeerState } from "./identity";
 import { PathTemplate, SegmentKind, splitPath } from "./route";
 import { Rule } from "./rules";
 import { RateLimits } from "./ratelimits";
+import { HeaderLimits } from "./hygiene";
 import {
   REASON_API_KEY_INVALID, REASON_DENIED_BY_RULE, REASON_IDENTITY_MISSING, REASON_METHOD_NOT_DECLARED,
   REASON_NOT_ALLOWED, REASON_PEER_IDENTITY_INVALID, REASON_PEER_IDENTITY_UNAVAILABLE, REASON_ROUTE_NOT_DECLARED,
@@ -39,10 +40,12 @@ export class RoutePolicy {
     public readonly audit: bool,
     public readonly deny: Rule[],
     public readonly allow: Rule[],
+    public readonly maxBodyBytes: i64,     // -1: the policy's default
+    public readonly contentTypes: string[],  // media types; empty: any
   ) {
-    this.publicAllow = Decision.allow(name, "");
+    this.publicAllow = Decision.allow(name, "").withBody(maxBodyBytes, contentTypes);
     this.ruleAllows = new Array<Decision>(allow.length);
-    for (let i = 0; i < allow.length; i++) this.ruleAllows[i] = Decision.allow(name, allow[i].name);
+    for (let i = 0; i < allow.length; i++) this.ruleAllows[i] = Decision.allow(name, allow[i].name).withBody(maxBodyBytes, contentTypes);
   }
 
   decide(caller: Caller, params: string[]): Decision {
@@ -56,7 +59,7 @@ export class RoutePolicy {
       if (!rule.matches(caller, params)) continue;
       const d = Decision.deny(403, REASON_DENIED_BY_RULE, this.name, rule.name);
       if (!rule.audit) return d;
-      if (wouldDeny === null) wouldDeny = d.asAudited();
+      if (wouldDeny === null) wouldDeny = d.withBody(this.maxBodyBytes, this.contentTypes).asAudited();
     }
     if (this.isPublic) return orAudited(wouldDeny, this.publicAllow);
     for (let i = 0; i < this.allow.length; i++) {
@@ -133,6 +136,8 @@ export class Policy {
     public readonly apiKeyHeader: string,         // "" when no API keys are configured
     public readonly apiKeys: ApiKey[],
     public readonly rateLimits: RateLimits | null,
+    public readonly headerLimits: HeaderLimits,
+    public readonly maxBodyBytes: i64,            // default for routes that set none
   ) {
     this.index = indexRoutes(routes);
     let hosts = false;
@@ -168,8 +173,8 @@ export class Policy {
         if (route.hosts.length > 0 && !route.hosts.includes(request.host)) continue;
         pathMatched = true;
         if (route.methods.length > 0 && !route.methods.includes(request.method)) continue;
-        const d = route.decide(caller, params);
-        if (!d.allowed && route.audit) return d.asAudited();
+          const d = route.decide(caller, params);
+        if (!d.allowed && route.audit) return d.withBody(route.maxBodyBytes, route.contentTypes).asAudited();
         return d;
       }
     }

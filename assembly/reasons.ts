@@ -14,6 +14,10 @@ export const REASON_ROUTE_NOT_DECLARED = "route_not_declared";
 export const REASON_METHOD_NOT_DECLARED = "method_not_declared";
 export const REASON_PATH_INVALID = "path_invalid";
 export const REASON_RATE_LIMITED = "rate_limited";
+export const REASON_HEADERS_TOO_LARGE = "headers_too_large";
+export const REASON_HEADER_INVALID = "header_invalid";
+export const REASON_BODY_TOO_LARGE = "body_too_large";
+export const REASON_CONTENT_TYPE = "content_type_not_allowed";
 export const REASON_POLICY_UNAVAILABLE = "policy_unavailable";
 export const REASON_REQUEST_UNAVAILABLE = "request_unavailable";
 
@@ -31,6 +35,10 @@ export const ALL_REASONS: string[] = [
   REASON_METHOD_NOT_DECLARED,
   REASON_PATH_INVALID,
   REASON_RATE_LIMITED,
+  REASON_HEADERS_TOO_LARGE,
+  REASON_HEADER_INVALID,
+  REASON_BODY_TOO_LARGE,
+  REASON_CONTENT_TYPE,
   REASON_POLICY_UNAVAILABLE,
   REASON_REQUEST_UNAVAILABLE,
 ];
@@ -50,6 +58,10 @@ export function reasonMessage(reason: string): string {
   if (reason == REASON_PATH_INVALID) return "the request path is ambiguous or malformed";
   if (reason == REASON_POLICY_UNAVAILABLE) return "no valid policy is loaded";
   if (reason == REASON_REQUEST_UNAVAILABLE) return "the request's headers could not be read";
+  if (reason == REASON_HEADERS_TOO_LARGE) return "the request's headers are too large";
+  if (reason == REASON_HEADER_INVALID) return "a request header is malformed";
+  if (reason == REASON_BODY_TOO_LARGE) return "the request body is too large for this route";
+  if (reason == REASON_CONTENT_TYPE) return "this route does not accept the request's content type";
   if (reason == REASON_RATE_LIMITED) return "too many requests; retry after the time in Retry-After";
   return "request refused";
 }

@@ -58,6 +58,8 @@ export const BAD_CONFIGS: BadConfig[] = [
   { name: "rate limit with zero refill", config: '{"routes":[],"rate_limits":{"limits":[{"name":"a","capacity":1,"refill":{"tokens":0,"seconds":1},"key":["route"]}]}}', error: "rate_limits.limits[0].refill.tokens: must be a number above 0" },
   { name: "rate limit name unfit for a metric", config: '{"routes":[],"rate_limits":{"limits":[{"name":"A b","capacity":1,"refill":{"tokens":1,"seconds":1},"key":["route"]}]}}', error: "rate_limits.limits[0].name" },
   { name: "too few slots", config: '{"routes":[],"rate_limits":{"table_slots":3,"limits":[{"name":"a","capacity":1,"refill":{"tokens":1,"seconds":1},"key":["route"]}]}}', error: "rate_limits.table_slots: must be a whole number from 16" },
+  { name: "content type not a media type", config: '{"routes":[{"path":"/a","public":true,"content_types":["JSON"]}]}', error: "routes[0].content_types[0]: \"JSON\" is not a lowercase media type" },
+  { name: "negative body limit", config: '{"routes":[],"request_limits":{"max_body_bytes":-1}}', error: "request_limits.max_body_bytes: must be a whole number from 0" },
   { name: "bad policy mode", config: '{"routes":[],"mode":"dry-run"}', error: "mode: must be \"enforce\" or \"audit\"" },
   { name: "bad peer header", config: '{"routes":[],"peer_header":"X-Peer"}', error: "peer_header: \"X-Peer\" is not a lowercase HTTP header name" },
   { name: "bad strip header", config: '{"routes":[],"strip_headers":["ok","bad header"]}', error: "strip_headers[1]" },

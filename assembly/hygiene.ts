@@ -1,0 +1,66 @@
+// Request hygiene before any decision: header count and sizes, control characters, and framing
+// headers that disagree. Pure: it reads a header snapshot. Envoy's codecs refuse most malformed
+// requests already; this is the second line, with limits the policy sets.
+import { HeaderSnapshot } from "./headers";
+
+export class HeaderLimits {
+  constructor(
+    public readonly maxCount: i32,
+    public readonly maxTotalBytes: i32,
+    public readonly maxValueBytes: i32,
+  ) {}
+}
+
+export const enum HygieneVerdict { Ok = 0, TooLarge = 1, Invalid = 2 }
+
+export class HygieneResult {
+  constructor(public readonly verdict: HygieneVerdict, public readonly detail: string) {}
+}
+
+const OK = new HygieneResult(HygieneVerdict.Ok, "");
+const CONTENT_LENGTH = String.UTF8.encode("content-length");
+const TRANSFER_ENCODING = String.UTF8.encode("transfer-encoding");
+
+export function checkHeaders(snap: HeaderSnapshot, limits: HeaderLimits): HygieneResult {
+  if (snap.count > limits.maxCount) return new HygieneResult(HygieneVerdict.TooLarge, "more than " + limits.maxCount.toString() + " headers");
+  let total = 0;
+  let contentLengths = 0;
+  let firstLength = "";
+  let chunked = false;
+  for (let i = 0; i < snap.count; i++) {
+    const vlen = snap.valueLength(i);
+    total += snap.nameLength(i) + vlen;
+    if (vlen > limits.maxValueBytes) return new HygieneResult(HygieneVerdict.TooLarge, "a header value longer than " + limits.maxValueBytes.toString() + " bytes");
+    if (!snap.isPseudo(i) && snap.hasControlCharacter(i)) return new HygieneResult(HygieneVerdict.Invalid, "control character in header " + snap.nameOf(i));
+    if (snap.nameIs(i, CONTENT_LENGTH)) {
+      const v = snap.valueOf(i);
+      if (contentLengths > 0 && v != firstLength) return new HygieneResult(HygieneVerdict.Invalid, "content-length given twice with different values");
+      if (contentLengths == 0) firstLength = v;
+      contentLengths++;
+    } else if (snap.nameIs(i, TRANSFER_ENCODING)) {
+      chunked = true;
+    }
+  }
+  if (total > limits.maxTotalBytes) return new HygieneResult(HygieneVerdict.TooLarge, "headers larger than " + limits.maxTotalBytes.toString() + " bytes");
+  if (contentLengths > 0 && chunked) return new HygieneResult(HygieneVerdict.Invalid, "both content-length and transfer-encoding");
+  if (contentLengths > 0 && parseContentLength(firstLength) < 0) return new HygieneResult(HygieneVerdict.Invalid, "content-length is not a number");
+  return OK;
+}
+
+// A content-length value, or -1 when it is not 1 to 18 decimal digits.
+export function parseContentLength(v: string): i64 {
+  if (v.length == 0 || v.length > 18) return -1;
+  let n: i64 = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    n = n * 10 + <i64>(c - 0x30);
+  }
+  return n;
+}
+
+// The media type of a content-type value: before any ';', trimmed, lowercase.
+export function mediaType(contentType: string): string {
+  const semi = contentType.indexOf(";");
+  return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase();
+}

@@ -1,0 +1,76 @@
+// Request hygiene (header count and sizes, control characters, framing headers that disagree),
+// content types (415) and body sizes (413: from content-length at once, or as the body streams).
+import { describe, expect, it } from "vitest";
+import { runRequest } from "./emulator/request";
+import { loadFilter } from "./fixture";
+
+const POLICY = {
+  routes: [
+    { name: "upload", path: "/upload", public: true, max_body_bytes: 100, content_types: ["application/json"] },
+    { name: "any", path: "/**", public: true },
+  ],
+  request_limits: { max_headers: 20, max_header_bytes: 2048, max_header_value_bytes: 512, max_body_bytes: 1000 },
+};
+
+describe("header hygiene (emulator)", async () => {
+  const host = await loadFilter(POLICY);
+  const status = (headers: Record<string, string | string[]>) => runRequest(host, { path: "/x", headers });
+
+  it("ordinary headers pass", () => expect(status({ accept: "*/*", "user-agent": "t" }).allowed).toBe(true));
+  it("too many headers: 431", () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) many[`x-h${i}`] = "v";
+    expect(status(many)).toMatchObject({ status: 431, reason: "headers_too_large" });
+  });
+  it("a value over the limit: 431", () => expect(status({ "x-big": "a".repeat(513) })).toMatchObject({ status: 431, reason: "headers_too_large" }));
+  it("headers over the total: 431", () => expect(status({ a: "a".repeat(500), b: "b".repeat(500), c: "c".repeat(500), d: "d".repeat(500), e: "e".repeat(100) })).toMatchObject({ status: 431 }));
+  for (const [name, v] of [["NUL", "a\u0000b"], ["escape", "a\u001bb"], ["DEL", "a\u007fb"], ["line feed", "a\nb"]]) {
+    it(`a control character (${name}) in a value: 400`, () => expect(status({ "x-c": v })).toMatchObject({ status: 400, reason: "header_invalid" }));
+  }
+  it("a tab and obs-text are allowed", () => expect(status({ "x-c": "a\tb\u00e9" }).allowed).toBe(true));
+  it("content-length with transfer-encoding: 400", () => expect(status({ "content-length": "5", "transfer-encoding": "chunked" })).toMatchObject({ status: 400, reason: "header_invalid" }));
+  it("two different content-lengths: 400", () => expect(status({ "content-length": ["5", "6"] })).toMatchObject({ status: 400 }));
+  it("a content-length that is not a number: 400", () => expect(status({ "content-length": "5x" })).toMatchObject({ status: 400 }));
+});
+
+describe("content types and body sizes (emulator)", async () => {
+  const host = await loadFilter(POLICY);
+  const json = { "content-type": "application/json; charset=utf-8" };
+
+  it("a JSON body within the route's limit passes", () => {
+    expect(runRequest(host, { method: "POST", path: "/upload", headers: json, body: '{"a":1}' }).allowed).toBe(true);
+  });
+  it("another content type: 415", () => {
+    expect(runRequest(host, { method: "POST", path: "/upload", headers: { "content-type": "text/plain" }, body: "hi" })).toMatchObject({ status: 415, reason: "content_type_not_allowed" });
+  });
+  it("no content type with a body: 415", () => {
+    expect(runRequest(host, { method: "POST", path: "/upload", body: "{}" }).status).toBe(415);
+  });
+  it("no body, no content type needed", () => expect(runRequest(host, { path: "/upload" }).allowed).toBe(true));
+  it("content-length over the route's limit: 413 before any body", () => {
+    const s = host.newStream({});
+    s.sendRequestHeaders([[":path", "/upload"], [":method", "POST"], ["content-type", "application/json"], ["content-length", "101"]], false);
+    expect(s.localReply?.status).toBe(413);
+    expect(JSON.parse(s.localReply!.body).reason).toBe("body_too_large");
+    s.finish();
+  });
+  it("a body of unknown length is refused as soon as it passes the limit (5-byte chunks)", () => {
+    const s = host.newStream({});
+    s.sendRequestHeaders([[":path", "/upload"], [":method", "POST"], ["content-type", "application/json"], ["transfer-encoding", "chunked"]], false);
+    let chunks = 0;
+    while (!s.localReply && chunks < 100) { s.sendRequestBody("x".repeat(5), false); chunks++; }
+    expect(chunks).toBe(21);                          // 105 bytes: the first chunk past 100
+    expect(s.localReply?.status).toBe(413);
+    expect(s.sendRequestBody("more", true)).toBe(1);  // nothing after the reply moves on
+    s.finish();
+  });
+  it("routes without their own limit use the policy's", () => {
+    expect(runRequest(host, { method: "POST", path: "/other", body: "x".repeat(1000) }).allowed).toBe(true);
+    expect(runRequest(host, { method: "POST", path: "/other", body: "x".repeat(1001) }).status).toBe(413);
+  });
+  it("in audit mode, a body over the limit is logged and goes through", async () => {
+    const audit = await loadFilter({ ...POLICY, mode: "audit" });
+    expect(runRequest(audit, { method: "POST", path: "/upload", headers: json, body: "x".repeat(200), chunkSize: 7 }).allowed).toBe(true);
+    expect(audit.metric("meshguard.audit.would_deny.body_too_large")).toBe(1n);
+  });
+});
