@@ -1,9 +1,12 @@
-// The request pipeline of one HTTP stream:
+// The request pipeline of one HTTP stream, all on one snapshot of the request headers:
 //   1. strip spoofable headers   (policy.stripHeaders, always including meshguard's own)
-//   2. screen the path           (path.ts)
-//   3. establish the caller      peer (mutual TLS), user (jwt_authn's verified claims), API key
-//   4. decide                    (policy.ts, pure)
-//   5. reply locally and stop, or forward with the verified identities in meshguard's headers;
+//   2. check the headers         (hygiene.ts: count, sizes, control characters, framing)
+//   3. screen the path           (path.ts)
+//   4. establish the caller      peer (mutual TLS), user (jwt_authn's verified claims), API key
+//   5. decide                    (policy.ts, pure)
+//   6. check the body            the route's content types and size (and, as it streams, onRequestBody)
+//   7. rate limits               (limiter.ts)
+//   8. reply locally and stop, or forward with the verified identities in meshguard's headers;
 //      in audit mode, log and count a "would deny" and forward
 import { ApiClient, Caller, KeyState, User, UserState } from "./caller";
 import { readJwtPayload } from "./claims";
