@@ -156,3 +156,30 @@ describe(`fuzz: verified-claims reader (${FUZZ_ITERATIONS} iterations, seed ${FU
     console.log(`claims fuzz: ${inputs.length} metadata documents: ${[...seen].map(([k, n]) => `${k}: ${n}`).join(", ")}`);
   });
 });
+
+describe(`fuzz: header hygiene (${FUZZ_ITERATIONS} iterations, seed ${FUZZ_SEED})`, async () => {
+  const host = await loadFilter({ routes: [{ name: "any", path: "/**", public: true, max_body_bytes: 64 }], request_limits: { max_headers: 40, max_header_bytes: 4096, max_header_value_bytes: 1024 } });
+  const names = ["content-length", "transfer-encoding", "content-type", "x-a", "x-b", "accept", "cookie", ":authority"];
+
+  it("random header sets, values with any byte, framing headers in every combination: a known decision, never a trap", () => {
+    const rng = new Rng(FUZZ_SEED + 4);
+    const seen = new Map<string, number>();
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      const headers: [string, string][] = [[":path", "/x"], [":method", "POST"]];
+      const n = rng.int(60);
+      for (let k = 0; k < n; k++) {
+        const value = rng.int(3) === 0 ? rng.bytes(rng.int(1500)).toString("latin1") : String(rng.int(200));
+        headers.push([rng.pick(names), value]);
+      }
+      const s = host.newStream({});
+      s.sendRequestHeaders(headers, false);
+      if (!s.localReply) s.sendRequestBody("x".repeat(rng.int(100)), true);
+      s.finish();
+      const key = String(s.localReply?.status ?? 200);
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      if (![200, 400, 413, 431].includes(Number(key))) throw new Error(`iteration ${i}: status ${key}`);
+    }
+    expect(host.trap).toBeNull();
+    console.log(`header fuzz: ${FUZZ_ITERATIONS} requests: ${[...seen].map(([k, v]) => `${k}: ${v}`).join(", ")}`);
+  });
+});

@@ -6,7 +6,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, startMesh } from "./harness/fixture";
 
-const POLICY = { routes: [{ name: "upload", path: "/upload", public: true, max_body_bytes: 1000, content_types: ["application/json"] }] };
+const POLICY = {
+  routes: [{ name: "upload", path: "/upload", public: true, max_body_bytes: 1000, content_types: ["application/json"] }],
+  request_limits: { max_headers: 30 },
+};
 
 // A chunked upload: no content-length, the body written in pieces.
 function chunked(mesh: Mesh, pieces: string[]): Promise<{ status: number; body: string }> {
@@ -57,6 +60,14 @@ describe("body size and content type (real Envoy)", () => {
   it("a chunked body within the limit passes", async () => {
     const r = await chunked(mesh!, ["[", "1,".repeat(10), "2]"]);
     expect(r.status).toBe(200);
+  });
+
+  it("more headers than the policy allows: 431 from meshguard (below Envoy's own limit of 100)", async () => {
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) headers[`x-h${i}`] = "v";
+    const r = await call(mesh!.envoy.listenerPort, { path: "/upload", headers, ca: mesh!.pki.ca.cert });
+    expect(r.status).toBe(431);
+    expect(JSON.parse(r.body).reason).toBe("headers_too_large");
   });
 
   it("another media type: 415", async () => {
