@@ -16,3 +16,5 @@ rm -f build/meshguard.unopt.wasm build/noop.unopt.wasm
 ls -l build/meshguard.wasm build/noop.wasm | awk '{print "built " $9 " (" $5 " bytes)"}'
 # The probe guest that checks the emulator against a real Envoy (src-host-tests/probe/).
 "$ASC" src-host-tests/probe/probe.ts --config asconfig.json --target probe
+# Pure modules exposed to the tests, without a host (src-host-tests/unit/); never shipped.
+"$ASC" src-host-tests/unit/exports.ts --config asconfig.json --target unit

@@ -92,7 +92,7 @@ export function parseJson(input: Uint8Array, limits: JsonLimits = new JsonLimits
   return new JsonResult(v, "", p.pos);
 }
 
-class Parser {
+export class Parser {
   pos: i32 = 0;
   error: string = "";
   constructor(public input: Uint8Array, public limits: JsonLimits) {}

@@ -1,0 +1,234 @@
+// A resumable push tokenizer for JSON: bytes go in chunk by chunk, as a request body streams
+// through Envoy, and events come out to a sink. Only the token in progress is kept (a bounded carry
+// buffer) and the open containers (a stack): never the document. Pure.
+//
+// Same grammar and limits as json.ts (RFC 8259, strict; duplicate member names refused), and the
+// same verdict on every document whatever the chunk boundaries: strings and numbers are decoded by
+// json.ts's own routines once their token is complete (src-host-tests/jsonstream.test.ts checks
+// every chunk size against the whole-document parser). This is the groundwork for streaming schema
+// validation (issue #4): a validator is a sink.
+import { JsonLimits, Parser } from "./json";
+
+export abstract class JsonSink {
+  // Each returns false to stop the document (the sink refused it; its reason is its own).
+  abstract startObject(): bool;
+  abstract endObject(): bool;
+  abstract startArray(): bool;
+  abstract endArray(): bool;
+  abstract key(name: string): bool;
+  abstract string(value: string): bool;
+  abstract number(text: string, value: f64): bool;
+  abstract boolean(value: bool): bool;
+  abstract nul(): bool;
+}
+
+const enum Expect { Value = 0, KeyOrEnd = 1, Key = 2, Colon = 3, CommaOrEndObject = 4, ValueOrEndArray = 5, CommaOrEndArray = 6, Done = 7 }
+const enum Token { None = 0, String = 1, Number = 2, Literal = 3 }
+const OBJECT: u8 = 1;
+const ARRAY: u8 = 2;
+
+export class JsonStream {
+  error: string = "";
+  offset: i64 = 0;             // bytes consumed so far; the error's position when there is one
+  private expect: Expect = Expect.Value;
+  private token: Token = Token.None;
+  private tokenIsKey: bool = false;
+  private tokenStart: i64 = 0;
+  private escape: bool = false;  // in a string, the previous byte was a backslash
+  private carry: Uint8Array;
+  private carryLen: i32 = 0;
+  private kinds: u8[] = [];       // open containers
+  private counts: i32[] = [];     // members or elements so far, per open container
+  private keys: Array<string[]> = [];  // member names so far, per open object
+
+  constructor(public readonly sink: JsonSink, public readonly limits: JsonLimits = new JsonLimits()) {
+    this.carry = new Uint8Array(64);
+  }
+
+  get done(): bool { return this.error.length == 0 && this.expect == Expect.Done && this.token == Token.None; }
+  get failed(): bool { return this.error.length > 0; }
+
+  private fail(message: string, at: i64): bool {
+    if (this.error.length == 0) { this.error = message; this.offset = at; }
+    return false;
+  }
+
+  // Feeds the next chunk; `last` ends the document. Returns false once the document is refused.
+  feed(chunk: Uint8Array, last: bool): bool {
+    if (this.failed) return false;
+    if (this.offset + <i64>chunk.length > <i64>this.limits.maxBytes) {
+      return this.fail("document exceeds " + this.limits.maxBytes.toString() + " bytes", this.offset);
+    }
+    const n = chunk.length;
+    for (let i = 0; i < n; i++) {
+      if (!this.byte(unchecked(chunk[i]))) return false;
+      this.offset++;
+    }
+    if (last) {
+      if (this.token == Token.Number || this.token == Token.Literal) { if (!this.endToken()) return false; }
+      if (this.token != Token.None || this.expect != Expect.Done) return this.fail("unexpected end of document", this.offset);
+    }
+    return true;
+  }
+
+  private byte(c: u8): bool {
+    if (this.token == Token.String) return this.stringByte(c);
+    if (this.token == Token.Number) {
+      if ((c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2b || c == 0x2e || c == 0x65 || c == 0x45) return this.push(c);
+      if (!this.endToken()) return false;
+    } else if (this.token == Token.Literal) {
+      if (c >= 0x61 && c <= 0x7a) return this.push(c);
+      if (!this.endToken()) return false;
+    }
+    return this.structural(c);
+  }
+
+  private push(c: u8): bool {
+    const max = this.token == Token.String ? this.limits.maxStringBytes + 2 : this.limits.maxNumberChars + 1;
+    if (this.carryLen >= max) {
+      return this.fail(this.token == Token.String ? "string longer than " + this.limits.maxStringBytes.toString() + " bytes" : "number longer than " + this.limits.maxNumberChars.toString() + " characters", this.tokenStart);
+    }
+    if (this.carryLen == this.carry.length) {
+      const bigger = new Uint8Array(this.carry.length * 2);
+      bigger.set(this.carry);
+      this.carry = bigger;
+    }
+    unchecked(this.carry[this.carryLen++] = c);
+    return true;
+  }
+
+  private stringByte(c: u8): bool {
+    if (!this.push(c)) return false;
+    if (this.escape) { this.escape = false; return true; }
+    if (c == 0x5c) { this.escape = true; return true; }
+    if (c == 0x22) return this.endToken();
+    return true;
+  }
+
+  private begin(t: Token, c: u8): bool {
+    this.token = t;
+    this.carryLen = 0;
+    this.tokenStart = this.offset;
+    return this.push(c);
+  }
+
+  // A complete token: decoded by json.ts's own routines, then handed to the sink.
+  private endToken(): bool {
+    const t = this.token;
+    this.token = Token.None;
+    const bytes = this.carry.subarray(0, this.carryLen);
+    if (t == Token.String) {
+      const p = new Parser(bytes, this.limits);
+      const s = p.parseString();
+      if (p.error.length > 0) return this.fail(p.error, this.tokenStart + <i64>p.pos);
+      return this.tokenIsKey ? this.memberName(s) : this.value(this.sink.string(s));
+    }
+    if (t == Token.Number) {
+      const p = new Parser(bytes, this.limits);
+      const v = p.parseNumber();
+      if (p.error.length > 0) return this.fail(p.error, this.tokenStart + <i64>p.pos);
+      if (p.pos != bytes.length) return this.fail("invalid number", this.tokenStart + <i64>p.pos);
+      return this.value(this.sink.number(v.str, v.num));
+    }
+    const word = String.UTF8.decodeUnsafe(bytes.dataStart, <usize>bytes.length, false);
+    if (word == "true") return this.value(this.sink.boolean(true));
+    if (word == "false") return this.value(this.sink.boolean(false));
+    if (word == "null") return this.value(this.sink.nul());
+    return this.fail("unexpected character", this.tokenStart);
+  }
+
+  private memberName(name: string): bool {
+    const d = this.keys.length - 1;
+    const names = this.keys[d];
+    if (names.includes(name)) return this.fail("duplicate member name \"" + name + "\"", this.tokenStart);
+    if (names.length >= this.limits.maxMembers) return this.fail("more than " + this.limits.maxMembers.toString() + " members", this.tokenStart);
+    names.push(name);
+    this.expect = Expect.Colon;
+    return this.sinkSays(this.sink.key(name));
+  }
+
+  // A value has ended (a scalar, or a container's close): what may follow depends on the parent.
+  private value(sinkOk: bool): bool {
+    if (!this.sinkSays(sinkOk)) return false;
+    const d = this.kinds.length;
+    if (d == 0) { this.expect = Expect.Done; return true; }
+    this.expect = this.kinds[d - 1] == OBJECT ? Expect.CommaOrEndObject : Expect.CommaOrEndArray;
+    return true;
+  }
+
+  private sinkSays(ok: bool): bool {
+    return ok ? true : this.fail("refused by the validator", this.offset);
+  }
+
+  private open(kind: u8): bool {
+    if (this.kinds.length >= this.limits.maxDepth) return this.fail("nesting deeper than " + this.limits.maxDepth.toString(), this.offset);
+    const d = this.kinds.length;
+    if (d > 0) {
+      if (++this.counts[d - 1] > this.limits.maxMembers) return this.fail("more than " + this.limits.maxMembers.toString() + " elements", this.offset);
+    }
+    this.kinds.push(kind);
+    this.counts.push(0);
+    if (kind == OBJECT) {
+      this.keys.push([]);
+      this.expect = Expect.KeyOrEnd;
+      return this.sinkSays(this.sink.startObject());
+    }
+    this.expect = Expect.ValueOrEndArray;
+    return this.sinkSays(this.sink.startArray());
+  }
+
+  private close(kind: u8): bool {
+    this.kinds.pop();
+    this.counts.pop();
+    if (kind == OBJECT) { this.keys.pop(); return this.value(this.sink.endObject()); }
+    return this.value(this.sink.endArray());
+  }
+
+  // Counts a scalar against its array's element limit (an object's members count at their name).
+  private scalarStart(t: Token, c: u8): bool {
+    const d = this.kinds.length;
+    if (d > 0 && this.kinds[d - 1] == ARRAY && ++this.counts[d - 1] > this.limits.maxMembers) {
+      return this.fail("more than " + this.limits.maxMembers.toString() + " elements", this.offset);
+    }
+    return this.begin(t, c);
+  }
+
+  private structural(c: u8): bool {
+    if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d) return true;
+    switch (this.expect) {
+      case Expect.Value:
+      case Expect.ValueOrEndArray: {
+        if (this.expect == Expect.ValueOrEndArray && c == 0x5d) return this.close(ARRAY);
+        if (c == 0x7b) return this.open(OBJECT);
+        if (c == 0x5b) return this.open(ARRAY);
+        this.tokenIsKey = false;
+        if (c == 0x22) return this.scalarStart(Token.String, c);
+        if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return this.scalarStart(Token.Number, c);
+        if (c == 0x74 || c == 0x66 || c == 0x6e) return this.scalarStart(Token.Literal, c);
+        return this.fail("unexpected character", this.offset);
+      }
+      case Expect.KeyOrEnd:
+      case Expect.Key: {
+        if (this.expect == Expect.KeyOrEnd && c == 0x7d) return this.close(OBJECT);
+        if (c != 0x22) return this.fail("expected a member name", this.offset);
+        this.tokenIsKey = true;
+        return this.begin(Token.String, c);
+      }
+      case Expect.Colon:
+        if (c != 0x3a) return this.fail("expected ':'", this.offset);
+        this.expect = Expect.Value;
+        return true;
+      case Expect.CommaOrEndObject:
+        if (c == 0x2c) { this.expect = Expect.Key; return true; }
+        if (c == 0x7d) return this.close(OBJECT);
+        return this.fail("expected ',' or '}'", this.offset);
+      case Expect.CommaOrEndArray:
+        if (c == 0x2c) { this.expect = Expect.Value; return true; }
+        if (c == 0x5d) return this.close(ARRAY);
+        return this.fail("expected ',' or ']'", this.offset);
+      default:
+        return this.fail("unexpected data after the document", this.offset);
+    }
+  }
+}
+

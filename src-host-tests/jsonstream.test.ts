@@ -1,0 +1,126 @@
+// The streaming JSON tokenizer (assembly/jsonstream.ts) against the whole-document parser
+// (assembly/json.ts): for every document and every chunk size, the same verdict, and for accepted
+// documents the same events. Chunk boundaries fall at every byte for short documents. Run through
+// build/unit.wasm, without a host.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FUZZ_ITERATIONS, FUZZ_SEED, Rng, mutate } from "./random";
+
+const wasm = readFileSync(resolve(import.meta.dirname, "..", "build", "unit.wasm"));
+const { exports: x } = await WebAssembly.instantiate(await WebAssembly.compile(new Uint8Array(wasm)), { env: {} });
+const fn = x as unknown as Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
+fn._initialize?.();   // the build exports its start function, as Envoy expects
+
+function put(b: Buffer): number {
+  const p = fn.alloc(Math.max(1, b.length));
+  new Uint8Array(fn.memory.buffer).set(b, p);
+  return p;
+}
+function text(ptr: number): string {
+  return Buffer.from(new Uint8Array(fn.memory.buffer, ptr, fn.resultLength())).toString("utf8");
+}
+function whole(doc: Buffer): string {
+  const p = put(doc);
+  const r = text(fn.parseWhole(p, doc.length));
+  fn.release(p);
+  return r;
+}
+function streamed(doc: Buffer, sizes: number[]): string {
+  fn.streamStart();
+  let at = 0;
+  let i = 0;
+  do {
+    const size = sizes[i++ % sizes.length];
+    const part = doc.subarray(at, at + size);
+    at += part.length;
+    const p = put(part);
+    const ok = fn.streamFeed(p, part.length, at >= doc.length ? 1 : 0);
+    fn.release(p);
+    if (!ok) break;
+  } while (at < doc.length);
+  return text(fn.streamResult());
+}
+// Errors are compared by verdict only: where the two stop may differ in wording, not in outcome.
+const verdict = (r: string) => (r.startsWith("OK") ? r : "ERR");
+
+function agreeEverywhere(doc: Buffer): void {
+  const expected = verdict(whole(doc));
+  const maxSize = doc.length <= 64 ? doc.length : 8;
+  for (let size = 1; size <= Math.max(1, maxSize); size++) {
+    const got = verdict(streamed(doc, [size]));
+    if (got !== expected) throw new Error(`chunks of ${size}: ${JSON.stringify(got)} != ${JSON.stringify(expected)} for ${JSON.stringify(doc.toString("latin1"))}`);
+  }
+  const got = verdict(streamed(doc, [Math.max(1, doc.length)]));
+  if (got !== expected) throw new Error(`one chunk: ${got} != ${expected}`);
+}
+
+const CORPUS = [
+  '{"a":1}', '[]', '{}', '[1,2,3]', '"text"', "0", "-0.5e+10", "true", "false", "null", " \n\t[ 1 , { \"k\" : [ null ] } ] \r\n",
+  '{"a":{"b":{"c":[1,{"d":"e"}]}}}', '"esc \\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\ud83d\\ude00"', '"é漢字😀"',
+  // refused
+  "", " ", "{", "[1,]", '{"a":1,}', "01", "1.", ".5", "+1", "1e", "-", "tru", "truex", "nul", "nulll", '{"a" 1}', '{"a":1 "b":2}',
+  '{"a":1,"a":2}', '"\\x"', '"\\u12"', '"\\ud800"', '"\\udc00x"', '"a\nb"', "[1 2]", '{"a":1}}', '{"a":1} 2', "[[[]]",
+  "/*c*/1", "NaN", "Infinity", "'s'", '{a:1}', "\u0000", '"\u007f"',
+].map((s) => Buffer.from(s, "utf8"));
+CORPUS.push(Buffer.from([0x22, 0xc0, 0xaf, 0x22]), Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22]), Buffer.from([0x22, 0xf4, 0x90, 0x80, 0x80, 0x22]), Buffer.from([0x22, 0xe2, 0x82, 0x22]));
+
+describe("streaming JSON tokenizer (unit, no host)", () => {
+  it("gives the whole-document parser's events on an accepted document", () => {
+    const doc = Buffer.from('{"name":"x","tags":["a","b"],"n":1.5e3,"ok":true,"none":null,"o":{}}');
+    fn.setLimits(1 << 20, 32, 10000, 65536, 64);
+    expect(streamed(doc, [1])).toBe(whole(doc));
+    expect(streamed(doc, [1])).toBe("OK\n{\nk name\ns x\nk tags\n[\ns a\ns b\n]\nk n\nn 1.5e3\nk ok\nb true\nk none\nz\nk o\n{\n}\n}\n");
+  });
+
+  it(`agrees with the whole-document parser on ${CORPUS.length} edge cases at every chunk boundary`, () => {
+    fn.setLimits(1 << 20, 32, 10000, 65536, 64);
+    for (const doc of CORPUS) agreeEverywhere(doc);
+  });
+
+  it("agrees at the limits: depth, members, string and number length, total bytes", () => {
+    fn.setLimits(200, 4, 3, 8, 5);
+    const docs = ["[[[[]]]]", "[[[[[]]]]]", "[1,2,3]", "[1,2,3,4]", '{"a":1,"b":2,"c":3}', '{"a":1,"b":2,"c":3,"d":4}',
+      '"12345678"', '"123456789"', '"\\u0041234567"', "12345", "123456", "-1234", "[" + "1,".repeat(40) + "1]",
+      JSON.stringify({ k: "v".repeat(300) })];
+    for (const d of docs) agreeEverywhere(Buffer.from(d));
+    fn.setLimits(1 << 20, 32, 10000, 65536, 64);
+  });
+
+  it(`fuzz: ${FUZZ_ITERATIONS} random and mutated documents, random chunkings (seed ${FUZZ_SEED})`, () => {
+    fn.setLimits(1 << 20, 32, 10000, 65536, 64);
+    const rng = new Rng(FUZZ_SEED + 5);
+    const seeds = CORPUS.filter((d) => whole(d).startsWith("OK"));
+    let accepted = 0;
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      const doc = rng.int(4) === 0 ? rng.bytes(rng.int(40)) : mutate(rng, mutate(rng, rng.pick(seeds)));
+      const expected = verdict(whole(doc));
+      if (expected !== "ERR") accepted++;
+      const sizes = Array.from({ length: 4 }, () => 1 + rng.int(7));
+      const got = verdict(streamed(doc, sizes));
+      if (got !== expected) throw new Error(`seed ${FUZZ_SEED + 5}, iteration ${i}: ${got} != ${expected} for ${JSON.stringify(doc.toString("latin1"))}`);
+      if (doc.length <= 24 && i % 10 === 0) agreeEverywhere(doc);
+    }
+    expect(accepted).toBeGreaterThan(0);
+  });
+
+  it("documents JSON.stringify makes are accepted, in 1-byte chunks", () => {
+    fn.setLimits(1 << 20, 32, 10000, 65536, 64);
+    const rng = new Rng(FUZZ_SEED + 6);
+    const make = (d: number): unknown => {
+      const k = rng.int(d > 3 ? 4 : 7);
+      if (k === 0) return rng.int(1000) - 500;
+      if (k === 1) return rng.bytes(rng.int(8)).toString("latin1");
+      if (k === 2) return rng.int(2) === 0;
+      if (k === 3) return null;
+      if (k === 4) return Array.from({ length: rng.int(4) }, () => make(d + 1));
+      return Object.fromEntries(Array.from({ length: rng.int(4) }, (_, i) => [`k${i}`, make(d + 1)]));
+    };
+    for (let i = 0; i < 300; i++) {
+      const doc = Buffer.from(JSON.stringify(make(0)));
+      const r = streamed(doc, [1]);
+      expect(r.startsWith("OK"), doc.toString()).toBe(true);
+      expect(r).toBe(whole(doc));
+    }
+  });
+});

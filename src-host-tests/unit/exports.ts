@@ -1,0 +1,84 @@
+// A test-only build (build/unit.wasm, never shipped) that exposes pure modules to the vitest
+// suite, so they are tested on their own, without a host. Results come back as UTF-8 text.
+import { JsonKind, JsonLimits, JsonValue, parseJson } from "../../assembly/json";
+import { JsonSink, JsonStream } from "../../assembly/jsonstream";
+
+// One line per event; the same format for the streaming tokenizer and the whole-document parser.
+class Trace extends JsonSink {
+  out: string = "";
+  startObject(): bool { this.out += "{\n"; return true; }
+  endObject(): bool { this.out += "}\n"; return true; }
+  startArray(): bool { this.out += "[\n"; return true; }
+  endArray(): bool { this.out += "]\n"; return true; }
+  key(name: string): bool { this.out += "k " + name + "\n"; return true; }
+  string(value: string): bool { this.out += "s " + value + "\n"; return true; }
+  number(text: string, value: f64): bool { this.out += "n " + text + "\n"; return true; }
+  boolean(value: bool): bool { this.out += value ? "b true\n" : "b false\n"; return true; }
+  nul(): bool { this.out += "z\n"; return true; }
+}
+
+function walk(v: JsonValue, t: Trace): void {
+  switch (v.kind) {
+    case JsonKind.Object:
+      t.startObject();
+      for (let i = 0; i < v.keys.length; i++) { t.key(v.keys[i]); walk(v.items[i], t); }
+      t.endObject();
+      break;
+    case JsonKind.Array:
+      t.startArray();
+      for (let i = 0; i < v.items.length; i++) walk(v.items[i], t);
+      t.endArray();
+      break;
+    case JsonKind.String: t.string(v.str); break;
+    case JsonKind.Number: t.number(v.str, v.num); break;
+    case JsonKind.Bool: t.boolean(v.bool); break;
+    default: t.nul();
+  }
+}
+
+let resultBytes: ArrayBuffer = new ArrayBuffer(0);
+function result(s: string): usize {
+  resultBytes = String.UTF8.encode(s);
+  return changetype<usize>(resultBytes);
+}
+export function resultLength(): i32 { return resultBytes.byteLength; }
+
+export function alloc(n: usize): usize { return heap.alloc(n); }
+export function release(p: usize): void { heap.free(p); }
+
+let limits = new JsonLimits();
+export function setLimits(maxBytes: i32, maxDepth: i32, maxMembers: i32, maxString: i32, maxNumber: i32): void {
+  limits = new JsonLimits(maxBytes, maxDepth, maxMembers, maxString, maxNumber);
+}
+
+function bytesAt(ptr: usize, len: i32): Uint8Array {
+  const b = new Uint8Array(len);
+  memory.copy(b.dataStart, ptr, <usize>len);
+  return b;
+}
+
+// The whole document at once: "OK\n" + trace, or "ERR <message>\n".
+export function parseWhole(ptr: usize, len: i32): usize {
+  const r = parseJson(bytesAt(ptr, len), limits);
+  if (!r.ok) return result("ERR " + r.error + "\n");
+  const t = new Trace();
+  walk(r.value!, t);
+  return result("OK\n" + t.out);
+}
+
+let trace = new Trace();
+let stream = new JsonStream(trace, limits);
+export function streamStart(): void {
+  trace = new Trace();
+  stream = new JsonStream(trace, limits);
+}
+export function streamFeed(ptr: usize, len: i32, last: i32): i32 {
+  return stream.feed(bytesAt(ptr, len), last != 0) ? 1 : 0;
+}
+export function streamResult(): usize {
+  if (stream.failed) return result("ERR " + stream.error + "\n");
+  if (!stream.done) return result("ERR not finished\n");
+  return result("OK\n" + trace.out);
+}
+
+export function unitAbort(message: string | null, fileName: string | null, line: u32, column: u32): void { unreachable(); }
