@@ -5,6 +5,69 @@ import { Compiler, jsonText } from "./config";
 import { JsonKind, JsonValue } from "./json";
 import { RoutePolicy } from "./policy";
 import { KeyKind, KeyPart, LimitRule, RateLimits, WhenFull } from "./ratelimits";
+import { QueryParam, RequestShape, ValueType } from "./shape";
+
+function valueType(c: Compiler, field: string, v: JsonValue): ValueType {
+  if (!c.expectKind(field, v, JsonKind.String)) return ValueType.String;
+  const s = v.str;
+  if (s == "string") return ValueType.String;
+  if (s == "integer") return ValueType.Integer;
+  if (s == "number") return ValueType.Number;
+  if (s == "boolean") return ValueType.Boolean;
+  if (s == "uuid") return ValueType.Uuid;
+  c.fail(field, "\"" + s + "\": expected string, integer, number, boolean or uuid");
+  return ValueType.String;
+}
+
+function headerList(c: Compiler, field: string, v: JsonValue | null): string[] {
+  const names = c.strings(field, v);
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] != names[i].toLowerCase() || names[i].startsWith(":") || names[i].includes(" ")) c.fail(field + "[" + i.toString() + "]", "\"" + names[i] + "\" must be a lowercase header name");
+  }
+  return names;
+}
+
+// A route's typed path parameters, query parameters and required or forbidden headers; null when
+// the route declares none of them.
+export function compileShape(c: Compiler, field: string, v: JsonValue, params: string[]): RequestShape | null {
+  const types = new Array<ValueType>(params.length);
+  for (let i = 0; i < params.length; i++) types[i] = ValueType.String;
+  const pt = v.member("param_types");
+  if (pt !== null && c.expectKind(field + ".param_types", pt, JsonKind.Object)) {
+    for (let i = 0; i < pt.keys.length; i++) {
+      const at = params.indexOf(pt.keys[i]);
+      if (at < 0) { c.fail(field + ".param_types." + pt.keys[i], "the route's path has no {" + pt.keys[i] + "}"); return null; }
+      types[at] = valueType(c, field + ".param_types." + pt.keys[i], pt.items[i]);
+    }
+  }
+  const query = new Array<QueryParam>(0);
+  const q = v.member("query");
+  if (q !== null && c.expectKind(field + ".query", q, JsonKind.Object)) {
+    for (let i = 0; i < q.keys.length; i++) {
+      const f = field + ".query." + q.keys[i];
+      const spec = q.items[i];
+      if (!c.expectKind(f, spec, JsonKind.Object)) return null;
+      c.onlyKnown(f, spec, ["type", "required", "max_length", "enum"]);
+      const typeV = spec.member("type");
+      const t = typeV !== null ? valueType(c, f + ".type", typeV) : ValueType.String;
+      const required = c.bool(f + ".required", spec.member("required"), false);
+      const maxLength = <i32>wholeNumber(c, f + ".max_length", spec.member("max_length"), 0, 65536.0, -1);
+      const values = c.strings(f + ".enum", spec.member("enum"));
+      query.push(new QueryParam(q.keys[i], t, required, maxLength, values));
+    }
+  }
+  const additional = c.bool(field + ".query_additional", v.member("query_additional"), true);
+  const required = headerList(c, field + ".required_headers", v.member("required_headers"));
+  const forbidden = headerList(c, field + ".forbidden_headers", v.member("forbidden_headers"));
+  const shape = new RequestShape(params, types, query, additional, encodeAll(required), required, encodeAll(forbidden), forbidden);
+  return shape.empty ? null : shape;
+}
+
+function encodeAll(names: string[]): ArrayBuffer[] {
+  const out = new Array<ArrayBuffer>(names.length);
+  for (let i = 0; i < names.length; i++) out[i] = String.UTF8.encode(names[i]);
+  return out;
+}
 
 export function wholeNumber(c: Compiler, field: string, v: JsonValue | null, lo: f64, hi: f64, fallback: i64): i64 {
   if (v === null) return fallback;

@@ -6,7 +6,7 @@ import { JsonKind, JsonLimits, JsonValue, kindName, parseJson } from "./json";
 import { ApiKey, Policy, RoutePolicy, UnmatchedRoutes } from "./policy";
 import { RateLimits } from "./ratelimits";
 import { HeaderLimits, mediaType } from "./hygiene";
-import { compileRateLimits, wholeNumber } from "./config-limits";
+import { compileRateLimits, compileShape, wholeNumber } from "./config-limits";
 
 // Safe defaults for request hygiene: as many headers as Envoy allows by default (100), room for a
 // large token, and a 1 MiB body (Envoy's default buffer limit).
@@ -314,7 +314,7 @@ function sortBySpecificity(routes: RoutePolicy[]): RoutePolicy[] {
 
 function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | null {
   if (!c.expectKind(field, v, JsonKind.Object)) return null;
-  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types"]);
+  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types", "param_types", "query", "query_additional", "required_headers", "forbidden_headers"]);
   const pathV = v.member("path");
   if (pathV === null) { c.fail(field + ".path", "required"); return null; }
   if (!c.expectKind(field + ".path", pathV, JsonKind.String)) return null;
@@ -350,8 +350,9 @@ function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | n
     const t = types[i];
     if (mediaType(t) != t || !t.includes("/") || t.includes(" ")) { c.fail(field + ".content_types[" + i.toString() + "]", "\"" + t + "\" is not a lowercase media type such as application/json"); return null; }
   }
+  const shape = compileShape(c, field, v, template.params);
   if (c.failed) return null;
-  return new RoutePolicy(name, template, methods, hosts, isPublic, audit, deny, allow, maxBody, types);
+  return new RoutePolicy(name, template, methods, hosts, isPublic, audit, deny, allow, maxBody, types, shape);
 }
 
 function compileRules(c: Compiler, field: string, v: JsonValue | null, params: string[], isDeny: bool): Rule[] {

@@ -4,6 +4,7 @@ export class Decision {
   // What the deciding route accepts as a body; -1: the policy's default.
   maxBodyBytes: i64 = -1;
   contentTypes: string[] = NO_TYPES;
+  detail: string = "";    // what exactly was refused, for the log line (never the reply body)
 
   constructor(
     public readonly allowed: bool,
@@ -25,6 +26,7 @@ export class Decision {
     const d = new Decision(true, this.status, this.reason, this.route, this.rule, true, false);
     d.maxBodyBytes = this.maxBodyBytes;
     d.contentTypes = this.contentTypes;
+    d.detail = this.detail;
     return d;
   }
 

@@ -177,7 +177,7 @@ export class Stream {
     const caller = new Caller(peer, user.state, user.user, keyState, client);
     const method = snap.value(headers.method.bytes);
     const host = policy.usesHosts ? hostOf(snap.value(headers.authority.bytes)) : "";
-    const decision = policy.decide(new RequestFacts(method, path.path, host), caller);
+    const decision = policy.decide(new RequestFacts(method, path.path, host, path.query, snap), caller);
     const detail = user.error.length > 0 ? user.error : path.path;
     if (!decision.allowed) return this.deny(decision, caller, detail);
     if (decision.audited) this.wouldDeny(decision, caller, detail);
@@ -366,7 +366,7 @@ function eventLine(event: string, d: Decision, caller: Caller | null, requestId:
     const client = caller.client;
     if (client !== null) line += ",\"api_client\":" + jsonString(client.name);
   }
-  return line + ",\"detail\":" + jsonString(detail) + "}";
+  return line + ",\"detail\":" + jsonString(d.detail.length > 0 ? d.detail : detail) + "}";
 }
 
 // Escapes for a log line: quotes, backslashes and control characters; at most 512 characters.

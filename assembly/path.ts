@@ -12,6 +12,7 @@
 export const MAX_PATH_BYTES = 8192;
 
 export class PathCheck {
+  query: string = "";   // after the '?', raw
   constructor(public readonly path: string, public readonly error: string) {}
   get ok(): bool { return this.error.length == 0; }
 }
@@ -67,5 +68,7 @@ export function checkPath(raw: string): PathCheck {
       i += 2;
     }
   }
-  return new PathCheck(path, "");
+  const ok = new PathCheck(path, "");
+  if (q >= 0) ok.query = raw.substring(q + 1);
+  return ok;
 }

@@ -18,6 +18,8 @@ import { PathTemplate, SegmentKind, splitPath } from "./route";
 import { Rule } from "./rules";
 import { RateLimits } from "./ratelimits";
 import { HeaderLimits } from "./hygiene";
+import { HeaderSnapshot } from "./headers";
+import { RequestShape } from "./shape";
 import {
   REASON_API_KEY_INVALID, REASON_DENIED_BY_RULE, REASON_IDENTITY_MISSING, REASON_METHOD_NOT_DECLARED,
   REASON_NOT_ALLOWED, REASON_PEER_IDENTITY_INVALID, REASON_PEER_IDENTITY_UNAVAILABLE, REASON_ROUTE_NOT_DECLARED,
@@ -42,13 +44,25 @@ export class RoutePolicy {
     public readonly allow: Rule[],
     public readonly maxBodyBytes: i64,     // -1: the policy's default
     public readonly contentTypes: string[],  // media types; empty: any
+    public readonly shape: RequestShape | null,  // typed parameters, query, headers; null: none
   ) {
     this.publicAllow = Decision.allow(name, "").withBody(maxBodyBytes, contentTypes);
     this.ruleAllows = new Array<Decision>(allow.length);
     for (let i = 0; i < allow.length; i++) this.ruleAllows[i] = Decision.allow(name, allow[i].name).withBody(maxBodyBytes, contentTypes);
   }
 
-  decide(caller: Caller, params: string[]): Decision {
+  decide(caller: Caller, params: string[], facts: RequestFacts): Decision {
+    const d = this.authorize(caller, params);
+    if (!d.allowed || this.shape === null) return d;
+    const shape = this.shape!.check(params, facts.query, facts.headers);
+    if (shape.ok) return d;
+    // Audit mode (route or policy) turns this into a would-deny like any other refusal.
+    const refused = Decision.deny(400, shape.reason, this.name, "").withBody(this.maxBodyBytes, this.contentTypes);
+    refused.detail = shape.detail;
+    return refused;
+  }
+
+  authorize(caller: Caller, params: string[]): Decision {
     if (!this.isPublic) {
       const broken = brokenIdentity(caller, this.name);
       if (broken !== null) return broken;
@@ -115,7 +129,13 @@ export class ApiKey {
 }
 
 export class RequestFacts {
-  constructor(public readonly method: string, public readonly path: string, public readonly host: string) {}
+  constructor(
+    public readonly method: string,
+    public readonly path: string,
+    public readonly host: string,
+    public readonly query: string,
+    public readonly headers: HeaderSnapshot,
+  ) {}
 }
 
 export class Policy {
@@ -173,7 +193,7 @@ export class Policy {
         if (route.hosts.length > 0 && !route.hosts.includes(request.host)) continue;
         pathMatched = true;
         if (route.methods.length > 0 && !route.methods.includes(request.method)) continue;
-          const d = route.decide(caller, params);
+          const d = route.decide(caller, params, request);
         if (!d.allowed && route.audit) return d.withBody(route.maxBodyBytes, route.contentTypes).asAudited();
         return d;
       }

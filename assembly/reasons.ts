@@ -18,6 +18,8 @@ export const REASON_HEADERS_TOO_LARGE = "headers_too_large";
 export const REASON_HEADER_INVALID = "header_invalid";
 export const REASON_BODY_TOO_LARGE = "body_too_large";
 export const REASON_CONTENT_TYPE = "content_type_not_allowed";
+export { REASON_PATH_PARAM_INVALID, REASON_QUERY_INVALID, REASON_HEADER_MISSING, REASON_HEADER_FORBIDDEN } from "./shape";
+import { REASON_PATH_PARAM_INVALID, REASON_QUERY_INVALID, REASON_HEADER_MISSING, REASON_HEADER_FORBIDDEN } from "./shape";
 export const REASON_POLICY_UNAVAILABLE = "policy_unavailable";
 export const REASON_REQUEST_UNAVAILABLE = "request_unavailable";
 
@@ -39,6 +41,10 @@ export const ALL_REASONS: string[] = [
   REASON_HEADER_INVALID,
   REASON_BODY_TOO_LARGE,
   REASON_CONTENT_TYPE,
+  REASON_PATH_PARAM_INVALID,
+  REASON_QUERY_INVALID,
+  REASON_HEADER_MISSING,
+  REASON_HEADER_FORBIDDEN,
   REASON_POLICY_UNAVAILABLE,
   REASON_REQUEST_UNAVAILABLE,
 ];
@@ -62,6 +68,10 @@ export function reasonMessage(reason: string): string {
   if (reason == REASON_HEADER_INVALID) return "a request header is malformed";
   if (reason == REASON_BODY_TOO_LARGE) return "the request body is too large for this route";
   if (reason == REASON_CONTENT_TYPE) return "this route does not accept the request's content type";
+  if (reason == REASON_PATH_PARAM_INVALID) return "a path parameter does not have the declared type";
+  if (reason == REASON_QUERY_INVALID) return "the query string does not match what this route accepts";
+  if (reason == REASON_HEADER_MISSING) return "a header this route requires is missing";
+  if (reason == REASON_HEADER_FORBIDDEN) return "a header this route forbids is present";
   if (reason == REASON_RATE_LIMITED) return "too many requests; retry after the time in Retry-After";
   return "request refused";
 }

@@ -7,7 +7,10 @@ import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, startMesh } from "./harness/fixture";
 
 const POLICY = {
-  routes: [{ name: "upload", path: "/upload", public: true, max_body_bytes: 1000, content_types: ["application/json"] }],
+  routes: [
+    { name: "upload", path: "/upload", public: true, max_body_bytes: 1000, content_types: ["application/json"] },
+    { name: "item", path: "/items/{id}", public: true, param_types: { id: "integer" }, query: { page: { type: "integer" } } },
+  ],
   request_limits: { max_headers: 30 },
 };
 
@@ -69,6 +72,14 @@ describe("body size and content type (real Envoy)", () => {
     expect(r.status).toBe(431);
     expect(JSON.parse(r.body).reason).toBe("headers_too_large");
   });
+
+  for (const [path, status, reason] of [["/items/7?page=2", 200, ""], ["/items/x", 400, "path_param_invalid"], ["/items/7?page=1&page=2", 400, "query_invalid"], ["/items/7?page=two", 400, "query_invalid"]] as const) {
+    it(`typed path and query parameters: ${path} → ${status}`, async () => {
+      const r = await call(mesh!.envoy.listenerPort, { path, ca: mesh!.pki.ca.cert });
+      expect(r.status).toBe(status);
+      if (reason) expect(JSON.parse(r.body).reason).toBe(reason);
+    });
+  }
 
   it("another media type: 415", async () => {
     const r = await post("hello", "text/plain");
