@@ -7,6 +7,7 @@ import { ApiKey, Policy, RoutePolicy, UnmatchedRoutes } from "./policy";
 import { RateLimits } from "./ratelimits";
 import { HeaderLimits, mediaType } from "./hygiene";
 import { compileRateLimits, compileShape, wholeNumber } from "./config-limits";
+import { SchemaNode, compileSchema } from "./schema";
 
 // Safe defaults for request hygiene: as many headers as Envoy allows by default (100), room for a
 // large token, and a 1 MiB body (Envoy's default buffer limit).
@@ -314,7 +315,7 @@ function sortBySpecificity(routes: RoutePolicy[]): RoutePolicy[] {
 
 function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | null {
   if (!c.expectKind(field, v, JsonKind.Object)) return null;
-  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types", "param_types", "query", "query_additional", "required_headers", "forbidden_headers"]);
+  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types", "param_types", "query", "query_additional", "required_headers", "forbidden_headers", "body_schema"]);
   const pathV = v.member("path");
   if (pathV === null) { c.fail(field + ".path", "required"); return null; }
   if (!c.expectKind(field + ".path", pathV, JsonKind.String)) return null;
@@ -351,8 +352,21 @@ function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | n
     if (mediaType(t) != t || !t.includes("/") || t.includes(" ")) { c.fail(field + ".content_types[" + i.toString() + "]", "\"" + t + "\" is not a lowercase media type such as application/json"); return null; }
   }
   const shape = compileShape(c, field, v, template.params);
+  let schema: SchemaNode | null = null;
+  const schemaV = v.member("body_schema");
+  if (schemaV !== null) {
+    const compiled = compileSchema(schemaV);
+    if (compiled.node === null) {
+      // The schema compiler names the place as a JSON Pointer into the schema: "/properties/x: ...".
+      const sep = compiled.error.indexOf(": ");
+      const where = sep > 0 ? compiled.error.substring(0, sep) : "";
+      c.fail(field + ".body_schema" + (where == "/" ? "" : where), sep > 0 ? compiled.error.substring(sep + 2) : compiled.error);
+      return null;
+    }
+    schema = compiled.node;
+  }
   if (c.failed) return null;
-  return new RoutePolicy(name, template, methods, hosts, isPublic, audit, deny, allow, maxBody, types, shape);
+  return new RoutePolicy(name, template, methods, hosts, isPublic, audit, deny, allow, maxBody, types, shape, schema);
 }
 
 function compileRules(c: Compiler, field: string, v: JsonValue | null, params: string[], isDeny: bool): Rule[] {

@@ -1,3 +1,5 @@
+import { SchemaNode } from "./schema";
+
 // The outcome of checking one request: a value, never an exception.
 
 export class Decision {
@@ -5,6 +7,9 @@ export class Decision {
   maxBodyBytes: i64 = -1;
   contentTypes: string[] = NO_TYPES;
   detail: string = "";    // what exactly was refused, for the log line (never the reply body)
+  schema: SchemaNode | null = null;   // the route's body schema, when it has one
+  pointer: string = "";   // for a body that fails its schema: where, and which keyword (reply body)
+  keyword: string = "";
 
   constructor(
     public readonly allowed: bool,
@@ -27,12 +32,14 @@ export class Decision {
     d.maxBodyBytes = this.maxBodyBytes;
     d.contentTypes = this.contentTypes;
     d.detail = this.detail;
+    d.schema = this.schema;
     return d;
   }
 
-  withBody(maxBodyBytes: i64, contentTypes: string[]): Decision {
+  withBody(maxBodyBytes: i64, contentTypes: string[], schema: SchemaNode | null = null): Decision {
     this.maxBodyBytes = maxBodyBytes;
     this.contentTypes = contentTypes;
+    this.schema = schema;
     return this;
   }
 }

@@ -21,6 +21,15 @@ import { LOG_PREFIX, Plugin } from "./plugin";
 import { Policy, RequestFacts } from "./policy";
 import { DETAILS_PREFIX, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE, REASON_REQUEST_UNAVAILABLE } from "./reasons";
 import { HeaderSnapshot } from "./headers";
+import { DocumentSink, JsonStream } from "./jsonstream";
+import { JsonLimits } from "./json";
+import { Budget, SchemaNode, validate } from "./schema";
+import { getRequestBody } from "./host";
+import { REASON_BODY_INVALID_JSON, REASON_BODY_SCHEMA } from "./reasons";
+
+// Work a single body's validation may do (nodes visited), so a crafted schema and document cannot
+// make it unbounded.
+const SCHEMA_BUDGET: i64 = 1000000;
 import { HygieneVerdict, checkHeaders, mediaType, parseContentLength } from "./hygiene";
 import { REASON_BODY_TOO_LARGE, REASON_CONTENT_TYPE, REASON_HEADER_INVALID, REASON_HEADERS_TOO_LARGE } from "./reasons";
 import { snapshotHeaders } from "./host";
@@ -123,6 +132,9 @@ export class Stream {
   quotaPolicy: string = "";
   quota: string = "";
   bodyFollows: bool = false;
+  schema: SchemaNode | null = null;
+  document: DocumentSink | null = null;
+  json: JsonStream | null = null;
   bodyLimit: i64 = i64.MAX_VALUE;
   bodySeen: i64 = 0;
   bodyRoute: string = "";
@@ -296,6 +308,19 @@ export class Stream {
     }
     this.bodyLimit = decision.maxBodyBytes >= 0 ? decision.maxBodyBytes : policy.maxBodyBytes;
     this.bodyRoute = decision.route;
+    const schema = decision.schema;
+    if (schema !== null) {
+      if (!this.bodyFollows) {
+        const d = Decision.deny(400, REASON_BODY_INVALID_JSON, decision.route, "");
+        if (this.refuse(policy, d, caller, "a body is required")) return true;
+      } else {
+        // The body is parsed as it streams; only its parsed form is kept (bounded by the limit).
+        this.schema = schema;
+        this.document = new DocumentSink();
+        const maxBytes = <i32>min<i64>(this.bodyLimit, <i64>i32.MAX_VALUE);
+        this.json = new JsonStream(this.document!, new JsonLimits(maxBytes, 32, 10000, 65536, 64));
+      }
+    }
     if (declared > this.bodyLimit) {
       const d = Decision.deny(413, REASON_BODY_TOO_LARGE, decision.route, "");
       if (this.refuse(policy, d, caller, "content-length " + declared.toString())) return true;
@@ -304,17 +329,42 @@ export class Stream {
     return false;
   }
 
-  // A chunk of the request body (Envoy's streaming mode: each call brings the new bytes).
-  onRequestBody(size: u32): u32 {
+  // A chunk of the request body (Envoy's streaming mode: each call brings the new bytes). With a
+  // schema, chunks go on to the service as they are parsed, but the last one is held until the
+  // document has passed: the service never receives the end of a refused body.
+  onRequestBody(size: u32, endOfStream: bool): u32 {
     if (this.replied) return STOP_ITERATION;
     this.bodySeen += <i64>size;
-    if (this.bodySeen <= this.bodyLimit) return CONTINUE;
+    if (this.bodySeen <= this.bodyLimit) return this.validateChunk(size, endOfStream);
     const policy = this.plugin.policy;
     const d = Decision.deny(413, REASON_BODY_TOO_LARGE, this.bodyRoute, "");
     if (policy === null || !policy.audit) return this.deny(d, null, "body passed " + this.bodyLimit.toString() + " bytes");
     this.wouldDeny(d.asAudited(), null, "body passed " + this.bodyLimit.toString() + " bytes");
     this.bodyLimit = i64.MAX_VALUE;
     return CONTINUE;
+  }
+
+  validateChunk(size: u32, endOfStream: bool): u32 {
+    const json = this.json;
+    const schema = this.schema;
+    if (json === null || schema === null) return CONTINUE;
+    const policy = this.plugin.policy!;
+    if (!json.feed(getRequestBody(size), endOfStream)) {
+      this.json = null;
+      const d = Decision.deny(400, REASON_BODY_INVALID_JSON, this.bodyRoute, "");
+      return this.refuse(policy, d, null, json.error + " at byte " + json.offset.toString()) ? STOP_ITERATION : CONTINUE;
+    }
+    if (!endOfStream) return CONTINUE;
+    this.json = null;
+    const root = this.document!.root;
+    if (root === null) return CONTINUE;
+    const e = validate(root!, schema!, "", new Budget(SCHEMA_BUDGET));
+    if (e === null) return CONTINUE;
+    const d = Decision.deny(400, REASON_BODY_SCHEMA, this.bodyRoute, "");
+    d.pointer = e.pointer;
+    d.keyword = e.keyword;
+    d.detail = (e.pointer.length > 0 ? e.pointer : "/") + " " + e.keyword;
+    return this.refuse(policy, d, null, d.detail) ? STOP_ITERATION : CONTINUE;
   }
 
   forwardIdentity(caller: Caller): void {

@@ -141,6 +141,15 @@ export function getConfiguration(kind: BufferType, size: u32): Uint8Array {
   return takeBytes();
 }
 
+// The request body bytes Envoy holds for this callback (in streaming mode: the new chunk).
+export function getRequestBody(size: u32): Uint8Array {
+  if (size == 0) return new Uint8Array(0);
+  clearOut();
+  const status = abi.proxy_get_buffer_bytes(BufferType.HttpRequestBody, 0, size, OUT_PTR, OUT_SIZE);
+  if (status != WasmResult.Ok) return new Uint8Array(0);
+  return takeBytes();
+}
+
 // Header pairs as the ABI serialises them: count, then (key size, value size) pairs, then each
 // key and value followed by a NUL byte.
 export function serializePairs(names: string[], values: string[]): ArrayBuffer {

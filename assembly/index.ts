@@ -53,7 +53,7 @@ export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOf
 
 export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
   if (!streams.has(contextId)) return CONTINUE;
-  return streams.get(contextId).onRequestBody(bodySize);
+  return streams.get(contextId).onRequestBody(bodySize, endOfStream != 0);
 }
 
 export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): u32 {

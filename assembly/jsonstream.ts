@@ -7,7 +7,7 @@
 // json.ts's own routines once their token is complete (src-host-tests/jsonstream.test.ts checks
 // every chunk size against the whole-document parser). This is the groundwork for streaming schema
 // validation (issue #4): a validator is a sink.
-import { JsonLimits, Parser } from "./json";
+import { JsonKind, JsonLimits, JsonValue, Parser } from "./json";
 
 export abstract class JsonSink {
   // Each returns false to stop the document (the sink refused it; its reason is its own).
@@ -232,3 +232,30 @@ export class JsonStream {
   }
 }
 
+
+// Builds the parsed document from the events, for validators that need whole values (enum,
+// const, uniqueItems, the combinators). Only the parsed form is kept, never the raw body; its
+// size is bounded by the stream's limits.
+export class DocumentSink extends JsonSink {
+  root: JsonValue | null = null;
+  private stack: JsonValue[] = [];
+  private pendingKey: string = "";
+
+  private add(v: JsonValue): bool {
+    const d = this.stack.length;
+    if (d == 0) { this.root = v; return true; }
+    const parent = this.stack[d - 1];
+    if (parent.isObject()) { parent.keys.push(this.pendingKey); parent.items.push(v); }
+    else parent.items.push(v);
+    return true;
+  }
+  startObject(): bool { const v = JsonValue.object(); this.add(v); this.stack.push(v); return true; }
+  endObject(): bool { this.stack.pop(); return true; }
+  startArray(): bool { const v = JsonValue.array(); this.add(v); this.stack.push(v); return true; }
+  endArray(): bool { this.stack.pop(); return true; }
+  key(name: string): bool { this.pendingKey = name; return true; }
+  string(value: string): bool { const v = new JsonValue(); v.kind = JsonKind.String; v.str = value; return this.add(v); }
+  number(text: string, value: f64): bool { const v = new JsonValue(); v.kind = JsonKind.Number; v.str = text; v.num = value; return this.add(v); }
+  boolean(value: bool): bool { const v = new JsonValue(); v.kind = JsonKind.Bool; v.bool = value; return this.add(v); }
+  nul(): bool { return this.add(new JsonValue()); }
+}

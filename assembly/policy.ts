@@ -20,6 +20,7 @@ import { RateLimits } from "./ratelimits";
 import { HeaderLimits } from "./hygiene";
 import { HeaderSnapshot } from "./headers";
 import { RequestShape } from "./shape";
+import { SchemaNode } from "./schema";
 import {
   REASON_API_KEY_INVALID, REASON_DENIED_BY_RULE, REASON_IDENTITY_MISSING, REASON_METHOD_NOT_DECLARED,
   REASON_NOT_ALLOWED, REASON_PEER_IDENTITY_INVALID, REASON_PEER_IDENTITY_UNAVAILABLE, REASON_ROUTE_NOT_DECLARED,
@@ -45,10 +46,11 @@ export class RoutePolicy {
     public readonly maxBodyBytes: i64,     // -1: the policy's default
     public readonly contentTypes: string[],  // media types; empty: any
     public readonly shape: RequestShape | null,  // typed parameters, query, headers; null: none
+    public readonly schema: SchemaNode | null,   // the body's schema; null: any body
   ) {
-    this.publicAllow = Decision.allow(name, "").withBody(maxBodyBytes, contentTypes);
+    this.publicAllow = Decision.allow(name, "").withBody(maxBodyBytes, contentTypes, schema);
     this.ruleAllows = new Array<Decision>(allow.length);
-    for (let i = 0; i < allow.length; i++) this.ruleAllows[i] = Decision.allow(name, allow[i].name).withBody(maxBodyBytes, contentTypes);
+    for (let i = 0; i < allow.length; i++) this.ruleAllows[i] = Decision.allow(name, allow[i].name).withBody(maxBodyBytes, contentTypes, schema);
   }
 
   decide(caller: Caller, params: string[], facts: RequestFacts): Decision {
@@ -57,7 +59,7 @@ export class RoutePolicy {
     const shape = this.shape!.check(params, facts.query, facts.headers);
     if (shape.ok) return d;
     // Audit mode (route or policy) turns this into a would-deny like any other refusal.
-    const refused = Decision.deny(400, shape.reason, this.name, "").withBody(this.maxBodyBytes, this.contentTypes);
+    const refused = Decision.deny(400, shape.reason, this.name, "").withBody(this.maxBodyBytes, this.contentTypes, this.schema);
     refused.detail = shape.detail;
     return refused;
   }
@@ -73,7 +75,7 @@ export class RoutePolicy {
       if (!rule.matches(caller, params)) continue;
       const d = Decision.deny(403, REASON_DENIED_BY_RULE, this.name, rule.name);
       if (!rule.audit) return d;
-      if (wouldDeny === null) wouldDeny = d.withBody(this.maxBodyBytes, this.contentTypes).asAudited();
+      if (wouldDeny === null) wouldDeny = d.withBody(this.maxBodyBytes, this.contentTypes, this.schema).asAudited();
     }
     if (this.isPublic) return orAudited(wouldDeny, this.publicAllow);
     for (let i = 0; i < this.allow.length; i++) {
@@ -194,7 +196,7 @@ export class Policy {
         pathMatched = true;
         if (route.methods.length > 0 && !route.methods.includes(request.method)) continue;
           const d = route.decide(caller, params, request);
-        if (!d.allowed && route.audit) return d.withBody(route.maxBodyBytes, route.contentTypes).asAudited();
+        if (!d.allowed && route.audit) return d.withBody(route.maxBodyBytes, route.contentTypes, route.schema).asAudited();
         return d;
       }
     }

@@ -22,7 +22,24 @@ export function replyBody(decision: Decision, requestId: string): string {
   let body = "{\"status\":" + decision.status.toString() +
     ",\"reason\":\"" + decision.reason +
     "\",\"message\":\"" + reasonMessage(decision.reason) + "\"";
+  // For a body that fails its schema: where (a JSON Pointer) and which keyword. Both come from the
+  // client's own document and the schema's keyword list, escaped for JSON.
+  if (decision.keyword.length > 0) body += ",\"pointer\":" + quote(decision.pointer) + ",\"keyword\":" + quote(decision.keyword);
   const id = safeRequestId(requestId);
   if (id.length > 0) body += ",\"request_id\":\"" + id + "\"";
   return body + "}";
+}
+
+// A JSON string literal: quotes, backslashes and control characters escaped; at most 256 characters.
+function quote(s: string): string {
+  let out = "\"";
+  const n = min(s.length, 256);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 0x22) out += "\\\"";
+    else if (c == 0x5c) out += "\\\\";
+    else if (c < 0x20) out += "\\u00" + (c < 16 ? "0" : "") + c.toString(16);
+    else out += String.fromCharCode(c);
+  }
+  return out + "\"";
 }

@@ -10,15 +10,23 @@ const POLICY = {
   routes: [
     { name: "upload", path: "/upload", public: true, max_body_bytes: 1000, content_types: ["application/json"] },
     { name: "item", path: "/items/{id}", public: true, param_types: { id: "integer" }, query: { page: { type: "integer" } } },
+    {
+      name: "orders", path: "/orders", methods: ["POST"], public: true, content_types: ["application/json"],
+      body_schema: { type: "object", required: ["sku", "qty"], additionalProperties: false, properties: { sku: { type: "string" }, qty: { type: "integer", minimum: 1 } } },
+    },
   ],
   request_limits: { max_headers: 30 },
 };
 
 // A chunked upload: no content-length, the body written in pieces.
 function chunked(mesh: Mesh, pieces: string[]): Promise<{ status: number; body: string }> {
+  return chunkedTo(mesh, "/upload", pieces);
+}
+
+function chunkedTo(mesh: Mesh, path: string, pieces: string[]): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest({
-      host: "127.0.0.1", port: mesh.envoy.listenerPort, servername: "localhost", method: "POST", path: "/upload",
+      host: "127.0.0.1", port: mesh.envoy.listenerPort, servername: "localhost", method: "POST", path,
       headers: { "content-type": "application/json" }, ca: readFileSync(mesh.pki.ca.cert), agent: false,
     }, (res) => {
       const chunks: Buffer[] = [];
@@ -80,6 +88,28 @@ describe("body size and content type (real Envoy)", () => {
       if (reason) expect(JSON.parse(r.body).reason).toBe(reason);
     });
   }
+
+  const order = (body: string) => call(mesh!.envoy.listenerPort, { method: "POST", path: "/orders", headers: { "content-type": "application/json" }, body, ca: mesh!.pki.ca.cert });
+
+  it("a body that matches the route's schema reaches the service intact", async () => {
+    const r = await order('{"sku":"a-1","qty":3}');
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body).body).toBe('{"sku":"a-1","qty":3}');
+  });
+
+  it("a body that fails the schema: 400 with the pointer and the keyword; the service never gets a complete request", async () => {
+    const before = mesh!.upstream.received.length;
+    const r = await order('{"sku":"a-1","qty":0}');
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body)).toMatchObject({ reason: "body_schema_violation", pointer: "/qty", keyword: "minimum" });
+    expect(mesh!.upstream.received.length).toBe(before);
+  });
+
+  it("a chunked body that is not JSON: 400", async () => {
+    const r = await chunkedTo(mesh!, "/orders", ['{"sku":', '"a", ', "}"]);
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).reason).toBe("body_invalid_json");
+  });
 
   it("another media type: 415", async () => {
     const r = await post("hello", "text/plain");

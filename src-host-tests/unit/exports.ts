@@ -82,3 +82,22 @@ export function streamResult(): usize {
 }
 
 export function unitAbort(message: string | null, fileName: string | null, line: u32, column: u32): void { unreachable(); }
+
+// Schema-lite: compile a schema (JSON text), then validate documents against it.
+import { Budget, SchemaNode, compileSchema, validate } from "../../assembly/schema";
+let schema: SchemaNode | null = null;
+export function schemaCompile(ptr: usize, len: i32): usize {
+  const parsed = parseJson(bytesAt(ptr, len), new JsonLimits());
+  if (!parsed.ok) { schema = null; return result("ERR " + parsed.error); }
+  const c = compileSchema(parsed.value!);
+  schema = c.node;
+  return result(c.node !== null ? "OK" : "ERR " + c.error);
+}
+export function schemaValidate(ptr: usize, len: i32): usize {
+  const s = schema;
+  if (s === null) return result("ERR no schema");
+  const parsed = parseJson(bytesAt(ptr, len), new JsonLimits());
+  if (!parsed.ok) return result("BADJSON " + parsed.error);
+  const e = validate(parsed.value!, s, "", new Budget(1000000));
+  return result(e === null ? "VALID" : "INVALID " + e.pointer + " " + e.keyword);
+}
