@@ -358,7 +358,7 @@ export class Stream {
     this.json = null;
     const root = this.document!.root;
     if (root === null) return CONTINUE;
-    const e = validate(root!, schema!, "", new Budget(SCHEMA_BUDGET));
+    const e = validate(root!, schema!, new Budget(SCHEMA_BUDGET));
     if (e === null) return CONTINUE;
     const d = Decision.deny(400, REASON_BODY_SCHEMA, this.bodyRoute, "");
     d.pointer = e.pointer;

@@ -97,6 +97,14 @@ export class Parser {
   error: string = "";
   constructor(public input: Uint8Array, public limits: JsonLimits) {}
 
+  // Reuse for another input (the streaming tokenizer decodes one token at a time).
+  reset(input: Uint8Array): Parser {
+    this.input = input;
+    this.pos = 0;
+    this.error = "";
+    return this;
+  }
+
   fail(message: string): JsonValue {
     if (this.error.length == 0) this.error = message;
     return new JsonValue();

@@ -195,8 +195,17 @@ function compileNode(c: Compiler, s: JsonValue, at: string, depth: i32): SchemaN
   return n;
 }
 
+// Where validation failed: the pointer's tokens are collected innermost first while the recursion
+// unwinds, so no pointer string is built for the (many) values that pass.
 export class SchemaError {
-  constructor(public readonly pointer: string, public readonly keyword: string) {}
+  tokens: string[] = [];
+  constructor(public readonly keyword: string) {}
+  at(token: string): SchemaError { this.tokens.push(token); return this; }
+  get pointer(): string {
+    let out = "";
+    for (let i = this.tokens.length - 1; i >= 0; i--) out += "/" + escapeToken(this.tokens[i]);
+    return out;
+  }
 }
 
 function bitOf(v: JsonValue): u8 {
@@ -244,81 +253,80 @@ function escapeToken(k: string): string { return k.replaceAll("~", "~0").replace
 
 // Returns the first failure, or null when the value conforms. `budget` bounds the work (each
 // visited node costs one) so a crafted schema cannot make validation unbounded.
-export function validate(v: JsonValue, n: SchemaNode, at: string, budget: Budget): SchemaError | null {
-  if (--budget.left < 0) return new SchemaError(at, "complexity");
-  if (n.alwaysFalse) return new SchemaError(at, "false");
+export function validate(v: JsonValue, n: SchemaNode, budget: Budget): SchemaError | null {
+  if (--budget.left < 0) return new SchemaError("complexity");
+  if (n.alwaysFalse) return new SchemaError("false");
   const ref = n.ref;
-  if (ref !== null) { const e = validate(v, ref, at, budget); if (e !== null) return e; }
+  if (ref !== null) { const e = validate(v, ref, budget); if (e !== null) return e; }
   const bit = bitOf(v);
-  if ((n.types & bit) == 0) return new SchemaError(at, "type");
+  if ((n.types & bit) == 0) return new SchemaError("type");
   const en = n.enumValues;
   if (en !== null) {
     let found = false;
     for (let i = 0; i < en.length && !found; i++) found = jsonEqual(v, en[i]);
-    if (!found) return new SchemaError(at, "enum");
+    if (!found) return new SchemaError("enum");
   }
   const cv = n.constValue;
-  if (cv !== null && !jsonEqual(v, cv)) return new SchemaError(at, "const");
+  if (cv !== null && !jsonEqual(v, cv)) return new SchemaError("const");
   if (v.isString()) {
     const len = (n.minLength >= 0 || n.maxLength >= 0) ? codePointCount(v.str) : 0;
-    if (n.minLength >= 0 && len < n.minLength) return new SchemaError(at, "minLength");
-    if (n.maxLength >= 0 && len > n.maxLength) return new SchemaError(at, "maxLength");
-    if (n.format.length > 0 && !matchesFormat(v.str, n.format)) return new SchemaError(at, "format");
+    if (n.minLength >= 0 && len < n.minLength) return new SchemaError("minLength");
+    if (n.maxLength >= 0 && len > n.maxLength) return new SchemaError("maxLength");
+    if (n.format.length > 0 && !matchesFormat(v.str, n.format)) return new SchemaError("format");
   } else if (v.isNumber()) {
     const x = v.num;
-    if (!isNaN(n.minimum) && x < n.minimum) return new SchemaError(at, "minimum");
-    if (!isNaN(n.maximum) && x > n.maximum) return new SchemaError(at, "maximum");
-    if (!isNaN(n.exclusiveMinimum) && x <= n.exclusiveMinimum) return new SchemaError(at, "exclusiveMinimum");
-    if (!isNaN(n.exclusiveMaximum) && x >= n.exclusiveMaximum) return new SchemaError(at, "exclusiveMaximum");
+    if (!isNaN(n.minimum) && x < n.minimum) return new SchemaError("minimum");
+    if (!isNaN(n.maximum) && x > n.maximum) return new SchemaError("maximum");
+    if (!isNaN(n.exclusiveMinimum) && x <= n.exclusiveMinimum) return new SchemaError("exclusiveMinimum");
+    if (!isNaN(n.exclusiveMaximum) && x >= n.exclusiveMaximum) return new SchemaError("exclusiveMaximum");
     if (!isNaN(n.multipleOf)) {
       const q = x / n.multipleOf;
-      if (!isFinite(q) || Math.abs(q - Math.round(q)) > 1e-9 * Math.max(1, Math.abs(q))) return new SchemaError(at, "multipleOf");
+      if (!isFinite(q) || Math.abs(q - Math.round(q)) > 1e-9 * Math.max(1, Math.abs(q))) return new SchemaError("multipleOf");
     }
   } else if (v.isArray()) {
     const len = <i64>v.items.length;
-    if (n.minItems >= 0 && len < n.minItems) return new SchemaError(at, "minItems");
-    if (n.maxItems >= 0 && len > n.maxItems) return new SchemaError(at, "maxItems");
+    if (n.minItems >= 0 && len < n.minItems) return new SchemaError("minItems");
+    if (n.maxItems >= 0 && len > n.maxItems) return new SchemaError("maxItems");
     if (n.uniqueItems) {
       budget.left -= v.items.length * v.items.length / 2;
-      if (budget.left < 0) return new SchemaError(at, "complexity");
-      for (let i = 0; i < v.items.length; i++) for (let j = i + 1; j < v.items.length; j++) if (jsonEqual(v.items[i], v.items[j])) return new SchemaError(at + "/" + j.toString(), "uniqueItems");
+      if (budget.left < 0) return new SchemaError("complexity");
+      for (let i = 0; i < v.items.length; i++) for (let j = i + 1; j < v.items.length; j++) if (jsonEqual(v.items[i], v.items[j])) return new SchemaError("uniqueItems").at(j.toString());
     }
     const items = n.items;
-    if (items !== null) for (let i = 0; i < v.items.length; i++) { const e = validate(v.items[i], items, at + "/" + i.toString(), budget); if (e !== null) return e; }
+    if (items !== null) for (let i = 0; i < v.items.length; i++) { const e = validate(v.items[i], items, budget); if (e !== null) return e.at(i.toString()); }
   } else if (v.isObject()) {
     const len = <i64>v.keys.length;
-    if (n.minProperties >= 0 && len < n.minProperties) return new SchemaError(at, "minProperties");
-    if (n.maxProperties >= 0 && len > n.maxProperties) return new SchemaError(at, "maxProperties");
-    for (let i = 0; i < n.required.length; i++) if (v.member(n.required[i]) === null) return new SchemaError(at + "/" + escapeToken(n.required[i]), "required");
+    if (n.minProperties >= 0 && len < n.minProperties) return new SchemaError("minProperties");
+    if (n.maxProperties >= 0 && len > n.maxProperties) return new SchemaError("maxProperties");
+    for (let i = 0; i < n.required.length; i++) if (v.member(n.required[i]) === null) return new SchemaError("required").at(n.required[i]);
     for (let i = 0; i < v.keys.length; i++) {
       const k = v.keys[i];
       const p = n.properties.indexOf(k);
-      const here = at + "/" + escapeToken(k);
-      if (p >= 0) { const e = validate(v.items[i], n.propertyNodes[p], here, budget); if (e !== null) return e; }
+      if (p >= 0) { const e = validate(v.items[i], n.propertyNodes[p], budget); if (e !== null) return e.at(k); }
       else {
         const add = n.additional;
-        if (add !== null) { const e = validate(v.items[i], add, here, budget); if (e !== null) return e.keyword == "false" ? new SchemaError(here, "additionalProperties") : e; }
+        if (add !== null) { const e = validate(v.items[i], add, budget); if (e !== null) return e.keyword == "false" && e.tokens.length == 0 ? new SchemaError("additionalProperties").at(k) : e.at(k); }
       }
     }
   }
-  for (let i = 0; i < n.allOf.length; i++) { const e = validate(v, n.allOf[i], at, budget); if (e !== null) return e; }
+  for (let i = 0; i < n.allOf.length; i++) { const e = validate(v, n.allOf[i], budget); if (e !== null) return e; }
   if (n.anyOf.length > 0) {
     let any = false;
-    for (let i = 0; i < n.anyOf.length && !any; i++) any = validate(v, n.anyOf[i], at, budget) === null;
-    if (budget.left < 0) return new SchemaError(at, "complexity");
-    if (!any) return new SchemaError(at, "anyOf");
+    for (let i = 0; i < n.anyOf.length && !any; i++) any = validate(v, n.anyOf[i], budget) === null;
+    if (budget.left < 0) return new SchemaError("complexity");
+    if (!any) return new SchemaError("anyOf");
   }
   if (n.oneOf.length > 0) {
     let matches = 0;
-    for (let i = 0; i < n.oneOf.length; i++) if (validate(v, n.oneOf[i], at, budget) === null) matches++;
-    if (budget.left < 0) return new SchemaError(at, "complexity");
-    if (matches != 1) return new SchemaError(at, "oneOf");
+    for (let i = 0; i < n.oneOf.length; i++) if (validate(v, n.oneOf[i], budget) === null) matches++;
+    if (budget.left < 0) return new SchemaError("complexity");
+    if (matches != 1) return new SchemaError("oneOf");
   }
   const not = n.not;
   if (not !== null) {
-    const e = validate(v, not, at, budget);
-    if (budget.left < 0) return new SchemaError(at, "complexity");
-    if (e === null) return new SchemaError(at, "not");
+    const e = validate(v, not, budget);
+    if (budget.left < 0) return new SchemaError("complexity");
+    if (e === null) return new SchemaError("not");
   }
   return null;
 }

@@ -98,6 +98,6 @@ export function schemaValidate(ptr: usize, len: i32): usize {
   if (s === null) return result("ERR no schema");
   const parsed = parseJson(bytesAt(ptr, len), new JsonLimits());
   if (!parsed.ok) return result("BADJSON " + parsed.error);
-  const e = validate(parsed.value!, s, "", new Budget(1000000));
+  const e = validate(parsed.value!, s, new Budget(1000000));
   return result(e === null ? "VALID" : "INVALID " + e.pointer + " " + e.keyword);
 }
