@@ -7,7 +7,8 @@ import { ProxyWasmHost } from "../src-host-tests/emulator/host.ts";
 import { type RequestSpec, runRequest } from "../src-host-tests/emulator/request.ts";
 
 const DEFAULT_WASM = resolve(import.meta.dirname, "..", "build", "meshguard.wasm");
-const USAGE = `usage: meshguard check --config <plugin-config.json> --request <request.json> [--wasm <meshguard.wasm>]`;
+const USAGE = `usage: meshguard check --config <plugin-config.json> --request <request.json> [--wasm <meshguard.wasm>]
+       meshguard openapi <openapi.yaml|json> [--wasm <meshguard.wasm>]`;
 
 export const CHECK_REQUEST_ID = "meshguard-check";
 
@@ -92,8 +93,29 @@ async function check(opts: Record<string, string>): Promise<number> {
   return out.allowed ? 0 : 1;
 }
 
+// Prints the policy on stdout; warnings and errors on stderr. Exit 0, or 2 when the document cannot
+// be imported (each problem on its own line).
+async function openapi(args: string[]): Promise<number> {
+  const opts = parseArgs(args.slice(1));
+  const doc = args[0];
+  if (!doc || doc.startsWith("--")) throw new InputError(USAGE);
+  if (!existsSync(doc)) throw new InputError(`${doc} does not exist`);
+  const { importOpenApi, checkWithFilter, ImportError } = await import("./openapi.ts");
+  try {
+    const { policy, warnings } = await importOpenApi(doc);
+    await checkWithFilter(policy, opts.wasm ?? DEFAULT_WASM);
+    for (const w of warnings) process.stderr.write(`meshguard: warning: ${w}\n`);
+    process.stdout.write(JSON.stringify(policy, null, 2) + "\n");
+    return 0;
+  } catch (e) {
+    if (e instanceof ImportError) throw new InputError(`cannot import ${doc}:\n  ${e.problems.join("\n  ")}`);
+    throw new InputError(`cannot import ${doc}: ${(e as Error).message}`);
+  }
+}
+
 export async function main(args: string[]): Promise<number> {
   try {
+    if (args[0] === "openapi") return await openapi(args.slice(1));
     if (args[0] !== "check") throw new InputError(USAGE);
     return await check(parseArgs(args.slice(1)));
   } catch (e) {
