@@ -6,6 +6,7 @@ import { JsonKind, JsonValue } from "./json";
 import { RoutePolicy } from "./policy";
 import { KeyKind, KeyPart, LimitRule, RateLimits, WhenFull } from "./ratelimits";
 import { QueryParam, RequestShape, ValueType } from "./shape";
+import { Regex, compileRegex } from "./regex";
 
 function valueType(c: Compiler, field: string, v: JsonValue): ValueType {
   if (!c.expectKind(field, v, JsonKind.String)) return ValueType.String;
@@ -47,20 +48,42 @@ export function compileShape(c: Compiler, field: string, v: JsonValue, params: s
       const f = field + ".query." + q.keys[i];
       const spec = q.items[i];
       if (!c.expectKind(f, spec, JsonKind.Object)) return null;
-      c.onlyKnown(f, spec, ["type", "required", "max_length", "enum"]);
+      c.onlyKnown(f, spec, ["type", "required", "max_length", "enum", "pattern"]);
       const typeV = spec.member("type");
       const t = typeV !== null ? valueType(c, f + ".type", typeV) : ValueType.String;
       const required = c.bool(f + ".required", spec.member("required"), false);
       const maxLength = <i32>wholeNumber(c, f + ".max_length", spec.member("max_length"), 0, 65536.0, -1);
       const values = c.strings(f + ".enum", spec.member("enum"));
-      query.push(new QueryParam(q.keys[i], t, required, maxLength, values));
+      const re = pattern(c, f + ".pattern", spec.member("pattern"));
+      query.push(new QueryParam(q.keys[i], t, required, maxLength, values, re));
     }
   }
   const additional = c.bool(field + ".query_additional", v.member("query_additional"), true);
   const required = headerList(c, field + ".required_headers", v.member("required_headers"));
   const forbidden = headerList(c, field + ".forbidden_headers", v.member("forbidden_headers"));
-  const shape = new RequestShape(params, types, query, additional, encodeAll(required), required, encodeAll(forbidden), forbidden);
+  const patternNames = new Array<string>(0);
+  const regexes = new Array<Regex>(0);
+  const hp = v.member("header_patterns");
+  if (hp !== null && c.expectKind(field + ".header_patterns", hp, JsonKind.Object)) {
+    for (let i = 0; i < hp.keys.length; i++) {
+      const name = hp.keys[i];
+      if (name != name.toLowerCase() || name.startsWith(":")) { c.fail(field + ".header_patterns." + name, "must be a lowercase header name"); return null; }
+      const re = pattern(c, field + ".header_patterns." + name, hp.items[i]);
+      if (re === null) return null;
+      patternNames.push(name);
+      regexes.push(re!);
+    }
+  }
+  const shape = new RequestShape(params, types, query, additional, encodeAll(required), required, encodeAll(forbidden), forbidden, encodeAll(patternNames), patternNames, regexes);
   return shape.empty ? null : shape;
+}
+
+function pattern(c: Compiler, field: string, v: JsonValue | null): Regex | null {
+  if (v === null) return null;
+  if (!c.expectKind(field, v, JsonKind.String)) return null;
+  const r = compileRegex(v.str);
+  if (r.regex === null) { c.fail(field, "\"" + v.str + "\": " + r.error); return null; }
+  return r.regex;
 }
 
 function encodeAll(names: string[]): ArrayBuffer[] {

@@ -315,7 +315,7 @@ function sortBySpecificity(routes: RoutePolicy[]): RoutePolicy[] {
 
 function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | null {
   if (!c.expectKind(field, v, JsonKind.Object)) return null;
-  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types", "param_types", "query", "query_additional", "required_headers", "forbidden_headers", "body_schema"]);
+  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types", "param_types", "query", "query_additional", "required_headers", "forbidden_headers", "header_patterns", "body_schema"]);
   const pathV = v.member("path");
   if (pathV === null) { c.fail(field + ".path", "required"); return null; }
   if (!c.expectKind(field + ".path", pathV, JsonKind.String)) return null;

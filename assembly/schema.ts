@@ -2,6 +2,7 @@
 // subset, by name) and checked against a parsed body. Pure. Errors carry the JSON Pointer of the
 // offending value and the keyword that failed.
 import { JsonKind, JsonValue } from "./json";
+import { Regex, compileRegex } from "./regex";
 
 const T_NULL: u8 = 1, T_BOOL: u8 = 2, T_INT: u8 = 4, T_NUM: u8 = 8, T_STR: u8 = 16, T_ARR: u8 = 32, T_OBJ: u8 = 64;
 const T_ANY: u8 = 127;
@@ -10,7 +11,7 @@ const T_ANY: u8 = 127;
 const ANNOTATIONS: string[] = ["$schema", "$id", "id", "title", "description", "default", "examples", "$comment", "definitions", "$defs"];
 const KEYWORDS: string[] = ["type", "enum", "const", "properties", "required", "additionalProperties", "items", "minItems", "maxItems",
   "uniqueItems", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-  "minProperties", "maxProperties", "nullable", "format", "allOf", "anyOf", "oneOf", "not", "$ref"];
+  "minProperties", "maxProperties", "nullable", "format", "allOf", "anyOf", "oneOf", "not", "$ref", "pattern"];
 const FORMATS: string[] = ["email", "uuid", "date-time", "date", "ipv4", "ipv6", "uri"];
 
 export class SchemaNode {
@@ -29,6 +30,7 @@ export class SchemaNode {
   multipleOf: f64 = NaN;
   minProperties: i64 = -1; maxProperties: i64 = -1;
   format: string = "";
+  pattern: Regex | null = null;
   allOf: SchemaNode[] = []; anyOf: SchemaNode[] = []; oneOf: SchemaNode[] = [];
   not: SchemaNode | null = null;
   ref: SchemaNode | null = null;
@@ -179,6 +181,12 @@ function compileNode(c: Compiler, s: JsonValue, at: string, depth: i32): SchemaN
       for (let j = 0; j < v.items.length; j++) list.push(compileNode(c, v.items[j], here + "/" + j.toString(), depth + 1));
     }
     else if (k == "not") n.not = compileNode(c, v, here, depth + 1);
+    else if (k == "pattern") {
+      if (!v.isString()) { c.fail(here, "must be a string"); break; }
+      const r = compileRegex(v.str);
+      if (r.regex === null) { c.fail(here, "\"" + v.str + "\": " + r.error); break; }
+      n.pattern = r.regex;
+    }
     else if (k == "$ref") {
       if (!v.isString() || !v.str.startsWith("#")) { c.fail(here, "only local references (\"#...\") are in meshguard's schema subset"); break; }
       n.refTarget = v.str;
@@ -273,6 +281,8 @@ export function validate(v: JsonValue, n: SchemaNode, budget: Budget): SchemaErr
     if (n.minLength >= 0 && len < n.minLength) return new SchemaError("minLength");
     if (n.maxLength >= 0 && len > n.maxLength) return new SchemaError("maxLength");
     if (n.format.length > 0 && !matchesFormat(v.str, n.format)) return new SchemaError("format");
+    const re = n.pattern;
+    if (re !== null && !re.test(v.str)) return new SchemaError("pattern");
   } else if (v.isNumber()) {
     const x = v.num;
     if (!isNaN(n.minimum) && x < n.minimum) return new SchemaError("minimum");

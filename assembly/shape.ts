@@ -2,6 +2,7 @@
 // forbidden headers. Checked after authorization (an unauthorized caller learns nothing from a
 // validation error). Pure: works on the path parameters, the raw query and a header snapshot.
 import { HeaderSnapshot } from "./headers";
+import { Regex } from "./regex";
 
 export const enum ValueType { String = 0, Integer = 1, Number = 2, Boolean = 3, Uuid = 4 }
 
@@ -63,6 +64,7 @@ export class QueryParam {
     public readonly required: bool,
     public readonly maxLength: i32,        // code points of the decoded value; -1: none
     public readonly values: string[],      // allowed values; empty: any
+    public readonly pattern: Regex | null,
   ) {}
 }
 
@@ -76,6 +78,7 @@ export const REASON_PATH_PARAM_INVALID = "path_param_invalid";
 export const REASON_QUERY_INVALID = "query_invalid";
 export const REASON_HEADER_MISSING = "header_missing";
 export const REASON_HEADER_FORBIDDEN = "header_forbidden";
+export const REASON_HEADER_INVALID_VALUE = "header_value_invalid";
 
 function hexValue(c: i32): i32 {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
@@ -126,12 +129,15 @@ export class RequestShape {
     public readonly requiredNames: string[],
     public readonly forbiddenHeaders: ArrayBuffer[],
     public readonly forbiddenNames: string[],
+    public readonly headerPatterns: ArrayBuffer[],   // headers whose value must match (when present)
+    public readonly headerPatternNames: string[],
+    public readonly headerRegexes: Regex[],
   ) {}
 
   get empty(): bool {
     let typed = false;
     for (let i = 0; i < this.paramTypes.length; i++) if (this.paramTypes[i] != ValueType.String) typed = true;
-    return !typed && this.query.length == 0 && this.queryAdditional && this.requiredHeaders.length == 0 && this.forbiddenHeaders.length == 0;
+    return !typed && this.query.length == 0 && this.queryAdditional && this.requiredHeaders.length == 0 && this.forbiddenHeaders.length == 0 && this.headerPatterns.length == 0;
   }
 
   check(params: string[], rawQuery: string, headers: HeaderSnapshot): ShapeResult {
@@ -143,6 +149,10 @@ export class RequestShape {
     }
     for (let i = 0; i < this.forbiddenHeaders.length; i++) {
       if (headers.has(this.forbiddenHeaders[i])) return new ShapeResult(REASON_HEADER_FORBIDDEN, this.forbiddenNames[i]);
+    }
+    for (let i = 0; i < this.headerPatterns.length; i++) {
+      const at = headers.find(this.headerPatterns[i]);
+      if (at >= 0 && !this.headerRegexes[i].test(headers.valueOf(at))) return new ShapeResult(REASON_HEADER_INVALID_VALUE, this.headerPatternNames[i] + " does not match its pattern");
     }
     if (this.query.length == 0 && this.queryAdditional) return SHAPE_OK;
     return this.checkQuery(rawQuery);
@@ -174,6 +184,8 @@ export class RequestShape {
         if (!hasType(value!, spec.type)) return new ShapeResult(REASON_QUERY_INVALID, name! + " is not " + typeName(spec.type));
         if (spec.maxLength >= 0 && codePoints(value!) > spec.maxLength) return new ShapeResult(REASON_QUERY_INVALID, name! + " is longer than " + spec.maxLength.toString());
         if (spec.values.length > 0 && !spec.values.includes(value!)) return new ShapeResult(REASON_QUERY_INVALID, name! + " is not an allowed value");
+        const re = spec.pattern;
+        if (re !== null && !re.test(value!)) return new ShapeResult(REASON_QUERY_INVALID, name! + " does not match its pattern");
       }
     }
     for (let i = 0; i < this.query.length; i++) {

@@ -37,7 +37,7 @@ function paramType(schema: Json | undefined, where: string, problems: string[]):
   if (type === "number") return "number";
   if (type === "boolean") return "boolean";
   if (type === "string" || type === undefined) return schema.format === "uuid" ? "uuid" : "string";
-  problems.push(`${where}: a ${String(type)} parameter (style and explode encodings) is outside meshguard's subset`);
+  problems.push(`${where}: array or object parameters (style and explode encodings) are outside meshguard's subset`);
   return "string";
 }
 
@@ -60,6 +60,7 @@ export async function importOpenApi(path: string): Promise<{ policy: Json; warni
       const paramTypes: Json = {};
       const query: Json = {};
       const required: string[] = [];
+      const headerPatterns: Json = {};
       for (const p of params.values()) {
         const where = `${at}.parameters.${String(p.name)}`;
         const schema = p.schema as Json | undefined;
@@ -69,16 +70,18 @@ export async function importOpenApi(path: string): Promise<{ policy: Json; warni
           if (p.required) spec.required = true;
           if (schema?.maxLength !== undefined) spec.max_length = schema.maxLength;
           if (Array.isArray(schema?.enum)) spec.enum = (schema!.enum as unknown[]).map(String);
-          if (schema?.pattern !== undefined) problems.push(`${where}: pattern is outside meshguard's subset (no regex engine yet)`);
+          if (schema?.pattern !== undefined) spec.pattern = schema.pattern;
           query[p.name as string] = spec;
         } else if (p.in === "header") {
           if (p.required) required.push(String(p.name).toLowerCase());
-          if (schema && (schema.pattern !== undefined || schema.enum !== undefined)) problems.push(`${where}: header value checks are outside meshguard's subset`);
+          if (schema?.pattern !== undefined) headerPatterns[String(p.name).toLowerCase()] = schema.pattern;
+          if (schema?.enum !== undefined) problems.push(`${where}: header enums are outside meshguard's subset (use a pattern)`);
         } else problems.push(`${where}: ${String(p.in)} parameters are outside meshguard's subset`);
       }
       if (Object.values(paramTypes).some((t) => t !== "string")) route.param_types = paramTypes;
       if (Object.keys(query).length > 0) route.query = query;
       if (required.length > 0) route.required_headers = required;
+      if (Object.keys(headerPatterns).length > 0) route.header_patterns = headerPatterns;
       const body = op.requestBody as Json | undefined;
       if (body) {
         const content = (body.content ?? {}) as Record<string, Json>;

@@ -93,9 +93,19 @@ describe("schema replies (emulator)", async () => {
   }
   it("no body at all: 400", () => expect(runRequest(host, { method: "POST", path: "/v" })).toMatchObject({ status: 400, reason: "body_invalid_json" }));
   it("a keyword outside the subset is refused at configure time, by name", async () => {
-    const bad = await loadFilter(route({ type: "object", properties: { a: { type: "string", pattern: "^a" } } }));
+    const bad = await loadFilter(route({ type: "object", properties: { a: { type: "object", patternProperties: { "^x": {} } } } }));
     expect(bad.configured).toBe(false);
-    expect(bad.logsAt("error")[0]).toContain('routes[0].body_schema/properties/a/pattern: keyword "pattern" is outside meshguard\'s schema subset');
+    expect(bad.logsAt("error")[0]).toContain('routes[0].body_schema/properties/a/patternProperties: keyword "patternProperties" is outside meshguard\'s schema subset');
+  });
+  it("a pattern outside the safe regex subset is refused at configure time", async () => {
+    const bad = await loadFilter(route({ type: "string", pattern: "^(a)\\1$" }));
+    expect(bad.configured).toBe(false);
+    expect(bad.logsAt("error")[0]).toContain("routes[0].body_schema/pattern");
+  });
+  it("pattern: a string must match somewhere (anchors as written)", async () => {
+    const h = await loadFilter(route({ type: "object", properties: { sku: { type: "string", pattern: "^[a-z]+-\\d+$" } } }));
+    expect(runRequest(h, { method: "POST", path: "/v", body: '{"sku":"abc-12"}' }).allowed).toBe(true);
+    expect(runRequest(h, { method: "POST", path: "/v", body: '{"sku":"ABC-12"}' }).body).toMatchObject({ pointer: "/sku", keyword: "pattern" });
   });
   it("never trapped", () => expect(host.trap).toBeNull());
 });

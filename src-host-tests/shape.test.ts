@@ -7,7 +7,8 @@ import { loadFilter } from "./fixture";
 const ROUTE = {
   name: "orders", path: "/users/{userId}/orders/{orderId}", methods: ["GET"],
   param_types: { orderId: "integer", userId: "uuid" },
-  query: { page: { type: "integer" }, sort: { enum: ["asc", "desc"] }, q: { required: true, max_length: 5 } },
+  query: { page: { type: "integer" }, sort: { enum: ["asc", "desc"] }, q: { required: true, max_length: 5 }, tag: { pattern: "^[a-z]{2,4}$" } },
+  header_patterns: { "x-tenant": "^[a-z0-9-]{1,16}$" },
   query_additional: false,
   required_headers: ["x-tenant"], forbidden_headers: ["x-debug"],
   allow: [{ any_role: ["reader"] }],
@@ -34,6 +35,8 @@ describe("request shape (emulator)", async () => {
     ["a declared parameter twice (pollution)", `/users/${U}/orders/42?q=a&q=b`, undefined, "query_invalid"],
     ["an undeclared parameter", `/users/${U}/orders/42?q=a&admin=1`, undefined, "query_invalid"],
     ["malformed encoding", `/users/${U}/orders/42?q=%zz`, undefined, "query_invalid"],
+    ["query value not matching its pattern", `/users/${U}/orders/42?q=a&tag=TOOLONG`, undefined, "query_invalid"],
+    ["header value not matching its pattern", `/users/${U}/orders/42?q=a`, { "x-tenant": "Acme Corp" }, "header_value_invalid"],
     ["required header missing", `/users/${U}/orders/42?q=a`, {}, "header_missing"],
     ["forbidden header present", `/users/${U}/orders/42?q=a`, { "x-tenant": "t", "x-debug": "1" }, "header_forbidden"],
   ];

@@ -101,3 +101,17 @@ export function schemaValidate(ptr: usize, len: i32): usize {
   const e = validate(parsed.value!, s, new Budget(1000000));
   return result(e === null ? "VALID" : "INVALID " + e.pointer + " " + e.keyword);
 }
+
+// Regular expressions: compile, then test strings. "ERR <why>", "MATCH" or "NO".
+import { Regex, compileRegex } from "../../assembly/regex";
+let regex: Regex | null = null;
+export function regexCompile(ptr: usize, len: i32): usize {
+  const c = compileRegex(String.UTF8.decodeUnsafe(ptr, <usize>len, false));
+  regex = c.regex;
+  return result(c.regex !== null ? "OK" : "ERR " + c.error);
+}
+export function regexTest(ptr: usize, len: i32): usize {
+  const r = regex;
+  if (r === null) return result("ERR no regex");
+  return result(r.test(String.UTF8.decodeUnsafe(ptr, <usize>len, false)) ? "MATCH" : "NO");
+}
