@@ -149,8 +149,16 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   let maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
   let maxValueBytes = DEFAULT_MAX_HEADER_VALUE_BYTES;
   let maxBody: i64 = DEFAULT_MAX_BODY_BYTES;
+  let jsonDepth = 32;
+  let jsonMembers = 10000;
+  let jsonString = 65536;
+  let jsonNumber = 64;
   if (limitsV !== null && c.expectKind("request_limits", limitsV, JsonKind.Object)) {
-    c.onlyKnown("request_limits", limitsV, ["max_headers", "max_header_bytes", "max_header_value_bytes", "max_body_bytes"]);
+    c.onlyKnown("request_limits", limitsV, ["max_headers", "max_header_bytes", "max_header_value_bytes", "max_body_bytes", "json_max_depth", "json_max_members", "json_max_string_bytes", "json_max_number_chars"]);
+    jsonDepth = <i32>wholeNumber(c, "request_limits.json_max_depth", limitsV.member("json_max_depth"), 1, 256.0, jsonDepth);
+    jsonMembers = <i32>wholeNumber(c, "request_limits.json_max_members", limitsV.member("json_max_members"), 1, 1000000.0, jsonMembers);
+    jsonString = <i32>wholeNumber(c, "request_limits.json_max_string_bytes", limitsV.member("json_max_string_bytes"), 1, 16777216.0, jsonString);
+    jsonNumber = <i32>wholeNumber(c, "request_limits.json_max_number_chars", limitsV.member("json_max_number_chars"), 1, 1024.0, jsonNumber);
     maxHeaders = <i32>wholeNumber(c, "request_limits.max_headers", limitsV.member("max_headers"), 1, 10000, maxHeaders);
     maxHeaderBytes = <i32>wholeNumber(c, "request_limits.max_header_bytes", limitsV.member("max_header_bytes"), 256, 1048576.0, maxHeaderBytes);
     maxValueBytes = <i32>wholeNumber(c, "request_limits.max_header_value_bytes", limitsV.member("max_header_value_bytes"), 64, 1048576.0, maxValueBytes);
@@ -164,7 +172,8 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   if (jwtV !== null || c.usesUserClaims) jwt = compileJwt(c, jwtV);
   if (c.failed) return new CompileResult(null, c.error);
   return new CompileResult(new Policy(routes, unmatched, audit, peerHeader, userHeader, clientHeader, strip, jwt, apiKeyHeader, apiKeys, rateLimits,
-    new HeaderLimits(maxHeaders, maxHeaderBytes, maxValueBytes), maxBody), "");
+    new HeaderLimits(maxHeaders, maxHeaderBytes, maxValueBytes), maxBody,
+    new JsonLimits(0, jsonDepth, jsonMembers, jsonString, jsonNumber)), "");
 }
 
 function isTokenChar(ch: i32): bool {

@@ -318,7 +318,8 @@ export class Stream {
         this.schema = schema;
         this.document = new DocumentSink();
         const maxBytes = <i32>min<i64>(this.bodyLimit, <i64>i32.MAX_VALUE);
-        this.json = new JsonStream(this.document!, new JsonLimits(maxBytes, 32, 10000, 65536, 64));
+        const l = policy.bodyJsonLimits;
+        this.json = new JsonStream(this.document!, new JsonLimits(maxBytes, l.maxDepth, l.maxMembers, l.maxStringBytes, l.maxNumberChars));
       }
     }
     if (declared > this.bodyLimit) {

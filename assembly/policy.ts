@@ -19,6 +19,7 @@ import { Rule } from "./rules";
 import { RateLimits } from "./ratelimits";
 import { HeaderLimits } from "./hygiene";
 import { HeaderSnapshot } from "./headers";
+import { JsonLimits } from "./json";
 import { RequestShape } from "./shape";
 import { SchemaNode } from "./schema";
 import {
@@ -160,6 +161,7 @@ export class Policy {
     public readonly rateLimits: RateLimits | null,
     public readonly headerLimits: HeaderLimits,
     public readonly maxBodyBytes: i64,            // default for routes that set none
+    public readonly bodyJsonLimits: JsonLimits,   // depth, members, string and number sizes of bodies
   ) {
     this.index = indexRoutes(routes);
     let hosts = false;

@@ -64,6 +64,7 @@ export const BAD_CONFIGS: BadConfig[] = [
   { name: "unknown param type", config: '{"routes":[{"path":"/a/{id}","public":true,"param_types":{"id":"int"}}]}', error: "routes[0].param_types.id: \"int\": expected string, integer" },
   { name: "unknown query field", config: '{"routes":[{"path":"/a","public":true,"query":{"q":{"regex":"x"}}}]}', error: "routes[0].query.q.regex: unknown field" },
   { name: "a query pattern outside the safe subset", config: '{"routes":[{"path":"/a","public":true,"query":{"q":{"pattern":"(a)\\\\1"}}}]}', error: "routes[0].query.q.pattern" },
+  { name: "JSON depth of zero", config: '{"routes":[],"request_limits":{"json_max_depth":0}}', error: "request_limits.json_max_depth: must be a whole number from 1" },
   { name: "bad policy mode", config: '{"routes":[],"mode":"dry-run"}', error: "mode: must be \"enforce\" or \"audit\"" },
   { name: "bad peer header", config: '{"routes":[],"peer_header":"X-Peer"}', error: "peer_header: \"X-Peer\" is not a lowercase HTTP header name" },
   { name: "bad strip header", config: '{"routes":[],"strip_headers":["ok","bad header"]}', error: "strip_headers[1]" },

@@ -78,6 +78,10 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
     static_resources: {
       listeners: [{
         name: "mesh_inbound",
+        // Envoy's own per-connection buffer: the same 1 MiB as meshguard's default body limit.
+        // meshguard streams bodies (it never asks Envoy to buffer one whole), so a route may allow
+        // more than this; Envoy then only holds what flow control needs.
+        per_connection_buffer_limit_bytes: 1048576,
         address: { socket_address: { address: "127.0.0.1", port_value: o.listenerPort ?? 0 } },
         filter_chains: [{
           ...(o.tls === false ? {} : { transport_socket: {
