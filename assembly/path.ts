@@ -9,6 +9,7 @@
 // (normalize_path, merge_slashes, path_with_escaped_slashes_action), so a well-behaved client
 // never meets this check.
 
+import { hexDigit } from "./hex";
 export const MAX_PATH_BYTES = 8192;
 
 export class PathCheck {
@@ -17,12 +18,6 @@ export class PathCheck {
   get ok(): bool { return this.error.length == 0; }
 }
 
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
-}
 
 function isUnreserved(c: i32): bool {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2e || c == 0x5f || c == 0x7e;
@@ -58,8 +53,8 @@ export function checkPath(raw: string): PathCheck {
     if (c == 0x23) return new PathCheck("", "fragment in path");
     if (c == 0x25) {
       if (i + 2 >= n) return new PathCheck("", "malformed percent-encoding");
-      const h = hexValue(path.charCodeAt(i + 1));
-      const l = hexValue(path.charCodeAt(i + 2));
+      const h = hexDigit(path.charCodeAt(i + 1));
+      const l = hexDigit(path.charCodeAt(i + 2));
       if (h < 0 || l < 0) return new PathCheck("", "malformed percent-encoding");
       const b = (h << 4) | l;
       if (b == 0x2f || b == 0x5c) return new PathCheck("", "encoded slash or backslash");

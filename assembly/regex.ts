@@ -9,6 +9,7 @@
 // MAX_PROGRAM instructions. Matching searches anywhere in the string unless anchored, as JSON
 // Schema's `pattern` does. Code units are UTF-16, as in ECMAScript without the `u` flag.
 
+import { hexDigit } from "./hex";
 export const MAX_PROGRAM = 4000;
 export const MAX_PATTERN = 1000;
 
@@ -211,12 +212,6 @@ class Parser {
   }
 }
 
-function hexDigit(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
-}
 
 // ---------------------------------------------------------------- compiler: tree → program
 class Emitter {

@@ -1,5 +1,6 @@
 // SHA-256 (FIPS 180-4), for API keys: the policy stores only digests. Pure. Checked against
-// Node's crypto on the NIST vectors and on random inputs (src-host-tests/apikeys.test.ts).
+// Node's crypto on the NIST vectors and on random inputs (src-host-tests/sha256.test.ts).
+import { hexDigit } from "./hex";
 
 const K: u32[] = [
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -82,9 +83,3 @@ export function parseHexDigest(hex: string): Uint8Array | null {
   return out;
 }
 
-function hexDigit(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
-}

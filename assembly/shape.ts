@@ -1,6 +1,7 @@
 // What a route accepts beyond identity: typed path parameters, query parameters, required and
 // forbidden headers. Checked after authorization (an unauthorized caller learns nothing from a
 // validation error). Pure: works on the path parameters, the raw query and a header snapshot.
+import { hexDigit } from "./hex";
 import { HeaderSnapshot } from "./headers";
 import { Regex } from "./regex";
 
@@ -80,12 +81,6 @@ export const REASON_HEADER_MISSING = "header_missing";
 export const REASON_HEADER_FORBIDDEN = "header_forbidden";
 export const REASON_HEADER_INVALID_VALUE = "header_value_invalid";
 
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
-}
 
 // Percent-decodes a query name or value ('+' is a space, as HTML forms send it). null when an
 // escape is malformed or the bytes are not UTF-8.
@@ -98,8 +93,8 @@ export function decodeQueryPart(s: string): string | null {
     if (c == 0x2b) { bytes[n++] = 0x20; continue; }
     if (c != 0x25) { if (c > 0x7f) return null; bytes[n++] = <u8>c; continue; }
     if (i + 2 >= s.length) return null;
-    const h = hexValue(s.charCodeAt(i + 1));
-    const l = hexValue(s.charCodeAt(i + 2));
+    const h = hexDigit(s.charCodeAt(i + 1));
+    const l = hexDigit(s.charCodeAt(i + 2));
     if (h < 0 || l < 0) return null;
     bytes[n++] = <u8>((h << 4) | l);
     i += 2;

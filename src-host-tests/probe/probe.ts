@@ -1,6 +1,6 @@
 // A probe guest: it asks the host questions and answers with what the host said, as a JSON local
 // reply. The same requests go to the emulator and to a real Envoy; their answers must agree
-// (src-host-tests/agreement.test.ts and test/agreement.e2e.test.ts).
+// (test/agreement.e2e.test.ts runs both side by side).
 //   x-probe: headers   what get_header_map_value / get_header_map_pairs give for a repeated header
 //   x-probe: property  status and value of several properties
 //   x-probe: shared    shared data get/set with compare-and-swap, under the key in x-key

@@ -115,3 +115,12 @@ export function regexTest(ptr: usize, len: i32): usize {
   if (r === null) return result("ERR no regex");
   return result(r.test(String.UTF8.decodeUnsafe(ptr, <usize>len, false)) ? "MATCH" : "NO");
 }
+
+// SHA-256 of the given bytes, as lowercase hex.
+import { sha256 } from "../../assembly/sha256";
+export function sha256Hex(ptr: usize, len: i32): usize {
+  const d = sha256(bytesAt(ptr, len));
+  let out = "";
+  for (let i = 0; i < d.length; i++) out += (d[i] < 16 ? "0" : "") + d[i].toString(16);
+  return result(out);
+}
