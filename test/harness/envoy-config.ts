@@ -59,7 +59,7 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
       config: {
         name: "meshguard",
         root_id: "meshguard",
-        // A VM that traps is reloaded; requests meanwhile are refused, never let through.
+        // A VM that fails is reloaded (with backoff). Set explicitly: sources disagree on the default.
         failure_policy: o.failurePolicy ?? "FAIL_RELOAD",
         vm_config: {
           vm_id: "meshguard",
