@@ -8,41 +8,33 @@
 //   7. rate limits               (limiter.ts)
 //   8. reply locally and stop, or forward with the verified identities in meshguard's headers;
 //      in audit mode, log and count a "would deny" and forward
+import { Limit } from "./bucket";
 import { ApiClient, Caller, KeyState, User, UserState } from "./caller";
 import { readJwtPayload } from "./claims";
 import { Decision } from "./decision";
+import { HeaderSnapshot } from "./headers";
 import {
-  HeaderMapType, LogLevel, Presence, PropertyPath, getHeader, getProperty, getPropertyBytes, log, removeHeader,
-  replaceHeader, sendLocalReply,
+  HeaderMapType, LogLevel, Presence, PropertyPath, addHeader, getProperty, getPropertyBytes, getRequestBody, log,
+  nowNanos, removeHeader, replaceHeader, sendLocalReply, snapshotHeaders,
 } from "./host";
+import { HygieneVerdict, checkHeaders, mediaType, parseContentLength } from "./hygiene";
 import { PeerIdentity } from "./identity";
+import { JsonLimits } from "./json";
+import { DocumentSink, JsonStream } from "./jsonstream";
+import { TakeStatus } from "./limiter";
 import { checkPath } from "./path";
 import { LOG_PREFIX, Plugin } from "./plugin";
 import { Policy, RequestFacts } from "./policy";
-import { DETAILS_PREFIX, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE, REASON_REQUEST_UNAVAILABLE } from "./reasons";
-import { HeaderSnapshot } from "./headers";
-import { DocumentSink, JsonStream } from "./jsonstream";
-import { JsonLimits } from "./json";
-import { Budget, SchemaNode, validate } from "./schema";
-import { getRequestBody } from "./host";
-import { REASON_BODY_INVALID_JSON, REASON_BODY_SCHEMA } from "./reasons";
-
-// Work a single body's validation may do (nodes visited), so a crafted schema and document cannot
-// make it unbounded.
-const SCHEMA_BUDGET: i64 = 1000000;
-import { HygieneVerdict, checkHeaders, mediaType, parseContentLength } from "./hygiene";
-import { REASON_BODY_TOO_LARGE, REASON_CONTENT_TYPE, REASON_HEADER_INVALID, REASON_HEADERS_TOO_LARGE } from "./reasons";
-import { snapshotHeaders } from "./host";
-
-const EMPTY_SNAPSHOT = new HeaderSnapshot(new Uint8Array(0));
+import { KeyFacts, RateLimits, WhenFull, bucketKey, clientIpOf } from "./ratelimits";
+import {
+  DETAILS_PREFIX, REASON_BODY_INVALID_JSON, REASON_BODY_SCHEMA, REASON_BODY_TOO_LARGE, REASON_CONTENT_TYPE,
+  REASON_HEADER_INVALID, REASON_HEADERS_TOO_LARGE, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE,
+  REASON_RATE_LIMITED, REASON_REQUEST_UNAVAILABLE,
+} from "./reasons";
 import { replyBody } from "./reply";
 import { hostOf } from "./route";
+import { Budget, SchemaNode, validate } from "./schema";
 import { digestsEqual, sha256 } from "./sha256";
-import { Limit } from "./bucket";
-import { TakeStatus } from "./limiter";
-import { KeyFacts, RateLimits, WhenFull, bucketKey, clientIpOf } from "./ratelimits";
-import { REASON_RATE_LIMITED } from "./reasons";
-import { addHeader, nowNanos } from "./host";
 
 // First URI SAN of the validated peer certificate (Envoy context.cc, "connection" attributes).
 const PEER_URI_SAN = new PropertyPath("connection.uri_san_peer_certificate");
@@ -56,6 +48,11 @@ export const STOP_ITERATION: u32 = 1;
 const JSON_CONTENT_TYPE: string[] = ["content-type"];
 const JSON_CONTENT_TYPE_VALUE: string[] = ["application/json"];
 const SOURCE_ADDRESS = new PropertyPath("source.address");
+const EMPTY_SNAPSHOT = new HeaderSnapshot(new Uint8Array(0));
+
+// Work a single body's validation may do (nodes visited), so a crafted schema and document cannot
+// make it unbounded.
+const SCHEMA_BUDGET: i64 = 1000000;
 
 // RateLimit-Policy and RateLimit field values (IETF httpapi draft "RateLimit header fields"):
 // q the capacity, w the seconds to refill from empty, r the tokens left, t seconds to wait.
@@ -262,12 +259,7 @@ export class Stream {
     if (lm !== null) lm.limited[index].increment();
     const wait = max<i64>(1, <i64>Math.ceil(waitSeconds));
     const d = Decision.deny(429, REASON_RATE_LIMITED, route, limit.name);
-    const metrics = this.plugin.metrics;
-    if (metrics !== null) metrics.deniedFor(d.reason);
-    const requestId = this.requestId();
-    log(LogLevel.Info, LOG_PREFIX + eventLine("deny", d, caller, requestId, "limit " + limit.name));
-    this.replied = true;
-    sendLocalReply(429, DETAILS_PREFIX + d.reason, replyBody(d, requestId),
+    this.deny(d, caller, "limit " + limit.name,
       ["content-type", "retry-after", "ratelimit-policy", "ratelimit"],
       ["application/json", wait.toString(), policyField(limit), limitField(limit, 0, <f64>wait)]);
     return true;
@@ -388,13 +380,16 @@ export class Stream {
     return headers !== null ? this.snapshot.value(headers.requestId.bytes) : "";
   }
 
-  deny(decision: Decision, caller: Caller | null, detail: string): u32 {
+  // The local reply for every refusal: counted, logged, then sent; the stream stops. Its headers
+  // are content-type alone unless the caller (a 429) adds its own.
+  deny(decision: Decision, caller: Caller | null, detail: string,
+       headerNames: string[] = JSON_CONTENT_TYPE, headerValues: string[] = JSON_CONTENT_TYPE_VALUE): u32 {
     const metrics = this.plugin.metrics;
     if (metrics !== null) metrics.deniedFor(decision.reason);
     const requestId = this.requestId();
     log(LogLevel.Info, LOG_PREFIX + eventLine("deny", decision, caller, requestId, detail));
     this.replied = true;
-    sendLocalReply(decision.status, DETAILS_PREFIX + decision.reason, replyBody(decision, requestId), JSON_CONTENT_TYPE, JSON_CONTENT_TYPE_VALUE);
+    sendLocalReply(decision.status, DETAILS_PREFIX + decision.reason, replyBody(decision, requestId), headerNames, headerValues);
     return STOP_ITERATION;
   }
 
