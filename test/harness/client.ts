@@ -9,6 +9,8 @@ export interface CallOptions {
   method?: string; path: string; headers?: Record<string, string | string[]>; body?: string;
   cert?: CertFiles | null; ca: string;
   agent?: Agent;      // a keep-alive agent: one connection reused (default: a new connection)
+  // A body written in these pieces with no content-length (chunked), instead of `body`.
+  chunks?: string[];
 }
 
 // One kept-alive connection per agent, so a client's requests share a connection (and a worker).
@@ -20,7 +22,10 @@ export function call(port: number, o: CallOptions): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest({
       host: "127.0.0.1", port, servername: "localhost", method: o.method ?? "GET", path: o.path,
-      headers: o.headers, ca: readFileSync(o.ca), agent: o.agent ?? false,
+      // A body goes with its content-length (Node would otherwise send it chunked); `chunks` is
+      // the way to send one of unknown length.
+      headers: o.body !== undefined ? { "content-length": String(Buffer.byteLength(o.body)), ...o.headers } : o.headers,
+      ca: readFileSync(o.ca), agent: o.agent ?? false,
       cert: o.cert ? readFileSync(o.cert.cert) : undefined, key: o.cert ? readFileSync(o.cert.key) : undefined,
     }, (res) => {
       const chunks: Buffer[] = [];
@@ -31,6 +36,7 @@ export function call(port: number, o: CallOptions): Promise<Reply> {
     req.on("error", reject);
     req.setTimeout(10_000, () => req.destroy(new Error("request timed out")));
     if (o.body !== undefined) req.write(o.body);
+    for (const piece of o.chunks ?? []) req.write(piece);
     req.end();
   });
 }
