@@ -2,30 +2,12 @@
 // (assembly/json.ts): for every document and every chunk size, the same verdict, and for accepted
 // documents the same events. Chunk boundaries fall at every byte for short documents. Run through
 // build/unit.wasm, without a host.
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FUZZ_ITERATIONS, FUZZ_SEED, Rng, mutate } from "./random";
+import { callText, resultText, unit, withBytes } from "./unit";
 
-const wasm = readFileSync(resolve(import.meta.dirname, "..", "build", "unit.wasm"));
-const { exports: x } = await WebAssembly.instantiate(await WebAssembly.compile(new Uint8Array(wasm)), { env: {} });
-const fn = x as unknown as Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
-fn._initialize?.();   // the build exports its start function, as Envoy expects
-
-function put(b: Buffer): number {
-  const p = fn.alloc(Math.max(1, b.length));
-  new Uint8Array(fn.memory.buffer).set(b, p);
-  return p;
-}
-function text(ptr: number): string {
-  return Buffer.from(new Uint8Array(fn.memory.buffer, ptr, fn.resultLength())).toString("utf8");
-}
-function whole(doc: Buffer): string {
-  const p = put(doc);
-  const r = text(fn.parseWhole(p, doc.length));
-  fn.release(p);
-  return r;
-}
+const fn = unit;
+const whole = (doc: Buffer) => callText("parseWhole", doc);
 function streamed(doc: Buffer, sizes: number[]): string {
   fn.streamStart();
   let at = 0;
@@ -34,12 +16,10 @@ function streamed(doc: Buffer, sizes: number[]): string {
     const size = sizes[i++ % sizes.length];
     const part = doc.subarray(at, at + size);
     at += part.length;
-    const p = put(part);
-    const ok = fn.streamFeed(p, part.length, at >= doc.length ? 1 : 0);
-    fn.release(p);
+    const ok = withBytes(part, (p, len) => fn.streamFeed(p, len, at >= doc.length ? 1 : 0));
     if (!ok) break;
   } while (at < doc.length);
-  return text(fn.streamResult());
+  return resultText(fn.streamResult());
 }
 // Errors are compared by verdict only: where the two stop may differ in wording, not in outcome.
 const verdict = (r: string) => (r.startsWith("OK") ? r : "ERR");

@@ -1,24 +1,11 @@
 // The linear-time regex subset (assembly/regex.ts) against JavaScript's own RegExp: hand-picked
 // cases, random patterns of the subset on random strings, and the patterns that make backtracking
 // engines explode. Run through build/unit.wasm, without a host.
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FUZZ_ITERATIONS, FUZZ_SEED, Rng } from "./random";
+import { callText } from "./unit";
 
-const wasm = readFileSync(resolve(import.meta.dirname, "..", "build", "unit.wasm"));
-const { exports: x } = await WebAssembly.instantiate(await WebAssembly.compile(new Uint8Array(wasm)), { env: {} });
-const fn = x as unknown as Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
-fn._initialize?.();
-const call = (f: string, s: string) => {
-  const b = Buffer.from(s, "utf8");
-  const p = fn.alloc(Math.max(1, b.length));
-  new Uint8Array(fn.memory.buffer).set(b, p);
-  const r = fn[f](p, b.length);
-  const out = Buffer.from(new Uint8Array(fn.memory.buffer, r, fn.resultLength())).toString("utf8");
-  fn.release(p);
-  return out;
-};
+const call = callText;
 const compile = (p: string) => call("regexCompile", p);
 const matches = (s: string) => call("regexTest", s) === "MATCH";
 

@@ -1,23 +1,11 @@
 // SHA-256 (assembly/sha256.ts) against Node's crypto: the NIST example vectors, every length
 // around the 55/56/64-byte padding boundaries, and random inputs. Run through build/unit.wasm.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FUZZ_SEED, Rng } from "./random";
+import { callText } from "./unit";
 
-const wasm = readFileSync(resolve(import.meta.dirname, "..", "build", "unit.wasm"));
-const { exports: x } = await WebAssembly.instantiate(await WebAssembly.compile(new Uint8Array(wasm)), { env: {} });
-const fn = x as unknown as Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
-fn._initialize?.();
-function digest(b: Buffer): string {
-  const p = fn.alloc(Math.max(1, b.length));
-  new Uint8Array(fn.memory.buffer).set(b, p);
-  const r = fn.sha256Hex(p, b.length);
-  const out = Buffer.from(new Uint8Array(fn.memory.buffer, r, fn.resultLength())).toString("utf8");
-  fn.release(p);
-  return out;
-}
+const digest = (b: Buffer) => callText("sha256Hex", b);
 const node = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 describe("SHA-256 (unit, no host)", () => {
