@@ -1,7 +1,7 @@
 // Compiling the policy's numeric limits: rate limits, and the whole-number bounds config.ts uses
 // for request limits. Pure.
 import { Limit } from "./bucket";
-import { Compiler, jsonText } from "./config";
+import { Compiler } from "./config";
 import { JsonKind, JsonValue } from "./json";
 import { RoutePolicy } from "./policy";
 import { KeyKind, KeyPart, LimitRule, RateLimits, WhenFull } from "./ratelimits";
@@ -197,7 +197,7 @@ export function compileRateLimits(c: Compiler, v: JsonValue, routes: RoutePolicy
       else if (s == "client_ip") { keyParts.push(new KeyPart(KeyKind.ClientIp, [], -1)); usesClientIp = true; }
       else if (s == "route") keyParts.push(new KeyPart(KeyKind.Route, [], -1));
       else if (s.startsWith("claim:")) {
-        keyParts.push(new KeyPart(KeyKind.Claim, c.claimPath(kf, jsonText(s.substring(6))), -1));
+        keyParts.push(new KeyPart(KeyKind.Claim, c.dottedClaimPath(kf, s.substring(6)), -1));
         c.usesUserClaims = true;
       } else if (s.startsWith("header:")) {
         const h = s.substring(7);

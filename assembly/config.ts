@@ -103,21 +103,24 @@ export class Compiler {
 
   // "a.b.c" or ["a", "b.c"] (for claim names that contain dots, such as URLs).
   claimPath(field: string, v: JsonValue): ClaimPath {
+    if (v.isString()) return this.dottedClaimPath(field, v.str);
     const out = new Array<string>(0);
-    if (v.isString()) {
-      const parts = v.str.split(".");
-      for (let i = 0; i < parts.length; i++) {
-        if (parts[i].length == 0) { this.fail(field, "empty segment in claim path \"" + v.str + "\""); return out; }
-        out.push(parts[i]);
-      }
-      return out;
-    }
     if (v.isArray()) {
       const parts = this.strings(field, v);
       if (parts.length == 0 && !this.failed) this.fail(field, "empty claim path");
       return parts;
     }
     this.fail(field, "expected a claim path (string or list of strings), got " + kindName(v.kind));
+    return out;
+  }
+
+  dottedClaimPath(field: string, s: string): ClaimPath {
+    const out = new Array<string>(0);
+    const parts = s.split(".");
+    for (let i = 0; i < parts.length; i++) {
+      if (parts[i].length == 0) { this.fail(field, "empty segment in claim path \"" + s + "\""); return out; }
+      out.push(parts[i]);
+    }
     return out;
   }
 }
@@ -421,7 +424,7 @@ function compileRule(c: Compiler, field: string, v: JsonValue, params: string[],
   if (claimsV !== null && c.expectKind(field + ".claims", claimsV, JsonKind.Object)) {
     for (let i = 0; i < claimsV.keys.length; i++) {
       const f = field + ".claims." + claimsV.keys[i];
-      const path = c.claimPath(f, jsonString(claimsV.keys[i]));
+      const path = c.dottedClaimPath(f, claimsV.keys[i]);
       let values: string[];
       const cv = claimsV.items[i];
       if (cv.isString()) values = [cv.str];
@@ -452,16 +455,4 @@ function compileRule(c: Compiler, field: string, v: JsonValue, params: string[],
   return new Rule(name, audit, authenticated, peers, anyRole, allScopes, claims, apiClients, bindings);
 }
 
-function jsonString(s: string): JsonValue {
-  const v = new JsonValue();
-  v.kind = JsonKind.String;
-  v.str = s;
-  return v;
-}
 
-export function jsonText(s: string): JsonValue {
-  const v = new JsonValue();
-  v.kind = JsonKind.String;
-  v.str = s;
-  return v;
-}

@@ -9,7 +9,7 @@
 // (normalize_path, merge_slashes, path_with_escaped_slashes_action), so a well-behaved client
 // never meets this check.
 
-import { hexDigit } from "./hex";
+import { hexDigit } from "./text";
 export const MAX_PATH_BYTES = 8192;
 
 export class PathCheck {

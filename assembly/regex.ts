@@ -9,7 +9,7 @@
 // MAX_PROGRAM instructions. Matching searches anywhere in the string unless anchored, as JSON
 // Schema's `pattern` does. Code units are UTF-16, as in ECMAScript without the `u` flag.
 
-import { hexDigit } from "./hex";
+import { hexDigit } from "./text";
 export const MAX_PROGRAM = 4000;
 export const MAX_PATTERN = 1000;
 

@@ -3,6 +3,7 @@
 // offending value and the keyword that failed.
 import { JsonKind, JsonValue } from "./json";
 import { Regex, compileRegex } from "./regex";
+import { codePointCount, hexDigit, isCanonicalUuid } from "./text";
 
 const T_NULL: u8 = 1, T_BOOL: u8 = 2, T_INT: u8 = 4, T_NUM: u8 = 8, T_STR: u8 = 16, T_ARR: u8 = 32, T_OBJ: u8 = 64;
 const T_ANY: u8 = 127;
@@ -251,11 +252,6 @@ export function jsonEqual(a: JsonValue, b: JsonValue): bool {
   }
 }
 
-function codePointCount(s: string): i64 {
-  let n: i64 = 0;
-  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 0xdc00 || c > 0xdfff) n++; }
-  return n;
-}
 
 function escapeToken(k: string): string { return k.replaceAll("~", "~0").replaceAll("/", "~1"); }
 
@@ -277,7 +273,7 @@ export function validate(v: JsonValue, n: SchemaNode, budget: Budget): SchemaErr
   const cv = n.constValue;
   if (cv !== null && !jsonEqual(v, cv)) return new SchemaError("const");
   if (v.isString()) {
-    const len = (n.minLength >= 0 || n.maxLength >= 0) ? codePointCount(v.str) : 0;
+    const len = (n.minLength >= 0 || n.maxLength >= 0) ? <i64>codePointCount(v.str) : 0;
     if (n.minLength >= 0 && len < n.minLength) return new SchemaError("minLength");
     if (n.maxLength >= 0 && len > n.maxLength) return new SchemaError("maxLength");
     if (n.format.length > 0 && !matchesFormat(v.str, n.format)) return new SchemaError("format");
@@ -386,7 +382,7 @@ function isIpv4(s: string): bool {
 
 function isHexGroup(g: string): bool {
   if (g.length == 0 || g.length > 4) return false;
-  for (let i = 0; i < g.length; i++) { const c = g.charCodeAt(i) | 0x20; if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false; }
+  for (let i = 0; i < g.length; i++) if (hexDigit(g.charCodeAt(i)) < 0) return false;
   return true;
 }
 
@@ -422,15 +418,7 @@ function matchesFormat(s: string, f: string): bool {
   if (f == "date-time") return isDateTime(s);
   if (f == "ipv4") return isIpv4(s);
   if (f == "ipv6") return isIpv6(s);
-  if (f == "uuid") {
-    if (s.length != 36) return false;
-    for (let i = 0; i < 36; i++) {
-      const c = s.charCodeAt(i) | 0x20;
-      if (i == 8 || i == 13 || i == 18 || i == 23) { if (s.charCodeAt(i) != 0x2d) return false; }
-      else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-    }
-    return true;
-  }
+  if (f == "uuid") return isCanonicalUuid(s);
   if (f == "email") {
     // One '@', a non-empty local part and a dotted domain; no spaces. Deliberately simple.
     const at = s.indexOf("@");

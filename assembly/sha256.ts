@@ -1,6 +1,6 @@
 // SHA-256 (FIPS 180-4), for API keys: the policy stores only digests. Pure. Checked against
 // Node's crypto on the NIST vectors and on random inputs (src-host-tests/sha256.test.ts).
-import { hexDigit } from "./hex";
+import { hexDigit } from "./text";
 
 const K: u32[] = [
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,

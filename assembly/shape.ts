@@ -1,7 +1,7 @@
 // What a route accepts beyond identity: typed path parameters, query parameters, required and
 // forbidden headers. Checked after authorization (an unauthorized caller learns nothing from a
 // validation error). Pure: works on the path parameters, the raw query and a header snapshot.
-import { hexDigit } from "./hex";
+import { codePointCount, hexDigit, isCanonicalUuid } from "./text";
 import { HeaderSnapshot } from "./headers";
 import { Regex } from "./regex";
 
@@ -19,22 +19,12 @@ export function typeName(t: ValueType): string {
   }
 }
 
-function isHex(c: i32): bool { return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46); }
-
 // Strict forms: integers of at most 18 digits with an optional '-', JSON-like numbers, "true" or
 // "false", and canonical 8-4-4-4-12 hex UUIDs.
 export function hasType(v: string, t: ValueType): bool {
   if (t == ValueType.String) return true;
   if (t == ValueType.Boolean) return v == "true" || v == "false";
-  if (t == ValueType.Uuid) {
-    if (v.length != 36) return false;
-    for (let i = 0; i < 36; i++) {
-      const c = v.charCodeAt(i);
-      if (i == 8 || i == 13 || i == 18 || i == 23) { if (c != 0x2d) return false; }
-      else if (!isHex(c)) return false;
-    }
-    return true;
-  }
+  if (t == ValueType.Uuid) return isCanonicalUuid(v);
   let i = v.startsWith("-") ? 1 : 0;
   const digitsStart = i;
   while (i < v.length && v.charCodeAt(i) >= 0x30 && v.charCodeAt(i) <= 0x39) i++;
@@ -104,15 +94,6 @@ export function decodeQueryPart(s: string): string | null {
   return out.includes("\uFFFD") ? null : out;
 }
 
-function codePoints(s: string): i32 {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xdc00 && c <= 0xdfff) continue;   // the low half of a pair was counted with its high half
-    n++;
-  }
-  return n;
-}
 
 export class RequestShape {
   constructor(
@@ -177,7 +158,7 @@ export class RequestShape {
         seen[declared] = true;
         const spec = this.query[declared];
         if (!hasType(value!, spec.type)) return new ShapeResult(REASON_QUERY_INVALID, name! + " is not " + typeName(spec.type));
-        if (spec.maxLength >= 0 && codePoints(value!) > spec.maxLength) return new ShapeResult(REASON_QUERY_INVALID, name! + " is longer than " + spec.maxLength.toString());
+        if (spec.maxLength >= 0 && codePointCount(value!) > spec.maxLength) return new ShapeResult(REASON_QUERY_INVALID, name! + " is longer than " + spec.maxLength.toString());
         if (spec.values.length > 0 && !spec.values.includes(value!)) return new ShapeResult(REASON_QUERY_INVALID, name! + " is not an allowed value");
         const re = spec.pattern;
         if (re !== null && !re.test(value!)) return new ShapeResult(REASON_QUERY_INVALID, name! + " does not match its pattern");

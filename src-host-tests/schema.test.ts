@@ -109,6 +109,18 @@ describe("schema replies (emulator)", async () => {
   });
   it("never trapped", () => expect(host.trap).toBeNull());
 
+  it("formats refuse control characters where hex digits belong (uuid, ipv6)", async () => {
+    const h = await loadFilter({ routes: [
+      { name: "u", path: "/u", methods: ["POST"], public: true, body_schema: { type: "string", format: "uuid" } },
+      { name: "i", path: "/i", methods: ["POST"], public: true, body_schema: { type: "string", format: "ipv6" } },
+    ] });
+    const post = (path: string, v: string) => runRequest(h, { method: "POST", path, body: JSON.stringify(v) });
+    expect(post("/u", "123e4567-e89b-12d3-a456-426614174000").allowed).toBe(true);
+    expect(post("/u", "123e4567-e89b-12d3-a456-42661417400\u0010").body).toMatchObject({ keyword: "format" });
+    expect(post("/i", "::1").allowed).toBe(true);
+    expect(post("/i", "::\u0011").body).toMatchObject({ keyword: "format" });
+  });
+
   it("the JSON limits are the policy's", async () => {
     const tight = await loadFilter({ ...route({ type: "array" }), request_limits: { json_max_depth: 3, json_max_members: 4 } });
     expect(runRequest(tight, { method: "POST", path: "/v", body: "[[[1]]]" }).allowed).toBe(true);
