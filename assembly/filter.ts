@@ -31,7 +31,7 @@ import {
   REASON_HEADER_INVALID, REASON_HEADERS_TOO_LARGE, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE,
   REASON_RATE_LIMITED, REASON_REQUEST_UNAVAILABLE,
 } from "./reasons";
-import { replyBody } from "./reply";
+import { jsonQuote, replyBody } from "./reply";
 import { hostOf } from "./route";
 import { Budget, SchemaNode, validate } from "./schema";
 import { digestsEqual, sha256 } from "./sha256";
@@ -415,23 +415,7 @@ function eventLine(event: string, d: Decision, caller: Caller | null, requestId:
   return line + ",\"detail\":" + jsonString(d.detail.length > 0 ? d.detail : detail) + "}";
 }
 
-// Escapes for a log line: quotes, backslashes and control characters; at most 512 characters.
+// Log-line strings: at most 512 characters, marked "..." when cut (reply.ts, jsonQuote).
 export function jsonString(s: string): string {
-  const limit = min(s.length, 512);
-  let plain = s.length <= limit;
-  for (let i = 0; i < limit && plain; i++) {
-    const c = s.charCodeAt(i);
-    plain = c >= 0x20 && c != 0x22 && c != 0x5c && c != 0x7f;
-  }
-  if (plain) return "\"" + s + "\"";
-  let out = "\"";
-  for (let i = 0; i < limit; i++) {
-    const c = s.charCodeAt(i);
-    if (c == 0x22) out += "\\\"";
-    else if (c == 0x5c) out += "\\\\";
-    else if (c < 0x20 || c == 0x7f) out += "\\u00" + (c < 16 ? "0" : "") + c.toString(16);
-    else out += String.fromCharCode(c);
-  }
-  if (s.length > limit) out += "...";
-  return out + "\"";
+  return jsonQuote(s, 512, true);
 }

@@ -24,22 +24,32 @@ export function replyBody(decision: Decision, requestId: string): string {
     "\",\"message\":\"" + reasonMessage(decision.reason) + "\"";
   // For a body that fails its schema: where (a JSON Pointer) and which keyword. Both come from the
   // client's own document and the schema's keyword list, escaped for JSON.
-  if (decision.keyword.length > 0) body += ",\"pointer\":" + quote(decision.pointer) + ",\"keyword\":" + quote(decision.keyword);
+  if (decision.keyword.length > 0) body += ",\"pointer\":" + jsonQuote(decision.pointer, 256, false) + ",\"keyword\":" + jsonQuote(decision.keyword, 256, false);
   const id = safeRequestId(requestId);
   if (id.length > 0) body += ",\"request_id\":\"" + id + "\"";
   return body + "}";
 }
 
-// A JSON string literal: quotes, backslashes and control characters escaped; at most 256 characters.
-function quote(s: string): string {
+// A JSON string literal: quotes, backslashes, control characters and DEL escaped; at most `limit`
+// characters, with "..." inside the quotes when `markCut` and the string was longer. Used for reply
+// bodies and for log lines (filter.ts). The fast path returns the string as it is when nothing
+// needs escaping.
+export function jsonQuote(s: string, limit: i32, markCut: bool): string {
+  const n = min(s.length, limit);
+  let plain = s.length <= limit;
+  for (let i = 0; i < n && plain; i++) {
+    const c = s.charCodeAt(i);
+    plain = c >= 0x20 && c != 0x22 && c != 0x5c && c != 0x7f;
+  }
+  if (plain) return "\"" + s + "\"";
   let out = "\"";
-  const n = min(s.length, 256);
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c == 0x22) out += "\\\"";
     else if (c == 0x5c) out += "\\\\";
-    else if (c < 0x20) out += "\\u00" + (c < 16 ? "0" : "") + c.toString(16);
+    else if (c < 0x20 || c == 0x7f) out += "\\u00" + (c < 16 ? "0" : "") + c.toString(16);
     else out += String.fromCharCode(c);
   }
+  if (markCut && s.length > n) out += "...";
   return out + "\"";
 }
