@@ -68,10 +68,17 @@ function clearOut(): void {
   store<usize>(OUT_SIZE, 0);
 }
 
+// What a property or header read reports: Ok is a value, NotFound or Empty is no value, anything
+// else is the host failing. (Shared data differs: there only NotFound means "no value".)
+function presenceOf(status: u32): Presence {
+  if (status == WasmResult.Ok) return Presence.Present;
+  if (status == WasmResult.NotFound || status == WasmResult.Empty) return Presence.Absent;
+  return Presence.Failed;
+}
+
 function lookupFrom(status: u32): Lookup {
-  if (status == WasmResult.Ok) return new Lookup(Presence.Present, takeString(), status);
-  if (status == WasmResult.NotFound || status == WasmResult.Empty) return new Lookup(Presence.Absent, "", status);
-  return new Lookup(Presence.Failed, "", status);
+  const presence = presenceOf(status);
+  return new Lookup(presence, presence == Presence.Present ? takeString() : "", status);
 }
 
 // Envoy serialises a property path as its segments joined by NUL (context.cc).
@@ -90,9 +97,8 @@ export class BytesLookup {
 export function getPropertyBytes(path: PropertyPath): BytesLookup {
   clearOut();
   const status = abi.proxy_get_property(changetype<usize>(path.bytes), path.bytes.byteLength, OUT_PTR, OUT_SIZE);
-  if (status == WasmResult.Ok) return new BytesLookup(Presence.Present, takeBytes(), status);
-  if (status == WasmResult.NotFound || status == WasmResult.Empty) return new BytesLookup(Presence.Absent, new Uint8Array(0), status);
-  return new BytesLookup(Presence.Failed, new Uint8Array(0), status);
+  const presence = presenceOf(status);
+  return new BytesLookup(presence, presence == Presence.Present ? takeBytes() : new Uint8Array(0), status);
 }
 
 export function getProperty(path: PropertyPath): Lookup {
