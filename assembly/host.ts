@@ -30,7 +30,6 @@ export const enum Presence { Present = 0, Absent = 1, Failed = 2 }
 
 export class Lookup {
   constructor(public presence: Presence, public value: string, public status: u32) {}
-  get present(): bool { return this.presence == Presence.Present; }
 }
 
 // Out-parameters for host calls: static, so no allocation per call.
