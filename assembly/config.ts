@@ -290,15 +290,20 @@ function compileRoutes(c: Compiler, v: JsonValue | null): RoutePolicy[] {
     const route = compileRoute(c, field, v.items[i]);
     if (route === null) return routes;
     for (let j = 0; j < routes.length; j++) {
-      if (overlaps(routes[j], route)) { c.fail(field, "declares the same path, host and method as \"" + routes[j].name + "\""); return routes; }
+      if (overlaps(routes[j], route)) {
+        c.fail(field, "\"" + route.template.source + "\" matches the same requests (path, host, method) as routes[" + j.toString() + "] \"" + routes[j].template.source + "\", so one of them would never decide; merge them");
+        return routes;
+      }
     }
     routes.push(route);
   }
   return sortBySpecificity(routes);
 }
 
+// Two routes whose templates match the same paths ("/x" and "/x/", "/a/{id}" and "/a/{name}")
+// and share a host and a method: the less specific one is dead for those requests.
 function overlaps(a: RoutePolicy, b: RoutePolicy): bool {
-  if (a.template.source != b.template.source) return false;
+  if (!a.template.sameShape(b.template)) return false;
   if (!intersects(a.hosts, b.hosts)) return false;
   return intersects(a.methods, b.methods);
 }
@@ -327,7 +332,7 @@ function sortBySpecificity(routes: RoutePolicy[]): RoutePolicy[] {
 
 function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | null {
   if (!c.expectKind(field, v, JsonKind.Object)) return null;
-  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types", "param_types", "query", "query_additional", "required_headers", "forbidden_headers", "header_patterns", "body_schema"]);
+  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types", "param_types", "query", "query_additional", "required_headers", "forbidden_headers", "header_patterns", "body_schema", "body_forwarding"]);
   const pathV = v.member("path");
   if (pathV === null) { c.fail(field + ".path", "required"); return null; }
   if (!c.expectKind(field + ".path", pathV, JsonKind.String)) return null;
@@ -377,8 +382,25 @@ function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | n
     }
     schema = compiled.node;
   }
+  const streamBody = compileBodyForwarding(c, field + ".body_forwarding", v.member("body_forwarding"));
+  if (streamBody && schema !== null) {
+    c.fail(field + ".body_forwarding", "\"stream\" cannot go with body_schema: a body checked against a schema is held until it has passed");
+    return null;
+  }
   if (c.failed) return null;
-  return new RoutePolicy(name, template, methods, hosts, isPublic, audit, deny, allow, maxBody, types, shape, schema);
+  return new RoutePolicy(name, template, methods, hosts, isPublic, audit, deny, allow, maxBody, types, shape, schema, streamBody);
+}
+
+// "hold" (default): a body that may still be refused stays in Envoy until it has passed.
+// "stream": it goes on as it arrives; a size limit then cuts the stream (the service may see a
+// prefix of a refused body, never its end). For streaming APIs and large uploads.
+function compileBodyForwarding(c: Compiler, field: string, v: JsonValue | null): bool {
+  if (v === null) return false;
+  if (!c.expectKind(field, v, JsonKind.String)) return false;
+  if (v.str == "hold") return false;
+  if (v.str == "stream") return true;
+  c.fail(field, "must be \"hold\" or \"stream\", got \"" + v.str + "\"");
+  return false;
 }
 
 function compileRules(c: Compiler, field: string, v: JsonValue | null, params: string[], isDeny: bool): Rule[] {

@@ -10,6 +10,8 @@ export class Decision {
   schema: SchemaNode | null = null;   // the route's body schema, when it has one
   pointer: string = "";   // for a body that fails its schema: where, and which keyword (reply body)
   keyword: string = "";
+  routeAudit: bool = false;   // the deciding route is in audit mode: its body refusals are logged only
+  streamBody: bool = false;   // the route streams its body instead of holding it (body_forwarding)
 
   constructor(
     public readonly allowed: bool,
@@ -33,13 +35,17 @@ export class Decision {
     d.contentTypes = this.contentTypes;
     d.detail = this.detail;
     d.schema = this.schema;
+    d.routeAudit = this.routeAudit;
+    d.streamBody = this.streamBody;
     return d;
   }
 
-  withBody(maxBodyBytes: i64, contentTypes: string[], schema: SchemaNode | null = null): Decision {
+  withBody(maxBodyBytes: i64, contentTypes: string[], schema: SchemaNode | null, routeAudit: bool, streamBody: bool): Decision {
     this.maxBodyBytes = maxBodyBytes;
     this.contentTypes = contentTypes;
     this.schema = schema;
+    this.routeAudit = routeAudit;
+    this.streamBody = streamBody;
     return this;
   }
 }

@@ -44,6 +44,9 @@ const METADATA = new PropertyPath("metadata");
 // proxy-wasm FilterHeadersStatus / FilterDataStatus values.
 export const CONTINUE: u32 = 0;
 export const STOP_ITERATION: u32 = 1;
+// FilterDataStatus StopIterationAndBuffer: Envoy keeps the data and hands it back, with what
+// follows, on the next body call (up to its buffer limit; past it, Envoy itself answers 413).
+export const STOP_AND_BUFFER: u32 = 1;
 
 const JSON_CONTENT_TYPE: string[] = ["content-type"];
 const JSON_CONTENT_TYPE_VALUE: string[] = ["application/json"];
@@ -135,6 +138,9 @@ export class Stream {
   bodyLimit: i64 = i64.MAX_VALUE;
   bodySeen: i64 = 0;
   bodyRoute: string = "";
+  bodyAudit: bool = false;     // the policy or the route is in audit mode: body refusals are logged
+  holdBody: bool = false;      // the body stays in Envoy until it has passed (StopIterationAndBuffer)
+  caller: Caller | null = null;
   // The request headers as received (one host call), kept for the stream's later steps.
   snapshot: HeaderSnapshot = EMPTY_SNAPSHOT;
 
@@ -283,7 +289,8 @@ export class Stream {
   }
 
   // The body the route accepts: its media type (415), and its size, from content-length at once
-  // (413, nothing forwarded) or, for a body of unknown length, as it streams (onRequestBody).
+  // (413, nothing forwarded) or, for a body of unknown length, as it arrives (onRequestBody).
+  // A body that may still be refused is held in Envoy until the verdict (holdBody).
   checkBody(policy: Policy, decision: Decision, caller: Caller): bool {
     const headers = this.plugin.headers!;
     const snap = this.snapshot;
@@ -291,11 +298,13 @@ export class Stream {
     // Envoy's HTTP/1 codec consumes transfer-encoding: a body of unknown length shows as headers
     // without end of stream.
     const streamed = snap.has(headers.transferEncoding.bytes) || (this.bodyFollows && declared != 0);
+    this.caller = caller;
+    this.bodyAudit = policy.audit || decision.routeAudit;
     if (decision.contentTypes.length > 0 && (declared > 0 || streamed)) {
       const type = mediaType(snap.value(headers.contentType.bytes));
       if (!decision.contentTypes.includes(type)) {
         const d = Decision.deny(415, REASON_CONTENT_TYPE, decision.route, "");
-        if (this.refuse(policy, d, caller, type.length > 0 ? type : "no content-type")) return true;
+        if (this.refuseBody(d, type.length > 0 ? type : "no content-type")) return true;
       }
     }
     this.bodyLimit = decision.maxBodyBytes >= 0 ? decision.maxBodyBytes : policy.maxBodyBytes;
@@ -304,9 +313,9 @@ export class Stream {
     if (schema !== null) {
       if (!this.bodyFollows) {
         const d = Decision.deny(400, REASON_BODY_INVALID_JSON, decision.route, "");
-        if (this.refuse(policy, d, caller, "a body is required")) return true;
+        if (this.refuseBody(d, "a body is required")) return true;
       } else {
-        // The body is parsed as it streams; only its parsed form is kept (bounded by the limit).
+        // The body is parsed as it arrives; only its parsed form is kept (bounded by the limit).
         this.schema = schema;
         this.document = new DocumentSink();
         const maxBytes = <i32>min<i64>(this.bodyLimit, <i64>i32.MAX_VALUE);
@@ -316,48 +325,90 @@ export class Stream {
     }
     if (declared > this.bodyLimit) {
       const d = Decision.deny(413, REASON_BODY_TOO_LARGE, decision.route, "");
-      if (this.refuse(policy, d, caller, "content-length " + declared.toString())) return true;
+      if (this.refuseBody(d, "content-length " + declared.toString())) return true;
       this.bodyLimit = i64.MAX_VALUE;   // audited once; not again for every chunk
     }
+    // Held when a refusal may still come from the body: a schema, or a limit that a body of unknown
+    // length may pass. Nothing is held in audit mode (nothing will be refused) or on a route that
+    // opted into streaming (its size limit then cuts the stream: the service may see a prefix of a
+    // refused body, never its end).
+    const mayRefuse = schema !== null || (declared < 0 && this.bodyLimit != i64.MAX_VALUE);
+    this.holdBody = this.bodyFollows && mayRefuse && !this.bodyAudit && !decision.streamBody;
     return false;
   }
 
-  // A chunk of the request body (Envoy's streaming mode: each call brings the new bytes). With a
-  // schema, chunks go on to the service as they are parsed, but the last one is held until the
-  // document has passed: the service never receives the end of a refused body.
+  // A call with request body. Envoy passes what it holds for this filter: the new chunk alone, or,
+  // while the body is held (StopIterationAndBuffer), everything since the first chunk (agreement
+  // test, "hold"). An HTTP/1.1 body ends with one more call, empty and marked end of stream; an
+  // HTTP/2 body may end on its last DATA frame, in an empty one, or with trailers.
   onRequestBody(size: u32, endOfStream: bool): u32 {
     if (this.replied) return STOP_ITERATION;
-    this.bodySeen += <i64>size;
-    if (this.bodySeen <= this.bodyLimit) return this.validateChunk(size, endOfStream);
-    const policy = this.plugin.policy;
-    const d = Decision.deny(413, REASON_BODY_TOO_LARGE, this.bodyRoute, "");
-    if (policy === null || !policy.audit) return this.deny(d, null, "body passed " + this.bodyLimit.toString() + " bytes");
-    this.wouldDeny(d.asAudited(), null, "body passed " + this.bodyLimit.toString() + " bytes");
-    this.bodyLimit = i64.MAX_VALUE;
-    return CONTINUE;
+    const start: i64 = this.holdBody ? this.bodySeen : 0;
+    const total: i64 = start + (this.holdBody ? <i64>size - this.bodySeen : <i64>size);
+    if (this.holdBody && <i64>size < this.bodySeen) {
+      // The host lost bytes it was holding: nothing can be judged, nothing goes on.
+      return this.deny(Decision.deny(503, REASON_REQUEST_UNAVAILABLE, this.bodyRoute, ""), this.caller, "held body shrank");
+    }
+    const fresh = this.holdBody ? total - this.bodySeen : <i64>size;
+    this.bodySeen = this.holdBody ? total : this.bodySeen + fresh;
+    if (this.bodySeen > this.bodyLimit) {
+      const d = Decision.deny(413, REASON_BODY_TOO_LARGE, this.bodyRoute, "");
+      if (this.refuseBody(d, "body passed " + this.bodyLimit.toString() + " bytes")) return STOP_ITERATION;
+      this.bodyLimit = i64.MAX_VALUE;
+    }
+    if (this.json !== null && fresh > 0) {
+      const bytes = getRequestBody(<u32>start, <u32>fresh);
+      if (bytes === null) return this.deny(Decision.deny(503, REASON_REQUEST_UNAVAILABLE, this.bodyRoute, ""), this.caller, "request body unreadable");
+      if (this.feedJson(bytes!, false)) return STOP_ITERATION;
+    }
+    if (endOfStream) return this.endBody();
+    return this.holdBody ? STOP_AND_BUFFER : CONTINUE;
   }
 
-  validateChunk(size: u32, endOfStream: bool): u32 {
-    const json = this.json;
+  // Trailers end an HTTP/2 body: no data call carried end of stream.
+  onRequestTrailers(): u32 {
+    if (this.replied) return STOP_ITERATION;
+    return this.endBody();
+  }
+
+  // The end of the body: the document is complete, and is judged. Continue lets everything held
+  // go on to the service.
+  endBody(): u32 {
+    if (this.json !== null && this.feedJson(new Uint8Array(0), true)) return STOP_ITERATION;
     const schema = this.schema;
-    if (json === null || schema === null) return CONTINUE;
-    const policy = this.plugin.policy!;
-    if (!json.feed(getRequestBody(size), endOfStream)) {
-      this.json = null;
-      const d = Decision.deny(400, REASON_BODY_INVALID_JSON, this.bodyRoute, "");
-      return this.refuse(policy, d, null, json.error + " at byte " + json.offset.toString()) ? STOP_ITERATION : CONTINUE;
-    }
-    if (!endOfStream) return CONTINUE;
-    this.json = null;
-    const root = this.document!.root;
+    const document = this.document;
+    this.schema = null;
+    this.document = null;
+    if (schema === null || document === null) return CONTINUE;
+    const root = document.root;
     if (root === null) return CONTINUE;
-    const e = validate(root!, schema!, new Budget(SCHEMA_BUDGET));
+    const e = validate(root, schema, new Budget(SCHEMA_BUDGET));
     if (e === null) return CONTINUE;
     const d = Decision.deny(400, REASON_BODY_SCHEMA, this.bodyRoute, "");
     d.pointer = e.pointer;
     d.keyword = e.keyword;
     d.detail = (e.pointer.length > 0 ? e.pointer : "/") + " " + e.keyword;
-    return this.refuse(policy, d, null, d.detail) ? STOP_ITERATION : CONTINUE;
+    return this.refuseBody(d, d.detail) ? STOP_ITERATION : CONTINUE;
+  }
+
+  // Feeds body bytes to the JSON parser; true when the request was refused.
+  feedJson(bytes: Uint8Array, last: bool): bool {
+    const json = this.json!;
+    if (json.feed(bytes, last)) {
+      if (last) this.json = null;
+      return false;
+    }
+    this.json = null;
+    this.schema = null;
+    const d = Decision.deny(400, REASON_BODY_INVALID_JSON, this.bodyRoute, "");
+    return this.refuseBody(d, json.error + " at byte " + json.offset.toString());
+  }
+
+  // A refusal from the body or its headers: enforced, or (policy or route in audit) logged.
+  refuseBody(d: Decision, detail: string): bool {
+    if (!this.bodyAudit) { this.deny(d, this.caller, detail); return true; }
+    this.wouldDeny(d.asAudited(), this.caller, detail);
+    return false;
   }
 
   forwardIdentity(caller: Caller): void {
@@ -368,11 +419,6 @@ export class Stream {
     if (user !== null && user.subject.length > 0) replaceHeader(HeaderMapType.RequestHeaders, headers.user, user.subject);
     const client = caller.client;
     if (client !== null) replaceHeader(HeaderMapType.RequestHeaders, headers.client, client.name);
-  }
-
-  // Body and trailer callbacks after a reply: stop, so nothing of a refused request moves on.
-  afterReply(): u32 {
-    return this.replied ? STOP_ITERATION : CONTINUE;
   }
 
   requestId(): string {

@@ -146,12 +146,15 @@ export function getConfiguration(kind: BufferType, size: u32): Uint8Array {
   return takeBytes();
 }
 
-// The request body bytes Envoy holds for this callback (in streaming mode: the new chunk).
-export function getRequestBody(size: u32): Uint8Array {
-  if (size == 0) return new Uint8Array(0);
+// `length` bytes from `start` of the request body Envoy holds for this callback: the new chunk
+// alone, or, while the filter holds the body (StopIterationAndBuffer), everything held so far
+// (agreement test). null when the host fails. `start` must not pass what the host holds:
+// proxy-wasm-cpp-host computes the length to copy without checking it.
+export function getRequestBody(start: u32, length: u32): Uint8Array | null {
+  if (length == 0) return new Uint8Array(0);
   clearOut();
-  const status = abi.proxy_get_buffer_bytes(BufferType.HttpRequestBody, 0, size, OUT_PTR, OUT_SIZE);
-  if (status != WasmResult.Ok) return new Uint8Array(0);
+  const status = abi.proxy_get_buffer_bytes(BufferType.HttpRequestBody, start, length, OUT_PTR, OUT_SIZE);
+  if (status != WasmResult.Ok) return null;
   return takeBytes();
 }
 

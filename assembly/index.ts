@@ -58,7 +58,7 @@ export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream
 
 export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): u32 {
   if (!streams.has(contextId)) return CONTINUE;
-  return streams.get(contextId).afterReply();
+  return streams.get(contextId).onRequestTrailers();
 }
 
 export function proxy_on_response_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {

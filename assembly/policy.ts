@@ -30,10 +30,12 @@ import {
 
 export const enum UnmatchedRoutes { Deny = 0, Allow = 1 }
 
+const SHADOW_PLACEHOLDER = Decision.allow("", "");
+
 export class RoutePolicy {
   // Allow decisions made once, at configure time: the allow path allocates none.
-  private readonly publicAllow: Decision;
-  private readonly ruleAllows: Decision[];
+  private publicAllow: Decision = SHADOW_PLACEHOLDER;
+  private ruleAllows: Decision[] = [];
 
   constructor(
     public readonly name: string,
@@ -48,10 +50,16 @@ export class RoutePolicy {
     public readonly contentTypes: string[],  // media types; empty: any
     public readonly shape: RequestShape | null,  // typed parameters, query, headers; null: none
     public readonly schema: SchemaNode | null,   // the body's schema; null: any body
+    public readonly streamBody: bool,            // body_forwarding: stream
   ) {
-    this.publicAllow = Decision.allow(name, "").withBody(maxBodyBytes, contentTypes, schema);
+    this.publicAllow = this.withBody(Decision.allow(name, ""));
     this.ruleAllows = new Array<Decision>(allow.length);
-    for (let i = 0; i < allow.length; i++) this.ruleAllows[i] = Decision.allow(name, allow[i].name).withBody(maxBodyBytes, contentTypes, schema);
+    for (let i = 0; i < allow.length; i++) this.ruleAllows[i] = this.withBody(Decision.allow(name, allow[i].name));
+  }
+
+  // The route's body settings, on a decision it made.
+  withBody(d: Decision): Decision {
+    return d.withBody(this.maxBodyBytes, this.contentTypes, this.schema, this.audit, this.streamBody);
   }
 
   decide(caller: Caller, params: string[], facts: RequestFacts): Decision {
@@ -60,7 +68,7 @@ export class RoutePolicy {
     const shape = this.shape!.check(params, facts.query, facts.headers);
     if (shape.ok) return d;
     // Audit mode (route or policy) turns this into a would-deny like any other refusal.
-    const refused = Decision.deny(400, shape.reason, this.name, "").withBody(this.maxBodyBytes, this.contentTypes, this.schema);
+    const refused = this.withBody(Decision.deny(400, shape.reason, this.name, ""));
     refused.detail = shape.detail;
     return refused;
   }
@@ -76,7 +84,7 @@ export class RoutePolicy {
       if (!rule.matches(caller, params)) continue;
       const d = Decision.deny(403, REASON_DENIED_BY_RULE, this.name, rule.name);
       if (!rule.audit) return d;
-      if (wouldDeny === null) wouldDeny = d.withBody(this.maxBodyBytes, this.contentTypes, this.schema).asAudited();
+      if (wouldDeny === null) wouldDeny = this.withBody(d).asAudited();
     }
     if (this.isPublic) return orAudited(wouldDeny, this.publicAllow);
     for (let i = 0; i < this.allow.length; i++) {
@@ -198,7 +206,7 @@ export class Policy {
         pathMatched = true;
         if (route.methods.length > 0 && !route.methods.includes(request.method)) continue;
           const d = route.decide(caller, params, request);
-        if (!d.allowed && route.audit) return d.withBody(route.maxBodyBytes, route.contentTypes, route.schema).asAudited();
+        if (!d.allowed && route.audit) return route.withBody(d).asAudited();
         return d;
       }
     }

@@ -36,6 +36,20 @@ export class PathTemplate {
     return other.segments.length - this.segments.length;
   }
 
+  // Whether both match exactly the same paths: the same segment kinds and literals (parameter
+  // names aside). "/x" and "/x/" are one template: a trailing slash is ignored when matching.
+  sameShape(other: PathTemplate): bool {
+    if (this.segments.length != other.segments.length) return false;
+    for (let i = 0; i < this.segments.length; i++) {
+      const a = this.segments[i];
+      const b = other.segments[i];
+      const ka = a.kind == SegmentKind.Param ? SegmentKind.Any : a.kind;
+      const kb = b.kind == SegmentKind.Param ? SegmentKind.Any : b.kind;
+      if (ka != kb || (ka == SegmentKind.Literal && a.text != b.text)) return false;
+    }
+    return true;
+  }
+
   // Fills `values` (aligned with this.params) and returns true when the path matches.
   match(pathSegments: string[], values: string[]): bool {
     const segs = this.segments;

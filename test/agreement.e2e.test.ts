@@ -2,13 +2,15 @@
 // what the host answers; the same requests go to the emulator and to a real Envoy, and the answers
 // are compared side by side. Each case is a regression test for the emulator.
 import { randomUUID } from "node:crypto";
+import { connect as connectH2 } from "node:http2";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ProxyWasmHost } from "../src-host-tests/emulator/host";
-import { runRequest } from "../src-host-tests/emulator/request";
+import { type Framing, runRequest, upstreamComplete } from "../src-host-tests/emulator/request";
 import { call } from "./harness/client";
-import { type Mesh, dumpLogOnFailure, startMesh } from "./harness/fixture";
+import { type Mesh, dumpLogOnFailure, quiesce, startMesh, waitFor } from "./harness/fixture";
+import { h1, h2 } from "./harness/raw";
 
 const PROBE = resolve(import.meta.dirname, "..", "build", "probe.wasm");
 const PEER = "spiffe://meshguard.test/ns/probe/sa/client";
@@ -96,5 +98,87 @@ describe("emulator and Envoy agree (probe guest)", () => {
     expect(envoy).toEqual({ body_bytes: 100_000, last_chunk_matches_n: true });
     const emu = runRequest(emulator, { method: "POST", path: "/upload", headers: { "x-probe": "body" }, body, chunkSize: 5 });
     expect(emu.body).toEqual(envoy);
+  });
+
+  // How a body reaches a filter that holds it (StopIterationAndBuffer on every chunk), in every
+  // framing: the size each call reports, what get_buffer_bytes gives from 0 and from the previous
+  // size on, where end of stream comes, and what the service gets when the filter lets it go.
+  // The chunks are paced on the probe's own record (polled), so Envoy sees exactly these pieces.
+  const BODY_FRAMINGS: [string, Framing][] = [
+    ["h1-length", "http1"], ["h1-chunked", "http1"], ["h2-end-on-data", "http2-end-on-data"], ["h2-empty-end", "http2-empty-end"], ["h2-trailers", "http2-trailers"],
+  ];
+  const PIECES = ["01234", "56789", "abc"];
+  const recordOf = async (key: string): Promise<{ calls: unknown[] }> => {
+    const r = await call(mesh!.envoy.listenerPort, { path: "/", headers: { "x-probe": "report", "x-key": key }, ca: mesh!.pki.ca.cert });
+    const v = JSON.parse(r.body).events.value as string;
+    return v ? JSON.parse(v) : { calls: [] };
+  };
+
+  for (const [framing, emulated] of BODY_FRAMINGS) {
+    for (const then of ["reply", "continue"]) {
+      it(`a held body, ${framing}, then ${then}: the same calls and the same service witness`, async () => {
+        const m = mesh!;
+        const key = randomUUID();
+        const id = randomUUID();
+        const headers = { "x-probe": "hold", "x-then": then, "x-key": key, "x-test-id": id };
+        const afterPiece = (i: number) => waitFor(`Envoy to deliver piece ${i}`, async () => (await recordOf(key)).calls.length >= i + 1);
+        const req = { port: m.envoy.listenerPort, ca: m.pki.ca.cert, path: "/upload", headers, pieces: PIECES, afterPiece };
+        const reply = framing.startsWith("h1") ? await h1(req, framing === "h1-length" ? "length" : "chunked") : await h2(req, framing.slice(3) as "end-on-data");
+        await quiesce(m);
+        const envoyCalls = then === "reply" ? JSON.parse(reply.body).calls : (await recordOf(key)).calls;
+        const witnessed = m.upstream.byId(id);
+
+        const emu = await ProxyWasmHost.load(readFileSync(PROBE), { pluginConfig: "{}" });
+        const s = emu.newStream({});
+        s.sendRequestHeaders([[":path", "/upload"], [":method", "POST"], ...Object.entries(headers)], false);
+        PIECES.forEach((p, i) => s.sendRequestBody(p, emulated === "http2-end-on-data" && i === PIECES.length - 1));
+        if (emulated === "http2-trailers") s.sendRequestTrailers([["x-trailer", "end"]]);
+        else if (emulated !== "http2-end-on-data") s.sendRequestBody("", true);
+        const emuCalls = then === "reply" ? JSON.parse(s.localReply!.body).calls : JSON.parse(emu.sharedData.get(`order:${key}`)!.value.toString()).calls;
+        s.finish();
+
+        expect(emuCalls).toEqual(envoyCalls);
+        if (then === "continue") {
+          expect(witnessed.map((w) => [w.state, w.body])).toEqual([["complete", PIECES.join("")]]);
+          expect(upstreamComplete(s)).toBe(true);
+          expect(s.upstream.body.toString()).toBe(PIECES.join(""));
+        } else {
+          expect(witnessed.every((w) => w.state !== "complete" && w.bytes === 0)).toBe(true);
+          expect(upstreamComplete(s)).toBe(false);
+          expect(s.upstream.body.length).toBe(0);
+        }
+      });
+    }
+  }
+
+  it("StopIteration on request headers: Envoy calls no body callback until the filter resumes", async () => {
+    // proxy-wasm-cpp-host turns StopIteration on headers into StopAllIterationAndWatermark. On one
+    // HTTP/2 connection Envoy decodes frames in order, so the report (stream 3) is answered after
+    // the stalled stream's DATA (stream 1) went through the filter chain.
+    const m = mesh!;
+    const key = randomUUID();
+    const session = connectH2(`https://localhost:${m.envoy.listenerPort}`, { ca: readFileSync(m.pki.ca.cert), servername: "localhost" });
+    try {
+      const stalled = session.request({ ":method": "POST", ":path": "/upload", "x-probe": "stall", "x-key": key }, { endStream: false });
+      stalled.on("error", () => {});
+      await new Promise<void>((ok) => stalled.end("0123456789", () => ok()));
+      const report = session.request({ ":method": "GET", ":path": "/", "x-probe": "report", "x-key": key });
+      const body = await new Promise<string>((ok, bad) => {
+        let out = "";
+        report.on("data", (d: Buffer) => { out += d.toString(); });
+        report.on("end", () => ok(out));
+        report.on("error", bad);
+      });
+      expect(JSON.parse(JSON.parse(body).events.value)).toEqual({ calls: [] });
+    } finally {
+      session.destroy();
+    }
+    const emu = await ProxyWasmHost.load(readFileSync(PROBE), { pluginConfig: "{}" });
+    const s = emu.newStream({});
+    s.sendRequestHeaders([[":path", "/upload"], [":method", "POST"], ["x-probe", "stall"], ["x-key", key]], false);
+    s.sendRequestBody("0123456789", true);
+    expect(s.stalled).toBe(true);
+    expect(JSON.parse(emu.sharedData.get(`order:${key}`)!.value.toString())).toEqual({ calls: [] });
+    s.finish();
   });
 });

@@ -2,7 +2,7 @@
 // forwarded, 413 for a chunked body as soon as it passes the limit, 415 for another media type.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { call } from "./harness/client";
-import { type Mesh, dumpLogOnFailure, startMesh } from "./harness/fixture";
+import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
 
 const POLICY = {
   routes: [
@@ -37,11 +37,12 @@ describe("body size and content type (real Envoy)", () => {
   });
 
   it("content-length over the limit: 413, and nothing reaches the service", async () => {
-    const before = mesh!.upstream.received.length;
+    const before = mesh!.upstream.seen.length;
     const r = await post("x".repeat(1001));
     expect(r.status).toBe(413);
     expect(JSON.parse(r.body).reason).toBe("body_too_large");
-    expect(mesh!.upstream.received.length).toBe(before);
+    await quiesce(mesh!);
+    expect(mesh!.upstream.seen.length).toBe(before);   // not even the headers
   });
 
   it("a chunked body is refused once it passes the limit", async () => {
@@ -80,12 +81,15 @@ describe("body size and content type (real Envoy)", () => {
     expect(JSON.parse(r.body).body).toBe('{"sku":"a-1","qty":3}');
   });
 
-  it("a body that fails the schema: 400 with the pointer and the keyword; the service never gets a complete request", async () => {
-    const before = mesh!.upstream.received.length;
+  it("a body that fails the schema: 400 with the pointer and the keyword; the service gets none of the body", async () => {
+    const before = mesh!.upstream.seen.length;
     const r = await order('{"sku":"a-1","qty":0}');
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body)).toMatchObject({ reason: "body_schema_violation", pointer: "/qty", keyword: "minimum" });
-    expect(mesh!.upstream.received.length).toBe(before);
+    await quiesce(mesh!);
+    const after = mesh!.upstream.seen.slice(before);
+    expect(after.filter((w) => w.state === "complete")).toEqual([]);
+    expect(after.reduce((n, w) => n + w.bytes, 0)).toBe(0);
   });
 
   it("a chunked body that is not JSON: 400", async () => {

@@ -49,6 +49,9 @@ export class ProxyWasmHost {
   readonly shared: SharedStore;
   tickPeriodMs = 0;
   allocations = 0;
+  // Host failures to inject: an import named here answers this status and does nothing else
+  // (e.g. proxy_get_shared_data → InternalFailure), so every fail-closed path can be driven.
+  readonly failures = new Map<string, WasmResult>();
 
   private metrics = new Map<number, Metric>();
   private metricIds = new Map<string, number>();
@@ -194,6 +197,18 @@ export class ProxyWasmHost {
   }
 
   private imports(): Record<string, (...a: number[]) => number | void> {
+    const real = this.realImports();
+    const wrapped: Record<string, (...a: number[]) => number | void> = {};
+    for (const [name, fn] of Object.entries(real)) {
+      wrapped[name] = (...a: number[]) => {
+        const failure = this.failures.get(name);
+        return failure !== undefined ? failure : fn(...a);
+      };
+    }
+    return wrapped;
+  }
+
+  private realImports(): Record<string, (...a: number[]) => number | void> {
     const h = this;
     const unimplemented = () => WasmResult.Unimplemented;
     return {
@@ -371,6 +386,18 @@ export interface ConnectionProps {
   properties?: Record<string, PropertyValue>;
 }
 
+// What the filters after meshguard (the router, and so the service) have been given so far.
+export interface Upstream {
+  headers: HeaderPairs | null;     // request headers, once the filter let them go on
+  body: Buffer;                    // body bytes let go on
+  trailers: HeaderPairs | null;
+  ended: boolean;                  // end of stream reached the service: the request is complete
+  reset: boolean;                  // the stream was cut (a local reply after headers went on)
+}
+
+// Envoy's default per-stream buffer limit (per_connection_buffer_limit_bytes, 1 MiB).
+export const DEFAULT_BUFFER_LIMIT = 1 << 20;
+
 export class Stream {
   requestHeaders: HeaderPairs = [];
   requestTrailers: HeaderPairs = [];
@@ -380,7 +407,16 @@ export class Stream {
   responseBodyBuffer: Buffer | null = null;
   localReply: LocalReply | null = null;
   readonly actions: { callback: string; action: number }[] = [];
+  readonly upstream: Upstream = { headers: null, body: Buffer.alloc(0), trailers: null, ended: false, reset: false };
+  // Body bytes Envoy holds for this filter after it returned StopIterationAndBuffer: the next
+  // body callback sees them followed by the new data (agreement test, "hold").
+  private held: Buffer = Buffer.alloc(0);
+  private holding = false;
+  // StopIteration on request headers: proxy-wasm-cpp-host makes it StopAllIterationAndWatermark,
+  // so Envoy calls no body callback until the filter resumes the stream (agreement test).
+  stalled = false;
   private finished = false;
+  bufferLimit = DEFAULT_BUFFER_LIMIT;
 
   constructor(private host: ProxyWasmHost, readonly id: number, private connection: ConnectionProps) {}
 
@@ -406,9 +442,12 @@ export class Stream {
 
   // Envoy sends a filter's local reply back through the encoder path, this filter included:
   // proxy_on_response_headers, then proxy_on_response_body when there is a body (agreement test).
+  // A request whose headers already went on is reset upstream: the service never sees its end.
   private deliverLocalReply(): void {
     const reply = this.localReply!;
     this.replyDelivered = true;
+    if (this.upstream.headers && !this.upstream.ended) this.upstream.reset = true;
+    this.held = Buffer.alloc(0);
     const body = Buffer.from(reply.body, "utf8");
     const headers: HeaderPairs = [[":status", String(reply.status)]];
     if (body.length > 0) headers.push(["content-length", String(body.length)]);
@@ -418,21 +457,70 @@ export class Stream {
     if (body.length > 0) this.sendResponseBody(body, true);
   }
 
+  // Envoy's own reply when a held body passes the stream's buffer limit (413, as its filter
+  // manager sends it).
+  private overflow(): void {
+    this.localReply = { status: 413, details: "request_payload_too_large", body: "Payload Too Large", headers: [], grpcStatus: -1 };
+  }
+
   sendRequestHeaders(headers: HeaderPairs, endOfStream: boolean): number {
     this.requestHeaders = headers.map(([k, v]) => [k.toLowerCase(), v]);
-    return this.record("request_headers", this.host.run(this, "proxy_on_request_headers", this.id, this.requestHeaders.length, endOfStream ? 1 : 0));
+    const action = this.host.run(this, "proxy_on_request_headers", this.id, this.requestHeaders.length, endOfStream ? 1 : 0);
+    if (!this.localReply) {
+      if (action === Action.Continue) {
+        this.upstream.headers = this.requestHeaders.map(([k, v]) => [k, v]);
+        this.upstream.ended = endOfStream;
+      } else {
+        this.stalled = true;
+      }
+    }
+    return this.record("request_headers", action);
   }
 
-  // One chunk of the request body. The buffer the filter sees is this chunk (Envoy's streaming mode).
+  // One chunk of request body as it arrives. The filter is called with everything Envoy holds for
+  // it: the new chunk alone, or, after a StopIterationAndBuffer, the held bytes and the new chunk.
+  // An empty chunk with endOfStream is Envoy's end-of-stream call after the data (HTTP/1.1, and
+  // HTTP/2 when END_STREAM comes in a frame of its own); its size is what is held.
   sendRequestBody(chunk: Buffer | string, endOfStream: boolean): number {
-    this.requestBodyBuffer = Buffer.from(chunk);
-    return this.record("request_body", this.host.run(this, "proxy_on_request_body", this.id, this.requestBodyBuffer.length, endOfStream ? 1 : 0));
+    const data = Buffer.from(chunk);
+    if (this.stalled && !this.localReply) {
+      this.held = Buffer.concat([this.held, data]);
+      return this.record("request_body (not delivered: headers stopped)", Action.StopIteration);
+    }
+    const buffer = Buffer.concat([this.held, data]);
+    this.requestBodyBuffer = buffer;
+    const action = this.host.run(this, "proxy_on_request_body", this.id, buffer.length, endOfStream ? 1 : 0);
+    if (!this.localReply) this.afterBody(action, buffer, endOfStream);
+    return this.record("request_body", action);
   }
 
+  private afterBody(action: number, buffer: Buffer, endOfStream: boolean): void {
+    if (action === Action.Continue) {
+      this.upstream.body = Buffer.concat([this.upstream.body, buffer]);
+      this.upstream.ended = endOfStream;
+      this.held = Buffer.alloc(0);
+      this.holding = false;
+    } else {
+      this.held = buffer;
+      this.holding = true;
+      if (this.held.length > this.bufferLimit) this.overflow();
+    }
+  }
+
+  // Trailers end the stream (HTTP/2): no body callback carries end of stream then.
   sendRequestTrailers(trailers: HeaderPairs): number {
     this.requestTrailers = trailers;
-    return this.record("request_trailers", this.host.run(this, "proxy_on_request_trailers", this.id, trailers.length));
+    const action = this.host.run(this, "proxy_on_request_trailers", this.id, trailers.length);
+    if (!this.localReply && action === Action.Continue && !this.stalled) {
+      this.upstream.body = Buffer.concat([this.upstream.body, this.held]);
+      this.upstream.trailers = trailers;
+      this.upstream.ended = true;
+      this.held = Buffer.alloc(0);
+    }
+    return this.record("request_trailers", action);
   }
+
+  get holdingBody(): boolean { return this.holding; }
 
   sendResponseHeaders(headers: HeaderPairs, endOfStream: boolean): number {
     this.responseHeaders = headers.map(([k, v]) => [k.toLowerCase(), v]);

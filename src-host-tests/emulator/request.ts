@@ -3,7 +3,7 @@
 // format (README, "Checking a policy offline"); keep it stable.
 import { randomUUID } from "node:crypto";
 import type { HeaderPairs } from "./abi";
-import { type LocalReply, ProxyWasmHost, type PropertyValue } from "./host";
+import { type LocalReply, ProxyWasmHost, type PropertyValue, type Stream } from "./host";
 import type { FilterMetadata } from "./metadata";
 
 export const JWT_NAMESPACE = "envoy.filters.http.jwt_authn";
@@ -29,6 +29,28 @@ export interface RequestSpec {
   jwt_claims?: Record<string, unknown>;
   properties?: Record<string, PropertyValue>;        // other connection properties, by dotted path
   chunkSize?: number;                                // body chunk size (default: one chunk)
+  framing?: Framing;                                 // how the body's end arrives (default "http1")
+}
+
+// How the end of a request body reaches a filter in Envoy (agreement test, every framing):
+//   http1              data with end_of_stream=false, then an empty end-of-stream call (HTTP/1.1
+//                      with content-length or chunked alike; HTTP/1 trailers are dropped by Envoy)
+//   http2-end-on-data  the last DATA frame carries END_STREAM: the last data call is the end
+//   http2-empty-end    END_STREAM in an empty DATA frame after the data: as http1
+//   http2-trailers     data, then trailers: no data call carries end of stream
+export const FRAMINGS = ["http1", "http2-end-on-data", "http2-empty-end", "http2-trailers"] as const;
+export type Framing = (typeof FRAMINGS)[number];
+
+// Delivers a body in chunks as Envoy would for this framing; stops once the filter has replied.
+export function deliverBody(stream: Stream, body: Buffer, framing: Framing, chunkSize?: number): void {
+  const size = chunkSize && chunkSize > 0 ? chunkSize : Math.max(1, body.length);
+  for (let at = 0; at < body.length && !stream.localReply; at += size) {
+    const last = at + size >= body.length;
+    stream.sendRequestBody(body.subarray(at, at + size), last && framing === "http2-end-on-data");
+  }
+  if (stream.localReply) return;
+  if (framing === "http2-trailers") stream.sendRequestTrailers([["x-trailer", "1"]]);
+  else if (framing !== "http2-end-on-data" || body.length === 0) stream.sendRequestBody(Buffer.alloc(0), true);
 }
 
 export interface Outcome {
@@ -38,6 +60,9 @@ export interface Outcome {
   details: string | null;             // Envoy response-code details of the local reply
   body: unknown;                      // the local reply body (parsed JSON when it is JSON)
   forwardedHeaders: HeaderPairs | null;  // headers as they reach the upstream (allowed only)
+  // What the service received: the headers (if they went on), the body bytes, and whether the
+  // request reached it complete.
+  upstream: { headers: boolean; body: Buffer; complete: boolean };
 }
 
 function headerPairs(h: RequestSpec["headers"]): HeaderPairs {
@@ -71,15 +96,28 @@ function envoyRequestHeaders(req: RequestSpec, body: Buffer | null): HeaderPairs
   return pairs;
 }
 
-function outcomeOf(reply: LocalReply | null, forwarded: HeaderPairs): Outcome {
-  if (!reply) return { allowed: true, status: null, reason: null, details: null, body: null, forwardedHeaders: forwarded };
+// Whether the service has a complete request: its end of stream went on, or (an HTTP/1.1 service)
+// every byte its content-length announced has arrived, which is complete to it whatever comes
+// after (the lesson of issue #8: Envoy's end-of-stream call comes after the data).
+export function upstreamComplete(stream: Stream): boolean {
+  const up = stream.upstream;
+  if (up.ended) return true;
+  const cl = up.headers?.find(([k]) => k === "content-length")?.[1];
+  return cl !== undefined && /^\d+$/.test(cl) && up.body.length >= Number(cl);
+}
+
+function outcomeOf(reply: LocalReply | null, forwarded: HeaderPairs, stream: Stream): Outcome {
+  const upstream = { headers: stream.upstream.headers !== null, body: stream.upstream.body, complete: upstreamComplete(stream) };
+  // No reply and no complete request upstream: the filter held the request and never let it go.
+  if (!reply && !upstream.complete) return { allowed: false, status: null, reason: "held", details: null, body: null, forwardedHeaders: null, upstream };
+  if (!reply) return { allowed: true, status: null, reason: null, details: null, body: null, forwardedHeaders: forwarded, upstream };
   let body: unknown = reply.body;
   let reason: string | null = null;
   try {
     body = JSON.parse(reply.body);
     reason = typeof (body as { reason?: unknown }).reason === "string" ? (body as { reason: string }).reason : null;
   } catch { /* not JSON: kept as text */ }
-  return { allowed: false, status: reply.status, reason, details: reply.details, body, forwardedHeaders: null };
+  return { allowed: false, status: reply.status, reason, details: reply.details, body, forwardedHeaders: null, upstream };
 }
 
 export function runRequest(host: ProxyWasmHost, req: RequestSpec): Outcome {
@@ -87,13 +125,8 @@ export function runRequest(host: ProxyWasmHost, req: RequestSpec): Outcome {
   const stream = host.newStream({ peerUriSan: req.peer ?? null, properties: req.properties, dynamicMetadata: dynamicMetadataOf(req) });
   try {
     stream.sendRequestHeaders(envoyRequestHeaders(req, body), body === null || body.length === 0);
-    if (!stream.localReply && body && body.length > 0) {
-      const size = req.chunkSize && req.chunkSize > 0 ? req.chunkSize : body.length;
-      for (let at = 0; at < body.length && !stream.localReply; at += size) {
-        stream.sendRequestBody(body.subarray(at, at + size), at + size >= body.length);
-      }
-    }
-    const outcome = outcomeOf(stream.localReply, stream.requestHeaders.map(([k, v]) => [k, v] as [string, string]));
+    if (!stream.localReply && body && body.length > 0) deliverBody(stream, body, req.framing ?? "http1", req.chunkSize);
+    const outcome = outcomeOf(stream.localReply, stream.requestHeaders.map(([k, v]) => [k, v] as [string, string]), stream);
     if (outcome.allowed) stream.sendResponseHeaders([[":status", "200"]], true);
     return outcome;
   } finally {

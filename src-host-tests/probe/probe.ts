@@ -11,6 +11,12 @@
 //   x-probe: ticks     how many proxy_on_tick calls the root context has had (period 100 ms)
 //   x-probe: body      forwards the body, then answers with the total bytes and end-of-stream flag
 //                      it read chunk by chunk through proxy_get_buffer_bytes
+//   x-probe: stall     StopIteration on headers; records under x-key any body callback that comes
+//   x-probe: hold      holds the body (StopIterationAndBuffer on each chunk) and records every body and trailer callback: the size the host
+//                      passed, the bytes get_buffer_bytes gave, end of stream. At the end (a chunk
+//                      with end of stream, or trailers): x-then: reply answers with the record;
+//                      x-then: continue lets the held request go on and keeps the record under
+//                      x-key for x-probe: report
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
 import { HeaderMapType, HeaderName, PropertyPath, allocateForHost, getHeader, getProperty, sendLocalReply } from "../../assembly/host";
 
@@ -143,6 +149,19 @@ export function proxy_on_request_headers(id: u32, n: u32, eos: u32): u32 {
   }
   if (what == "ticks") return reply("{\"ticks\":" + ticks.toString() + "}");
   if (what == "body") { bodies.set(id, 0); return 0; }
+  if (what == "stall") {
+    // StopIteration on headers; any body callback that still comes is recorded under x-key.
+    const h = new Hold(false, hdr("x-key"));
+    held.set(id, h);
+    publish(h);
+    return 1;
+  }
+  if (what == "hold") {
+    // Headers go on: Envoy (proxy-wasm-cpp-host) turns StopIteration on headers into
+    // StopAllIterationAndWatermark, and then no body callback comes until the filter resumes.
+    held.set(id, new Hold(hdr("x-then") == "continue", hdr("x-key")));
+    return 0;
+  }
   if (what == "report") {
     const k = String.UTF8.encode("order:" + hdr("x-key"));
     return reply("{\"events\":" + sharedGet(k) + "}");
@@ -150,11 +169,67 @@ export function proxy_on_request_headers(id: u32, n: u32, eos: u32): u32 {
   return 0;
 }
 
+class Hold {
+  calls: string = "";
+  seen: u32 = 0;     // the size the previous call reported
+  constructor(public cont: bool, public key: string) {}
+}
+
+// The record so far, under x-key, after every callback: the test paces its chunks on it.
+function publish(h: Hold): void {
+  const k = String.UTF8.encode("order:" + h.key);
+  const v = String.UTF8.encode("{\"calls\":[" + h.calls + "]}");
+  abi.proxy_set_shared_data(changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength, 0);
+}
+
+// get_buffer_bytes from `start`, as text ("" when the host gives nothing).
+function bodyText(start: u32, length: u32): string {
+  store<usize>(OUT_PTR, 0); store<usize>(OUT_SIZE, 0);
+  const st = abi.proxy_get_buffer_bytes(0, start, length, OUT_PTR, OUT_SIZE);
+  let text = "";
+  if (st == 0 && load<usize>(OUT_PTR) != 0) { text = String.UTF8.decodeUnsafe(load<usize>(OUT_PTR), load<usize>(OUT_SIZE)); heap.free(load<usize>(OUT_PTR)); }
+  return text;
+}
+const held = new Map<u32, Hold>();
+
+// Ends a held request: answers with the record, or continues it and keeps the record.
+function endHold(id: u32): u32 {
+  const h = held.get(id);
+  held.delete(id);
+  const record = "{\"calls\":[" + h.calls + "]}";
+  publish(h);
+  if (h.cont) return 0;
+  sendLocalReply(200, "probe", record, ["content-type"], ["application/json"]);
+  return 1;
+}
+
+// Records the size passed, everything get_buffer_bytes gives from 0, and what it gives from the
+// previous call's size on (the new bytes, read at an offset as meshguard reads a held body).
+function holdBody(id: u32, n: u32, eos: u32): u32 {
+  const h = held.get(id);
+  const all = bodyText(0, n);
+  const fresh = n >= h.seen ? bodyText(h.seen, n - h.seen) : "(size went down)";
+  h.seen = n;
+  h.calls += (h.calls.length > 0 ? "," : "") + "{\"cb\":\"body\",\"n\":" + n.toString() + ",\"eos\":" + (eos != 0 ? "true" : "false") +
+    ",\"bytes\":" + q(all) + ",\"new\":" + q(fresh) + "}";
+  if (eos != 0) return endHold(id);
+  publish(h);
+  return 1;   // StopIterationAndBuffer
+}
+
+export function proxy_on_request_trailers(id: u32, n: u32): u32 {
+  if (!held.has(id)) return 0;
+  const h = held.get(id);
+  h.calls += (h.calls.length > 0 ? "," : "") + "{\"cb\":\"trailers\"}";
+  return endHold(id);
+}
+
 function note(id: u32, event: string): void {
   if (recording.has(id)) append(recording.get(id), event);
 }
 export function proxy_on_request_body(id: u32, n: u32, eos: u32): u32 {
   note(id, "request_body");
+  if (held.has(id)) return holdBody(id, n, eos);
   if (!bodies.has(id)) return 0;
   store<usize>(OUT_PTR, 0); store<usize>(OUT_SIZE, 0);
   const st = abi.proxy_get_buffer_bytes(0, 0, n, OUT_PTR, OUT_SIZE);

@@ -28,7 +28,11 @@ export const BAD_CONFIGS: BadConfig[] = [
   { name: "parameter twice", config: ok('[{"path":"/u/{id}/x/{id}","public":true}]'), error: "parameter \"id\" appears twice" },
   { name: "lowercase method", config: ok('[{"path":"/a","methods":["get"],"public":true}]'), error: "routes[0].methods[0]: \"get\" is not an uppercase HTTP method" },
   { name: "host with port", config: ok('[{"path":"/a","hosts":["api.example:443"],"public":true}]'), error: "routes[0].hosts[0]" },
-  { name: "duplicate route", config: ok('[{"path":"/a","methods":["GET","PUT"],"public":true},{"path":"/a","methods":["PUT"],"public":true}]'), error: "routes[1]: declares the same path, host and method as \"GET,PUT /a\"" },
+  { name: "duplicate route", config: ok('[{"path":"/a","methods":["GET","PUT"],"public":true},{"path":"/a","methods":["PUT"],"public":true}]'), error: "routes[1]: \"/a\" matches the same requests (path, host, method) as routes[0] \"/a\"" },
+  // Issue #8: "/x" and "/x/" loaded as two routes but matched as one, so the stricter was dead.
+  { name: "a trailing slash is the same route", config: ok('[{"path":"/x","public":true},{"path":"/x/","allow":[{"authenticated":true}]}]'), error: "routes[1]: \"/x/\" matches the same requests (path, host, method) as routes[0] \"/x\"" },
+  { name: "parameter names do not make two routes", config: ok('[{"path":"/a/{id}","public":true},{"path":"/a/{name}","methods":["GET"],"public":true}]'), error: "routes[1]: \"/a/{name}\" matches the same requests" },
+  { name: "a body checked against a schema is never streamed", config: ok('[{"path":"/a","public":true,"body_schema":{"type":"object"},"body_forwarding":"stream"}]'), error: "routes[0].body_forwarding: \"stream\" cannot go with body_schema" },
   { name: "allow missing", config: ok('[{"path":"/a"}]'), error: "routes[0].allow: required unless the route is public" },
   { name: "allow empty", config: ok('[{"path":"/a","allow":[]}]'), error: "routes[0].allow: empty" },
   { name: "public with allow", config: ok('[{"path":"/a","public":true,"allow":[{"authenticated":true}]}]'), error: "routes[0].allow: a public route takes no allow rules" },

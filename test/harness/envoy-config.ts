@@ -90,6 +90,8 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
               "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
               require_client_certificate: o.requireClientCertificate ?? true,
               common_tls_context: {
+                // HTTP/2 and HTTP/1.1, by ALPN, as an Istio sidecar offers them.
+                alpn_protocols: ["h2", "http/1.1"],
                 tls_certificates: [{ certificate_chain: { filename: o.pki.server.cert }, private_key: { filename: o.pki.server.key } }],
                 validation_context: { trusted_ca: { filename: o.pki.ca.cert } },
               },

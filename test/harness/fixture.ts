@@ -7,7 +7,9 @@ import { type RunningEnvoy, startEnvoy } from "./envoy";
 import { type Pki, createPki } from "./pki";
 import { type Upstream, startUpstream } from "./upstream";
 
-export const WASM_PATH = resolve(import.meta.dirname, "..", "..", "build", "meshguard.wasm");
+// MESHGUARD_WASM runs the same tests against another build (e.g. an older one, to show a test
+// failing before a fix).
+export const WASM_PATH = process.env.MESHGUARD_WASM ?? resolve(import.meta.dirname, "..", "..", "build", "meshguard.wasm");
 
 export interface Mesh { pki: Pki; upstream: Upstream; envoy: RunningEnvoy; stop(): Promise<void> }
 
@@ -27,5 +29,32 @@ export function dumpLogOnFailure(mesh: () => Mesh | undefined): void {
   onTestFailed(() => {
     const m = mesh();
     if (m) process.stderr.write(`\n----- Envoy log -----\n${m.envoy.log()}\n----- end of Envoy log -----\n`);
+  });
+}
+
+// Polls (never sleeps a fixed time) until `probe` returns true; throws with `what` on timeout.
+export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 5;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+// The barrier before asserting what the service received: Envoy has no request in flight on
+// either side (none waiting for a connection either), the service has seen the end (complete or
+// reset) of every request it got, and both count the same open connections: a connection Envoy
+// closed to reset a request has been read to its end by the service too.
+export async function quiesce(mesh: Mesh): Promise<void> {
+  await waitFor("Envoy and the service to finish every request", async () => {
+    if (mesh.upstream.open > 0) return false;
+    const s = await mesh.envoy.stats("_active");
+    const stat = (name: string) => s[name] ?? 0;
+    return stat("cluster.upstream.upstream_rq_active") === 0 && stat("cluster.upstream.upstream_rq_pending_active") === 0 &&
+      stat("http.mesh_inbound.downstream_rq_active") === 0 && stat("cluster.upstream.upstream_cx_active") === mesh.upstream.connections &&
+      mesh.upstream.open === 0;
   });
 }

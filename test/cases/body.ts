@@ -1,0 +1,41 @@
+// The body table: request bodies that meshguard must refuse or pass, each sent in every framing
+// Envoy knows. One table drives the emulator (src-host-tests/body-hold.test.ts) and the real Envoy
+// (test/body.e2e.test.ts), and both assert what the *service* received, not only the status.
+export const BODY_POLICY = {
+  routes: [
+    {
+      name: "orders", path: "/orders", methods: ["POST"], public: true, content_types: ["application/json"],
+      body_schema: {
+        type: "object", required: ["sku", "qty"], additionalProperties: false,
+        properties: { sku: { type: "string" }, qty: { type: "integer", minimum: 1, maximum: 100 } },
+      },
+    },
+    { name: "upload", path: "/upload", methods: ["POST"], public: true, max_body_bytes: 64 },
+  ],
+};
+
+export type BodyKind = "valid" | "schema violation" | "unfinished document" | "mid-body error" | "over the limit";
+
+export interface BodyCase {
+  name: string;
+  kind: BodyKind;
+  path: string;
+  pieces: string[];          // the body as the client writes it, piece by piece
+  status: number;            // what the client gets (200: the service's answer)
+  reason?: string;
+  lengthKnown?: boolean;     // false: no content-length (HTTP/1.1 chunked, HTTP/2 without one)
+}
+
+export const BODY_CASES: BodyCase[] = [
+  { name: "a document that matches the schema", kind: "valid", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":3}'], status: 200 },
+  { name: "additionalProperties", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"admin":true}'], status: 400, reason: "body_schema_violation" },
+  { name: "maximum", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":1000}'], status: 400, reason: "body_schema_violation" },
+  { name: "type", kind: "schema violation", path: "/orders", pieces: ['{"sku":1,', '"qty":3}'], status: 400, reason: "body_schema_violation" },
+  { name: "required", kind: "schema violation", path: "/orders", pieces: ['{"sku":', '"a-1"}'], status: 400, reason: "body_schema_violation" },
+  { name: "an unclosed object", kind: "unfinished document", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":3'], status: 400, reason: "body_invalid_json" },
+  { name: "an unclosed string", kind: "unfinished document", path: "/orders", pieces: ['{"sku":"a-1', ''], status: 400, reason: "body_invalid_json" },
+  { name: "a missing value", kind: "unfinished document", path: "/orders", pieces: ['{"sku":"a-1","qty":'], status: 400, reason: "body_invalid_json" },
+  { name: "a duplicate member", kind: "mid-body error", path: "/orders", pieces: ['{"sku":"a-1","sku":"b",', '"qty":3}'], status: 400, reason: "body_invalid_json" },
+  { name: "a body of unknown length within the limit", kind: "valid", path: "/upload", pieces: ["x".repeat(30), "y".repeat(30)], status: 200, lengthKnown: false },
+  { name: "a body of unknown length over the limit", kind: "over the limit", path: "/upload", pieces: ["x".repeat(40), "y".repeat(40)], status: 413, reason: "body_too_large", lengthKnown: false },
+];
