@@ -19,7 +19,7 @@ export const DEFAULT_MAX_BODY_BYTES: i64 = 1 << 20;
 import { compileTemplate, isMethodToken } from "./route";
 import { ClaimCondition, ParamBinding, Rule } from "./rules";
 import { parseHexDigest } from "./sha256";
-import { SpiffePattern, parseSpiffePattern } from "./spiffe";
+import { SPIFFE_SCHEME, SpiffePattern, parseSpiffeId, parseSpiffePattern } from "./spiffe";
 
 export const DEFAULT_PEER_HEADER = "x-meshguard-peer-id";
 export const DEFAULT_USER_HEADER = "x-meshguard-user";
@@ -28,6 +28,8 @@ export const DEFAULT_CLIENT_HEADER = "x-meshguard-api-client";
 // sets x-forwarded-client-cert itself (forward_client_cert_details: SANITIZE_SET) can list its
 // own set instead. The identity headers meshguard forwards are stripped whatever the list says.
 export const DEFAULT_STRIP_HEADERS: string[] = ["x-forwarded-client-cert"];
+// Headers some frameworks read to replace the request's method (method_override: strip).
+export const METHOD_OVERRIDE_HEADERS: string[] = ["x-http-method-override", "x-http-method", "x-method-override"];
 export const DEFAULT_JWT_NAMESPACE = "envoy.filters.http.jwt_authn";
 export const DEFAULT_JWT_PAYLOAD_KEY = "jwt_payload";
 
@@ -48,6 +50,8 @@ export class Compiler {
   error: string = "";
   usesUserClaims: bool = false;
   clients: string[] = [];
+  trustDomains: string[] = [];   // trust_domains; empty: any
+
   fail(field: string, message: string): void {
     if (this.error.length == 0) this.error = field + ": " + message;
   }
@@ -134,13 +138,18 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   const c = new Compiler();
   const root = parsed.value!;
   if (!c.expectKind("configuration", root, JsonKind.Object)) return new CompileResult(null, c.error);
-  c.onlyKnown("", root, ["routes", "mode", "unmatched_routes", "peer_header", "user_header", "client_header", "strip_headers", "jwt", "api_keys", "rate_limits", "request_limits"]);
+  c.onlyKnown("", root, ["routes", "mode", "unmatched_routes", "peer_header", "user_header", "client_header", "strip_headers", "method_override", "trust_domains", "require_peer", "jwt", "api_keys", "rate_limits", "request_limits"]);
 
   const audit = c.mode("mode", root.member("mode"));
   const peerHeader = compileHeaderName(c, "peer_header", root.member("peer_header"), DEFAULT_PEER_HEADER);
   const userHeader = compileHeaderName(c, "user_header", root.member("user_header"), DEFAULT_USER_HEADER);
   const clientHeader = compileHeaderName(c, "client_header", root.member("client_header"), DEFAULT_CLIENT_HEADER);
-  const strip = compileStripHeaders(c, root.member("strip_headers"), [peerHeader, userHeader, clientHeader]);
+  const methodOverride = compileMethodOverride(c, root.member("method_override"));
+  const always = [peerHeader, userHeader, clientHeader];
+  if (!methodOverride) for (let i = 0; i < METHOD_OVERRIDE_HEADERS.length; i++) always.push(METHOD_OVERRIDE_HEADERS[i]);
+  const strip = compileStripHeaders(c, root.member("strip_headers"), always);
+  c.trustDomains = compileTrustDomains(c, root.member("trust_domains"));
+  const requirePeer = c.bool("require_peer", root.member("require_peer"), false);
   const unmatched = compileUnmatched(c, root.member("unmatched_routes"));
   const keysV = root.member("api_keys");
   let apiKeyHeader = "";
@@ -174,9 +183,12 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   let jwt: JwtSettings | null = null;
   if (jwtV !== null || c.usesUserClaims) jwt = compileJwt(c, jwtV);
   if (c.failed) return new CompileResult(null, c.error);
-  return new CompileResult(new Policy(routes, unmatched, audit, peerHeader, userHeader, clientHeader, strip, jwt, apiKeyHeader, apiKeys, rateLimits,
+  const policy = new Policy(routes, unmatched, audit, peerHeader, userHeader, clientHeader, strip, jwt, apiKeyHeader, apiKeys, rateLimits,
     new HeaderLimits(maxHeaders, maxHeaderBytes, maxValueBytes), maxBody,
-    new JsonLimits(0, jsonDepth, jsonMembers, jsonString, jsonNumber)), "");
+    new JsonLimits(0, jsonDepth, jsonMembers, jsonString, jsonNumber));
+  policy.trustDomains = c.trustDomains;
+  policy.requirePeer = requirePeer;
+  return new CompileResult(policy, "");
 }
 
 function isTokenChar(ch: i32): bool {
@@ -196,6 +208,30 @@ function compileHeaderName(c: Compiler, field: string, v: JsonValue | null, fall
     }
   }
   return name;
+}
+
+// "strip" (the default): the method-override headers never reach the service, so a method the
+// policy allowed (GET) cannot become another (DELETE) behind it. "keep": the service relies on
+// them, and the policy's method checks then cover only what Envoy saw.
+function compileMethodOverride(c: Compiler, v: JsonValue | null): bool {
+  if (v === null) return false;
+  if (!c.expectKind("method_override", v, JsonKind.String)) return false;
+  if (v.str == "strip") return false;
+  if (v.str == "keep") return true;
+  c.fail("method_override", "must be \"strip\" or \"keep\", got \"" + v.str + "\"");
+  return false;
+}
+
+// Trust domains whose workloads may call (SPIFFE trust domain names). A peer from any other is
+// untrusted: refused on routes that are not public, never forwarded as an identity.
+function compileTrustDomains(c: Compiler, v: JsonValue | null): string[] {
+  const list = c.strings("trust_domains", v);
+  if (v !== null && list.length == 0 && !c.failed) c.fail("trust_domains", "empty: name at least one trust domain, or leave the field out");
+  for (let i = 0; i < list.length; i++) {
+    const parsed = parseSpiffeId(SPIFFE_SCHEME + list[i]);
+    if (parsed === null || parsed.segments.length > 0) { c.fail("trust_domains[" + i.toString() + "]", "\"" + list[i] + "\" is not a SPIFFE trust domain name (lowercase letters, digits, '.', '-', '_')"); break; }
+  }
+  return list;
 }
 
 function compileStripHeaders(c: Compiler, v: JsonValue | null, always: string[]): string[] {
@@ -432,6 +468,11 @@ function compileRule(c: Compiler, field: string, v: JsonValue, params: string[],
   for (let i = 0; i < peerStrings.length; i++) {
     const p = parseSpiffePattern(peerStrings[i]);
     if (p.pattern === null) { c.fail(field + ".peers[" + i.toString() + "]", "\"" + peerStrings[i] + "\": " + p.error); return null; }
+    const td = p.pattern!.trustDomain;
+    if (c.trustDomains.length > 0 && td != "*" && !c.trustDomains.includes(td)) {
+      c.fail(field + ".peers[" + i.toString() + "]", "trust domain \"" + td + "\" is not in trust_domains, so this pattern could never match");
+      return null;
+    }
     peers.push(p.pattern!);
   }
   const anyRole = c.strings(field + ".any_role", v.member("any_role"));

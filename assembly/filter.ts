@@ -14,22 +14,22 @@ import { readJwtPayload } from "./claims";
 import { Decision } from "./decision";
 import { HeaderSnapshot } from "./headers";
 import {
-  HeaderMapType, LogLevel, Presence, PropertyPath, addHeader, getProperty, getPropertyBytes, getRequestBody, log,
+  HeaderMapType, HeaderName, LogLevel, Presence, PropertyPath, addHeader, getProperty, getPropertyBytes, getRequestBody, log,
   nowNanos, removeHeader, replaceHeader, sendLocalReply, snapshotHeaders,
 } from "./host";
 import { HygieneVerdict, checkHeaders, mediaType, parseContentLength } from "./hygiene";
-import { PeerIdentity } from "./identity";
+import { PeerIdentity, PeerState } from "./identity";
 import { JsonLimits } from "./json";
 import { DocumentSink, JsonStream } from "./jsonstream";
 import { TakeStatus } from "./limiter";
-import { checkPath } from "./path";
+import { PathCheck, checkPath } from "./path";
 import { LOG_PREFIX, Plugin } from "./plugin";
 import { Policy, RequestFacts } from "./policy";
 import { KeyFacts, RateLimits, WhenFull, bucketKey, clientIpOf } from "./ratelimits";
 import {
   DETAILS_PREFIX, REASON_BODY_INVALID_JSON, REASON_BODY_SCHEMA, REASON_BODY_TOO_LARGE, REASON_CONTENT_TYPE,
   REASON_HEADER_INVALID, REASON_HEADERS_TOO_LARGE, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE,
-  REASON_RATE_LIMITED, REASON_REQUEST_UNAVAILABLE,
+  REASON_RATE_LIMITED, REASON_RATE_LIMIT_UNAVAILABLE, REASON_REQUEST_UNAVAILABLE, REASON_USER_MISSING,
 } from "./reasons";
 import { jsonQuote, replyBody } from "./reply";
 import { hostOf } from "./route";
@@ -47,11 +47,16 @@ export const STOP_ITERATION: u32 = 1;
 // FilterDataStatus StopIterationAndBuffer: Envoy keeps the data and hands it back, with what
 // follows, on the next body call (up to its buffer limit; past it, Envoy itself answers 413).
 export const STOP_AND_BUFFER: u32 = 1;
+const HOST_OK: u32 = 0;   // proxy-wasm WasmResult Ok
 
 const JSON_CONTENT_TYPE: string[] = ["content-type"];
 const JSON_CONTENT_TYPE_VALUE: string[] = ["application/json"];
+const USER_MISSING_HEADERS: string[] = ["content-type", "www-authenticate"];
+const USER_MISSING_VALUES: string[] = ["application/json", "Bearer"];
 const SOURCE_ADDRESS = new PropertyPath("source.address");
 const EMPTY_SNAPSHOT = new HeaderSnapshot(new Uint8Array(0));
+// The decision for a path no route can match (refused by the screen, let on by audit mode).
+const UNROUTED = Decision.allow("", "");
 
 // Work a single body's validation may do (nodes visited), so a crafted schema and document cannot
 // make it unbounded.
@@ -102,8 +107,9 @@ function readUser(policy: Policy): UserLookup {
   const jwt = policy.jwt;
   if (jwt === null) return ABSENT_USER;
   const md = getPropertyBytes(METADATA);
-  if (md.presence == Presence.Absent || md.bytes.length == 0) return ABSENT_USER;
+  // Failed first: a failed read also has no bytes, and must not pass for "no token".
   if (md.presence == Presence.Failed) return new UserLookup(UserState.Unavailable, null, "metadata status " + md.status.toString());
+  if (md.presence == Presence.Absent || md.bytes.length == 0) return ABSENT_USER;
   if (lastMetadataPolicy === policy && sameBytes(md.bytes, lastMetadata)) return lastUser;
   const claims = readJwtPayload(md.bytes, jwt.metadataNamespace, jwt.payloadKeys);
   let result = ABSENT_USER;
@@ -141,6 +147,8 @@ export class Stream {
   bodyAudit: bool = false;     // the policy or the route is in audit mode: body refusals are logged
   holdBody: bool = false;      // the body stays in Envoy until it has passed (StopIterationAndBuffer)
   caller: Caller | null = null;
+  userError: string = "";        // why the verified claims could not be read, for the log line
+  decisionDetail: string = "";   // what the decision's log line names (the path, or userError)
   // The request headers as received (one host call), kept for the stream's later steps.
   snapshot: HeaderSnapshot = EMPTY_SNAPSHOT;
 
@@ -158,8 +166,12 @@ export class Stream {
     if (!snap.ok) return this.deny(Decision.deny(503, REASON_REQUEST_UNAVAILABLE, "", ""), null, "");
     // First, so that no path through this function forwards a spoofed identity header. Only
     // headers that are there are removed: usually none, and no host call.
+    // A header that could not be removed could carry a spoofed identity on: fail closed.
     for (let i = 0; i < headers.strip.length; i++) {
-      if (snap.has(headers.strip[i].bytes)) removeHeader(HeaderMapType.RequestHeaders, headers.strip[i]);
+      const name = headers.strip[i];
+      if (snap.has(name.bytes) && removeHeader(HeaderMapType.RequestHeaders, name) != HOST_OK) {
+        return this.deny(Decision.deny(503, REASON_REQUEST_UNAVAILABLE, "", ""), null, "could not remove " + name.name);
+      }
     }
 
     const hygiene = checkHeaders(snap, policy.headerLimits);
@@ -167,35 +179,22 @@ export class Stream {
       const refused = hygiene.verdict == HygieneVerdict.TooLarge
         ? Decision.deny(431, REASON_HEADERS_TOO_LARGE, "", "")
         : Decision.deny(400, REASON_HEADER_INVALID, "", "");
-      if (this.refuse(policy, refused, null, hygiene.detail)) return STOP_ITERATION;
+      if (this.settle(refused, policy.audit, null, hygiene.detail)) return STOP_ITERATION;
     }
 
     const path = checkPath(snap.value(headers.path.bytes));
-    if (!path.ok) {
-      const refused = Decision.deny(400, REASON_PATH_INVALID, "", "");
-      if (!policy.audit) return this.deny(refused, null, path.error);
-      this.wouldDeny(refused.asAudited(), null, path.error);
-      return CONTINUE;
-    }
+    if (!path.ok && this.settle(Decision.deny(400, REASON_PATH_INVALID, "", ""), policy.audit, null, path.error)) return STOP_ITERATION;
 
-    const peer = readPeer();
-    const user = readUser(policy);
-    let keyState = KeyState.Absent;
-    let client: ApiClient | null = null;
-    if (policy.apiKeyHeader.length > 0) {
-      const at = snap.find(headers.apiKey.bytes);
-      if (at >= 0) {
-        client = findApiClient(policy, snap.valueOf(at));
-        keyState = client !== null ? KeyState.Valid : KeyState.Invalid;
-      }
+    const caller = this.readCaller(policy);
+    // A path that failed the screen (audit mode let it on) matches no route: no route's rules
+    // apply, the policy-wide ones (limits, body size) still do.
+    const decision = path.ok ? this.decide(policy, path, caller) : UNROUTED;
+    if (!decision.allowed && decision.reason == REASON_USER_MISSING) {
+      // RFC 6750 section 3: a 401 names the scheme that would authenticate.
+      this.deny(decision, caller, this.decisionDetail, USER_MISSING_HEADERS, USER_MISSING_VALUES);
+      return STOP_ITERATION;
     }
-    const caller = new Caller(peer, user.state, user.user, keyState, client);
-    const method = snap.value(headers.method.bytes);
-    const host = policy.usesHosts ? hostOf(snap.value(headers.authority.bytes)) : "";
-    const decision = policy.decide(new RequestFacts(method, path.path, host, path.query, snap), caller);
-    const detail = user.error.length > 0 ? user.error : path.path;
-    if (!decision.allowed) return this.deny(decision, caller, detail);
-    if (decision.audited) this.wouldDeny(decision, caller, detail);
+    if (this.settle(decision, policy.audit, caller, this.decisionDetail)) return STOP_ITERATION;
 
     if (this.checkBody(policy, decision, caller)) return STOP_ITERATION;
     const rl = policy.rateLimits;
@@ -206,8 +205,35 @@ export class Stream {
       metrics.allowed.increment();
       if (decision.shadow) metrics.shadow.increment();
     }
-    this.forwardIdentity(caller);
+    const failed = this.forwardIdentity(caller);
+    if (failed !== null) return this.deny(Decision.deny(503, REASON_REQUEST_UNAVAILABLE, decision.route, ""), caller, "could not set " + failed!.name);
     return CONTINUE;
+  }
+
+  readCaller(policy: Policy): Caller {
+    const headers = this.plugin.headers!;
+    const peer = policy.trustPeer(readPeer());
+    const user = readUser(policy);
+    this.userError = user.error;
+    let keyState = KeyState.Absent;
+    let client: ApiClient | null = null;
+    if (policy.apiKeyHeader.length > 0) {
+      const at = this.snapshot.find(headers.apiKey.bytes);
+      if (at >= 0) {
+        client = findApiClient(policy, this.snapshot.valueOf(at));
+        keyState = client !== null ? KeyState.Valid : KeyState.Invalid;
+      }
+    }
+    return new Caller(peer, user.state, user.user, keyState, client);
+  }
+
+  decide(policy: Policy, path: PathCheck, caller: Caller): Decision {
+    const headers = this.plugin.headers!;
+    const snap = this.snapshot;
+    const method = snap.value(headers.method.bytes);
+    const host = policy.usesHosts ? hostOf(snap.value(headers.authority.bytes)) : "";
+    this.decisionDetail = this.userError.length > 0 ? this.userError : path.path;
+    return policy.decide(new RequestFacts(method, path.path, host, path.query, snap), caller);
   }
 
   // Takes a token from every limit that applies, in order; the first that has none refuses with
@@ -225,7 +251,14 @@ export class Stream {
       if (!rule.appliesTo(route)) continue;
       if (facts === null) { facts = this.keyFacts(rl, caller, route); now = nowNanos(); }
       const result = limiter.takeToken(rule.limit, bucketKey(rule, facts!), now);
-      if (result.status == TakeStatus.TableFull || result.status == TakeStatus.HostError) {
+      if (result.status == TakeStatus.HostError) {
+        // Envoy's shared data failed: no token was taken, so none is granted (fail closed).
+        lm.hostError.increment();
+        const d = Decision.deny(503, REASON_RATE_LIMIT_UNAVAILABLE, route, rule.limit.name);
+        if (this.settle(d, rule.audit, caller, "limit " + rule.limit.name + ": shared data failed")) return true;
+        continue;
+      }
+      if (result.status == TakeStatus.TableFull) {
         lm.tableFull.increment();
         if (rl.whenFull == WhenFull.Deny && !rule.audit) return this.refuseRate(rule.limit, 1.0 / rule.limit.ratePerSecond, caller, route, i);
         continue;
@@ -280,11 +313,13 @@ export class Stream {
     return CONTINUE;
   }
 
-  // Refuses, or in policy-wide audit mode logs a would-deny and lets the request go on. Returns
-  // true when the request was refused.
-  refuse(policy: Policy, d: Decision, caller: Caller | null, detail: string): bool {
-    if (!policy.audit) { this.deny(d, caller, detail); return true; }
-    this.wouldDeny(d.asAudited(), caller, detail);
+  // The one place a refusal is settled: enforced, it becomes the local reply and the stream stops
+  // (true); in audit mode (policy-wide, or the route's), or when the decision was already audited,
+  // it is logged and counted as a would-deny and the request goes on (false). An allow passes.
+  settle(d: Decision, audit: bool, caller: Caller | null, detail: string): bool {
+    if (d.allowed && !d.audited) return false;
+    if (!d.allowed && !audit) { this.deny(d, caller, detail); return true; }
+    this.wouldDeny(d.audited ? d : d.asAudited(), caller, detail);
     return false;
   }
 
@@ -406,19 +441,26 @@ export class Stream {
 
   // A refusal from the body or its headers: enforced, or (policy or route in audit) logged.
   refuseBody(d: Decision, detail: string): bool {
-    if (!this.bodyAudit) { this.deny(d, this.caller, detail); return true; }
-    this.wouldDeny(d.asAudited(), this.caller, detail);
-    return false;
+    return this.settle(d, this.bodyAudit, this.caller, detail);
   }
 
-  forwardIdentity(caller: Caller): void {
+  // Sets the verified identities in meshguard's headers. Returns the header the host failed to
+  // set (the request must not go on with a stale or missing identity), or null.
+  forwardIdentity(caller: Caller): HeaderName | null {
     const headers = this.plugin.headers!;
     const spiffe = caller.peer.spiffe;
-    if (spiffe !== null) replaceHeader(HeaderMapType.RequestHeaders, headers.peer, spiffe.id);
+    if (spiffe !== null && caller.peer.state == PeerState.Verified) {
+      if (replaceHeader(HeaderMapType.RequestHeaders, headers.peer, spiffe.id) != HOST_OK) return headers.peer;
+    }
     const user = caller.user;
-    if (user !== null && user.subject.length > 0) replaceHeader(HeaderMapType.RequestHeaders, headers.user, user.subject);
+    if (user !== null && user.subject.length > 0) {
+      if (replaceHeader(HeaderMapType.RequestHeaders, headers.user, user.subject) != HOST_OK) return headers.user;
+    }
     const client = caller.client;
-    if (client !== null) replaceHeader(HeaderMapType.RequestHeaders, headers.client, client.name);
+    if (client !== null) {
+      if (replaceHeader(HeaderMapType.RequestHeaders, headers.client, client.name) != HOST_OK) return headers.client;
+    }
+    return null;
   }
 
   requestId(): string {

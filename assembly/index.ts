@@ -2,6 +2,7 @@
 // call to the plugin or stream, and never throw: an unknown context id is answered with Continue
 // (or failure for configure), not a trap.
 import { BufferType, LogLevel, allocateForHost, getConfiguration, log } from "./host";
+import { compileConfig } from "./config";
 import { CONTINUE, Stream } from "./filter";
 import { LOG_PREFIX, Plugin } from "./plugin";
 
@@ -32,9 +33,8 @@ export function proxy_on_vm_start(rootId: u32, vmConfigSize: u32): u32 {
 }
 
 export function proxy_validate_configuration(rootId: u32, size: u32): u32 {
-  // Envoy does not call this today; answer as configure would, without keeping the result.
-  const probe = new Plugin();
-  return probe.configure(getConfiguration(BufferType.PluginConfiguration, size)) ? 1 : 0;
+  // Envoy does not call this today. A check only: nothing is kept, counted or logged.
+  return compileConfig(getConfiguration(BufferType.PluginConfiguration, size)).ok ? 1 : 0;
 }
 
 export function proxy_on_configure(rootId: u32, size: u32): u32 {

@@ -12,10 +12,15 @@ import { Presence, getSharedData, setSharedData } from "./host";
 
 export const PROBES = 4;
 export const MAX_ATTEMPTS = 8;
+const OK: u32 = 0;
 const CAS_MISMATCH: u32 = 8;
 const EMPTY = new Uint8Array(0);
 
 export const enum TakeStatus { Done = 0, TableFull = 1, Contention = 2, HostError = 3 }
+
+// What a slot write did. Only Written counts as a token taken; a host failure is not a mismatch
+// to retry but an answer the request cannot have (TakeStatus.HostError, fail closed).
+export const enum PutResult { Written = 0, Mismatch = 1, Failed = 2 }
 
 export class TakeResult {
   constructor(public status: TakeStatus, public take: Take | null) {}
@@ -26,8 +31,7 @@ export abstract class SlotTable {
   constructor(public readonly size: i32) {}
   // presence, bytes, cas
   abstract get(i: i32): SlotRead;
-  // true when written; false on a CAS mismatch
-  abstract put(i: i32, value: Uint8Array, cas: u32): bool;
+  abstract put(i: i32, value: Uint8Array, cas: u32): PutResult;
 }
 
 export class SlotRead {
@@ -46,8 +50,10 @@ export class SharedSlotTable extends SlotTable {
     const v = getSharedData(this.keys[i]);
     return new SlotRead(v.presence, v.bytes, v.cas);
   }
-  put(i: i32, value: Uint8Array, cas: u32): bool {
-    return setSharedData(this.keys[i], value, cas) != CAS_MISMATCH;
+  put(i: i32, value: Uint8Array, cas: u32): PutResult {
+    const status = setSharedData(this.keys[i], value, cas);
+    if (status == OK) return PutResult.Written;
+    return status == CAS_MISMATCH ? PutResult.Mismatch : PutResult.Failed;
   }
 }
 
@@ -62,11 +68,11 @@ export class LocalSlotTable extends SlotTable {
     for (let i = 0; i < size; i++) { this.values[i] = EMPTY; this.cas[i] = 1; }
   }
   get(i: i32): SlotRead { return new SlotRead(Presence.Present, this.values[i], this.cas[i]); }
-  put(i: i32, value: Uint8Array, cas: u32): bool {
-    if (cas != 0 && cas != this.cas[i]) return false;
+  put(i: i32, value: Uint8Array, cas: u32): PutResult {
+    if (cas != 0 && cas != this.cas[i]) return PutResult.Mismatch;
     this.values[i] = value;
     this.cas[i]++;
-    return true;
+    return PutResult.Written;
   }
 }
 
@@ -108,18 +114,22 @@ export class Limiter {
       if (found >= 0) {
         const s = foundSlot!;
         const t = take(limit, refill(limit, s.tokens, s.lastNanos, now));
-        if (this.table.put(found, encodeSlot(limit.index, key, t.tokens, now), foundCas)) return new TakeResult(TakeStatus.Done, t);
+        const put = this.table.put(found, encodeSlot(limit.index, key, t.tokens, now), foundCas);
+        if (put == PutResult.Written) return new TakeResult(TakeStatus.Done, t);
+        if (put == PutResult.Failed) return new TakeResult(TakeStatus.HostError, null);
         continue;
       }
       if (free < 0) return new TakeResult(TakeStatus.TableFull, null);
       if (freeMissing) {
         // Create the slot first, then claim it with a CAS like any other: a write to a missing
         // key always succeeds in Envoy, so two creators could otherwise both win.
-        this.table.put(free, EMPTY, 0);
+        if (this.table.put(free, EMPTY, 0) == PutResult.Failed) return new TakeResult(TakeStatus.HostError, null);
         continue;
       }
       const t = take(limit, limit.capacity);
-      if (this.table.put(free, encodeSlot(limit.index, key, t.tokens, now), freeCas)) return new TakeResult(TakeStatus.Done, t);
+      const put = this.table.put(free, encodeSlot(limit.index, key, t.tokens, now), freeCas);
+      if (put == PutResult.Written) return new TakeResult(TakeStatus.Done, t);
+      if (put == PutResult.Failed) return new TakeResult(TakeStatus.HostError, null);
     }
     return new TakeResult(TakeStatus.Contention, null);
   }

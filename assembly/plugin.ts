@@ -47,6 +47,7 @@ export class LimitMetrics {
   readonly wouldLimit: Counter[];
   readonly tableFull: Counter = new Counter("meshguard.ratelimit.table_full");
   readonly contention: Counter = new Counter("meshguard.ratelimit.contention");
+  readonly hostError: Counter = new Counter("meshguard.ratelimit.host_error");
   readonly liveKeys: Gauge = new Gauge("meshguard.ratelimit.live_keys");
   constructor(limits: RateLimits) {
     this.limited = new Array<Counter>(limits.rules.length);

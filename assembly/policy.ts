@@ -13,7 +13,7 @@
 //   5. Audit mode (policy-wide or per route) turns any refusal into an allowed "would deny".
 import { ApiClient, Caller, JwtSettings, KeyState, UserState } from "./caller";
 import { Decision } from "./decision";
-import { PeerState } from "./identity";
+import { PeerIdentity, PeerState } from "./identity";
 import { PathTemplate, SegmentKind, splitPath } from "./route";
 import { Rule } from "./rules";
 import { RateLimits } from "./ratelimits";
@@ -24,8 +24,9 @@ import { RequestShape } from "./shape";
 import { SchemaNode } from "./schema";
 import {
   REASON_API_KEY_INVALID, REASON_DENIED_BY_RULE, REASON_IDENTITY_MISSING, REASON_METHOD_NOT_DECLARED,
-  REASON_NOT_ALLOWED, REASON_PEER_IDENTITY_INVALID, REASON_PEER_IDENTITY_UNAVAILABLE, REASON_ROUTE_NOT_DECLARED,
-  REASON_USER_CLAIMS_INVALID, REASON_USER_CLAIMS_UNAVAILABLE,
+  REASON_NOT_ALLOWED, REASON_PEER_IDENTITY_INVALID, REASON_PEER_IDENTITY_MISSING, REASON_PEER_IDENTITY_UNAVAILABLE,
+  REASON_PEER_IDENTITY_UNTRUSTED, REASON_ROUTE_NOT_DECLARED, REASON_USER_CLAIMS_INVALID, REASON_USER_CLAIMS_UNAVAILABLE,
+  REASON_USER_MISSING,
 } from "./reasons";
 
 export const enum UnmatchedRoutes { Deny = 0, Allow = 1 }
@@ -36,6 +37,9 @@ export class RoutePolicy {
   // Allow decisions made once, at configure time: the allow path allocates none.
   private publicAllow: Decision = SHADOW_PLACEHOLDER;
   private ruleAllows: Decision[] = [];
+  // Some allow rule can be met only with a verified user's claims (roles, scopes, claims, path
+  // bindings): a caller without a token gets 401 user_missing rather than 403.
+  userCould: bool = false;
 
   constructor(
     public readonly name: string,
@@ -53,6 +57,7 @@ export class RoutePolicy {
     public readonly streamBody: bool,            // body_forwarding: stream
   ) {
     this.publicAllow = this.withBody(Decision.allow(name, ""));
+    for (let i = 0; i < allow.length; i++) if (allow[i].wantsUser) this.userCould = true;
     this.ruleAllows = new Array<Decision>(allow.length);
     for (let i = 0; i < allow.length; i++) this.ruleAllows[i] = this.withBody(Decision.allow(name, allow[i].name));
   }
@@ -91,6 +96,9 @@ export class RoutePolicy {
       if (this.allow[i].matches(caller, params)) return orAudited(wouldDeny, this.ruleAllows[i]);
     }
     if (!caller.known) return Decision.deny(401, REASON_IDENTITY_MISSING, this.name, "");
+    // A service calling without its user's token, on a route a user could be admitted to: the
+    // missing credential is the answer (401), not "forbidden".
+    if (caller.user === null && this.userCould) return Decision.deny(401, REASON_USER_MISSING, this.name, "");
     return Decision.deny(403, REASON_NOT_ALLOWED, this.name, "");
   }
 }
@@ -100,10 +108,20 @@ function orAudited(wouldDeny: Decision | null, allow: Decision): Decision {
   return wouldDeny !== null ? wouldDeny : allow;
 }
 
+// A peer that is there but cannot be used: 503 when the host failed, else 401.
+function brokenPeer(caller: Caller, route: string): Decision | null {
+  const state = caller.peer.state;
+  if (state == PeerState.Unavailable) return Decision.deny(503, REASON_PEER_IDENTITY_UNAVAILABLE, route, "");
+  if (state == PeerState.Invalid) return Decision.deny(401, REASON_PEER_IDENTITY_INVALID, route, "");
+  if (state == PeerState.Untrusted) return Decision.deny(401, REASON_PEER_IDENTITY_UNTRUSTED, route, "");
+  return null;
+}
+
 function brokenIdentity(caller: Caller, route: string): Decision | null {
   if (caller.peer.state == PeerState.Unavailable) return Decision.deny(503, REASON_PEER_IDENTITY_UNAVAILABLE, route, "");
   if (caller.userState == UserState.Unavailable) return Decision.deny(503, REASON_USER_CLAIMS_UNAVAILABLE, route, "");
-  if (caller.peer.state == PeerState.Invalid) return Decision.deny(401, REASON_PEER_IDENTITY_INVALID, route, "");
+  const peer = brokenPeer(caller, route);
+  if (peer !== null) return peer;
   if (caller.userState == UserState.Invalid) return Decision.deny(401, REASON_USER_CLAIMS_INVALID, route, "");
   if (caller.keyState == KeyState.Invalid) return Decision.deny(401, REASON_API_KEY_INVALID, route, "");
   return null;
@@ -177,11 +195,30 @@ export class Policy {
     this.usesHosts = hosts;
   }
 
-  // `request.path` has already passed checkPath().
+  trustDomains: string[] = [];   // empty: a peer from any trust domain is a verified peer
+  requirePeer: bool = false;     // every request needs a verified, trusted peer (any route)
+
+  // The peer as the policy sees it: from a trust domain it does not list, untrusted.
+  trustPeer(peer: PeerIdentity): PeerIdentity {
+    const id = peer.spiffe;
+    if (peer.state != PeerState.Verified || id === null || this.trustDomains.length == 0) return peer;
+    return this.trustDomains.includes(id.trustDomain) ? peer : peer.asUntrusted();
+  }
+
+  // `request.path` has already passed checkPath(); `caller.peer` came through trustPeer().
   decide(request: RequestFacts, caller: Caller): Decision {
-    const d = this.decideEnforced(request, caller);
+    let d = this.peerRequired(caller);
+    if (d === null) d = this.decideEnforced(request, caller);
     if (!d.allowed && this.audit) return d.asAudited();
     return d;
+  }
+
+  // require_peer: before any route is looked at, so a caller without a workload certificate learns
+  // nothing about the routes.
+  peerRequired(caller: Caller): Decision | null {
+    if (!this.requirePeer || caller.peer.state == PeerState.Verified) return null;
+    const broken = brokenPeer(caller, "");
+    return broken !== null ? broken : Decision.deny(401, REASON_PEER_IDENTITY_MISSING, "", "");
   }
 
   decideEnforced(request: RequestFacts, caller: Caller): Decision {

@@ -5,6 +5,9 @@
 export const REASON_IDENTITY_MISSING = "identity_missing";
 export const REASON_PEER_IDENTITY_INVALID = "peer_identity_invalid";
 export const REASON_PEER_IDENTITY_UNAVAILABLE = "peer_identity_unavailable";
+export const REASON_PEER_IDENTITY_UNTRUSTED = "peer_identity_untrusted";
+export const REASON_PEER_IDENTITY_MISSING = "peer_identity_missing";
+export const REASON_USER_MISSING = "user_missing";
 export const REASON_USER_CLAIMS_INVALID = "user_claims_invalid";
 export const REASON_USER_CLAIMS_UNAVAILABLE = "user_claims_unavailable";
 export const REASON_API_KEY_INVALID = "api_key_invalid";
@@ -14,6 +17,7 @@ export const REASON_ROUTE_NOT_DECLARED = "route_not_declared";
 export const REASON_METHOD_NOT_DECLARED = "method_not_declared";
 export const REASON_PATH_INVALID = "path_invalid";
 export const REASON_RATE_LIMITED = "rate_limited";
+export const REASON_RATE_LIMIT_UNAVAILABLE = "rate_limit_unavailable";
 export const REASON_HEADERS_TOO_LARGE = "headers_too_large";
 export const REASON_HEADER_INVALID = "header_invalid";
 export const REASON_BODY_TOO_LARGE = "body_too_large";
@@ -30,6 +34,9 @@ export const ALL_REASONS: string[] = [
   REASON_IDENTITY_MISSING,
   REASON_PEER_IDENTITY_INVALID,
   REASON_PEER_IDENTITY_UNAVAILABLE,
+  REASON_PEER_IDENTITY_UNTRUSTED,
+  REASON_PEER_IDENTITY_MISSING,
+  REASON_USER_MISSING,
   REASON_USER_CLAIMS_INVALID,
   REASON_USER_CLAIMS_UNAVAILABLE,
   REASON_API_KEY_INVALID,
@@ -39,6 +46,7 @@ export const ALL_REASONS: string[] = [
   REASON_METHOD_NOT_DECLARED,
   REASON_PATH_INVALID,
   REASON_RATE_LIMITED,
+  REASON_RATE_LIMIT_UNAVAILABLE,
   REASON_HEADERS_TOO_LARGE,
   REASON_HEADER_INVALID,
   REASON_BODY_TOO_LARGE,
@@ -59,6 +67,9 @@ export function reasonMessage(reason: string): string {
   if (reason == REASON_IDENTITY_MISSING) return "this route needs an authenticated caller";
   if (reason == REASON_PEER_IDENTITY_INVALID) return "the client certificate does not carry a valid SPIFFE ID";
   if (reason == REASON_PEER_IDENTITY_UNAVAILABLE) return "the calling service's identity could not be read";
+  if (reason == REASON_PEER_IDENTITY_UNTRUSTED) return "the calling service's trust domain is not trusted here";
+  if (reason == REASON_PEER_IDENTITY_MISSING) return "this service accepts only callers with a workload certificate";
+  if (reason == REASON_USER_MISSING) return "this route needs the end user's token";
   if (reason == REASON_USER_CLAIMS_INVALID) return "the verified token's claims could not be read";
   if (reason == REASON_USER_CLAIMS_UNAVAILABLE) return "the verified token's claims are unavailable";
   if (reason == REASON_API_KEY_INVALID) return "the API key is not valid";
@@ -80,6 +91,7 @@ export function reasonMessage(reason: string): string {
   if (reason == REASON_HEADER_INVALID_VALUE) return "a header's value does not match what this route accepts";
   if (reason == REASON_BODY_INVALID_JSON) return "the request body is not valid JSON";
   if (reason == REASON_BODY_SCHEMA) return "the request body does not match this route's schema";
+  if (reason == REASON_RATE_LIMIT_UNAVAILABLE) return "the rate limit could not be checked";
   if (reason == REASON_RATE_LIMITED) return "too many requests; retry after the time in Retry-After";
   return "request refused";
 }

@@ -42,6 +42,14 @@ export class Rule {
     public readonly pathParams: ParamBinding[],        // all of
   ) {}
 
+  // Only a verified user's claims can meet it: it names scopes, claims or path bindings, or roles
+  // without a peer or API-client condition (an API client has roles too, so a role rule that
+  // names no client still could be met by one; the user is what a browser-facing caller lacks).
+  get wantsUser(): bool {
+    if (this.allScopes.length > 0 || this.claims.length > 0 || this.pathParams.length > 0) return true;
+    return this.anyRole.length > 0 && this.peers.length == 0 && this.apiClients.length == 0;
+  }
+
   matches(caller: Caller, params: string[]): bool {
     if (this.authenticated && !caller.known) return false;
     if (this.peers.length > 0) {

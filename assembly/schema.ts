@@ -228,8 +228,11 @@ function bitOf(v: JsonValue): u8 {
   }
 }
 
-// JSON equality: numbers by value, objects regardless of member order.
-export function jsonEqual(a: JsonValue, b: JsonValue): bool {
+// JSON equality: numbers by value, objects regardless of member order. Every value compared, and
+// every member looked up, costs the budget one; when it runs out the answer is false and the
+// caller reports "complexity" (budget.left < 0).
+export function jsonEqual(a: JsonValue, b: JsonValue, budget: Budget): bool {
+  if (--budget.left < 0) return false;
   if (a.kind != b.kind) return false;
   switch (a.kind) {
     case JsonKind.Null: return true;
@@ -238,20 +241,22 @@ export function jsonEqual(a: JsonValue, b: JsonValue): bool {
     case JsonKind.String: return a.str == b.str;
     case JsonKind.Array: {
       if (a.items.length != b.items.length) return false;
-      for (let i = 0; i < a.items.length; i++) if (!jsonEqual(a.items[i], b.items[i])) return false;
+      for (let i = 0; i < a.items.length; i++) if (!jsonEqual(a.items[i], b.items[i], budget)) return false;
       return true;
     }
     default: {
       if (a.keys.length != b.keys.length) return false;
+      // member() scans b's keys: the lookups cost their length.
+      budget.left -= <i64>a.keys.length * <i64>b.keys.length;
+      if (budget.left < 0) return false;
       for (let i = 0; i < a.keys.length; i++) {
         const other = b.member(a.keys[i]);
-        if (other === null || !jsonEqual(a.items[i], other!)) return false;
+        if (other === null || !jsonEqual(a.items[i], other!, budget)) return false;
       }
       return true;
     }
   }
 }
-
 
 function escapeToken(k: string): string { return k.replaceAll("~", "~0").replaceAll("/", "~1"); }
 
@@ -267,11 +272,12 @@ export function validate(v: JsonValue, n: SchemaNode, budget: Budget): SchemaErr
   const en = n.enumValues;
   if (en !== null) {
     let found = false;
-    for (let i = 0; i < en.length && !found; i++) found = jsonEqual(v, en[i]);
+    for (let i = 0; i < en.length && !found; i++) found = jsonEqual(v, en[i], budget);
+    if (budget.left < 0) return new SchemaError("complexity");
     if (!found) return new SchemaError("enum");
   }
   const cv = n.constValue;
-  if (cv !== null && !jsonEqual(v, cv)) return new SchemaError("const");
+  if (cv !== null && !jsonEqual(v, cv, budget)) return new SchemaError(budget.left < 0 ? "complexity" : "const");
   if (v.isString()) {
     const len = (n.minLength >= 0 || n.maxLength >= 0) ? <i64>codePointCount(v.str) : 0;
     if (n.minLength >= 0 && len < n.minLength) return new SchemaError("minLength");
@@ -294,9 +300,15 @@ export function validate(v: JsonValue, n: SchemaNode, budget: Budget): SchemaErr
     if (n.minItems >= 0 && len < n.minItems) return new SchemaError("minItems");
     if (n.maxItems >= 0 && len > n.maxItems) return new SchemaError("maxItems");
     if (n.uniqueItems) {
-      budget.left -= v.items.length * v.items.length / 2;
-      if (budget.left < 0) return new SchemaError("complexity");
-      for (let i = 0; i < v.items.length; i++) for (let j = i + 1; j < v.items.length; j++) if (jsonEqual(v.items[i], v.items[j])) return new SchemaError("uniqueItems").at(j.toString());
+      // Pairwise: each comparison costs the budget at least one, so the loop ends when it runs out
+      // (counted in 64 bits: n * n overflows 32 from n = 46,341).
+      for (let i = 0; i < v.items.length; i++) {
+        for (let j = i + 1; j < v.items.length; j++) {
+          const same = jsonEqual(v.items[i], v.items[j], budget);
+          if (budget.left < 0) return new SchemaError("complexity");
+          if (same) return new SchemaError("uniqueItems").at(j.toString());
+        }
+      }
     }
     const items = n.items;
     if (items !== null) for (let i = 0; i < v.items.length; i++) { const e = validate(v.items[i], items, budget); if (e !== null) return e.at(i.toString()); }
@@ -304,6 +316,9 @@ export function validate(v: JsonValue, n: SchemaNode, budget: Budget): SchemaErr
     const len = <i64>v.keys.length;
     if (n.minProperties >= 0 && len < n.minProperties) return new SchemaError("minProperties");
     if (n.maxProperties >= 0 && len > n.maxProperties) return new SchemaError("maxProperties");
+    // member() and indexOf() scan: their cost is charged up front.
+    budget.left -= <i64>n.required.length * len + len * <i64>n.properties.length;
+    if (budget.left < 0) return new SchemaError("complexity");
     for (let i = 0; i < n.required.length; i++) if (v.member(n.required[i]) === null) return new SchemaError("required").at(n.required[i]);
     for (let i = 0; i < v.keys.length; i++) {
       const k = v.keys[i];

@@ -74,7 +74,9 @@ async function check(opts: Record<string, string>): Promise<number> {
   const request = parseRequest(readJsonFile(opts.request, "request"));
   const host = await ProxyWasmHost.load(readFileSync(wasm), { pluginConfig: readFileSync(opts.config) });
   if (!host.configured) {
-    throw new InputError(`config: refused by meshguard: ${host.logsAt("error").join("; ")}`);
+    // The filter's own line ("meshguard: configuration refused: <field>: ..."), printed once with
+    // the one "meshguard: " prefix every CLI error has.
+    throw new InputError(host.logsAt("error").map((l) => l.replace(/^meshguard: /, "")).join("; ") || "configuration refused");
   }
   // A fixed request id when the file gives none, so the output is the same on every run.
   const headers = { ...(request.headers as Record<string, string | string[]> | undefined) };

@@ -22,6 +22,7 @@ describe("access control and attacks (emulator)", async () => {
       expect(out.status ?? 200).toBe(c.status);
       if (c.status !== 200) {
         expect(out.reason).toBe(c.reason);
+        if (c.reason === "user_missing") expect(header(out.replyHeaders, "www-authenticate")).toEqual(["Bearer"]);
         return;
       }
       for (const [name, value] of Object.entries(c.forwarded ?? {})) {

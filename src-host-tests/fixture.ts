@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ProxyWasmHost } from "./emulator/host";
 
-export const WASM_PATH = resolve(import.meta.dirname, "..", "build", "meshguard.wasm");
+// MESHGUARD_WASM runs the same tests against another build (e.g. the code before a fix).
+export const WASM_PATH = process.env.MESHGUARD_WASM ?? resolve(import.meta.dirname, "..", "build", "meshguard.wasm");
 export const NOOP_WASM_PATH = resolve(import.meta.dirname, "..", "build", "noop.wasm");
 
 let cached: Buffer | null = null;

@@ -1,7 +1,7 @@
 // Request hygiene (header count and sizes, control characters, framing headers that disagree),
 // content types (415) and body sizes (413: from content-length at once, or as the body streams).
 import { describe, expect, it } from "vitest";
-import { runRequest } from "./emulator/request";
+import { header, runRequest } from "./emulator/request";
 import { loadFilter } from "./fixture";
 
 const POLICY = {
@@ -72,5 +72,30 @@ describe("content types and body sizes (emulator)", async () => {
     const audit = await loadFilter({ ...POLICY, mode: "audit" });
     expect(runRequest(audit, { method: "POST", path: "/upload", headers: json, body: "x".repeat(200), chunkSize: 7 }).allowed).toBe(true);
     expect(audit.metric("meshguard.audit.would_deny.body_too_large")).toBe(1n);
+  });
+});
+
+describe("method-override headers (emulator)", () => {
+  const OVERRIDES = { "x-http-method-override": "DELETE", "x-http-method": "DELETE", "x-method-override": "DELETE" };
+  const routes = [{ path: "/items/{id}", methods: ["GET"], public: true }];
+
+  it("stripped by default: the service sees the GET the policy allowed, and no override", async () => {
+    const host = await loadFilter({ routes });
+    const out = runRequest(host, { path: "/items/7", headers: OVERRIDES });
+    expect(out.allowed).toBe(true);
+    for (const name of Object.keys(OVERRIDES)) expect(header(out.forwardedHeaders, name)).toEqual([]);
+    expect(header(out.forwardedHeaders, ":method")).toEqual(["GET"]);
+  });
+
+  it("stripped even when strip_headers replaces the default list", async () => {
+    const host = await loadFilter({ routes, strip_headers: ["x-internal"] });
+    const out = runRequest(host, { path: "/items/7", headers: { ...OVERRIDES, "x-internal": "1" } });
+    for (const name of [...Object.keys(OVERRIDES), "x-internal"]) expect(header(out.forwardedHeaders, name)).toEqual([]);
+  });
+
+  it("method_override: keep leaves them for a service that relies on them", async () => {
+    const host = await loadFilter({ routes, method_override: "keep" });
+    const out = runRequest(host, { path: "/items/7", headers: OVERRIDES });
+    for (const name of Object.keys(OVERRIDES)) expect(header(out.forwardedHeaders, name)).toEqual(["DELETE"]);
   });
 });

@@ -60,6 +60,7 @@ describe("access control and attacks (real Envoy, jwt_authn, mutual TLS)", () =>
       expect(r.status).toBe(status);
       if (status !== 200) {
         if (reason) expect(JSON.parse(r.body).reason).toBe(reason);
+        if (reason === "user_missing") expect(r.headers["www-authenticate"]).toBe("Bearer");
         expect(m.upstream.received.length).toBe(received);   // nothing reached the service
         return;
       }

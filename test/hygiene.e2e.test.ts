@@ -98,6 +98,21 @@ describe("body size and content type (real Envoy)", () => {
     expect(JSON.parse(r.body).reason).toBe("body_invalid_json");
   });
 
+  it("method-override headers never reach the service: an allowed GET cannot become a DELETE behind it", async () => {
+    const r = await call(mesh!.envoy.listenerPort, {
+      path: "/items/7",
+      headers: { "x-http-method-override": "DELETE", "x-http-method": "DELETE", "x-method-override": "DELETE", "x-other": "kept" },
+      ca: mesh!.pki.ca.cert,
+    });
+    expect(r.status).toBe(200);
+    const seen = JSON.parse(r.body);
+    expect(seen.method).toBe("GET");
+    expect(seen.headers["x-http-method-override"]).toBeUndefined();
+    expect(seen.headers["x-http-method"]).toBeUndefined();
+    expect(seen.headers["x-method-override"]).toBeUndefined();
+    expect(seen.headers["x-other"]).toBe("kept");
+  });
+
   it("another media type: 415", async () => {
     const r = await post("hello", "text/plain");
     expect(r.status).toBe(415);

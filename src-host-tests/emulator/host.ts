@@ -92,6 +92,18 @@ export class ProxyWasmHost {
     return Number(this.guest("proxy_on_configure", this.rootContextId, Buffer.from(config).length)) !== 0;
   }
 
+  // proxy_validate_configuration: the filter's verdict on a configuration, which must change
+  // nothing (the loaded policy, counters and logs stay as they were).
+  validateConfiguration(config: string | Buffer): boolean {
+    const loaded = this.opts.pluginConfig;
+    this.opts.pluginConfig = config;
+    try {
+      return Number(this.guest("proxy_validate_configuration", this.rootContextId, Buffer.from(config).length)) !== 0;
+    } finally {
+      this.opts.pluginConfig = loaded;
+    }
+  }
+
   get memoryPages(): number { return this.memory.buffer.byteLength / 65536; }
 
   logsAt(level: LogLevelName): string[] { return this.logs.filter((l) => l.level === level).map((l) => l.message); }

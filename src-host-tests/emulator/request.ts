@@ -59,6 +59,7 @@ export interface Outcome {
   reason: string | null;              // the reply body's reason code
   details: string | null;             // Envoy response-code details of the local reply
   body: unknown;                      // the local reply body (parsed JSON when it is JSON)
+  replyHeaders: HeaderPairs | null;   // the local reply's headers
   forwardedHeaders: HeaderPairs | null;  // headers as they reach the upstream (allowed only)
   // What the service received: the headers (if they went on), the body bytes, and whether the
   // request reached it complete.
@@ -109,15 +110,15 @@ export function upstreamComplete(stream: Stream): boolean {
 function outcomeOf(reply: LocalReply | null, forwarded: HeaderPairs, stream: Stream): Outcome {
   const upstream = { headers: stream.upstream.headers !== null, body: stream.upstream.body, complete: upstreamComplete(stream) };
   // No reply and no complete request upstream: the filter held the request and never let it go.
-  if (!reply && !upstream.complete) return { allowed: false, status: null, reason: "held", details: null, body: null, forwardedHeaders: null, upstream };
-  if (!reply) return { allowed: true, status: null, reason: null, details: null, body: null, forwardedHeaders: forwarded, upstream };
+  if (!reply && !upstream.complete) return { allowed: false, status: null, reason: "held", details: null, body: null, replyHeaders: null, forwardedHeaders: null, upstream };
+  if (!reply) return { allowed: true, status: null, reason: null, details: null, body: null, replyHeaders: null, forwardedHeaders: forwarded, upstream };
   let body: unknown = reply.body;
   let reason: string | null = null;
   try {
     body = JSON.parse(reply.body);
     reason = typeof (body as { reason?: unknown }).reason === "string" ? (body as { reason: string }).reason : null;
   } catch { /* not JSON: kept as text */ }
-  return { allowed: false, status: reply.status, reason, details: reply.details, body, forwardedHeaders: null, upstream };
+  return { allowed: false, status: reply.status, reason, details: reply.details, body, replyHeaders: reply.headers, forwardedHeaders: null, upstream };
 }
 
 export function runRequest(host: ProxyWasmHost, req: RequestSpec): Outcome {

@@ -9,10 +9,11 @@ export const RS_ISSUER = "https://rs.issuer.meshguard.test";
 export const ES_ISSUER = "https://es.issuer.meshguard.test";
 export const AUDIENCE = "orders-api";
 export const PARTNER_KEY = "pk_live_7f3a9c0e2b5d4f61";
+export const OTHER_KEY = "pk_live_0b1c2d3e4f5a6b7c";
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export const ACCESS_POLICY = {
-  api_keys: { header: "x-api-key", keys: [{ sha256: sha(PARTNER_KEY), client: "partner-a", roles: ["partner"] }] },
+  api_keys: { header: "x-api-key", keys: [{ sha256: sha(PARTNER_KEY), client: "partner-a", roles: ["partner"] }, { sha256: sha(OTHER_KEY), client: "partner-b", roles: ["partner"] }] },
   routes: [
     {
       name: "read-order", path: "/users/{userId}/orders/{orderId}", methods: ["GET"],
@@ -89,10 +90,12 @@ export const ACCESS_CASES: AccessCase[] = [
   // API keys.
   { name: "partner API key", path: "/partners/reports", apiKey: PARTNER_KEY, status: 200, forwarded: { "x-meshguard-api-client": "partner-a" } },
   { name: "wrong API key", path: "/partners/reports", apiKey: PARTNER_KEY + "x", status: 401, reason: "api_key_invalid" },
-  { name: "API key on another route", path: "/admin/users", apiKey: PARTNER_KEY, status: 403, reason: "not_allowed" },
+  { name: "API key on a route that needs a user: 401, the token is what is missing", path: "/admin/users", apiKey: PARTNER_KEY, status: 401, reason: "user_missing" },
+  { name: "API key on a route for other API clients", path: "/partners/reports", apiKey: OTHER_KEY, status: 403, reason: "not_allowed" },
   { name: "authenticated by API key alone", path: "/me", apiKey: PARTNER_KEY, status: 200 },
   // Service identity.
   { name: "shop service on internal", path: "/internal/jobs", cert: [`spiffe://${TD}/ns/shop/sa/worker`], status: 200, forwarded: { "x-meshguard-peer-id": `spiffe://${TD}/ns/shop/sa/worker` } },
+  { name: "service certificate without the user's token on a user route: 401 user_missing", path: "/users/alice/orders/7", cert: [`spiffe://${TD}/ns/shop/sa/worker`], status: 401, reason: "user_missing" },
   { name: "a user token does not open a service route", path: "/internal/jobs", token: tok(alice), status: 403, reason: "not_allowed" },
   // Audit mode.
   { name: "audit route lets a would-deny through", path: "/reports/q3", token: tok(alice), status: 200, wouldDeny: "not_allowed" },

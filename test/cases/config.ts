@@ -72,5 +72,11 @@ export const BAD_CONFIGS: BadConfig[] = [
   { name: "bad policy mode", config: '{"routes":[],"mode":"dry-run"}', error: "mode: must be \"enforce\" or \"audit\"" },
   { name: "bad peer header", config: '{"routes":[],"peer_header":"X-Peer"}', error: "peer_header: \"X-Peer\" is not a lowercase HTTP header name" },
   { name: "bad strip header", config: '{"routes":[],"strip_headers":["ok","bad header"]}', error: "strip_headers[1]" },
+  { name: "bad method_override", config: '{"routes":[],"method_override":"drop"}', error: "method_override: must be \"strip\" or \"keep\", got \"drop\"" },
+  { name: "trust domain with a path", config: '{"routes":[],"trust_domains":["example.org/ns"]}', error: "trust_domains[0]: \"example.org/ns\" is not a SPIFFE trust domain name" },
+  { name: "uppercase trust domain", config: '{"routes":[],"trust_domains":["Example.org"]}', error: "trust_domains[0]" },
+  { name: "empty trust domain list", config: '{"routes":[],"trust_domains":[]}', error: "trust_domains: empty" },
+  { name: "rule peer outside the trust domains", config: '{"trust_domains":["a.test"],"routes":[{"path":"/x","allow":[{"peers":["spiffe://b.test/ns/x/sa/y"]}]}]}', error: "routes[0].allow[0].peers[0]: trust domain \"b.test\" is not in trust_domains, so this pattern could never match" },
+  { name: "require_peer not a boolean", config: '{"routes":[],"require_peer":"yes"}', error: "require_peer: expected boolean" },
   { name: "bad unmatched_routes", config: '{"routes":[],"unmatched_routes":"maybe"}', error: "unmatched_routes: must be \"deny\" or \"allow\"" },
 ];

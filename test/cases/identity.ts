@@ -48,3 +48,26 @@ export const IDENTITY_CASES: IdentityCase[] = [
   { name: "undeclared route refused", certUris: [td("ns/shop/sa/web")], path: "/metrics", status: 404, reason: "route_not_declared" },
   { name: "encoded slash refused", certUris: [td("ns/shop/sa/web")], path: "/api%2Fadmin/users", status: 400, reason: "path_invalid" },
 ];
+
+// Trust domains and a required peer (policy settings). The same table runs in the emulator and
+// through a real Envoy (test/identity.e2e.test.ts).
+export const TRUST_POLICY = { ...IDENTITY_POLICY, trust_domains: [TRUST_DOMAIN, "partner.example"], require_peer: true };
+
+export const TRUST_CASES: IdentityCase[] = [
+  { name: "own trust domain", certUris: [td("ns/shop/sa/web")], path: "/api/orders", status: 200, forwardedPeer: td("ns/shop/sa/web") },
+  { name: "listed partner trust domain", certUris: ["spiffe://partner.example/ns/billing/sa/invoicer"], path: "/api/invoices", status: 200, forwardedPeer: "spiffe://partner.example/ns/billing/sa/invoicer" },
+  { name: "foreign trust domain on a guarded route", certUris: ["spiffe://evil.example/ns/shop/sa/web"], path: "/api/orders", status: 401, reason: "peer_identity_untrusted" },
+  { name: "foreign trust domain on a public route (require_peer)", certUris: ["spiffe://evil.example/ns/shop/sa/web"], path: "/healthz", status: 401, reason: "peer_identity_untrusted" },
+  { name: "foreign trust domain with spoofed identity headers", certUris: ["spiffe://evil.example/ns/ops/sa/admin"], path: "/internal/x", headers: SPOOF, status: 401, reason: "peer_identity_untrusted" },
+  { name: "no certificate on a public route (require_peer)", certUris: null, path: "/healthz", status: 401, reason: "peer_identity_missing" },
+  { name: "no certificate on an undeclared route: refused before the route lookup", certUris: null, path: "/metrics", status: 401, reason: "peer_identity_missing" },
+  { name: "certificate without a SPIFFE ID (require_peer)", certUris: ["https://shop.example/web"], path: "/healthz", status: 401, reason: "peer_identity_invalid" },
+];
+
+// Without require_peer, an untrusted peer may use a public route but is never forwarded as one.
+export const TRUST_ONLY_POLICY = { ...IDENTITY_POLICY, trust_domains: [TRUST_DOMAIN, "partner.example"] };
+export const TRUST_ONLY_CASES: IdentityCase[] = [
+  { name: "foreign trust domain on a public route: passes, no identity forwarded", certUris: ["spiffe://evil.example/ns/shop/sa/web"], path: "/healthz", headers: SPOOF, status: 200, forwardedPeer: null },
+  { name: "foreign trust domain on a guarded route", certUris: ["spiffe://evil.example/ns/shop/sa/web"], path: "/api/orders", status: 401, reason: "peer_identity_untrusted" },
+  { name: "no certificate on a public route", certUris: null, path: "/healthz", status: 200, forwardedPeer: null },
+];
