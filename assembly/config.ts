@@ -164,13 +164,13 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   let jsonDepth = 32;
   let jsonMembers = 10000;
   let jsonString = 65536;
-  let jsonNumber = 64;
+  let jsonNumber = 1024;   // RFC 8259 sets no bound; this admits every ordinary number (JSONTestSuite y_ cases)
   if (limitsV !== null && c.expectKind("request_limits", limitsV, JsonKind.Object)) {
     c.onlyKnown("request_limits", limitsV, ["max_headers", "max_header_bytes", "max_header_value_bytes", "max_body_bytes", "json_max_depth", "json_max_members", "json_max_string_bytes", "json_max_number_chars"]);
     jsonDepth = <i32>wholeNumber(c, "request_limits.json_max_depth", limitsV.member("json_max_depth"), 1, 256.0, jsonDepth);
     jsonMembers = <i32>wholeNumber(c, "request_limits.json_max_members", limitsV.member("json_max_members"), 1, 1000000.0, jsonMembers);
     jsonString = <i32>wholeNumber(c, "request_limits.json_max_string_bytes", limitsV.member("json_max_string_bytes"), 1, 16777216.0, jsonString);
-    jsonNumber = <i32>wholeNumber(c, "request_limits.json_max_number_chars", limitsV.member("json_max_number_chars"), 1, 1024.0, jsonNumber);
+    jsonNumber = <i32>wholeNumber(c, "request_limits.json_max_number_chars", limitsV.member("json_max_number_chars"), 1, 65536.0, jsonNumber);
     maxHeaders = <i32>wholeNumber(c, "request_limits.max_headers", limitsV.member("max_headers"), 1, 10000, maxHeaders);
     maxHeaderBytes = <i32>wholeNumber(c, "request_limits.max_header_bytes", limitsV.member("max_header_bytes"), 256, 1048576.0, maxHeaderBytes);
     maxValueBytes = <i32>wholeNumber(c, "request_limits.max_header_value_bytes", limitsV.member("max_header_value_bytes"), 64, 1048576.0, maxValueBytes);

@@ -10,6 +10,7 @@ export class Decision {
   schema: SchemaNode | null = null;   // the route's body schema, when it has one
   pointer: string = "";   // for a body that fails its schema: where, and which keyword (reply body)
   keyword: string = "";
+  limit: string = "";     // for body_limit_exceeded: the setting the body ran into (reply body)
   routeAudit: bool = false;   // the deciding route is in audit mode: its body refusals are logged only
   streamBody: bool = false;   // the route streams its body instead of holding it (body_forwarding)
 

@@ -27,7 +27,7 @@ import { LOG_PREFIX, Plugin } from "./plugin";
 import { Policy, RequestFacts } from "./policy";
 import { KeyFacts, RateLimits, WhenFull, bucketKey, clientIpOf } from "./ratelimits";
 import {
-  DETAILS_PREFIX, REASON_BODY_INVALID_JSON, REASON_BODY_SCHEMA, REASON_BODY_TOO_LARGE, REASON_CONTENT_TYPE,
+  DETAILS_PREFIX, REASON_BODY_INVALID_JSON, REASON_BODY_LIMIT, REASON_BODY_SCHEMA, REASON_BODY_TOO_LARGE, REASON_CONTENT_TYPE,
   REASON_HEADER_INVALID, REASON_HEADERS_TOO_LARGE, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE,
   REASON_RATE_LIMITED, REASON_RATE_LIMIT_UNAVAILABLE, REASON_REQUEST_UNAVAILABLE, REASON_USER_MISSING,
 } from "./reasons";
@@ -61,6 +61,7 @@ const UNROUTED = Decision.allow("", "");
 // Work a single body's validation may do (nodes visited), so a crafted schema and document cannot
 // make it unbounded.
 const SCHEMA_BUDGET: i64 = 1000000;
+const LIMIT_SCHEMA_WORK = "schema_work";   // the name a refusal by SCHEMA_BUDGET gives
 
 // RateLimit-Policy and RateLimit field values (IETF httpapi draft "RateLimit header fields"):
 // q the capacity, w the seconds to refill from empty, r the tokens left, t seconds to wait.
@@ -419,6 +420,12 @@ export class Stream {
     if (root === null) return CONTINUE;
     const e = validate(root, schema, new Budget(SCHEMA_BUDGET));
     if (e === null) return CONTINUE;
+    if (e.keyword == "complexity") {
+      // Not the document's fault as such: it needs more validation work than meshguard allows.
+      const d = Decision.deny(413, REASON_BODY_LIMIT, this.bodyRoute, "");
+      d.limit = LIMIT_SCHEMA_WORK;
+      return this.refuseBody(d, "schema validation needs more than " + SCHEMA_BUDGET.toString() + " steps") ? STOP_ITERATION : CONTINUE;
+    }
     const d = Decision.deny(400, REASON_BODY_SCHEMA, this.bodyRoute, "");
     d.pointer = e.pointer;
     d.keyword = e.keyword;
@@ -435,7 +442,10 @@ export class Stream {
     }
     this.json = null;
     this.schema = null;
-    const d = Decision.deny(400, REASON_BODY_INVALID_JSON, this.bodyRoute, "");
+    // A document refused by a configured limit is not "invalid JSON": the reply names the limit.
+    const limited = json.limit.length > 0;
+    const d = limited ? Decision.deny(413, REASON_BODY_LIMIT, this.bodyRoute, "") : Decision.deny(400, REASON_BODY_INVALID_JSON, this.bodyRoute, "");
+    d.limit = json.limit;
     return this.refuseBody(d, json.error + " at byte " + json.offset.toString());
   }
 

@@ -27,8 +27,40 @@ const enum Token { None = 0, String = 1, Number = 2, Literal = 3 }
 const OBJECT: u8 = 1;
 const ARRAY: u8 = 2;
 
+// The request_limits settings a document can run into, as the policy names them.
+export const LIMIT_BYTES = "max_body_bytes";
+export const LIMIT_DEPTH = "json_max_depth";
+export const LIMIT_MEMBERS = "json_max_members";
+export const LIMIT_STRING = "json_max_string_bytes";
+export const LIMIT_NUMBER = "json_max_number_chars";
+
+// The member names of one open object. A list while small (the common case, no hashing); a set
+// once it grows, so that a large object costs linear time, not quadratic (10,000 members would
+// otherwise be 50 million comparisons).
+class MemberNames {
+  private list: string[] = [];
+  private set: Set<string> | null = null;
+  size: i32 = 0;
+  has(name: string): bool {
+    const set = this.set;
+    return set !== null ? set.has(name) : this.list.includes(name);
+  }
+  add(name: string): void {
+    this.size++;
+    const set = this.set;
+    if (set !== null) { set.add(name); return; }
+    this.list.push(name);
+    if (this.list.length > 16) {
+      const s = new Set<string>();
+      for (let i = 0; i < this.list.length; i++) s.add(this.list[i]);
+      this.set = s;
+    }
+  }
+}
+
 export class JsonStream {
   error: string = "";
+  limit: string = "";          // when a configured limit refused the document: its name
   offset: i64 = 0;             // bytes consumed so far; the error's position when there is one
   private expect: Expect = Expect.Value;
   private token: Token = Token.None;
@@ -39,7 +71,7 @@ export class JsonStream {
   private carryLen: i32 = 0;
   private kinds: u8[] = [];       // open containers
   private counts: i32[] = [];     // members or elements so far, per open container
-  private keys: Array<string[]> = [];  // member names so far, per open object
+  private keys: Array<MemberNames> = [];  // member names so far, per open object
   private parser: Parser = new Parser(new Uint8Array(0), new JsonLimits());
 
   constructor(public readonly sink: JsonSink, public readonly limits: JsonLimits = new JsonLimits()) {
@@ -50,6 +82,12 @@ export class JsonStream {
   get done(): bool { return this.error.length == 0 && this.expect == Expect.Done && this.token == Token.None; }
   get failed(): bool { return this.error.length > 0; }
 
+  // A document refused by a configured limit rather than by the grammar: `limit` names the setting.
+  private failLimit(limit: string, message: string, at: i64): bool {
+    if (this.error.length == 0) this.limit = limit;
+    return this.fail(message, at);
+  }
+
   private fail(message: string, at: i64): bool {
     if (this.error.length == 0) { this.error = message; this.offset = at; }
     return false;
@@ -59,7 +97,7 @@ export class JsonStream {
   feed(chunk: Uint8Array, last: bool): bool {
     if (this.failed) return false;
     if (this.offset + <i64>chunk.length > <i64>this.limits.maxBytes) {
-      return this.fail("document exceeds " + this.limits.maxBytes.toString() + " bytes", this.offset);
+      return this.failLimit(LIMIT_BYTES, "document exceeds " + this.limits.maxBytes.toString() + " bytes", this.offset);
     }
     const n = chunk.length;
     let i = 0;
@@ -104,9 +142,12 @@ export class JsonStream {
   }
 
   private push(c: u8): bool {
-    const max = this.token == Token.String ? this.limits.maxStringBytes + 2 : this.limits.maxNumberChars + 1;
+    // A literal is at most "false"; one byte more already tells it is none.
+    const max = this.token == Token.String ? this.limits.maxStringBytes + 2 : this.token == Token.Number ? this.limits.maxNumberChars + 1 : 6;
     if (this.carryLen >= max) {
-      return this.fail(this.token == Token.String ? "string longer than " + this.limits.maxStringBytes.toString() + " bytes" : "number longer than " + this.limits.maxNumberChars.toString() + " characters", this.tokenStart);
+      if (this.token == Token.String) return this.failLimit(LIMIT_STRING, "string longer than " + this.limits.maxStringBytes.toString() + " bytes", this.tokenStart);
+      if (this.token == Token.Number) return this.failLimit(LIMIT_NUMBER, "number longer than " + this.limits.maxNumberChars.toString() + " characters", this.tokenStart);
+      return this.fail("unexpected character", this.tokenStart);   // no literal is this long
     }
     if (this.carryLen == this.carry.length) {
       const bigger = new Uint8Array(this.carry.length * 2);
@@ -122,7 +163,7 @@ export class JsonStream {
     const len = to - from;
     const max = this.limits.maxStringBytes + 2;
     if (this.carryLen + len > max) {
-      return this.fail("string longer than " + this.limits.maxStringBytes.toString() + " bytes", this.tokenStart);
+      return this.failLimit(LIMIT_STRING, "string longer than " + this.limits.maxStringBytes.toString() + " bytes", this.tokenStart);
     }
     if (this.carryLen + len > this.carry.length) {
       let size = this.carry.length * 2;
@@ -179,9 +220,9 @@ export class JsonStream {
   private memberName(name: string): bool {
     const d = this.keys.length - 1;
     const names = this.keys[d];
-    if (names.includes(name)) return this.fail("duplicate member name \"" + name + "\"", this.tokenStart);
-    if (names.length >= this.limits.maxMembers) return this.fail("more than " + this.limits.maxMembers.toString() + " members", this.tokenStart);
-    names.push(name);
+    if (names.has(name)) return this.fail("duplicate member name \"" + name + "\"", this.tokenStart);
+    if (names.size >= this.limits.maxMembers) return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " members", this.tokenStart);
+    names.add(name);
     this.expect = Expect.Colon;
     return this.sinkSays(this.sink.key(name));
   }
@@ -200,15 +241,15 @@ export class JsonStream {
   }
 
   private open(kind: u8): bool {
-    if (this.kinds.length >= this.limits.maxDepth) return this.fail("nesting deeper than " + this.limits.maxDepth.toString(), this.offset);
+    if (this.kinds.length >= this.limits.maxDepth) return this.failLimit(LIMIT_DEPTH, "nesting deeper than " + this.limits.maxDepth.toString(), this.offset);
     const d = this.kinds.length;
     if (d > 0) {
-      if (++this.counts[d - 1] > this.limits.maxMembers) return this.fail("more than " + this.limits.maxMembers.toString() + " elements", this.offset);
+      if (++this.counts[d - 1] > this.limits.maxMembers) return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " elements", this.offset);
     }
     this.kinds.push(kind);
     this.counts.push(0);
     if (kind == OBJECT) {
-      this.keys.push([]);
+      this.keys.push(new MemberNames());
       this.expect = Expect.KeyOrEnd;
       return this.sinkSays(this.sink.startObject());
     }
@@ -227,7 +268,7 @@ export class JsonStream {
   private scalarStart(t: Token, c: u8): bool {
     const d = this.kinds.length;
     if (d > 0 && this.kinds[d - 1] == ARRAY && ++this.counts[d - 1] > this.limits.maxMembers) {
-      return this.fail("more than " + this.limits.maxMembers.toString() + " elements", this.offset);
+      return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " elements", this.offset);
     }
     return this.begin(t, c);
   }

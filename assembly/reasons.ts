@@ -24,6 +24,7 @@ export const REASON_BODY_TOO_LARGE = "body_too_large";
 export const REASON_CONTENT_TYPE = "content_type_not_allowed";
 export const REASON_BODY_INVALID_JSON = "body_invalid_json";
 export const REASON_BODY_SCHEMA = "body_schema_violation";
+export const REASON_BODY_LIMIT = "body_limit_exceeded";
 export { REASON_PATH_PARAM_INVALID, REASON_QUERY_INVALID, REASON_HEADER_MISSING, REASON_HEADER_FORBIDDEN, REASON_HEADER_INVALID_VALUE } from "./shape";
 import { REASON_PATH_PARAM_INVALID, REASON_QUERY_INVALID, REASON_HEADER_MISSING, REASON_HEADER_FORBIDDEN, REASON_HEADER_INVALID_VALUE } from "./shape";
 export const REASON_POLICY_UNAVAILABLE = "policy_unavailable";
@@ -53,6 +54,7 @@ export const ALL_REASONS: string[] = [
   REASON_CONTENT_TYPE,
   REASON_BODY_INVALID_JSON,
   REASON_BODY_SCHEMA,
+  REASON_BODY_LIMIT,
   REASON_PATH_PARAM_INVALID,
   REASON_QUERY_INVALID,
   REASON_HEADER_MISSING,
@@ -90,6 +92,7 @@ export function reasonMessage(reason: string): string {
   if (reason == REASON_HEADER_FORBIDDEN) return "a header this route forbids is present";
   if (reason == REASON_HEADER_INVALID_VALUE) return "a header's value does not match what this route accepts";
   if (reason == REASON_BODY_INVALID_JSON) return "the request body is not valid JSON";
+  if (reason == REASON_BODY_LIMIT) return "the request body exceeds a limit of this service; the reply names it";
   if (reason == REASON_BODY_SCHEMA) return "the request body does not match this route's schema";
   if (reason == REASON_RATE_LIMIT_UNAVAILABLE) return "the rate limit could not be checked";
   if (reason == REASON_RATE_LIMITED) return "too many requests; retry after the time in Retry-After";

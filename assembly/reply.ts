@@ -25,6 +25,8 @@ export function replyBody(decision: Decision, requestId: string): string {
   // For a body that fails its schema: where (a JSON Pointer) and which keyword. Both come from the
   // client's own document and the schema's keyword list, escaped for JSON.
   if (decision.keyword.length > 0) body += ",\"pointer\":" + jsonQuote(decision.pointer, 256, false) + ",\"keyword\":" + jsonQuote(decision.keyword, 256, false);
+  // A constant from jsonstream.ts or filter.ts: no escaping needed.
+  if (decision.limit.length > 0) body += ",\"limit\":\"" + decision.limit + "\"";
   const id = safeRequestId(requestId);
   if (id.length > 0) body += ",\"request_id\":\"" + id + "\"";
   return body + "}";

@@ -17,8 +17,8 @@ describe("defects found in review (issue #8)", () => {
     });
     const body = JSON.stringify(Array.from({ length: 60000 }, (_, i) => i));
     const out = runRequest(host, { method: "POST", path: "/ids", headers: { "content-type": "application/json" }, body });
-    expect(out.status).toBe(400);
-    expect(out.body).toMatchObject({ reason: "body_schema_violation", keyword: "complexity" });
+    expect(out.status).toBe(413);
+    expect(out.body).toMatchObject({ reason: "body_limit_exceeded", limit: "schema_work" });
     expect(out.upstream.body.length).toBe(0);
   });
 
@@ -36,7 +36,7 @@ describe("defects found in review (issue #8)", () => {
     });
     const body = JSON.stringify(Array.from({ length: 30 }, () => big));
     const out = runRequest(host, { method: "POST", path: "/e", body });
-    expect(out.body).toMatchObject({ reason: "body_schema_violation", keyword: "complexity" });
+    expect(out.body).toMatchObject({ reason: "body_limit_exceeded", limit: "schema_work" });
   });
 
   it("policy in audit mode: an invalid path is logged, and the enforced rate limit still applies", async () => {

@@ -208,7 +208,7 @@ describe(`fuzz: request bodies against a schema (${FUZZ_ITERATIONS} iterations, 
       const out = runRequest(host, { method: "POST", path: "/v", body: { base64: body.toString("base64") }, chunkSize: chunk });
       const key = `${out.status ?? 200} ${out.reason ?? ""}`;
       seen.set(key, (seen.get(key) ?? 0) + 1);
-      if (!["200 ", "400 body_invalid_json", "400 body_schema_violation", "413 body_too_large"].includes(key)) throw new Error(`unexpected ${key}`);
+      if (!["200 ", "400 body_invalid_json", "400 body_schema_violation", "413 body_too_large", "413 body_limit_exceeded"].includes(key)) throw new Error(`unexpected ${key}`);
     }
     expect(host.trap).toBeNull();
     console.log(`body fuzz: ${inputs.length} bodies: ${[...seen].map(([k, n]) => `${k.trim()}: ${n}`).join(", ")}`);

@@ -124,8 +124,8 @@ describe("schema replies (emulator)", async () => {
   it("the JSON limits are the policy's", async () => {
     const tight = await loadFilter({ ...route({ type: "array" }), request_limits: { json_max_depth: 3, json_max_members: 4 } });
     expect(runRequest(tight, { method: "POST", path: "/v", body: "[[[1]]]" }).allowed).toBe(true);
-    expect(runRequest(tight, { method: "POST", path: "/v", body: "[[[[1]]]]" }).reason).toBe("body_invalid_json");
+    expect(runRequest(tight, { method: "POST", path: "/v", body: "[[[[1]]]]" }).reason).toBe("body_limit_exceeded");
     expect(runRequest(tight, { method: "POST", path: "/v", body: "[1,2,3,4]" }).allowed).toBe(true);
-    expect(runRequest(tight, { method: "POST", path: "/v", body: "[1,2,3,4,5]" }).reason).toBe("body_invalid_json");
+    expect(runRequest(tight, { method: "POST", path: "/v", body: "[1,2,3,4,5]" }).reason).toBe("body_limit_exceeded");
   });
 });
