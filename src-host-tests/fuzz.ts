@@ -1,0 +1,202 @@
+// Whole-request fuzzing: generated requests (method, path, headers, peer, verified claims or raw
+// metadata, API keys, bodies in random chunkings and every framing) through the compiled filter in
+// the emulator, against two policies that between them use every stage of the pipeline. Used by
+// scripts/fuzz.ts (a million requests, not in CI) and src-host-tests/fuzz-scale.test.ts (CI).
+//
+// Besides "never a trap", every outcome is checked for what must hold whatever the input:
+//   - a refusal carries a known reason, and the service never has the refused request complete;
+//   - what reaches the service carries no method-override header and no identity header the
+//     filter did not set itself.
+import { ACCESS_POLICY, OTHER_KEY, PARTNER_KEY, TD } from "../test/cases/access";
+import { WasmResult } from "./emulator/abi";
+import { ProxyWasmHost } from "./emulator/host";
+import { encodeMetadata } from "./emulator/metadata";
+import { FRAMINGS, type RequestSpec, header, runRequest } from "./emulator/request";
+import { filterBytes } from "./fixture";
+import { Rng, mutate } from "./random";
+
+const ORDER_SCHEMA = {
+  type: "object", required: ["sku", "qty"], additionalProperties: false,
+  properties: {
+    sku: { type: "string", pattern: "^[a-z0-9-]{1,20}$" }, qty: { type: "integer", minimum: 1, maximum: 100 },
+    tags: { type: "array", items: { type: "string", maxLength: 10 }, uniqueItems: true }, note: { type: ["string", "null"] },
+  },
+};
+
+// Enforce mode: access rules, object-level rules, bodies held and streamed, typed parameters,
+// rate limits keyed by user, address and header.
+export const FUZZ_POLICY = {
+  ...ACCESS_POLICY,
+  jwt: {},
+  routes: [
+    ...ACCESS_POLICY.routes,
+    { name: "orders", path: "/orders", methods: ["POST"], public: true, content_types: ["application/json"], max_body_bytes: 4096, body_schema: ORDER_SCHEMA },
+    { name: "upload", path: "/upload", methods: ["POST", "PUT"], public: true, max_body_bytes: 2048, body_forwarding: "stream" },
+    { name: "items", path: "/items/{id}", public: true, param_types: { id: "integer" }, query: { page: { type: "integer" } } },
+  ],
+  rate_limits: {
+    client_ip: { trusted_hops: 1 },
+    limits: [
+      { name: "per-user", capacity: 100, refill: { tokens: 40, seconds: 1 }, key: ["user"] },
+      { name: "per-tenant", capacity: 100, refill: { tokens: 60, seconds: 1 }, key: ["header:x-tenant"] },
+      { name: "per-ip", capacity: 20, refill: { tokens: 1, seconds: 1 }, key: ["client_ip"] },
+    ],
+  },
+};
+
+// Audit mode, trust domains and a required peer: refusals are logged, enforced limits still apply.
+export const FUZZ_AUDIT_POLICY = {
+  ...FUZZ_POLICY,
+  mode: "audit",
+  trust_domains: [TD, "partner.example"],
+  require_peer: true,
+  method_override: "keep",
+};
+
+const SEGMENTS = ["users", "alice", "bob", "orders", "7", "admin", "internal", "jobs", "catalog", "me", "accounts", "42", "partners", "reports", "items", "upload", "x", "q3"];
+const HOSTILE = [".", "..", "%2e", "%2E%2e", "%2f", "%5c", "%25", "%252e", "%41", "%c0%ae", "%ff", "\\", ";", "//", "?", "#", "\u0000", "é", " ", "*", "~", "%00", "%"];
+const METHODS = ["GET", "GET", "POST", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "get", "G\u0000T"];
+const HEADER_NAMES = ["content-type", "content-length", "transfer-encoding", "x-tenant", "x-forwarded-for", "x-http-method-override", "x-http-method", "x-method-override",
+  "x-meshguard-peer-id", "x-meshguard-user", "x-meshguard-api-client", "x-forwarded-client-cert", "x-api-key", "accept", "cookie", "x-a"];
+const PEERS = [`spiffe://${TD}/ns/shop/sa/worker`, `spiffe://${TD}/ns/dev/sa/web`, "spiffe://partner.example/ns/billing/sa/invoicer", "spiffe://evil.example/ns/shop/sa/worker", "https://x/y", `spiffe://${TD}/ns/shop/sa/..`];
+const CLAIMS = [
+  { sub: "alice", scope: "orders:read profile", roles: ["customer"] }, { sub: "bob", roles: ["admin"], org: { id: "acme" } },
+  { sub: "ann", roles: ["support"] }, { sub: "x", roles: [1, null, { admin: true }], suspended: "true" }, { sub: 42, account: { id: 42 } }, { roles: "admin" },
+];
+const INJECTED = [WasmResult.InternalFailure, WasmResult.NotFound, WasmResult.BadArgument];
+const FAILING = ["proxy_get_property", "proxy_get_shared_data", "proxy_set_shared_data", "proxy_get_buffer_bytes", "proxy_replace_header_map_value", "proxy_remove_header_map_value", "proxy_get_header_map_pairs", "proxy_increment_metric"];
+
+const ROUTES = ["/orders", "/orders", "/upload", "/items/7", "/items/x", "/users/alice/orders/7", "/users/bob/orders/7", "/admin/users", "/catalog/x", "/me", "/accounts/42", "/partners/reports", "/internal/jobs", "/reports/q3"];
+
+function path(rng: Rng): string {
+  if (rng.int(2) === 0) return rng.pick(ROUTES) + (rng.int(6) === 0 ? "?page=" + rng.pick(["2", "x", "%32"]) : "");
+  let p = "";
+  const n = 1 + rng.int(5);
+  for (let i = 0; i < n; i++) p += "/" + (rng.int(6) === 0 ? rng.pick(HOSTILE) + (rng.int(2) ? rng.pick(SEGMENTS) : "") : rng.pick(SEGMENTS));
+  if (rng.int(8) === 0) p += "/";
+  if (rng.int(5) === 0) p += "?" + rng.pick(["page=2", "page=x", "page=1&page=2", "a=%zz", "page=%32", ""]);
+  return rng.int(40) === 0 ? rng.stringFrom(HOSTILE, 6) : p;
+}
+
+function body(rng: Rng): string | { base64: string } | undefined {
+  const valid = JSON.stringify({ sku: "a-1", qty: 1 + rng.int(120), tags: rng.int(2) ? ["x", "y"] : ["x", "x"], note: rng.int(2) ? null : "n" });
+  switch (rng.int(9)) {
+    case 0: return undefined;
+    case 1: case 2: return valid;
+    case 3: return { base64: mutate(rng, mutate(rng, Buffer.from(valid))).toString("base64") };
+    case 4: return { base64: rng.bytes(rng.int(300)).toString("base64") };
+    case 5: return "[".repeat(1 + rng.int(100));
+    case 6: return JSON.stringify({ sku: "a".repeat(rng.int(6000)), qty: 1 });
+    case 7: return "";
+    default: return `{"qty":1,"sku":"b","sku":"c"}`;
+  }
+}
+
+export function fuzzRequest(rng: Rng): RequestSpec {
+  const headers: [string, string][] = [];
+  const n = rng.int(5);
+  for (let i = 0; i < n; i++) {
+    let name = rng.pick(HEADER_NAMES);
+    if ((name === "content-length" || name === "transfer-encoding") && rng.int(3) !== 0) name = "x-a";
+    const value = name === "x-api-key" ? rng.pick([PARTNER_KEY, OTHER_KEY, "pk_wrong", ""])
+      : name === "content-type" ? rng.pick(["application/json", "text/plain", "application/json; charset=utf-8", "APPLICATION/JSON", ""])
+      : name === "content-length" ? rng.pick(["0", "5", "-1", "99999999999", "1,1", "abc"])
+      : rng.int(4) === 0 ? rng.bytes(rng.int(80)).toString("latin1") : rng.pick(["DELETE", "1", "t1", "t2", "10.0.0.1, 203.0.113.7", "chunked", "spiffe://meshguard.test/ns/ops/sa/admin"]);
+    headers.push([name, value]);
+  }
+  const metadata = rng.int(10) === 0 ? { metadata: rng.int(2) ? rng.bytes(rng.int(120)) : mutate(rng, encodeMetadata({ "envoy.filters.http.jwt_authn": { jwt_payload: rng.pick(CLAIMS) } })) } : undefined;
+  const p = path(rng);
+  const b = body(rng);
+  // Envoy never hands a filter a body that contradicts content-length (HTTP/1 frames by it; the
+  // HTTP/2 codecs reset such a stream), so with a body the emulator sets the real length itself.
+  const framed = b !== undefined && (typeof b === "string" ? b.length > 0 : b.base64.length > 0)
+    ? headers.filter(([k]) => k !== "content-length" && k !== "transfer-encoding") : headers;
+  // The body routes get mostly what they expect, so bodies reach the JSON parser and the schema.
+  const bodyRoute = (p.startsWith("/orders") || p.startsWith("/upload")) && rng.int(5) !== 0;
+  if (bodyRoute) framed.push(["content-type", "application/json"]);
+  return {
+    method: bodyRoute ? "POST" : rng.pick(METHODS),
+    path: p,
+    headers: framed,
+    peer: rng.int(3) === 0 ? null : rng.pick(PEERS),
+    jwt_claims: metadata || rng.int(3) === 0 ? undefined : rng.pick(CLAIMS) as Record<string, unknown>,
+    properties: { ...metadata, "source.address": `10.0.${rng.int(4)}.${rng.int(250)}:${1024 + rng.int(60000)}` },
+    body: b,
+    chunkSize: rng.int(3) === 0 ? undefined : 1 + rng.int(64),
+    framing: rng.pick(FRAMINGS),
+  };
+}
+
+export interface FuzzReport {
+  requests: number;
+  traps: string[];                      // "request <i>: <message>", the VM reloaded after each
+  violations: string[];                 // invariants that did not hold (first 20)
+  outcomes: Map<string, number>;        // "<status> <reason>" → count; "200 " forwarded
+  pagesStart: number;
+  pagesEnd: number;
+  ms: number;
+}
+
+const KNOWN = new Set(["", "held", "identity_missing", "peer_identity_invalid", "peer_identity_unavailable", "peer_identity_untrusted", "peer_identity_missing", "user_missing",
+  "user_claims_invalid", "user_claims_unavailable", "api_key_invalid", "not_allowed", "denied_by_rule", "route_not_declared", "method_not_declared", "path_invalid",
+  "rate_limited", "rate_limit_unavailable", "headers_too_large", "header_invalid", "body_too_large", "content_type_not_allowed", "body_invalid_json", "body_schema_violation",
+  "body_limit_exceeded", "path_param_invalid", "query_invalid", "header_missing", "header_forbidden", "header_value_invalid", "policy_unavailable", "request_unavailable"]);
+
+function describe(req: RequestSpec): string {
+  return JSON.stringify({ ...req, properties: undefined }).slice(0, 400);
+}
+
+async function load(policy: object): Promise<ProxyWasmHost> {
+  const host = await ProxyWasmHost.load(filterBytes(), { pluginConfig: JSON.stringify(policy) });
+  if (!host.configured) throw new Error(`fuzz policy refused: ${host.logsAt("error").join("; ")}`);
+  return host;
+}
+
+// Runs `count` requests from `seed`, alternating the two policies; one in 50 with an injected
+// host failure. Time moves 1 ms per request, so buckets refill and the sweep runs.
+export async function fuzzRun(count: number, seed: number, progress?: (done: number, pages: number) => void): Promise<FuzzReport> {
+  const rng = new Rng(seed);
+  const hosts = [await load(FUZZ_POLICY), await load(FUZZ_AUDIT_POLICY)];
+  const report: FuzzReport = { requests: 0, traps: [], violations: [], outcomes: new Map(), pagesStart: hosts[0].memoryPages, pagesEnd: 0, ms: 0 };
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const which = i & 1;
+    const host = hosts[which];
+    const req = fuzzRequest(rng);
+    const fail = rng.int(50) === 0 ? rng.pick(FAILING) : null;
+    if (fail) host.failures.set(fail, rng.pick(INJECTED));
+    try {
+      const out = runRequest(host, req);
+      const key = `${out.status ?? 200} ${out.reason ?? ""}`;
+      report.outcomes.set(key, (report.outcomes.get(key) ?? 0) + 1);
+      if (!KNOWN.has(out.reason ?? "")) report.violations.push(`request ${i}: unknown reason ${out.reason}`);
+      if (!out.allowed && out.upstream.complete) report.violations.push(`request ${i}: refused (${key}) but the service has it complete: ${describe(req)}`);
+      if (out.allowed && which === 0) {
+        for (const h of ["x-http-method-override", "x-http-method", "x-method-override", "x-forwarded-client-cert"]) {
+          if (header(out.forwardedHeaders, h).length > 0) report.violations.push(`request ${i}: ${h} reached the service`);
+        }
+      }
+      if (out.allowed) {
+        const peer = header(out.forwardedHeaders, "x-meshguard-peer-id");
+        if (peer.length > 1 || (peer.length === 1 && peer[0] !== req.peer)) report.violations.push(`request ${i}: forwarded peer ${peer.join(",")} for ${req.peer}`);
+      }
+    } catch (e) {
+      report.traps.push(`request ${i} (seed ${seed}): ${(e as Error).message}`);
+      hosts[which] = await load(which === 0 ? FUZZ_POLICY : FUZZ_AUDIT_POLICY);
+    } finally {
+      hosts[which].failures.clear();
+    }
+    if (hosts[which].trap && !report.traps.some((t) => t.startsWith(`request ${i} `))) {
+      report.traps.push(`request ${i} (seed ${seed}): ${hosts[which].trap!.message}`);
+      hosts[which] = await load(which === 0 ? FUZZ_POLICY : FUZZ_AUDIT_POLICY);
+    }
+    hosts[0].advance(5);
+    hosts[1].advance(5);
+    report.requests++;
+    if (progress && (i + 1) % 10000 === 0) progress(i + 1, Math.max(hosts[0].memoryPages, hosts[1].memoryPages));
+  }
+  report.violations = report.violations.slice(0, 20);
+  report.pagesEnd = Math.max(hosts[0].memoryPages, hosts[1].memoryPages);
+  report.ms = performance.now() - started;
+  return report;
+}
