@@ -368,7 +368,7 @@ function sortBySpecificity(routes: RoutePolicy[]): RoutePolicy[] {
 
 function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | null {
   if (!c.expectKind(field, v, JsonKind.Object)) return null;
-  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types", "param_types", "query", "query_additional", "required_headers", "forbidden_headers", "header_patterns", "body_schema", "body_forwarding"]);
+  c.onlyKnown(field, v, ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types", "param_types", "query", "query_additional", "required_headers", "forbidden_headers", "header_patterns", "body_schema", "body_forwarding", "allow_encoded_percent"]);
   const pathV = v.member("path");
   if (pathV === null) { c.fail(field + ".path", "required"); return null; }
   if (!c.expectKind(field + ".path", pathV, JsonKind.String)) return null;
@@ -424,7 +424,9 @@ function compileRoute(c: Compiler, field: string, v: JsonValue): RoutePolicy | n
     return null;
   }
   if (c.failed) return null;
-  return new RoutePolicy(name, template, methods, hosts, isPublic, audit, deny, allow, maxBody, types, shape, schema, streamBody);
+  const route = new RoutePolicy(name, template, methods, hosts, isPublic, audit, deny, allow, maxBody, types, shape, schema, streamBody);
+  route.allowEncodedPercent = c.bool(field + ".allow_encoded_percent", v.member("allow_encoded_percent"), false);
+  return route;
 }
 
 // "hold" (default): a body that may still be refused stays in Envoy until it has passed.

@@ -234,7 +234,7 @@ export class Stream {
     const method = snap.value(headers.method.bytes);
     const host = policy.usesHosts ? hostOf(snap.value(headers.authority.bytes)) : "";
     this.decisionDetail = this.userError.length > 0 ? this.userError : path.path;
-    return policy.decide(new RequestFacts(method, path.path, host, path.query, snap), caller);
+    return policy.decide(new RequestFacts(method, path.path, host, path.query, snap, path.encodedPercent), caller);
   }
 
   // Takes a token from every limit that applies, in order; the first that has none refuses with

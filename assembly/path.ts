@@ -2,18 +2,20 @@
 //
 // meshguard matches routes on the path as the upstream will see it. Anything that could be read
 // two ways (by us and by the router or the service behind it) is refused instead of guessed:
-// dot segments, segments ending in a dot, empty segments, encoded dots, slashes and backslashes,
-// percent-encoded unreserved
-// characters (a non-canonical spelling, e.g. `/%61dmin`), malformed escapes, backslashes,
-// control characters and fragments. The shipped Envoy configs also normalise paths
+// dot segments (also before a ';' parameter), segments ending in a dot, empty segments, encoded
+// dots, slashes and backslashes, percent-encoded unreserved characters (a non-canonical spelling,
+// e.g. `/%61dmin`), double encoding (%252e), escapes that are not strict UTF-8 (the overlong
+// %c0%ae), malformed escapes, backslashes, control characters and fragments; an encoded percent
+// sign only on routes that allow it. The shipped Envoy configs also normalise paths
 // (normalize_path, merge_slashes, path_with_escaped_slashes_action), so a well-behaved client
 // never meets this check.
 
-import { hexDigit } from "./text";
+import { hexDigit, isUtf8 } from "./text";
 export const MAX_PATH_BYTES = 8192;
 
 export class PathCheck {
   query: string = "";   // after the '?', raw
+  encodedPercent: bool = false;   // the path has a literal '%' (as %25): only allow_encoded_percent routes take it
   constructor(public readonly path: string, public readonly error: string) {}
   get ok(): bool { return this.error.length == 0; }
 }
@@ -32,6 +34,9 @@ export function checkPath(raw: string): PathCheck {
   const path = q < 0 ? raw : raw.substring(0, q);
   const n = path.length;
   let segStart = 1;
+  let high = false;      // an escape of a byte above 0x7f
+  let percent = false;   // an encoded percent sign (%25)
+  let semi = -1;         // the first ';' of the current segment
   for (let i = 0; i <= n; i++) {
     const c = i < n ? path.charCodeAt(i) : 0x2f;
     if (c == 0x2f) {
@@ -44,10 +49,20 @@ export function checkPath(raw: string): PathCheck {
         if (segLen == 2 && path.charCodeAt(segStart) == 0x2e && path.charCodeAt(segStart + 1) == 0x2e) return new PathCheck("", "dot segment");
         // "/admin./users": some servers drop a trailing dot and read "/admin/users".
         if (segLen > 0 && path.charCodeAt(i - 1) == 0x2e) return new PathCheck("", "segment ending in a dot");
+        // "/public/..;/admin": servers that take ';' as a path-parameter separator (Tomcat, Jetty)
+        // read "..;" as "..". A segment whose part before a ';' is empty, "." or ".." is refused.
+        if (semi >= 0) {
+          const head = semi - segStart;
+          if (head == 0 || (head == 1 && path.charCodeAt(segStart) == 0x2e) || (head == 2 && path.charCodeAt(segStart) == 0x2e && path.charCodeAt(segStart + 1) == 0x2e)) {
+            return new PathCheck("", "dot or empty segment before a ';' parameter");
+          }
+        }
       }
       segStart = i + 1;
+      semi = -1;
       continue;
     }
+    if (c == 0x3b && semi < 0) semi = i;
     if (c < 0x21 || c >= 0x7f) return new PathCheck("", "control, space or non-ASCII character in path");
     if (c == 0x5c) return new PathCheck("", "backslash in path");
     if (c == 0x23) return new PathCheck("", "fragment in path");
@@ -60,10 +75,44 @@ export function checkPath(raw: string): PathCheck {
       if (b == 0x2f || b == 0x5c) return new PathCheck("", "encoded slash or backslash");
       if (b < 0x20 || b == 0x7f) return new PathCheck("", "encoded control character");
       if (isUnreserved(b)) return new PathCheck("", "non-canonical percent-encoding");
+      if (b >= 0x80) high = true;
+      // An encoded ';' is a parameter separator to a server that decodes before it splits.
+      if (b == 0x3b && semi < 0) semi = i;
+      if (b == 0x25) {
+        // An encoded percent sign. Followed by two hex digits it is double encoding (%252e,
+        // %252f, %25c0): a server that decodes twice reads a dot, a slash, an overlong byte.
+        // Always refused. Otherwise it is a literal '%', which only a route that says so takes
+        // (allow_encoded_percent; RoutePolicy).
+        if (i + 4 < n && hexDigit(path.charCodeAt(i + 3)) >= 0 && hexDigit(path.charCodeAt(i + 4)) >= 0) {
+          return new PathCheck("", "double percent-encoding (%25 followed by two hex digits)");
+        }
+        percent = true;
+      }
       i += 2;
     }
   }
+  // Escaped bytes above 0x7f must decode to UTF-8, strictly: a lenient decoder reads the overlong
+  // %c0%ae as '.' and %c0%af as '/'.
+  if (high && !escapesAreUtf8(path)) return new PathCheck("", "percent-encoding that is not valid UTF-8 (overlong forms included)");
   const ok = new PathCheck(path, "");
+  ok.encodedPercent = percent;
   if (q >= 0) ok.query = raw.substring(q + 1);
   return ok;
+}
+
+// The path's percent-escapes decoded (other characters, all ASCII here, as they are), checked as
+// UTF-8. Called only for a path with an escape above 0x7f.
+function escapesAreUtf8(path: string): bool {
+  const bytes = new Uint8Array(path.length);
+  let n = 0;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c == 0x25 && i + 2 < path.length) {
+      bytes[n++] = <u8>((hexDigit(path.charCodeAt(i + 1)) << 4) | hexDigit(path.charCodeAt(i + 2)));
+      i += 2;
+    } else {
+      bytes[n++] = <u8>c;
+    }
+  }
+  return isUtf8(bytes, n);
 }

@@ -26,7 +26,7 @@ import {
   REASON_API_KEY_INVALID, REASON_DENIED_BY_RULE, REASON_IDENTITY_MISSING, REASON_METHOD_NOT_DECLARED,
   REASON_NOT_ALLOWED, REASON_PEER_IDENTITY_INVALID, REASON_PEER_IDENTITY_MISSING, REASON_PEER_IDENTITY_UNAVAILABLE,
   REASON_PEER_IDENTITY_UNTRUSTED, REASON_ROUTE_NOT_DECLARED, REASON_USER_CLAIMS_INVALID, REASON_USER_CLAIMS_UNAVAILABLE,
-  REASON_USER_MISSING,
+  REASON_PATH_INVALID, REASON_USER_MISSING,
 } from "./reasons";
 
 export const enum UnmatchedRoutes { Deny = 0, Allow = 1 }
@@ -40,6 +40,9 @@ export class RoutePolicy {
   // Some allow rule can be met only with a verified user's claims (roles, scopes, claims, path
   // bindings): a caller without a token gets 401 user_missing rather than 403.
   userCould: bool = false;
+  // The route's paths may carry a literal '%' (%25, not followed by an escape of a dot, separator
+  // or percent: those are refused everywhere).
+  allowEncodedPercent: bool = false;
 
   constructor(
     public readonly name: string,
@@ -164,6 +167,7 @@ export class RequestFacts {
     public readonly host: string,
     public readonly query: string,
     public readonly headers: HeaderSnapshot,
+    public readonly encodedPercent: bool = false,   // the path has %25 (path.ts)
   ) {}
 }
 
@@ -242,6 +246,11 @@ export class Policy {
         if (route.hosts.length > 0 && !route.hosts.includes(request.host)) continue;
         pathMatched = true;
         if (route.methods.length > 0 && !route.methods.includes(request.method)) continue;
+        if (request.encodedPercent && !route.allowEncodedPercent) {
+          const refused = route.withBody(Decision.deny(400, REASON_PATH_INVALID, route.name, ""));
+          refused.detail = "encoded percent sign (%25) on a route without allow_encoded_percent";
+          return route.audit ? refused.asAudited() : refused;
+        }
           const d = route.decide(caller, params, request);
         if (!d.allowed && route.audit) return route.withBody(d).asAudited();
         return d;

@@ -1,7 +1,7 @@
 // What a route accepts beyond identity: typed path parameters, query parameters, required and
 // forbidden headers. Checked after authorization (an unauthorized caller learns nothing from a
 // validation error). Pure: works on the path parameters, the raw query and a header snapshot.
-import { codePointCount, hexDigit, isCanonicalUuid } from "./text";
+import { codePointCount, hexDigit, isCanonicalUuid, isUtf8 } from "./text";
 import { HeaderSnapshot } from "./headers";
 import { Regex } from "./regex";
 
@@ -89,9 +89,19 @@ export function decodeQueryPart(s: string): string | null {
     bytes[n++] = <u8>((h << 4) | l);
     i += 2;
   }
-  const out = String.UTF8.decodeUnsafe(bytes.dataStart, <usize>n, false);
-  // A replacement character that was not in the input means invalid UTF-8.
-  return out.includes("\uFFFD") ? null : out;
+  // Strictly UTF-8 (no overlong forms, no surrogates): what a lenient decoder reads differently
+  // is refused, not guessed.
+  if (!isUtf8(bytes, n)) return null;
+  return String.UTF8.decodeUnsafe(bytes.dataStart, <usize>n, false);
+}
+
+// Whether a decoded value still holds an escape (%XX): encoded twice, it could pass a pattern as
+// text and reach a service that decodes it once more into what the pattern refuses.
+function stillEncoded(v: string): bool {
+  for (let i = v.indexOf("%"); i >= 0 && i + 2 < v.length; i = v.indexOf("%", i + 1)) {
+    if (hexDigit(v.charCodeAt(i + 1)) >= 0 && hexDigit(v.charCodeAt(i + 2)) >= 0) return true;
+  }
+  return false;
 }
 
 
@@ -157,6 +167,7 @@ export class RequestShape {
         if (seen[declared]) return new ShapeResult(REASON_QUERY_INVALID, "query parameter " + name! + " given twice");
         seen[declared] = true;
         const spec = this.query[declared];
+        if (stillEncoded(value!)) return new ShapeResult(REASON_QUERY_INVALID, name! + " is percent-encoded twice");
         if (!hasType(value!, spec.type)) return new ShapeResult(REASON_QUERY_INVALID, name! + " is not " + typeName(spec.type));
         if (spec.maxLength >= 0 && codePointCount(value!) > spec.maxLength) return new ShapeResult(REASON_QUERY_INVALID, name! + " is longer than " + spec.maxLength.toString());
         if (spec.values.length > 0 && !spec.values.includes(value!)) return new ShapeResult(REASON_QUERY_INVALID, name! + " is not an allowed value");

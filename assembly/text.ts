@@ -28,3 +28,28 @@ export function codePointCount(s: string): i32 {
   }
   return n;
 }
+
+// Strict UTF-8 (RFC 3629): no overlong forms (C0, C1, E0 80-9F, F0 80-8F), no surrogates
+// (ED A0-BF), nothing past U+10FFFF (F4 90+, F5-FF), no stray continuation bytes, nothing cut off.
+// Lenient decoders read the overlong %c0%ae as '.', so this is where a traversal would hide.
+export function isUtf8(bytes: Uint8Array, n: i32): bool {
+  let i = 0;
+  while (i < n) {
+    const b = <i32>bytes[i];
+    if (b < 0x80) { i++; continue; }
+    let need = 0;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) { need = 2; if (b == 0xe0) lo = 0xa0; if (b == 0xed) hi = 0x9f; }
+    else if (b >= 0xf0 && b <= 0xf4) { need = 3; if (b == 0xf0) lo = 0x90; if (b == 0xf4) hi = 0x8f; }
+    else return false;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= n) return false;
+      const c = <i32>bytes[i + k];
+      if (k == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xbf)) return false;
+    }
+    i += need + 1;
+  }
+  return true;
+}

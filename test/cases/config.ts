@@ -78,5 +78,6 @@ export const BAD_CONFIGS: BadConfig[] = [
   { name: "empty trust domain list", config: '{"routes":[],"trust_domains":[]}', error: "trust_domains: empty" },
   { name: "rule peer outside the trust domains", config: '{"trust_domains":["a.test"],"routes":[{"path":"/x","allow":[{"peers":["spiffe://b.test/ns/x/sa/y"]}]}]}', error: "routes[0].allow[0].peers[0]: trust domain \"b.test\" is not in trust_domains, so this pattern could never match" },
   { name: "require_peer not a boolean", config: '{"routes":[],"require_peer":"yes"}', error: "require_peer: expected boolean" },
+  { name: "allow_encoded_percent not a boolean", config: '{"routes":[{"path":"/a","public":true,"allow_encoded_percent":"yes"}]}', error: "routes[0].allow_encoded_percent: expected boolean" },
   { name: "bad unmatched_routes", config: '{"routes":[],"unmatched_routes":"maybe"}', error: "unmatched_routes: must be \"deny\" or \"allow\"" },
 ];

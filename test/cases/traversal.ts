@@ -1,0 +1,102 @@
+// A generated directory-traversal corpus (issue #15), shared by the emulator and the real-Envoy
+// test: `..` and a separator in every common spelling, 1 to 8 levels deep, after an allowed
+// prefix and before a protected one: /public/x/<vector>admin/users, where the caller may use
+// /public/** but not /admin/**. And a lenient decoder, to judge what reached the service: a
+// server that decodes up to three times, reads overlong UTF-8 and %uXXXX, takes '\' for '/' and
+// drops ';' path parameters must not find /admin in anything that was let through.
+
+export const TRAVERSAL_POLICY = {
+  routes: [
+    { name: "public", path: "/public/**", public: true },
+    { name: "admin", path: "/admin/**", allow: [{ peers: ["spiffe://meshguard.test/ns/ops/sa/admin"] }] },
+  ],
+};
+export const PROTECTED = "/admin";
+
+// Spellings of "..".
+const DOTS = [
+  "..", ".%2e", "%2e.", "%2e%2e", "%2E%2E", "%2e%2E",
+  "%252e%252e", "%252E%252E", "%25252e%25252e", ".%252e",
+  "%c0%ae%c0%ae", "%C0%AE%C0%AE", "%e0%80%ae%e0%80%ae", "%c0%2e%c0%2e", "%f0%80%80%ae%f0%80%80%ae",
+  "%%32%65%%32%65", "%%32e%%32e", "%u002e%u002e", "..%00", "..%01",
+];
+// Spellings of the separator after it.
+const SEPARATORS = [
+  "/", "\\", "%2f", "%2F", "%5c", "%5C", "%252f", "%255c", "%25252f",
+  "%c0%af", "%C0%AF", "%c1%9c", "%e0%80%af", ";/", ";x/", "%3b/", "%u2215", "%u002f",
+];
+
+export interface TraversalVector { path: string; dots: string; separator: string; depth: number }
+
+export function traversalCorpus(): TraversalVector[] {
+  const out: TraversalVector[] = [];
+  for (const dots of DOTS) {
+    for (const separator of SEPARATORS) {
+      for (let depth = 1; depth <= 8; depth++) {
+        out.push({ path: `/public/x/${(dots + separator).repeat(depth)}admin/users`, dots, separator, depth });
+      }
+    }
+  }
+  return out;
+}
+
+// One lenient percent-decoding: %XX to its byte, %uXXXX to its code unit (IIS), then the bytes
+// read as UTF-8 the lenient way (overlong forms accepted), anything else as Latin-1.
+function decodeOnce(s: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "%" && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) { bytes.push(parseInt(s.slice(i + 1, i + 3), 16)); i += 2; continue; }
+    if (c === "%" && /^[uU][0-9a-fA-F]{4}$/.test(s.slice(i + 1, i + 6))) {
+      const cp = parseInt(s.slice(i + 2, i + 6), 16);
+      for (const b of Buffer.from(cp === 0x2215 ? "/" : String.fromCharCode(cp), "utf8")) bytes.push(b);
+      i += 5;
+      continue;
+    }
+    for (const b of Buffer.from(c, "utf8")) bytes.push(b);
+  }
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    const cont = (k: number) => i + k < bytes.length && (bytes[i + k] & 0xc0) === 0x80;
+    if (b >= 0xc0 && b < 0xe0 && cont(1)) { out += String.fromCodePoint(((b & 0x1f) << 6) | (bytes[i + 1] & 0x3f)); i += 1; continue; }
+    if (b >= 0xe0 && b < 0xf0 && cont(1) && cont(2)) { out += String.fromCodePoint(((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f)); i += 2; continue; }
+    if (b >= 0xf0 && b < 0xf8 && cont(1) && cont(2) && cont(3)) {
+      const cp = ((b & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12) | ((bytes[i + 2] & 0x3f) << 6) | (bytes[i + 3] & 0x3f);
+      out += cp <= 0x10ffff ? String.fromCodePoint(cp) : "\ufffd";
+      i += 3;
+      continue;
+    }
+    out += String.fromCharCode(b);
+  }
+  return out;
+}
+
+// '\' as '/', ';' parameters dropped from each segment, NULs dropped (C string APIs), '.' and '..'
+// resolved, empty segments merged.
+function resolve(path: string): string {
+  const segs = path.replace(/\\/g, "/").split("/").map((s) => s.split(";")[0].replace(/\u0000.*/s, ""));
+  const out: string[] = [];
+  for (const s of segs) {
+    if (s === "" || s === ".") continue;
+    if (s === "..") { out.pop(); continue; }
+    out.push(s);
+  }
+  return "/" + out.join("/");
+}
+
+// Every reading of the path a lenient server might make: as is, and after one, two and three
+// decodings. The query is not part of it.
+export function lenientReadings(path: string): string[] {
+  let p = path.split("?")[0];
+  const out = [resolve(p)];
+  for (let k = 0; k < 3; k++) {
+    p = decodeOnce(p);
+    out.push(resolve(p));
+  }
+  return out;
+}
+
+export function reachesProtected(path: string): boolean {
+  return lenientReadings(path).some((r) => r === PROTECTED || r.startsWith(PROTECTED + "/"));
+}
