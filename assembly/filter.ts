@@ -2,25 +2,25 @@
 //   1. strip spoofable headers   (policy.stripHeaders, always including meshguard's own)
 //   2. check the headers         (hygiene.ts: count, sizes, control characters, framing)
 //   3. screen the path           (path.ts)
-//   4. establish the caller      peer (mutual TLS), user (jwt_authn's verified claims), API key
+//   4. establish the caller      (identify.ts) peer (mutual TLS), user (jwt_authn's verified claims), API key
 //   5. decide                    (policy.ts, pure)
 //   6. check the body            the route's content types and size (and, as it streams, onRequestBody)
 //   7. rate limits               (limiter.ts)
 //   8. reply locally and stop, or forward with the verified identities in meshguard's headers;
 //      in audit mode, log and count a "would deny" and forward
 import { Limit } from "./bucket";
-import { ApiClient, Caller, KeyState, User, UserState } from "./caller";
-import { readJwtPayload } from "./claims";
+import { Caller } from "./caller";
 import { Decision } from "./decision";
 import { HeaderSnapshot } from "./headers";
 import {
-  HeaderMapType, HeaderName, LogLevel, Presence, PropertyPath, addHeader, getProperty, getPropertyBytes, getRequestBody, log,
+  HeaderMapType, HeaderName, LogLevel, PropertyPath, addHeader, getProperty, getRequestBody, log,
   nowNanos, removeHeader, replaceHeader, sendLocalReply, snapshotHeaders,
 } from "./host";
 import { HygieneVerdict, checkHeaders, mediaType, parseContentLength } from "./hygiene";
-import { PeerIdentity, PeerState } from "./identity";
+import { PeerState } from "./identity";
 import { JsonLimits } from "./json";
 import { DocumentSink, JsonStream } from "./jsonstream";
+import { identify } from "./identify";
 import { TakeStatus } from "./limiter";
 import { PathCheck, checkPath } from "./path";
 import { LOG_PREFIX, Plugin } from "./plugin";
@@ -34,12 +34,6 @@ import {
 import { jsonQuote, replyBody } from "./reply";
 import { hostOf } from "./route";
 import { Budget, SchemaNode, validate } from "./schema";
-import { digestsEqual, sha256 } from "./sha256";
-
-// First URI SAN of the validated peer certificate (Envoy context.cc, "connection" attributes).
-const PEER_URI_SAN = new PropertyPath("connection.uri_san_peer_certificate");
-// All dynamic metadata, as a serialised envoy.config.core.v3.Metadata (claims.ts).
-const METADATA = new PropertyPath("metadata");
 
 // proxy-wasm FilterHeadersStatus / FilterDataStatus values.
 export const CONTINUE: u32 = 0;
@@ -70,66 +64,6 @@ function policyField(l: Limit): string {
 }
 function limitField(l: Limit, remaining: f64, seconds: f64): string {
   return "\"" + l.name + "\";r=" + (<i64>Math.floor(remaining)).toString() + ";t=" + (<i64>Math.ceil(seconds)).toString();
-}
-
-// The last peer parsed. A sidecar sees few distinct peers and many requests per connection, so
-// one entry saves the parse nearly every time. Immutable values: sharing them is safe.
-let lastSan: string = "";
-let lastPeer: PeerIdentity = PeerIdentity.missing();
-
-export function readPeer(): PeerIdentity {
-  const san = getProperty(PEER_URI_SAN);
-  if (san.presence == Presence.Absent) return PeerIdentity.missing();
-  if (san.presence == Presence.Failed) return PeerIdentity.unavailable();
-  if (san.value.length > 0 && san.value == lastSan) return lastPeer;
-  const peer = PeerIdentity.fromUriSan(san.value);
-  lastSan = san.value;
-  lastPeer = peer;
-  return peer;
-}
-
-class UserLookup {
-  constructor(public state: UserState, public user: User | null, public error: string) {}
-}
-
-const ABSENT_USER = new UserLookup(UserState.Absent, null, "");
-
-// The last metadata decoded, and what it gave: the same token on a connection decodes once.
-// Keyed by the exact bytes and the policy (whose claim settings shaped the result).
-let lastMetadata: Uint8Array = new Uint8Array(0);
-let lastMetadataPolicy: Policy | null = null;
-let lastUser: UserLookup = ABSENT_USER;
-
-function sameBytes(a: Uint8Array, b: Uint8Array): bool {
-  return a.length == b.length && memory.compare(a.dataStart, b.dataStart, <usize>a.length) == 0;
-}
-
-function readUser(policy: Policy): UserLookup {
-  const jwt = policy.jwt;
-  if (jwt === null) return ABSENT_USER;
-  const md = getPropertyBytes(METADATA);
-  // Failed first: a failed read also has no bytes, and must not pass for "no token".
-  if (md.presence == Presence.Failed) return new UserLookup(UserState.Unavailable, null, "metadata status " + md.status.toString());
-  if (md.presence == Presence.Absent || md.bytes.length == 0) return ABSENT_USER;
-  if (lastMetadataPolicy === policy && sameBytes(md.bytes, lastMetadata)) return lastUser;
-  const claims = readJwtPayload(md.bytes, jwt.metadataNamespace, jwt.payloadKeys);
-  let result = ABSENT_USER;
-  if (!claims.ok) result = new UserLookup(UserState.Invalid, null, claims.error);
-  else if (claims.payload !== null) result = new UserLookup(UserState.Present, jwt.userFrom(claims.payload!), "");
-  lastMetadata = md.bytes;
-  lastMetadataPolicy = policy;
-  lastUser = result;
-  return result;
-}
-
-// Every stored digest is compared, whatever matched, so timing does not tell which key is close.
-function findApiClient(policy: Policy, key: string): ApiClient | null {
-  const digest = sha256(Uint8Array.wrap(String.UTF8.encode(key)));
-  let found: ApiClient | null = null;
-  for (let i = 0; i < policy.apiKeys.length; i++) {
-    if (digestsEqual(policy.apiKeys[i].digest, digest) && found === null) found = policy.apiKeys[i].client;
-  }
-  return found;
 }
 
 export class Stream {
@@ -212,20 +146,9 @@ export class Stream {
   }
 
   readCaller(policy: Policy): Caller {
-    const headers = this.plugin.headers!;
-    const peer = policy.trustPeer(readPeer());
-    const user = readUser(policy);
-    this.userError = user.error;
-    let keyState = KeyState.Absent;
-    let client: ApiClient | null = null;
-    if (policy.apiKeyHeader.length > 0) {
-      const at = this.snapshot.find(headers.apiKey.bytes);
-      if (at >= 0) {
-        client = findApiClient(policy, this.snapshot.valueOf(at));
-        keyState = client !== null ? KeyState.Valid : KeyState.Invalid;
-      }
-    }
-    return new Caller(peer, user.state, user.user, keyState, client);
+    const found = identify(policy, this.snapshot, this.plugin.headers!.apiKey);
+    this.userError = found.userError;
+    return found.caller;
   }
 
   decide(policy: Policy, path: PathCheck, caller: Caller): Decision {
