@@ -71,7 +71,7 @@ export function compileShape(c: Compiler, field: string, v: JsonValue, params: s
       const re = pattern(c, field + ".header_patterns." + name, hp.items[i]);
       if (re === null) return null;
       patternNames.push(name);
-      regexes.push(re!);
+      regexes.push(re);
     }
   }
   const shape = new RequestShape(params, types, query, additional, encodeAll(required), required, encodeAll(forbidden), forbidden, encodeAll(patternNames), patternNames, regexes);

@@ -307,10 +307,10 @@ function compileApiKeys(c: Compiler, v: JsonValue, out: ApiKey[]): string {
     const roles = c.strings(f + ".roles", k.member("roles"));
     for (let j = 0; j < out.length; j++) {
       let same = true;
-      for (let b = 0; b < 32; b++) if (out[j].digest[b] != digest![b]) same = false;
+      for (let b = 0; b < 32; b++) if (out[j].digest[b] != digest[b]) same = false;
       if (same) { c.fail(f + ".sha256", "the same key digest appears twice"); return ""; }
     }
-    out.push(new ApiKey(digest!, new ApiClient(name.str, roles)));
+    out.push(new ApiKey(digest, new ApiClient(name.str, roles)));
     if (!c.clients.includes(name.str)) c.clients.push(name.str);
   }
   return header;

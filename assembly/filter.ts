@@ -82,8 +82,6 @@ export class Stream {
   bodyAudit: bool = false;     // the policy or the route is in audit mode: body refusals are logged
   holdBody: bool = false;      // the body stays in Envoy until it has passed (StopIterationAndBuffer)
   caller: Caller | null = null;
-  userError: string = "";        // why the verified claims could not be read, for the log line
-  decisionDetail: string = "";   // what the decision's log line names (the path, or userError)
   // The request headers as received (one host call), kept for the stream's later steps.
   snapshot: HeaderSnapshot = EMPTY_SNAPSHOT;
 
@@ -100,8 +98,8 @@ export class Stream {
     this.snapshot = snap;
     if (!snap.ok) return this.deny(Decision.deny(503, REASON_REQUEST_UNAVAILABLE, "", ""), null, "");
     // First, so that no path through this function forwards a spoofed identity header. Only
-    // headers that are there are removed: usually none, and no host call.
-    // A header that could not be removed could carry a spoofed identity on: fail closed.
+    // headers that are there are removed: usually none, and no host call. A header that could not
+    // be removed would carry a spoofed identity on: fail closed.
     for (let i = 0; i < headers.strip.length; i++) {
       const name = headers.strip[i];
       if (snap.has(name.bytes) && removeHeader(HeaderMapType.RequestHeaders, name) != HOST_OK) {
@@ -120,16 +118,13 @@ export class Stream {
     const path = checkPath(snap.value(headers.path.bytes));
     if (!path.ok && this.settle(Decision.deny(400, REASON_PATH_INVALID, "", ""), policy.audit, null, path.error)) return STOP_ITERATION;
 
-    const caller = this.readCaller(policy);
+    const found = identify(policy, snap, headers.apiKey);
+    const caller = found.caller;
     // A path that failed the screen (audit mode let it on) matches no route: no route's rules
     // apply, the policy-wide ones (limits, body size) still do.
     const decision = path.ok ? this.decide(policy, path, caller) : UNROUTED;
-    if (!decision.allowed && decision.reason == REASON_USER_MISSING) {
-      // RFC 6750 section 3: a 401 names the scheme that would authenticate.
-      this.deny(decision, caller, this.decisionDetail, USER_MISSING_HEADERS, USER_MISSING_VALUES);
-      return STOP_ITERATION;
-    }
-    if (this.settle(decision, policy.audit, caller, this.decisionDetail)) return STOP_ITERATION;
+    const detail = found.userError.length > 0 ? found.userError : path.path;
+    if (this.settle(decision, policy.audit, caller, detail)) return STOP_ITERATION;
 
     if (this.checkBody(policy, decision, caller)) return STOP_ITERATION;
     const rl = policy.rateLimits;
@@ -141,14 +136,8 @@ export class Stream {
       if (decision.shadow) metrics.shadow.increment();
     }
     const failed = this.forwardIdentity(caller);
-    if (failed !== null) return this.deny(Decision.deny(503, REASON_REQUEST_UNAVAILABLE, decision.route, ""), caller, "could not set " + failed!.name);
+    if (failed !== null) return this.deny(Decision.deny(503, REASON_REQUEST_UNAVAILABLE, decision.route, ""), caller, "could not set " + failed.name);
     return CONTINUE;
-  }
-
-  readCaller(policy: Policy): Caller {
-    const found = identify(policy, this.snapshot, this.plugin.headers!.apiKey);
-    this.userError = found.userError;
-    return found.caller;
   }
 
   decide(policy: Policy, path: PathCheck, caller: Caller): Decision {
@@ -156,7 +145,6 @@ export class Stream {
     const snap = this.snapshot;
     const method = snap.value(headers.method.bytes);
     const host = policy.usesHosts ? hostOf(snap.value(headers.authority.bytes)) : "";
-    this.decisionDetail = this.userError.length > 0 ? this.userError : path.path;
     return policy.decide(new RequestFacts(method, path.path, host, path.query, snap, path.encodedPercent), caller);
   }
 
@@ -174,7 +162,7 @@ export class Stream {
       const rule = rl.rules[i];
       if (!rule.appliesTo(route)) continue;
       if (facts === null) { facts = this.keyFacts(rl, caller, route); now = nowNanos(); }
-      const result = limiter.takeToken(rule.limit, bucketKey(rule, facts!), now);
+      const result = limiter.takeToken(rule.limit, bucketKey(rule, facts), now);
       if (result.status == TakeStatus.HostError) {
         // Envoy's shared data failed: no token was taken, so none is granted (fail closed).
         lm.hostError.increment();
@@ -302,14 +290,14 @@ export class Stream {
   // HTTP/2 body may end on its last DATA frame, in an empty one, or with trailers.
   onRequestBody(size: u32, endOfStream: bool): u32 {
     if (this.replied) return STOP_ITERATION;
+    // Held, `size` counts the bytes seen before and the new ones; else the new chunk alone.
     const start: i64 = this.holdBody ? this.bodySeen : 0;
-    const total: i64 = start + (this.holdBody ? <i64>size - this.bodySeen : <i64>size);
-    if (this.holdBody && <i64>size < this.bodySeen) {
+    const fresh: i64 = <i64>size - start;
+    if (fresh < 0) {
       // The host lost bytes it was holding: nothing can be judged, nothing goes on.
       return this.deny(Decision.deny(503, REASON_REQUEST_UNAVAILABLE, this.bodyRoute, ""), this.caller, "held body shrank");
     }
-    const fresh = this.holdBody ? total - this.bodySeen : <i64>size;
-    this.bodySeen = this.holdBody ? total : this.bodySeen + fresh;
+    this.bodySeen += fresh;
     if (this.bodySeen > this.bodyLimit) {
       const d = Decision.deny(413, REASON_BODY_TOO_LARGE, this.bodyRoute, "");
       if (this.refuseBody(d, "body passed " + this.bodyLimit.toString() + " bytes")) return STOP_ITERATION;
@@ -318,7 +306,7 @@ export class Stream {
     if (this.json !== null && fresh > 0) {
       const bytes = getRequestBody(<u32>start, <u32>fresh);
       if (bytes === null) return this.deny(Decision.deny(503, REASON_REQUEST_UNAVAILABLE, this.bodyRoute, ""), this.caller, "request body unreadable");
-      if (this.feedJson(bytes!, false)) return STOP_ITERATION;
+      if (this.feedJson(bytes, false)) return STOP_ITERATION;
     }
     if (endOfStream) return this.endBody();
     return this.holdBody ? STOP_AND_BUFFER : CONTINUE;
@@ -402,9 +390,11 @@ export class Stream {
   }
 
   // The local reply for every refusal: counted, logged, then sent; the stream stops. Its headers
-  // are content-type alone unless the caller (a 429) adds its own.
+  // are content-type alone unless the caller (a 429) adds its own; a 401 user_missing names the
+  // scheme that would authenticate (RFC 6750 section 3).
   deny(decision: Decision, caller: Caller | null, detail: string,
        headerNames: string[] = JSON_CONTENT_TYPE, headerValues: string[] = JSON_CONTENT_TYPE_VALUE): u32 {
+    if (decision.reason == REASON_USER_MISSING) { headerNames = USER_MISSING_HEADERS; headerValues = USER_MISSING_VALUES; }
     const metrics = this.plugin.metrics;
     if (metrics !== null) metrics.deniedFor(decision.reason);
     const requestId = this.requestId();

@@ -89,8 +89,8 @@ export class Limiter {
 
   private isFree(slot: Slot | null, now: u64): bool {
     if (slot === null) return true;
-    const owner = this.limitOf(slot!);
-    return owner === null || slot!.idle(owner!, now);
+    const owner = this.limitOf(slot);
+    return owner === null || slot.idle(owner, now);
   }
 
   takeToken(limit: Limit, key: Uint8Array, now: u64): TakeResult {

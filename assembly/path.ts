@@ -10,7 +10,7 @@
 // (normalize_path, merge_slashes, path_with_escaped_slashes_action), so a well-behaved client
 // never meets this check.
 
-import { hexDigit, isUtf8 } from "./text";
+import { hexDigit, isUtf8, percentDecode } from "./text";
 export const MAX_PATH_BYTES = 8192;
 
 export class PathCheck {
@@ -93,26 +93,12 @@ export function checkPath(raw: string): PathCheck {
   }
   // Escaped bytes above 0x7f must decode to UTF-8, strictly: a lenient decoder reads the overlong
   // %c0%ae as '.' and %c0%af as '/'.
-  if (high && !escapesAreUtf8(path)) return new PathCheck("", "percent-encoding that is not valid UTF-8 (overlong forms included)");
+  if (high) {
+    const decoded = percentDecode(path, false);
+    if (decoded === null || !isUtf8(decoded)) return new PathCheck("", "percent-encoding that is not valid UTF-8 (overlong forms included)");
+  }
   const ok = new PathCheck(path, "");
   ok.encodedPercent = percent;
   if (q >= 0) ok.query = raw.substring(q + 1);
   return ok;
-}
-
-// The path's percent-escapes decoded (other characters, all ASCII here, as they are), checked as
-// UTF-8. Called only for a path with an escape above 0x7f.
-function escapesAreUtf8(path: string): bool {
-  const bytes = new Uint8Array(path.length);
-  let n = 0;
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i);
-    if (c == 0x25 && i + 2 < path.length) {
-      bytes[n++] = <u8>((hexDigit(path.charCodeAt(i + 1)) << 4) | hexDigit(path.charCodeAt(i + 2)));
-      i += 2;
-    } else {
-      bytes[n++] = <u8>c;
-    }
-  }
-  return isUtf8(bytes, n);
 }

@@ -31,17 +31,18 @@ import {
 
 export const enum UnmatchedRoutes { Deny = 0, Allow = 1 }
 
-const SHADOW_PLACEHOLDER = Decision.allow("", "");
+// What the allow decisions hold until the constructor sets them (it needs `this` to build them).
+const UNSET = Decision.allow("", "");
 
 export class RoutePolicy {
   // Allow decisions made once, at configure time: the allow path allocates none.
-  private publicAllow: Decision = SHADOW_PLACEHOLDER;
+  private publicAllow: Decision = UNSET;
   private ruleAllows: Decision[] = [];
   // Some allow rule can be met only with a verified user's claims (roles, scopes, claims, path
   // bindings): a caller without a token gets 401 user_missing rather than 403.
   userCould: bool = false;
-  // The route's paths may carry a literal '%' (%25, not followed by an escape of a dot, separator
-  // or percent: those are refused everywhere).
+  // The route's paths may carry a literal '%' (%25 not followed by two hex digits: that is double
+  // encoding, refused on every route by path.ts).
   allowEncodedPercent: bool = false;
 
   constructor(
@@ -71,6 +72,11 @@ export class RoutePolicy {
   }
 
   decide(caller: Caller, params: string[], facts: RequestFacts): Decision {
+    if (facts.encodedPercent && !this.allowEncodedPercent) {
+      const refused = this.withBody(Decision.deny(400, REASON_PATH_INVALID, this.name, ""));
+      refused.detail = "encoded percent sign (%25) on a route without allow_encoded_percent";
+      return refused;
+    }
     const d = this.authorize(caller, params);
     if (!d.allowed || this.shape === null) return d;
     const shape = this.shape!.check(params, facts.query, facts.headers);
@@ -246,12 +252,7 @@ export class Policy {
         if (route.hosts.length > 0 && !route.hosts.includes(request.host)) continue;
         pathMatched = true;
         if (route.methods.length > 0 && !route.methods.includes(request.method)) continue;
-        if (request.encodedPercent && !route.allowEncodedPercent) {
-          const refused = route.withBody(Decision.deny(400, REASON_PATH_INVALID, route.name, ""));
-          refused.detail = "encoded percent sign (%25) on a route without allow_encoded_percent";
-          return route.audit ? refused.asAudited() : refused;
-        }
-          const d = route.decide(caller, params, request);
+        const d = route.decide(caller, params, request);
         if (!d.allowed && route.audit) return route.withBody(d).asAudited();
         return d;
       }

@@ -56,7 +56,7 @@ export class Rule {
       const id = caller.peer.spiffe;
       if (caller.peer.state != PeerState.Verified || id === null) return false;
       let any = false;
-      for (let i = 0; i < this.peers.length && !any; i++) any = this.peers[i].matches(id!);
+      for (let i = 0; i < this.peers.length && !any; i++) any = this.peers[i].matches(id);
       if (!any) return false;
     }
     if (this.anyRole.length > 0) {

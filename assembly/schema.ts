@@ -69,7 +69,7 @@ export function compileSchema(schema: JsonValue): SchemaCompile {
     c.targets.push(n.refTarget);
     const compiled = new SchemaNode();
     c.targetNodes.push(compiled);
-    const built = compileNode(c, target!, n.refTarget, 0);
+    const built = compileNode(c, target, n.refTarget, 0);
     c.targetNodes[c.targetNodes.length - 1] = built;
     n.ref = built;
   }
@@ -90,8 +90,8 @@ function resolvePointer(root: JsonValue, ref: string): JsonValue | null {
   let v: JsonValue | null = root;
   for (let i = 0; i < parts.length && v !== null; i++) {
     const p = unescapePointer(parts[i]);
-    if (v!.isObject()) v = v!.member(p);
-    else if (v!.isArray()) { const k = I32.parseInt(p); v = k >= 0 && k < v!.items.length ? v!.items[k] : null; }
+    if (v.isObject()) v = v.member(p);
+    else if (v.isArray()) { const k = I32.parseInt(p); v = k >= 0 && k < v.items.length ? v.items[k] : null; }
     else v = null;
   }
   return v;
@@ -251,7 +251,7 @@ export function jsonEqual(a: JsonValue, b: JsonValue, budget: Budget): bool {
       if (budget.left < 0) return false;
       for (let i = 0; i < a.keys.length; i++) {
         const other = b.member(a.keys[i]);
-        if (other === null || !jsonEqual(a.items[i], other!, budget)) return false;
+        if (other === null || !jsonEqual(a.items[i], other, budget)) return false;
       }
       return true;
     }

@@ -1,7 +1,7 @@
 // What a route accepts beyond identity: typed path parameters, query parameters, required and
 // forbidden headers. Checked after authorization (an unauthorized caller learns nothing from a
 // validation error). Pure: works on the path parameters, the raw query and a header snapshot.
-import { codePointCount, hexDigit, isCanonicalUuid, isUtf8 } from "./text";
+import { codePointCount, hexDigit, isCanonicalUuid, isUtf8, percentDecode } from "./text";
 import { HeaderSnapshot } from "./headers";
 import { Regex } from "./regex";
 
@@ -73,26 +73,13 @@ export const REASON_HEADER_INVALID_VALUE = "header_value_invalid";
 
 
 // Percent-decodes a query name or value ('+' is a space, as HTML forms send it). null when an
-// escape is malformed or the bytes are not UTF-8.
+// escape is malformed or the bytes are not strictly UTF-8 (no overlong forms, no surrogates): what
+// a lenient decoder reads differently is refused, not guessed.
 export function decodeQueryPart(s: string): string | null {
   if (!s.includes("%") && !s.includes("+")) return s;
-  const bytes = new Uint8Array(s.length);
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c == 0x2b) { bytes[n++] = 0x20; continue; }
-    if (c != 0x25) { if (c > 0x7f) return null; bytes[n++] = <u8>c; continue; }
-    if (i + 2 >= s.length) return null;
-    const h = hexDigit(s.charCodeAt(i + 1));
-    const l = hexDigit(s.charCodeAt(i + 2));
-    if (h < 0 || l < 0) return null;
-    bytes[n++] = <u8>((h << 4) | l);
-    i += 2;
-  }
-  // Strictly UTF-8 (no overlong forms, no surrogates): what a lenient decoder reads differently
-  // is refused, not guessed.
-  if (!isUtf8(bytes, n)) return null;
-  return String.UTF8.decodeUnsafe(bytes.dataStart, <usize>n, false);
+  const bytes = percentDecode(s, true);
+  if (bytes === null || !isUtf8(bytes)) return null;
+  return String.UTF8.decodeUnsafe(bytes.dataStart, <usize>bytes.length, false);
 }
 
 // Whether a decoded value still holds an escape (%XX): encoded twice, it could pass a pattern as
@@ -160,19 +147,19 @@ export class RequestShape {
         let declared = -1;
         for (let i = 0; i < this.query.length; i++) if (this.query[i].name == name) declared = i;
         if (declared < 0) {
-          if (!this.queryAdditional) return new ShapeResult(REASON_QUERY_INVALID, "undeclared query parameter " + name!);
+          if (!this.queryAdditional) return new ShapeResult(REASON_QUERY_INVALID, "undeclared query parameter " + name);
           continue;
         }
         // Twice is ambiguous: one layer may read the first, another the last (parameter pollution).
-        if (seen[declared]) return new ShapeResult(REASON_QUERY_INVALID, "query parameter " + name! + " given twice");
+        if (seen[declared]) return new ShapeResult(REASON_QUERY_INVALID, "query parameter " + name + " given twice");
         seen[declared] = true;
         const spec = this.query[declared];
-        if (stillEncoded(value!)) return new ShapeResult(REASON_QUERY_INVALID, name! + " is percent-encoded twice");
-        if (!hasType(value!, spec.type)) return new ShapeResult(REASON_QUERY_INVALID, name! + " is not " + typeName(spec.type));
-        if (spec.maxLength >= 0 && codePointCount(value!) > spec.maxLength) return new ShapeResult(REASON_QUERY_INVALID, name! + " is longer than " + spec.maxLength.toString());
-        if (spec.values.length > 0 && !spec.values.includes(value!)) return new ShapeResult(REASON_QUERY_INVALID, name! + " is not an allowed value");
+        if (stillEncoded(value)) return new ShapeResult(REASON_QUERY_INVALID, name + " is percent-encoded twice");
+        if (!hasType(value, spec.type)) return new ShapeResult(REASON_QUERY_INVALID, name + " is not " + typeName(spec.type));
+        if (spec.maxLength >= 0 && codePointCount(value) > spec.maxLength) return new ShapeResult(REASON_QUERY_INVALID, name + " is longer than " + spec.maxLength.toString());
+        if (spec.values.length > 0 && !spec.values.includes(value)) return new ShapeResult(REASON_QUERY_INVALID, name + " is not an allowed value");
         const re = spec.pattern;
-        if (re !== null && !re.test(value!)) return new ShapeResult(REASON_QUERY_INVALID, name! + " does not match its pattern");
+        if (re !== null && !re.test(value)) return new ShapeResult(REASON_QUERY_INVALID, name + " does not match its pattern");
       }
     }
     for (let i = 0; i < this.query.length; i++) {

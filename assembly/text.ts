@@ -32,7 +32,8 @@ export function codePointCount(s: string): i32 {
 // Strict UTF-8 (RFC 3629): no overlong forms (C0, C1, E0 80-9F, F0 80-8F), no surrogates
 // (ED A0-BF), nothing past U+10FFFF (F4 90+, F5-FF), no stray continuation bytes, nothing cut off.
 // Lenient decoders read the overlong %c0%ae as '.', so this is where a traversal would hide.
-export function isUtf8(bytes: Uint8Array, n: i32): bool {
+export function isUtf8(bytes: Uint8Array): bool {
+  const n = bytes.length;
   let i = 0;
   while (i < n) {
     const b = <i32>bytes[i];
@@ -52,4 +53,24 @@ export function isUtf8(bytes: Uint8Array, n: i32): bool {
     i += need + 1;
   }
   return true;
+}
+
+// Percent-escapes decoded to bytes, other characters as they are; with `plusIsSpace` (query
+// strings, as HTML forms send them) '+' is a space. null when an escape is malformed or a character
+// is not ASCII.
+export function percentDecode(s: string, plusIsSpace: bool): Uint8Array | null {
+  const bytes = new Uint8Array(s.length);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 0x2b && plusIsSpace) { bytes[n++] = 0x20; continue; }
+    if (c != 0x25) { if (c > 0x7f) return null; bytes[n++] = <u8>c; continue; }
+    if (i + 2 >= s.length) return null;
+    const h = hexDigit(s.charCodeAt(i + 1));
+    const l = hexDigit(s.charCodeAt(i + 2));
+    if (h < 0 || l < 0) return null;
+    bytes[n++] = <u8>((h << 4) | l);
+    i += 2;
+  }
+  return bytes.subarray(0, n);
 }
