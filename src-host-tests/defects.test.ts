@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { WasmResult } from "./emulator/abi";
 import { runRequest } from "./emulator/request";
-import { loadFilter } from "./fixture";
+import { ProxyWasmHost } from "./emulator/host";
+import { filterBytes, loadFilter } from "./fixture";
 
 const open = { name: "all", path: "/**", public: true };
 const limitOf = (capacity: number) => ({ limits: [{ name: "tight", capacity, refill: { tokens: 1, seconds: 3600 }, key: ["route"] }] });
@@ -123,8 +124,6 @@ describe("host failures (emulator, injected per import)", () => {
   });
 
   it("metrics the host refuses to define: decisions are unchanged, nothing is counted, nothing traps", async () => {
-    const { ProxyWasmHost } = await import("./emulator/host");
-    const { filterBytes } = await import("./fixture");
     const host = await ProxyWasmHost.load(filterBytes(), { pluginConfig: JSON.stringify({ routes: [{ path: "/ok", public: true }] }) });
     host.failures.set("proxy_define_metric", WasmResult.InternalFailure);
     expect(host.configure(JSON.stringify({ routes: [{ path: "/ok", public: true }], rate_limits: limitOf(1) }))).toBe(true);

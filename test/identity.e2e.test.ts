@@ -3,76 +3,57 @@
 // Envoy forwards a client's x-forwarded-client-cert untouched here (ALWAYS_FORWARD_ONLY), to show
 // that meshguard removes it on its own.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { IDENTITY_CASES, IDENTITY_POLICY, TRUST_CASES, TRUST_POLICY } from "./cases/identity";
+import { IDENTITY_CASES, IDENTITY_POLICY, type IdentityCase, TRUST_CASES, TRUST_POLICY } from "./cases/identity";
 import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, startMesh } from "./harness/fixture";
 import type { CertFiles } from "./harness/pki";
 
-describe("identity table (real Envoy, mutual TLS)", () => {
-  let mesh: Mesh | undefined;
-  const certs = new Map<string, CertFiles>();
-  beforeAll(async () => {
-    mesh = await startMesh(IDENTITY_POLICY, { requireClientCertificate: false, forwardClientCert: "ALWAYS_FORWARD_ONLY" });
-    IDENTITY_CASES.forEach((c, i) => { if (c.certUris) certs.set(c.name, mesh!.pki.issue(`client${i}`, c.certUris)); });
-  });
-  afterAll(async () => { await mesh?.stop(); });
-  beforeEach(() => dumpLogOnFailure(() => mesh));
-
-  for (const c of IDENTITY_CASES) {
-    it(c.name, async () => {
-      const m = mesh!;
-      const before = m.upstream.received.length;
-      const r = await call(m.envoy.listenerPort, { path: c.path, headers: c.headers, cert: certs.get(c.name) ?? null, ca: m.pki.ca.cert });
-      expect(r.status).toBe(c.status);
-      if (c.status !== 200) {
-        const body = JSON.parse(r.body);
-        expect(body.reason).toBe(c.reason);
-        expect(body.status).toBe(c.status);
-        expect(r.headers["content-type"]).toBe("application/json");
-        expect(m.upstream.received.length).toBe(before);   // nothing reached the upstream
-        return;
-      }
-      const echo = JSON.parse(r.body);
-      expect(echo.headers["x-meshguard-peer-id"] ?? null).toBe(c.forwardedPeer ?? null);
-      expect(echo.headers["x-forwarded-client-cert"]).toBeUndefined();
+// One identity table through its own Envoy: each case's status and reason, nothing at the service
+// for a refusal, and for an allowed request the peer header meshguard set and no client XFCC.
+function identityTable(title: string, policy: object, cases: IdentityCase[], more?: (mesh: () => Mesh) => void): void {
+  describe(`${title} (real Envoy, mutual TLS)`, () => {
+    let mesh: Mesh | undefined;
+    const certs = new Map<string, CertFiles>();
+    beforeAll(async () => {
+      mesh = await startMesh(policy, { requireClientCertificate: false, forwardClientCert: "ALWAYS_FORWARD_ONLY" });
+      cases.forEach((c, i) => { if (c.certUris) certs.set(c.name, mesh!.pki.issue(`client${i}`, c.certUris)); });
     });
-  }
+    afterAll(async () => { await mesh?.stop(); });
+    beforeEach(() => dumpLogOnFailure(() => mesh));
 
+    for (const c of cases) {
+      it(c.name, async () => {
+        const m = mesh!;
+        const before = m.upstream.received.length;
+        const r = await call(m.envoy.listenerPort, { path: c.path, headers: c.headers, cert: certs.get(c.name) ?? null, ca: m.pki.ca.cert });
+        expect(r.status).toBe(c.status);
+        if (c.status !== 200) {
+          const body = JSON.parse(r.body);
+          expect(body.reason).toBe(c.reason);
+          expect(body.status).toBe(c.status);
+          expect(r.headers["content-type"]).toBe("application/json");
+          expect(m.upstream.received.length).toBe(before);   // nothing reached the upstream
+          return;
+        }
+        const echo = JSON.parse(r.body);
+        expect(echo.headers["x-meshguard-peer-id"] ?? null).toBe(c.forwardedPeer ?? null);
+        expect(echo.headers["x-forwarded-client-cert"]).toBeUndefined();
+      });
+    }
+    more?.(() => mesh!);
+  });
+}
+
+identityTable("identity table", IDENTITY_POLICY, IDENTITY_CASES, (mesh) => {
   it("counts decisions in Envoy's stats", async () => {
-    const stats = await mesh!.envoy.stats();
+    const stats = await mesh().envoy.stats();
     const allowed = IDENTITY_CASES.filter((c) => c.status === 200).length;
     expect(stats["wasmcustom.meshguard.requests.allowed"]).toBe(allowed);
     expect(stats["wasmcustom.meshguard.requests.denied"]).toBe(IDENTITY_CASES.length - allowed);
     expect(stats["wasmcustom.meshguard.denied.identity_missing"]).toBe(IDENTITY_CASES.filter((c) => c.reason === "identity_missing").length);
   });
 });
-
-describe("trust domains and require_peer (real Envoy, mutual TLS)", () => {
-  let mesh: Mesh | undefined;
-  const certs = new Map<string, CertFiles>();
-  beforeAll(async () => {
-    mesh = await startMesh(TRUST_POLICY, { requireClientCertificate: false, forwardClientCert: "ALWAYS_FORWARD_ONLY" });
-    TRUST_CASES.forEach((c, i) => { if (c.certUris) certs.set(c.name, mesh!.pki.issue(`trust${i}`, c.certUris)); });
-  });
-  afterAll(async () => { await mesh?.stop(); });
-  beforeEach(() => dumpLogOnFailure(() => mesh));
-
-  for (const c of TRUST_CASES) {
-    it(c.name, async () => {
-      const m = mesh!;
-      const before = m.upstream.received.length;
-      const r = await call(m.envoy.listenerPort, { path: c.path, headers: c.headers, cert: certs.get(c.name) ?? null, ca: m.pki.ca.cert });
-      expect(r.status).toBe(c.status);
-      if (c.status !== 200) {
-        expect(JSON.parse(r.body).reason).toBe(c.reason);
-        expect(m.upstream.received.length).toBe(before);
-        return;
-      }
-      const echo = JSON.parse(r.body);
-      expect(echo.headers["x-meshguard-peer-id"] ?? null).toBe(c.forwardedPeer ?? null);
-    });
-  }
-});
+identityTable("trust domains and require_peer", TRUST_POLICY, TRUST_CASES);
 
 describe("strict mutual TLS (real Envoy)", () => {
   let mesh: Mesh | undefined;
