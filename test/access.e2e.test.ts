@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ACCESS_CASES, ACCESS_POLICY, AUDIENCE, type AccessCase, ES_ISSUER, RS_ISSUER, type TokenSpec } from "./cases/access";
 import { call } from "./harness/client";
-import { type Mesh, dumpLogOnFailure, startMesh } from "./harness/fixture";
+import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
 import { type Issuer, algNone, createIssuer, tamper } from "./harness/jwt";
 import type { CertFiles } from "./harness/pki";
 
@@ -51,7 +51,7 @@ describe("access control and attacks (real Envoy, jwt_authn, mutual TLS)", () =>
   for (const c of ACCESS_CASES) {
     it(c.name, async () => {
       const m = mesh!;
-      const received = m.upstream.received.length;
+      const seen = m.upstream.seen.length;
       const stat = `wasmcustom.meshguard.audit.would_deny.${c.wouldDeny}`;
       const before = c.wouldDeny ? (await m.envoy.stats())[stat] ?? 0 : 0;
       const r = await send(c);
@@ -61,7 +61,8 @@ describe("access control and attacks (real Envoy, jwt_authn, mutual TLS)", () =>
       if (status !== 200) {
         if (reason) expect(JSON.parse(r.body).reason).toBe(reason);
         if (reason === "user_missing") expect(r.headers["www-authenticate"]).toBe("Bearer");
-        expect(m.upstream.received.length).toBe(received);   // nothing reached the service
+        await quiesce(m);
+        expect(m.upstream.seen.length).toBe(seen);   // not even the headers reached the service
         return;
       }
       const echo = JSON.parse(r.body);

@@ -10,7 +10,7 @@ import { ProxyWasmHost } from "../src-host-tests/emulator/host";
 import { type Framing, runRequest, upstreamComplete } from "../src-host-tests/emulator/request";
 import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh, waitFor } from "./harness/fixture";
-import { h1, h2 } from "./harness/raw";
+import { type WireFraming, sendFramed } from "./harness/raw";
 
 const PROBE = resolve(import.meta.dirname, "..", "build", "probe.wasm");
 const PEER = "spiffe://meshguard.test/ns/probe/sa/client";
@@ -104,7 +104,7 @@ describe("emulator and Envoy agree (probe guest)", () => {
   // framing: the size each call reports, what get_buffer_bytes gives from 0 and from the previous
   // size on, where end of stream comes, and what the service gets when the filter lets it go.
   // The chunks are paced on the probe's own record (polled), so Envoy sees exactly these pieces.
-  const BODY_FRAMINGS: [string, Framing][] = [
+  const BODY_FRAMINGS: [WireFraming, Framing][] = [
     ["h1-length", "http1"], ["h1-chunked", "http1"], ["h2-end-on-data", "http2-end-on-data"], ["h2-empty-end", "http2-empty-end"], ["h2-trailers", "http2-trailers"],
   ];
   const PIECES = ["01234", "56789", "abc"];
@@ -123,7 +123,7 @@ describe("emulator and Envoy agree (probe guest)", () => {
         const headers = { "x-probe": "hold", "x-then": then, "x-key": key, "x-test-id": id };
         const afterPiece = (i: number) => waitFor(`Envoy to deliver piece ${i}`, async () => (await recordOf(key)).calls.length >= i + 1);
         const req = { port: m.envoy.listenerPort, ca: m.pki.ca.cert, path: "/upload", headers, pieces: PIECES, afterPiece };
-        const reply = framing.startsWith("h1") ? await h1(req, framing === "h1-length" ? "length" : "chunked") : await h2(req, framing.slice(3) as "end-on-data");
+        const reply = await sendFramed(req, framing);
         await quiesce(m);
         const envoyCalls = then === "reply" ? JSON.parse(reply.body).calls : (await recordOf(key)).calls;
         const witnessed = m.upstream.byId(id);

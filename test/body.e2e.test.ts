@@ -10,10 +10,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BODY_CASES, BODY_POLICY, type BodyCase } from "./cases/body";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh, waitFor } from "./harness/fixture";
-import { type RawReply, h1, h2 } from "./harness/raw";
-
-type Framing = "h1-length" | "h1-chunked" | "h2-end-on-data" | "h2-empty-end" | "h2-trailers";
-const FRAMINGS: Framing[] = ["h1-length", "h1-chunked", "h2-end-on-data", "h2-empty-end", "h2-trailers"];
+import { type RawReply, WIRE_FRAMINGS as FRAMINGS, type WireFraming as Framing, h1, sendFramed } from "./harness/raw";
 
 interface Row { framing: Framing; connection: string; kind: string; name: string; client: number; service: string }
 const table: Row[] = [];
@@ -51,10 +48,8 @@ describe("a refused body never reaches the service (real Envoy)", () => {
     // before any body callback; it is the body that is held).
     const beforeBody = late ? () => waitFor("the headers at the service", () => m.upstream.byId(id).length > 0) : undefined;
     const r = { port: m.envoy.listenerPort, ca: m.pki.ca.cert, path: c.path, headers, pieces: c.pieces, beforeBody };
-    if (framing === "h1-length") return h1(r, "length");
-    if (framing === "h1-chunked") return h1(r, "chunked");
-    if (c.lengthKnown !== false) headers["content-length"] = String(Buffer.byteLength(body));
-    return h2(r, framing.slice(3) as "end-on-data" | "empty-end" | "trailers");
+    if (framing.startsWith("h2") && c.lengthKnown !== false) headers["content-length"] = String(Buffer.byteLength(body));
+    return sendFramed(r, framing);
   }
 
   async function run(c: BodyCase, framing: Framing, connection: "warm" | "cold", late: boolean): Promise<void> {

@@ -1,8 +1,10 @@
 // Body sizes and content types through a real Envoy: 413 from content-length before anything is
 // forwarded, 413 for a chunked body as soon as it passes the limit, 415 for another media type.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
+import { WIRE_FRAMINGS, sendFramed } from "./harness/raw";
 
 const POLICY = {
   routes: [
@@ -112,6 +114,22 @@ describe("body size and content type (real Envoy)", () => {
     expect(seen.headers["x-method-override"]).toBeUndefined();
     expect(seen.headers["x-other"]).toBe("kept");
   });
+
+  for (const framing of WIRE_FRAMINGS) {
+    it(`method-override headers never reach the service (${framing}, the service as witness)`, async () => {
+      const m = mesh!;
+      const id = randomUUID();
+      const headers = { "x-test-id": id, "x-http-method-override": "DELETE", "x-http-method": "DELETE", "x-method-override": "DELETE", "x-other": "kept" };
+      const r = await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, path: "/items/7", headers, pieces: ["a", "b"] }, framing);
+      expect(r.status).toBe(200);
+      await quiesce(m);
+      const seen = m.upstream.byId(id);
+      expect(seen.map((w) => w.state)).toEqual(["complete"]);
+      expect(seen[0].method).toBe("POST");
+      for (const h of ["x-http-method-override", "x-http-method", "x-method-override"]) expect(seen[0].headers[h]).toBeUndefined();
+      expect(seen[0].headers["x-other"]).toBe("kept");
+    });
+  }
 
   it("another media type: 415", async () => {
     const r = await post("hello", "text/plain");

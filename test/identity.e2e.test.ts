@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { IDENTITY_CASES, IDENTITY_POLICY, type IdentityCase, TRUST_CASES, TRUST_POLICY } from "./cases/identity";
 import { call } from "./harness/client";
-import { type Mesh, dumpLogOnFailure, startMesh } from "./harness/fixture";
+import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
 import type { CertFiles } from "./harness/pki";
 
 // One identity table through its own Envoy: each case's status and reason, nothing at the service
@@ -24,7 +24,7 @@ function identityTable(title: string, policy: object, cases: IdentityCase[], mor
     for (const c of cases) {
       it(c.name, async () => {
         const m = mesh!;
-        const before = m.upstream.received.length;
+        const before = m.upstream.seen.length;
         const r = await call(m.envoy.listenerPort, { path: c.path, headers: c.headers, cert: certs.get(c.name) ?? null, ca: m.pki.ca.cert });
         expect(r.status).toBe(c.status);
         if (c.status !== 200) {
@@ -32,7 +32,8 @@ function identityTable(title: string, policy: object, cases: IdentityCase[], mor
           expect(body.reason).toBe(c.reason);
           expect(body.status).toBe(c.status);
           expect(r.headers["content-type"]).toBe("application/json");
-          expect(m.upstream.received.length).toBe(before);   // nothing reached the upstream
+          await quiesce(m);
+          expect(m.upstream.seen.length).toBe(before);   // not even the headers reached the service
           return;
         }
         const echo = JSON.parse(r.body);

@@ -1,49 +1,57 @@
 // The traversal corpus (test/cases/traversal.ts) through a real Envoy with its path normalisation
-// (normalize_path, merge_slashes), over raw HTTP/1.1 so every byte of the path goes as written.
-// The service is the witness: nothing it received may resolve into /admin under a lenient decoder
-// (up to three decodings, overlong UTF-8, %uXXXX, '\' as '/', ';' parameters dropped).
-// Writes build/traversal-table.json: outcomes by status and reason, for the issue's note.
+// (normalize_path, merge_slashes), over raw HTTP/1.1 and HTTP/2 so every byte of the path goes as
+// written. The service is the witness, after Envoy and the service have finished every request:
+// nothing it received may resolve into /admin under a lenient decoder (up to three decodings,
+// overlong UTF-8, %uXXXX, '\' as '/', ';' parameters dropped).
+// Writes build/traversal-table.json: outcomes by status and reason per protocol, for the issue's note.
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TRAVERSAL_POLICY, lenientReadings, reachesProtected, traversalCorpus } from "./cases/traversal";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
-import { h1 } from "./harness/raw";
+import { type WireFraming, sendFramed } from "./harness/raw";
+
+const tables: Record<string, unknown> = {};
 
 describe("traversal corpus (real Envoy, the service as witness)", () => {
   let mesh: Mesh | undefined;
   beforeAll(async () => { mesh = await startMesh(TRAVERSAL_POLICY, { requireClientCertificate: false }); });
-  afterAll(async () => { await mesh?.stop(); });
+  afterAll(async () => {
+    await mesh?.stop();
+    writeFileSync(new URL("../build/traversal-table.json", import.meta.url), JSON.stringify(tables, null, 2));
+  });
   beforeEach(() => dumpLogOnFailure(() => mesh));
 
-  it("no request the service received resolves into /admin, however leniently it decodes", async () => {
-    const m = mesh!;
-    const corpus = traversalCorpus();
-    const before = m.upstream.seen.length;
-    const outcomes = new Map<string, number>();
-    let next = 0;
-    const worker = async () => {
-      while (next < corpus.length) {
-        const v = corpus[next++];
-        let key: string;
-        try {
-          const r = await h1({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, method: "GET", path: v.path, pieces: [] }, "length");
-          let reason = "";
-          try { reason = JSON.parse(r.body).reason ?? ""; } catch { /* Envoy's own reply, or the echo */ }
-          key = `${r.status} ${r.status === 200 ? "" : reason || "(envoy)"}`.trim();
-        } catch (e) {
-          key = `connection refused by Envoy`;
+  for (const framing of ["h1-length", "h2-empty-end"] as WireFraming[]) {
+    it(`${framing}: no request the service received resolves into /admin, however leniently it decodes`, async () => {
+      const m = mesh!;
+      const corpus = traversalCorpus();
+      const before = m.upstream.seen.length;
+      const outcomes = new Map<string, number>();
+      let next = 0;
+      const worker = async () => {
+        while (next < corpus.length) {
+          const v = corpus[next++];
+          let key: string;
+          try {
+            const r = await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, method: "GET", path: v.path, pieces: [] }, framing);
+            let reason = "";
+            try { reason = JSON.parse(r.body).reason ?? ""; } catch { /* Envoy's own reply, or the echo */ }
+            key = `${r.status} ${r.status === 200 ? "" : reason || "(envoy)"}`.trim();
+          } catch {
+            key = "refused by Envoy's codec (no response)";
+          }
+          outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
         }
-        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
-    await quiesce(m);
-    const received = m.upstream.seen.slice(before);
-    const escaped = received.filter((w) => reachesProtected(w.path)).map((w) => `${w.path} → ${lenientReadings(w.path).join(" | ")}`);
-    const table = { corpus: corpus.length, outcomes: Object.fromEntries([...outcomes].sort((a, b) => b[1] - a[1])), serviceReceived: received.length, resolvingIntoAdmin: escaped.length, examples: escaped.slice(0, 20), received: [...new Set(received.map((w) => w.path))].slice(0, 40) };
-    writeFileSync(new URL("../build/traversal-table.json", import.meta.url), JSON.stringify(table, null, 2));
-    console.log(`traversal corpus: ${JSON.stringify(table)}`);
-    expect(escaped).toEqual([]);
-    expect(received.length).toBeGreaterThan(0);   // the allowed prefix does reach the service
-  }, 120_000);
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+      await quiesce(m);
+      const received = m.upstream.seen.slice(before);
+      const escaped = received.filter((w) => reachesProtected(w.path)).map((w) => `${w.path} → ${lenientReadings(w.path).join(" | ")}`);
+      const table = { corpus: corpus.length, outcomes: Object.fromEntries([...outcomes].sort((a, b) => b[1] - a[1])), serviceReceived: received.length, resolvingIntoAdmin: escaped.length, examples: escaped.slice(0, 20), received: [...new Set(received.map((w) => w.path))].slice(0, 40) };
+      tables[framing] = table;
+      console.log(`traversal corpus, ${framing}: ${JSON.stringify(table)}`);
+      expect(escaped).toEqual([]);
+      expect(received.length).toBeGreaterThan(0);   // the allowed prefix does reach the service
+    }, 120_000);
+  }
 });

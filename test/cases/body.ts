@@ -12,9 +12,10 @@ export const BODY_POLICY = {
     },
     { name: "upload", path: "/upload", methods: ["POST"], public: true, max_body_bytes: 64 },
   ],
+  request_limits: { json_max_number_chars: 20 },
 };
 
-export type BodyKind = "valid" | "schema violation" | "unfinished document" | "mid-body error" | "over the limit";
+export type BodyKind = "valid" | "schema violation" | "unfinished document" | "mid-body error" | "over the limit" | "over a JSON limit";
 
 export interface BodyCase {
   name: string;
@@ -36,6 +37,8 @@ export const BODY_CASES: BodyCase[] = [
   { name: "an unclosed string", kind: "unfinished document", path: "/orders", pieces: ['{"sku":"a-1', ''], status: 400, reason: "body_invalid_json" },
   { name: "a missing value", kind: "unfinished document", path: "/orders", pieces: ['{"sku":"a-1","qty":'], status: 400, reason: "body_invalid_json" },
   { name: "a duplicate member", kind: "mid-body error", path: "/orders", pieces: ['{"sku":"a-1","sku":"b",', '"qty":3}'], status: 400, reason: "body_invalid_json" },
+  // Valid JSON, refused by request_limits.json_max_number_chars only once its number is complete.
+  { name: "a number longer than json_max_number_chars, ending the document", kind: "over a JSON limit", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":' + "1".repeat(25) + "}"], status: 413, reason: "body_limit_exceeded" },
   { name: "a body of unknown length within the limit", kind: "valid", path: "/upload", pieces: ["x".repeat(30), "y".repeat(30)], status: 200, lengthKnown: false },
   { name: "a body of unknown length over the limit", kind: "over the limit", path: "/upload", pieces: ["x".repeat(40), "y".repeat(40)], status: 413, reason: "body_too_large", lengthKnown: false },
 ];

@@ -11,6 +11,11 @@ export interface RawReply { status: number; headers: Record<string, string>; bod
 export type H1Framing = "length" | "chunked";
 export type H2Framing = "end-on-data" | "empty-end" | "trailers";
 
+// Every framing a client can give a request, as the tests name them: HTTP/1.1 with content-length
+// or chunked; HTTP/2 with END_STREAM on the last DATA frame, in an empty frame, or after trailers.
+export const WIRE_FRAMINGS = ["h1-length", "h1-chunked", "h2-end-on-data", "h2-empty-end", "h2-trailers"] as const;
+export type WireFraming = (typeof WIRE_FRAMINGS)[number];
+
 export interface RawRequest {
   port: number;
   ca: string;
@@ -130,4 +135,11 @@ export function h2(r: RawRequest, framing: H2Framing): Promise<RawReply> {
       if (!req.destroyed && !req.closed) req.end();
     })().catch((e) => finish(null, e as Error));
   });
+}
+
+// One request in the given framing (h1 or h2 above).
+export function sendFramed(r: RawRequest, framing: WireFraming): Promise<RawReply> {
+  if (framing === "h1-length") return h1(r, "length");
+  if (framing === "h1-chunked") return h1(r, "chunked");
+  return h2(r, framing.slice(3) as H2Framing);
 }
