@@ -1,10 +1,10 @@
 // The proxy-wasm ABI (0.2.1) entry points: Envoy calls these. They find the context, hand the
 // call to the plugin or stream, and never throw: an unknown context id is answered with Continue
 // (or failure for configure), not a trap.
-import { BufferType, LogLevel, allocateForHost, getConfiguration, log } from "./host";
-import { compileConfig } from "./config";
-import { CONTINUE, Stream } from "./filter";
-import { LOG_PREFIX, Plugin } from "./plugin";
+import { BufferType, LogLevel, allocateForHost, getConfiguration, log } from "./abi/host";
+import { compileConfig } from "./config/compile";
+import { CONTINUE, Stream } from "./pipeline/pipeline";
+import { LOG_PREFIX, Plugin } from "./abi/plugin";
 
 const plugins = new Map<u32, Plugin>();
 const streams = new Map<u32, Stream>();

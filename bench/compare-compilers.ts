@@ -21,8 +21,8 @@ for (const f of readdirSync(join(SCRATCH, "assembly")).filter((f) => f.endsWith(
 }
 execSync("npx asc assembly/index.ts --runtime full -O3 --use abort=assembly/index/meshguardAbort -o out.wasm", { cwd: SCRATCH, stdio: "inherit" });
 execSync(`${join(ROOT, "node_modules/binaryen/bin/wasm-opt")} out.wasm -O3 --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int -o opt.wasm`, { cwd: SCRATCH, stdio: "inherit" });
-import { ProxyWasmHost } from "../src-host-tests/emulator/host.ts";
-import { runRequest } from "../src-host-tests/emulator/request.ts";
+import { ProxyWasmHost } from "../tools/emulator/host.ts";
+import { runRequest } from "../tools/emulator/request.ts";
 import { ALLOWED, REFUSED, shoot, mixedTraffic } from "../src-host-tests/traffic.ts";
 import { IDENTITY_CASES, IDENTITY_POLICY } from "../test/cases/identity.ts";
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

@@ -12,10 +12,10 @@ import { cpus } from "node:os";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import { envoyConfig } from "../test/harness/envoy-config.ts";
-import { startEnvoy } from "../test/harness/envoy.ts";
-import { createPki } from "../test/harness/pki.ts";
-import { startUpstream } from "../test/harness/upstream.ts";
+import { envoyConfig } from "../tools/envoy/config.ts";
+import { startEnvoy } from "../tools/envoy/process.ts";
+import { createPki } from "../tools/envoy/pki.ts";
+import { startUpstream } from "../tools/envoy/upstream.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);

@@ -1,6 +1,6 @@
 // The benchmark's baseline: a filter that does nothing, built with the same compiler, runtime,
 // SDK import table and optimiser as meshguard. Every callback answers Continue.
-import { allocateForHost } from "../assembly/host";
+import { allocateForHost } from "../assembly/abi/host";
 
 export function proxy_abi_version_0_2_1(): void {}
 export function malloc(size: usize): usize { return allocateForHost(size); }

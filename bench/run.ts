@@ -7,10 +7,10 @@
 //  3. Size of build/meshguard.wasm.
 import { cpus } from "node:os";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { ProxyWasmHost } from "../src-host-tests/emulator/host.ts";
+import { ProxyWasmHost } from "../tools/emulator/host.ts";
 import { NOOP_WASM_PATH, WASM_PATH } from "../src-host-tests/fixture.ts";
 import { ALLOWED, REFUSED, type Shot, mixedTraffic, rulesPolicy, rulesShot, shoot } from "../src-host-tests/traffic.ts";
-import { encodeMetadata } from "../src-host-tests/emulator/metadata.ts";
+import { encodeMetadata } from "../tools/emulator/metadata.ts";
 import { IDENTITY_POLICY } from "../test/cases/identity.ts";
 
 const BATCH = Number(process.env.BENCH_BATCH ?? 20_000);

@@ -6,7 +6,7 @@
 import Ajv from "ajv";
 import { cpus } from "node:os";
 import { readFileSync } from "node:fs";
-import { ProxyWasmHost } from "../src-host-tests/emulator/host.ts";
+import { ProxyWasmHost } from "../tools/emulator/host.ts";
 import { WASM_PATH } from "../src-host-tests/fixture.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);

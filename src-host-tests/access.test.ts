@@ -2,7 +2,7 @@
 // table through a real Envoy with jwt_authn and mutual TLS.
 import { describe, expect, it } from "vitest";
 import { ACCESS_CASES, ACCESS_POLICY, publishedPayload } from "../test/cases/access";
-import { header, runRequest } from "./emulator/request";
+import { header, runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
 describe("access control and attacks (emulator)", async () => {

@@ -3,9 +3,9 @@
 // in 5-byte chunks. The witness is what the emulator's upstream (the service) received.
 import { describe, expect, it } from "vitest";
 import { BODY_CASES, BODY_POLICY, type BodyCase } from "../test/cases/body";
-import type { HeaderPairs } from "./emulator/abi";
-import type { ProxyWasmHost, Stream } from "./emulator/host";
-import { FRAMINGS, type Framing, upstreamComplete } from "./emulator/request";
+import type { HeaderPairs } from "../tools/emulator/abi";
+import type { ProxyWasmHost, Stream } from "../tools/emulator/host";
+import { FRAMINGS, type Framing, upstreamComplete } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
 function send(host: ProxyWasmHost, c: BodyCase, framing: Framing, chunks: string[]): Stream {

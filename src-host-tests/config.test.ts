@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { BAD_CONFIGS } from "../test/cases/config";
 import { IDENTITY_POLICY } from "../test/cases/identity";
-import { runRequest } from "./emulator/request";
+import { runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
 describe("configuration refused by field (emulator)", () => {

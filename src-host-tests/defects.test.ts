@@ -2,9 +2,9 @@
 // every fail-closed path answers (item 8). Each of the first group fails on the code before its fix
 // (run with MESHGUARD_WASM=<old build> to see it).
 import { describe, expect, it } from "vitest";
-import { WasmResult } from "./emulator/abi";
-import { runRequest } from "./emulator/request";
-import { ProxyWasmHost } from "./emulator/host";
+import { WasmResult } from "../tools/emulator/abi";
+import { runRequest } from "../tools/emulator/request";
+import { ProxyWasmHost } from "../tools/emulator/host";
 import { filterBytes, loadFilter } from "./fixture";
 
 const open = { name: "all", path: "/**", public: true };

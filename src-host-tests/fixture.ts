@@ -1,7 +1,7 @@
 // Loads the compiled filter into the emulator. The test command builds it first.
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { ProxyWasmHost } from "./emulator/host";
+import { ProxyWasmHost } from "../tools/emulator/host";
 
 // MESHGUARD_WASM runs the same tests against another build (e.g. the code before a fix).
 export const WASM_PATH = process.env.MESHGUARD_WASM ?? resolve(import.meta.dirname, "..", "build", "meshguard.wasm");

@@ -9,10 +9,10 @@
 //   - what reaches the service carries no method-override header and no identity header the
 //     filter did not set itself.
 import { ACCESS_POLICY, OTHER_KEY, PARTNER_KEY, TD } from "../test/cases/access";
-import { WasmResult } from "./emulator/abi";
-import { ProxyWasmHost } from "./emulator/host";
-import { encodeMetadata } from "./emulator/metadata";
-import { FRAMINGS, type RequestSpec, header, runRequest } from "./emulator/request";
+import { WasmResult } from "../tools/emulator/abi";
+import { ProxyWasmHost } from "../tools/emulator/host";
+import { encodeMetadata } from "../tools/emulator/metadata";
+import { FRAMINGS, type RequestSpec, header, runRequest } from "../tools/emulator/request";
 import { filterBytes } from "./fixture";
 import { Rng, mutate } from "./random";
 

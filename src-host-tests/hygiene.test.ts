@@ -1,7 +1,7 @@
 // Request hygiene (header count and sizes, control characters, framing headers that disagree),
 // content types (415) and body sizes (413: from content-length at once, or as the body streams).
 import { describe, expect, it } from "vitest";
-import { header, runRequest } from "./emulator/request";
+import { header, runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
 const POLICY = {

@@ -2,7 +2,7 @@
 // a real Envoy.
 import { describe, expect, it } from "vitest";
 import { IDENTITY_CASES, IDENTITY_POLICY, type IdentityCase, TRUST_CASES, TRUST_ONLY_CASES, TRUST_ONLY_POLICY, TRUST_POLICY } from "../test/cases/identity";
-import { header, runRequest } from "./emulator/request";
+import { header, runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
 const TABLES: [string, object, IdentityCase[]][] = [

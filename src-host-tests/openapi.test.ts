@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runRequest } from "./emulator/request";
+import { runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
 const ROOT = resolve(import.meta.dirname, "..");

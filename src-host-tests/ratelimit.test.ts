@@ -1,8 +1,8 @@
 // Token-bucket rate limits in the emulator: bucket arithmetic through the whole filter, keys,
 // several limits per route, audit mode, headers, sharing across workers, and the bounded table.
 import { describe, expect, it } from "vitest";
-import { ProxyWasmHost, SharedStore } from "./emulator/host";
-import { header, runRequest } from "./emulator/request";
+import { ProxyWasmHost, SharedStore } from "../tools/emulator/host";
+import { header, runRequest } from "../tools/emulator/request";
 import { filterBytes, loadFilter } from "./fixture";
 
 const open = { path: "/**", public: true, name: "all" };

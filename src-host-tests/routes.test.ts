@@ -2,7 +2,7 @@
 // literal-prefix index gives the same order as a full scan. Each route admits a distinct role, so
 // the role that gets through tells which route decided.
 import { describe, expect, it } from "vitest";
-import { runRequest } from "./emulator/request";
+import { runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
 const route = (path: string, role: string, methods?: string[]) => ({ name: role, path, methods, allow: [{ any_role: [role] }] });

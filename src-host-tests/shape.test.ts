@@ -1,7 +1,7 @@
 // Typed path parameters, query parameters, required and forbidden headers: checked after
 // authorization, refused with 400 and a reason; in audit mode, a would-deny.
 import { describe, expect, it } from "vitest";
-import { runRequest } from "./emulator/request";
+import { runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
 const ROUTE = {

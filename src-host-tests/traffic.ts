@@ -1,7 +1,7 @@
 // Request mixes for the memory check and the benchmark, driven straight through the emulator's
 // stream API (no JSON, no UUIDs) so the host's own cost stays small next to the filter's.
-import type { HeaderPairs } from "./emulator/abi";
-import type { ProxyWasmHost } from "./emulator/host";
+import type { HeaderPairs } from "../tools/emulator/abi";
+import type { ProxyWasmHost } from "../tools/emulator/host";
 
 const BASE: HeaderPairs = [[":authority", "orders.shop"], [":method", "GET"], [":scheme", "https"], ["x-request-id", "5b3c1a2e-8f4d-4c6b-9a7e-1d2c3b4a5f60"], ["user-agent", "bench"]];
 

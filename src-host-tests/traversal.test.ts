@@ -5,7 +5,7 @@
 // the same corpus through a real Envoy.
 import { describe, expect, it } from "vitest";
 import { TRAVERSAL_POLICY, lenientReadings, reachesProtected, traversalCorpus } from "../test/cases/traversal";
-import { header, runRequest } from "./emulator/request";
+import { header, runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
 describe("traversal corpus (emulator)", async () => {

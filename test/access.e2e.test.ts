@@ -5,8 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ACCESS_CASES, ACCESS_POLICY, AUDIENCE, type AccessCase, ES_ISSUER, RS_ISSUER, type TokenSpec } from "./cases/access";
 import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
-import { type Issuer, algNone, createIssuer, tamper } from "./harness/jwt";
-import type { CertFiles } from "./harness/pki";
+import { type Issuer, algNone, createIssuer, tamper } from "../tools/envoy/jwt";
+import type { CertFiles } from "../tools/envoy/pki";
 
 const rs = createIssuer(RS_ISSUER, "RS256");
 const es = createIssuer(ES_ISSUER, "ES256");

@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { IDENTITY_POLICY } from "./cases/identity";
 import { call } from "./harness/client";
-import { type Availability, ensureDocker, ensureLocalImage, stopDaemon } from "./harness/docker";
-import { resolveEnvoy } from "./harness/envoy-install";
-import { envoyConfig } from "./harness/envoy-config";
-import { runEnvoyExpectingFailure } from "./harness/envoy";
+import { type Availability, ensureDocker, ensureLocalImage, stopDaemon } from "../tools/envoy/docker";
+import { resolveEnvoy } from "../tools/envoy/install";
+import { envoyConfig } from "../tools/envoy/config";
+import { runEnvoyExpectingFailure } from "../tools/envoy/process";
 import { type Mesh, WASM_PATH, dumpLogOnFailure, startMesh } from "./harness/fixture";
 
 let docker: Availability = { ok: false, why: "not checked yet" };

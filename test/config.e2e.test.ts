@@ -1,10 +1,10 @@
 // A real Envoy refuses a configuration that meshguard refuses, and its log names the field.
 import { describe, expect, it } from "vitest";
 import { BAD_CONFIGS } from "./cases/config";
-import { envoyConfig } from "./harness/envoy-config";
-import { runEnvoyExpectingFailure } from "./harness/envoy";
+import { envoyConfig } from "../tools/envoy/config";
+import { runEnvoyExpectingFailure } from "../tools/envoy/process";
 import { WASM_PATH } from "./harness/fixture";
-import { createPki } from "./harness/pki";
+import { createPki } from "../tools/envoy/pki";
 
 const SAMPLE = ["not JSON", "duplicate member", "unknown route field", "partial wildcard", "bad unmatched_routes", "path_params naming a missing parameter", "API key in clear"];
 

@@ -7,7 +7,7 @@ import { expect, it } from "vitest";
 const ROOT = resolve(import.meta.dirname, "..");
 
 it("the demo's printed curl commands give the promised statuses", () => {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "envoy/demo.ts", "--self-test"], {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "tools/demo.ts", "--self-test"], {
     cwd: ROOT, encoding: "utf8", timeout: 120_000,
     env: { ...process.env, MESHGUARD_DEMO_PORT: "0", MESHGUARD_DEMO_ADMIN_PORT: "0" },
   });

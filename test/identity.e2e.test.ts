@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { IDENTITY_CASES, IDENTITY_POLICY, type IdentityCase, TRUST_CASES, TRUST_POLICY } from "./cases/identity";
 import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
-import type { CertFiles } from "./harness/pki";
+import type { CertFiles } from "../tools/envoy/pki";
 
 // One identity table through its own Envoy: each case's status and reason, nothing at the service
 // for a refusal, and for an allowed request the peer header meshguard set and no client XFCC.
@@ -67,7 +67,7 @@ describe("strict mutual TLS (real Envoy)", () => {
   });
 
   it("refuses a certificate from another CA during the handshake", async () => {
-    const { createPki } = await import("./harness/pki");
+    const { createPki } = await import("../tools/envoy/pki");
     const other = createPki();
     const rogue = other.issue("rogue", ["spiffe://meshguard.test/ns/shop/sa/web"]);
     await expect(call(mesh!.envoy.listenerPort, { path: "/api/orders", cert: rogue, ca: mesh!.pki.ca.cert })).rejects.toThrow();

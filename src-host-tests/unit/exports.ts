@@ -1,7 +1,7 @@
 // A test-only build (build/unit.wasm, never shipped) that exposes pure modules to the vitest
 // suite, so they are tested on their own, without a host. Results come back as UTF-8 text.
-import { JsonKind, JsonLimits, JsonValue, parseJson } from "../../assembly/json";
-import { JsonSink, JsonStream } from "../../assembly/jsonstream";
+import { JsonKind, JsonLimits, JsonValue, parseJson } from "../../assembly/lib/json";
+import { JsonSink, JsonStream } from "../../assembly/lib/jsonstream";
 
 // One line per event; the same format for the streaming tokenizer and the whole-document parser.
 class Trace extends JsonSink {
@@ -84,7 +84,7 @@ export function streamResult(): usize {
 export function unitAbort(message: string | null, fileName: string | null, line: u32, column: u32): void { unreachable(); }
 
 // Schema-lite: compile a schema (JSON text), then validate documents against it.
-import { Budget, SchemaNode, compileSchema, validate } from "../../assembly/schema";
+import { Budget, SchemaNode, compileSchema, validate } from "../../assembly/validate/schema";
 let schema: SchemaNode | null = null;
 export function schemaCompile(ptr: usize, len: i32): usize {
   const parsed = parseJson(bytesAt(ptr, len), new JsonLimits());
@@ -103,7 +103,7 @@ export function schemaValidate(ptr: usize, len: i32): usize {
 }
 
 // Regular expressions: compile, then test strings. "ERR <why>", "MATCH" or "NO".
-import { Regex, compileRegex } from "../../assembly/regex";
+import { Regex, compileRegex } from "../../assembly/lib/regex";
 let regex: Regex | null = null;
 export function regexCompile(ptr: usize, len: i32): usize {
   const c = compileRegex(String.UTF8.decodeUnsafe(ptr, <usize>len, false));
@@ -117,7 +117,7 @@ export function regexTest(ptr: usize, len: i32): usize {
 }
 
 // SHA-256 of the given bytes, as lowercase hex.
-import { sha256 } from "../../assembly/sha256";
+import { sha256 } from "../../assembly/lib/sha256";
 export function sha256Hex(ptr: usize, len: i32): usize {
   const d = sha256(bytesAt(ptr, len));
   let out = "";

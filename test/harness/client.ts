@@ -2,7 +2,7 @@
 // test CA. A new connection per request, since the peer identity belongs to the connection.
 import { Agent, request as httpsRequest } from "node:https";
 import { readFileSync } from "node:fs";
-import type { CertFiles } from "./pki";
+import type { CertFiles } from "../../tools/envoy/pki";
 
 export interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 export interface CallOptions {

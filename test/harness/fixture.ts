@@ -2,10 +2,10 @@
 // torn down. On a failing test the caller prints Envoy's log (see dumpLogOnFailure).
 import { onTestFailed } from "vitest";
 import { resolve } from "node:path";
-import { type EnvoyConfigOptions, envoyConfig } from "./envoy-config";
-import { type RunningEnvoy, startEnvoy } from "./envoy";
-import { type Pki, createPki } from "./pki";
-import { type Upstream, startUpstream } from "./upstream";
+import { type EnvoyConfigOptions, envoyConfig } from "../../tools/envoy/config";
+import { type RunningEnvoy, startEnvoy } from "../../tools/envoy/process";
+import { type Pki, createPki } from "../../tools/envoy/pki";
+import { type Upstream, startUpstream } from "../../tools/envoy/upstream";
 
 // MESHGUARD_WASM runs the same tests against another build (e.g. an older one, to show a test
 // failing before a fix).

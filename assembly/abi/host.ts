@@ -5,7 +5,7 @@
 // later request. The SDK's own helpers (CHECK_RESULT) abort on any non-Ok status, so we call its
 // raw import declarations only.
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
-import { HeaderSnapshot } from "./headers";
+import { HeaderSnapshot } from "../lib/headers";
 
 // Status codes of the ABI (proxy-wasm spec, "WasmResult").
 export const enum WasmResult {

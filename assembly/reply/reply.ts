@@ -1,6 +1,6 @@
 // The body of a local reply. Pure. It names a stable reason and the request id, and nothing of
 // the policy (no route prefixes, no patterns, no identities).
-import { Decision } from "./decision";
+import { Decision } from "../authz/decision";
 import { reasonMessage } from "./reasons";
 
 export const MAX_REQUEST_ID_LENGTH = 128;

@@ -10,7 +10,7 @@
 // (normalize_path, merge_slashes, path_with_escaped_slashes_action), so a well-behaved client
 // never meets this check.
 
-import { hexDigit, isUtf8, percentDecode } from "./text";
+import { hexDigit, isUtf8, percentDecode } from "../lib/text";
 export const MAX_PATH_BYTES = 8192;
 
 export class PathCheck {

@@ -3,10 +3,10 @@
 // Exit codes: 0 allowed, 1 refused, 2 the command's own input is bad (error on stderr).
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { ProxyWasmHost } from "../src-host-tests/emulator/host.ts";
-import { type RequestSpec, runRequest } from "../src-host-tests/emulator/request.ts";
+import { ProxyWasmHost } from "../emulator/host.ts";
+import { type RequestSpec, runRequest } from "../emulator/request.ts";
 
-const DEFAULT_WASM = resolve(import.meta.dirname, "..", "build", "meshguard.wasm");
+const DEFAULT_WASM = resolve(import.meta.dirname, "..", "..", "build", "meshguard.wasm");
 const USAGE = `usage: meshguard check --config <plugin-config.json> --request <request.json> [--wasm <meshguard.wasm>]
        meshguard openapi <openapi.yaml|json> [--wasm <meshguard.wasm>]`;
 

@@ -1,9 +1,9 @@
 // What a route accepts beyond identity: typed path parameters, query parameters, required and
 // forbidden headers. Checked after authorization (an unauthorized caller learns nothing from a
 // validation error). Pure: works on the path parameters, the raw query and a header snapshot.
-import { codePointCount, hexDigit, isCanonicalUuid, isUtf8, percentDecode } from "./text";
-import { HeaderSnapshot } from "./headers";
-import { Regex } from "./regex";
+import { codePointCount, hexDigit, isCanonicalUuid, isUtf8, percentDecode } from "../lib/text";
+import { HeaderSnapshot } from "../lib/headers";
+import { Regex } from "../lib/regex";
 
 export const enum ValueType { String = 0, Integer = 1, Number = 2, Boolean = 3, Uuid = 4 }
 

@@ -11,23 +11,23 @@
 //   4. A public route then allows. Otherwise the first allow rule that matches allows; if none
 //      does, 401 identity_missing when the caller has no identity at all, else 403 not_allowed.
 //   5. Audit mode (policy-wide or per route) turns any refusal into an allowed "would deny".
-import { ApiClient, Caller, JwtSettings, KeyState, UserState } from "./caller";
+import { ApiClient, Caller, JwtSettings, KeyState, UserState } from "../identity/caller";
 import { Decision } from "./decision";
-import { PeerIdentity, PeerState } from "./identity";
-import { PathTemplate, SegmentKind, splitPath } from "./route";
+import { PeerIdentity, PeerState } from "../identity/peer";
+import { PathTemplate, SegmentKind, splitPath } from "./template";
 import { Rule } from "./rules";
-import { RateLimits } from "./ratelimits";
-import { HeaderLimits } from "./hygiene";
-import { HeaderSnapshot } from "./headers";
-import { JsonLimits } from "./json";
-import { RequestShape } from "./shape";
-import { SchemaNode } from "./schema";
+import { RateLimits } from "../ratelimit/limits";
+import { HeaderLimits } from "../validate/hygiene";
+import { HeaderSnapshot } from "../lib/headers";
+import { JsonLimits } from "../lib/json";
+import { RequestShape } from "../validate/shape";
+import { SchemaNode } from "../validate/schema";
 import {
   REASON_API_KEY_INVALID, REASON_DENIED_BY_RULE, REASON_IDENTITY_MISSING, REASON_METHOD_NOT_DECLARED,
   REASON_NOT_ALLOWED, REASON_PEER_IDENTITY_INVALID, REASON_PEER_IDENTITY_MISSING, REASON_PEER_IDENTITY_UNAVAILABLE,
   REASON_PEER_IDENTITY_UNTRUSTED, REASON_ROUTE_NOT_DECLARED, REASON_USER_CLAIMS_INVALID, REASON_USER_CLAIMS_UNAVAILABLE,
   REASON_PATH_INVALID, REASON_USER_MISSING,
-} from "./reasons";
+} from "../reply/reasons";
 
 export const enum UnmatchedRoutes { Deny = 0, Allow = 1 }
 

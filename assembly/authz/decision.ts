@@ -1,4 +1,4 @@
-import { SchemaNode } from "./schema";
+import { SchemaNode } from "../validate/schema";
 
 // The outcome of checking one request: a value, never an exception.
 

@@ -8,7 +8,7 @@
 // compare-and-swap on the slot, retried a bounded number of times. The tick sweeps idle buckets
 // and reports how many keys are live.
 import { Limit, Slot, Take, decodeSlot, encodeSlot, refill, slotHash, take } from "./bucket";
-import { Presence, getSharedData, setSharedData } from "./host";
+import { Presence, getSharedData, setSharedData } from "../abi/host";
 
 export const PROBES = 4;
 export const MAX_ATTEMPTS = 8;

@@ -1,12 +1,12 @@
 // Compiling the policy's numeric limits: rate limits, and the whole-number bounds config.ts uses
 // for request limits. Pure.
-import { Limit } from "./bucket";
-import { Compiler } from "./config";
-import { JsonKind, JsonValue } from "./json";
-import { RoutePolicy } from "./policy";
-import { KeyKind, KeyPart, LimitRule, RateLimits, WhenFull } from "./ratelimits";
-import { QueryParam, RequestShape, ValueType } from "./shape";
-import { Regex, compileRegex } from "./regex";
+import { Limit } from "../ratelimit/bucket";
+import { Compiler } from "./compile";
+import { JsonKind, JsonValue } from "../lib/json";
+import { RoutePolicy } from "../authz/policy";
+import { KeyKind, KeyPart, LimitRule, RateLimits, WhenFull } from "../ratelimit/limits";
+import { QueryParam, RequestShape, ValueType } from "../validate/shape";
+import { Regex, compileRegex } from "../lib/regex";
 
 function valueType(c: Compiler, field: string, v: JsonValue): ValueType {
   if (!c.expectKind(field, v, JsonKind.String)) return ValueType.String;

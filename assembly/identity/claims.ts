@@ -6,7 +6,7 @@
 // to serialise, so the whole message is read once). Only Envoy filters write dynamic metadata: a
 // client cannot forge it. This reader is bounded (bytes, depth, members, string length) and turns
 // the Struct into the same JsonValue tree the JSON parser makes.
-import { JsonKind, JsonValue } from "./json";
+import { JsonKind, JsonValue } from "../lib/json";
 
 export class ClaimLimits {
   constructor(

@@ -1,9 +1,9 @@
 // Schema-lite: a declared subset of JSON Schema, compiled once (refusing any keyword outside the
 // subset, by name) and checked against a parsed body. Pure. Errors carry the JSON Pointer of the
 // offending value and the keyword that failed.
-import { JsonKind, JsonValue } from "./json";
-import { Regex, compileRegex } from "./regex";
-import { codePointCount, hexDigit, isCanonicalUuid } from "./text";
+import { JsonKind, JsonValue } from "../lib/json";
+import { Regex, compileRegex } from "../lib/regex";
+import { codePointCount, hexDigit, isCanonicalUuid } from "../lib/text";
 
 const T_NULL: u8 = 1, T_BOOL: u8 = 2, T_INT: u8 = 4, T_NUM: u8 = 8, T_STR: u8 = 16, T_ARR: u8 = 32, T_OBJ: u8 = 64;
 const T_ANY: u8 = 127;

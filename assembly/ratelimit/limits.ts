@@ -1,8 +1,8 @@
 // Rate-limit rules: which limit applies to a request, and the key of its bucket. Pure: the filter
 // gathers the facts (headers, client address) and passes them in.
 import { Limit } from "./bucket";
-import { Caller, ClaimPath, claimAt, claimText } from "./caller";
-import { sha256 } from "./sha256";
+import { Caller, ClaimPath, claimAt, claimText } from "../identity/caller";
+import { sha256 } from "../lib/sha256";
 
 export const enum KeyKind { Peer = 0, User = 1, Claim = 2, ApiClient = 3, ClientIp = 4, Header = 5, Route = 6 }
 

@@ -8,12 +8,12 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { envoyConfig } from "../test/harness/envoy-config.ts";
-import { startEnvoy } from "../test/harness/envoy.ts";
-import { createPki } from "../test/harness/pki.ts";
-import { createIssuer } from "../test/harness/jwt.ts";
+import { envoyConfig } from "./envoy/config.ts";
+import { startEnvoy } from "./envoy/process.ts";
+import { createPki } from "./envoy/pki.ts";
+import { createIssuer } from "./envoy/jwt.ts";
 import { writeFileSync } from "node:fs";
-import { startUpstream } from "../test/harness/upstream.ts";
+import { startUpstream } from "./envoy/upstream.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const PORT = Number(process.env.MESHGUARD_DEMO_PORT ?? 10000);

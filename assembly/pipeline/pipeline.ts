@@ -8,32 +8,32 @@
 //   7. rate limits               (limiter.ts)
 //   8. reply locally and stop, or forward with the verified identities in meshguard's headers;
 //      in audit mode, log and count a "would deny" and forward
-import { Limit } from "./bucket";
-import { Caller } from "./caller";
-import { Decision } from "./decision";
-import { HeaderSnapshot } from "./headers";
+import { Limit } from "../ratelimit/bucket";
+import { Caller } from "../identity/caller";
+import { Decision } from "../authz/decision";
+import { HeaderSnapshot } from "../lib/headers";
 import {
   HeaderMapType, HeaderName, LogLevel, PropertyPath, addHeader, getProperty, getRequestBody, log,
   nowNanos, removeHeader, replaceHeader, sendLocalReply, snapshotHeaders,
-} from "./host";
-import { HygieneVerdict, checkHeaders, mediaType, parseContentLength } from "./hygiene";
-import { PeerState } from "./identity";
-import { JsonLimits } from "./json";
-import { DocumentSink, JsonStream } from "./jsonstream";
-import { identify } from "./identify";
-import { TakeStatus } from "./limiter";
-import { PathCheck, checkPath } from "./path";
-import { LOG_PREFIX, Plugin } from "./plugin";
-import { Policy, RequestFacts } from "./policy";
-import { KeyFacts, RateLimits, WhenFull, bucketKey, clientIpOf } from "./ratelimits";
+} from "../abi/host";
+import { HygieneVerdict, checkHeaders, mediaType, parseContentLength } from "../validate/hygiene";
+import { PeerState } from "../identity/peer";
+import { JsonLimits } from "../lib/json";
+import { DocumentSink, JsonStream } from "../lib/jsonstream";
+import { identify } from "../identity/identify";
+import { TakeStatus } from "../ratelimit/limiter";
+import { PathCheck, checkPath } from "../validate/path";
+import { LOG_PREFIX, Plugin } from "../abi/plugin";
+import { Policy, RequestFacts } from "../authz/policy";
+import { KeyFacts, RateLimits, WhenFull, bucketKey, clientIpOf } from "../ratelimit/limits";
 import {
   DETAILS_PREFIX, REASON_BODY_INVALID_JSON, REASON_BODY_LIMIT, REASON_BODY_SCHEMA, REASON_BODY_TOO_LARGE, REASON_CONTENT_TYPE,
   REASON_HEADER_INVALID, REASON_HEADERS_TOO_LARGE, REASON_PATH_INVALID, REASON_POLICY_UNAVAILABLE,
   REASON_RATE_LIMITED, REASON_RATE_LIMIT_UNAVAILABLE, REASON_REQUEST_UNAVAILABLE, REASON_USER_MISSING,
-} from "./reasons";
-import { jsonQuote, replyBody } from "./reply";
-import { hostOf } from "./route";
-import { Budget, SchemaNode, validate } from "./schema";
+} from "../reply/reasons";
+import { jsonQuote, replyBody } from "../reply/reply";
+import { hostOf } from "../authz/template";
+import { Budget, SchemaNode, validate } from "../validate/schema";
 
 // proxy-wasm FilterHeadersStatus / FilterDataStatus values.
 export const CONTINUE: u32 = 0;

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { resolveEnvoy } from "./envoy-install";
+import { resolveEnvoy } from "./install";
 import { LOCAL_IMAGE } from "./docker";
 
 export type Launcher = "binary" | "compose";

@@ -4,11 +4,11 @@
 // whose parts are present, absent, broken or unavailable, never confused.
 import { ApiClient, Caller, KeyState, User, UserState } from "./caller";
 import { readJwtPayload } from "./claims";
-import { HeaderSnapshot } from "./headers";
-import { HeaderName, Presence, PropertyPath, getProperty, getPropertyBytes } from "./host";
-import { PeerIdentity } from "./identity";
-import { Policy } from "./policy";
-import { digestsEqual, sha256 } from "./sha256";
+import { HeaderSnapshot } from "../lib/headers";
+import { HeaderName, Presence, PropertyPath, getProperty, getPropertyBytes } from "../abi/host";
+import { PeerIdentity } from "./peer";
+import { Policy } from "../authz/policy";
+import { digestsEqual, sha256 } from "../lib/sha256";
 
 // First URI SAN of the validated peer certificate (Envoy context.cc, "connection" attributes).
 const PEER_URI_SAN = new PropertyPath("connection.uri_san_peer_certificate");

@@ -1,7 +1,7 @@
 // Everyone a request may speak for: the peer service (mutual TLS), the end user (a JWT that
 // Envoy's jwt_authn verified) and an API-key client. Pure: built from values the host reported.
-import { PeerIdentity, PeerState } from "./identity";
-import { JsonValue } from "./json";
+import { PeerIdentity, PeerState } from "./peer";
+import { JsonValue } from "../lib/json";
 
 export const MAX_ROLES = 256;
 
