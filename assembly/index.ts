@@ -2,12 +2,13 @@
 // call to the plugin or stream, and never throw: an unknown context id is answered with Continue
 // (or failure for configure), not a trap.
 import { BufferType, LogLevel, allocateForHost, getConfiguration, log } from "./abi/host";
+import { Plugin } from "./abi/plugin";
+import { HostStream } from "./abi/stream";
 import { compileConfig } from "./config/compile";
-import { CONTINUE, Stream } from "./pipeline/pipeline";
-import { LOG_PREFIX, Plugin } from "./abi/plugin";
+import { CONTINUE } from "./pipeline/body-step";
 
 const plugins = new Map<u32, Plugin>();
-const streams = new Map<u32, Stream>();
+const streams = new Map<u32, HostStream>();
 
 export function proxy_abi_version_0_2_1(): void {}
 
@@ -25,7 +26,7 @@ export function proxy_on_context_create(contextId: u32, parentId: u32): void {
     return;
   }
   if (!plugins.has(parentId)) return; // a stream of a plugin we never saw: ignored, never trusted
-  streams.set(contextId, new Stream(plugins.get(parentId)));
+  streams.set(contextId, new HostStream(plugins.get(parentId)));
 }
 
 export function proxy_on_vm_start(rootId: u32, vmConfigSize: u32): u32 {

@@ -91,7 +91,8 @@ describe("token buckets (emulator)", () => {
     const host = await loadFilter(policy({ limits: [{ name: "trial", capacity: 1, refill: { tokens: 1, seconds: 60 }, key: ["route"], mode: "audit" }] }));
     expect([1, 2, 3].every(() => runRequest(host, { path: "/" }).allowed)).toBe(true);
     expect(host.metric("meshguard.ratelimit.trial.would_limit")).toBe(2n);
-    expect(host.logsAt("info").filter((l) => l.includes('"event":"would_limit"'))).toHaveLength(2);
+    expect(host.logsAt("info").filter((l) => l.includes('"event":"would_deny"') && l.includes('"reason":"rate_limited"') && l.includes('"rule":"trial"'))).toHaveLength(2);
+    expect(host.metric("meshguard.audit.would_deny.rate_limited")).toBe(2n);
   });
 
   it("allowed responses carry the remaining quota when response_headers is on", async () => {

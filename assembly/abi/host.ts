@@ -5,7 +5,8 @@
 // later request. The SDK's own helpers (CHECK_RESULT) abort on any non-Ok status, so we call its
 // raw import declarations only.
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
-import { HeaderSnapshot } from "../lib/headers";
+import { HeaderName, HeaderSnapshot } from "../lib/headers";
+import { BytesLookup, Lookup, Presence } from "../lib/presence";
 
 // Status codes of the ABI (proxy-wasm spec, "WasmResult").
 export const enum WasmResult {
@@ -24,13 +25,6 @@ export const enum LogLevel { Trace = 0, Debug = 1, Info = 2, Warn = 3, Error = 4
 export const enum HeaderMapType { RequestHeaders = 0, RequestTrailers = 1, ResponseHeaders = 2, ResponseTrailers = 3 }
 export const enum BufferType { HttpRequestBody = 0, HttpResponseBody = 1, VmConfiguration = 6, PluginConfiguration = 7 }
 export const enum MetricType { Counter = 0, Gauge = 1, Histogram = 2 }
-
-// Three states, never collapsed: authorization must tell "absent" from "the host failed".
-export const enum Presence { Present = 0, Absent = 1, Failed = 2 }
-
-export class Lookup {
-  constructor(public presence: Presence, public value: string, public status: u32) {}
-}
 
 // Out-parameters for host calls: static, so no allocation per call.
 const OUT_PTR: usize = memory.data(8);
@@ -88,10 +82,6 @@ export class PropertyPath {
   }
 }
 
-export class BytesLookup {
-  constructor(public presence: Presence, public bytes: Uint8Array, public status: u32) {}
-}
-
 // A property whose value is binary (a serialised protobuf message, e.g. `metadata`).
 export function getPropertyBytes(path: PropertyPath): BytesLookup {
   clearOut();
@@ -104,14 +94,6 @@ export function getProperty(path: PropertyPath): Lookup {
   clearOut();
   const status = abi.proxy_get_property(changetype<usize>(path.bytes), path.bytes.byteLength, OUT_PTR, OUT_SIZE);
   return lookupFrom(status);
-}
-
-// A header name encoded once, at configure or start time, never per request.
-export class HeaderName {
-  readonly bytes: ArrayBuffer;
-  constructor(public readonly name: string) {
-    this.bytes = String.UTF8.encode(name);
-  }
 }
 
 export function getHeader(map: HeaderMapType, name: HeaderName): Lookup {

@@ -120,7 +120,7 @@ function readStruct(r: Reader, depth: i32): JsonValue {
     if (r.error.length > 0) break;
     if (!r.countMember()) break;
     if (obj.member(key) !== null) { r.fail("duplicate claim name \"" + key + "\""); break; }
-    obj.keys.push(key);
+    obj.names.push(key);
     obj.items.push(value !== null ? value : new JsonValue());
   }
   return obj;

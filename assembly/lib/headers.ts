@@ -7,6 +7,15 @@
 
 export const MAX_HEADERS = 1024;
 
+// A header name encoded once, at configure or start time, never per request: the one way
+// meshguard holds a header name it looks for, sets or removes.
+export class HeaderName {
+  readonly bytes: ArrayBuffer;
+  constructor(public readonly name: string) {
+    this.bytes = String.UTF8.encode(name);
+  }
+}
+
 export class HeaderSnapshot {
   readonly count: i32;
   readonly ok: bool;

@@ -10,7 +10,7 @@ export const enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array =
 // Scalars share these empty lists; only JsonValue.object() and JsonValue.array() make their own,
 // so nothing ever pushes into the shared ones (and a scalar costs one allocation, not five).
 const NO_ITEMS: JsonValue[] = [];
-const NO_KEYS: string[] = [];
+const NO_NAMES: string[] = [];
 
 export class JsonValue {
   kind: JsonKind = JsonKind.Null;
@@ -18,13 +18,13 @@ export class JsonValue {
   num: f64 = 0;
   str: string = "";                  // string value, or the number's source text
   items: JsonValue[] = NO_ITEMS;     // array elements, or object member values
-  keys: string[] = NO_KEYS;          // object member names, in document order
+  names: string[] = NO_NAMES;        // object member names, in document order
 
   static object(): JsonValue {
     const v = new JsonValue();
     v.kind = JsonKind.Object;
     v.items = [];
-    v.keys = [];
+    v.names = [];
     return v;
   }
 
@@ -44,8 +44,8 @@ export class JsonValue {
 
   // Member by name, or null. Objects are small here; a linear scan avoids a Map per object.
   member(name: string): JsonValue | null {
-    for (let i = 0; i < this.keys.length; i++) {
-      if (this.keys[i] == name) return this.items[i];
+    for (let i = 0; i < this.names.length; i++) {
+      if (this.names[i] == name) return this.items[i];
     }
     return null;
   }
@@ -81,7 +81,7 @@ export function parseJson(input: Uint8Array, limits: JsonLimits = new JsonLimits
   if (input.length > limits.maxBytes) {
     return new JsonResult(null, "document exceeds " + limits.maxBytes.toString() + " bytes", 0);
   }
-  const p = new Parser(input, limits);
+  const p = new JsonParser(input, limits);
   p.skipSpace();
   const v = p.parseValue(0);
   if (p.error.length == 0) {
@@ -92,13 +92,13 @@ export function parseJson(input: Uint8Array, limits: JsonLimits = new JsonLimits
   return new JsonResult(v, "", p.pos);
 }
 
-export class Parser {
+export class JsonParser {
   pos: i32 = 0;
   error: string = "";
   constructor(public input: Uint8Array, public limits: JsonLimits) {}
 
   // Reuse for another input (the streaming tokenizer decodes one token at a time).
-  reset(input: Uint8Array): Parser {
+  reset(input: Uint8Array): JsonParser {
     this.input = input;
     this.pos = 0;
     this.error = "";
@@ -163,17 +163,17 @@ export class Parser {
       const keyAt = this.pos;
       const key = this.parseString();
       if (this.error.length > 0) return v;
-      for (let i = 0; i < v.keys.length; i++) {
-        if (v.keys[i] == key) { this.pos = keyAt; return this.fail("duplicate member name \"" + key + "\""); }
+      for (let i = 0; i < v.names.length; i++) {
+        if (v.names[i] == key) { this.pos = keyAt; return this.fail("duplicate member name \"" + key + "\""); }
       }
-      if (v.keys.length >= this.limits.maxMembers) return this.fail("more than " + this.limits.maxMembers.toString() + " members");
+      if (v.names.length >= this.limits.maxMembers) return this.fail("more than " + this.limits.maxMembers.toString() + " members");
       this.skipSpace();
       if (this.peek() != 0x3a) return this.fail("expected ':'");
       this.pos++;
       this.skipSpace();
       const item = this.parseValue(depth);
       if (this.error.length > 0) return v;
-      v.keys.push(key);
+      v.names.push(key);
       v.items.push(item);
       this.skipSpace();
       const c = this.peek();

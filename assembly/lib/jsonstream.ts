@@ -5,9 +5,9 @@
 // Same grammar and limits as json.ts (RFC 8259, strict; duplicate member names refused), and the
 // same verdict on every document whatever the chunk boundaries: strings and numbers are decoded by
 // json.ts's own routines once their token is complete (src-host-tests/jsonstream.test.ts checks
-// every chunk size against the whole-document parser). This is the groundwork for streaming schema
-// validation (issue #4): a validator is a sink.
-import { JsonKind, JsonLimits, JsonValue, Parser } from "./json";
+// every chunk size against the whole-document parser). Request bodies go through it as they
+// arrive (validate/body.ts), into a DocumentSink for the schema check.
+import { JsonKind, JsonLimits, JsonValue, JsonParser } from "./json";
 
 export abstract class JsonSink {
   // Each returns false to stop the document (the sink refused it; its reason is its own).
@@ -15,7 +15,7 @@ export abstract class JsonSink {
   abstract endObject(): bool;
   abstract startArray(): bool;
   abstract endArray(): bool;
-  abstract key(name: string): bool;
+  abstract memberName(name: string): bool;
   abstract string(value: string): bool;
   abstract number(text: string, value: f64): bool;
   abstract boolean(value: bool): bool;
@@ -71,12 +71,12 @@ export class JsonStream {
   private carryLen: i32 = 0;
   private kinds: u8[] = [];       // open containers
   private counts: i32[] = [];     // members or elements so far, per open container
-  private keys: Array<MemberNames> = [];  // member names so far, per open object
-  private parser: Parser = new Parser(new Uint8Array(0), new JsonLimits());
+  private openNames: Array<MemberNames> = [];  // member names so far, per open object
+  private parser: JsonParser = new JsonParser(new Uint8Array(0), new JsonLimits());
 
   constructor(public readonly sink: JsonSink, public readonly limits: JsonLimits = new JsonLimits()) {
     this.carry = new Uint8Array(64);
-    this.parser = new Parser(this.carry, limits);
+    this.parser = new JsonParser(this.carry, limits);
   }
 
   get done(): bool { return this.error.length == 0 && this.expect == Expect.Done && this.token == Token.None; }
@@ -218,13 +218,13 @@ export class JsonStream {
   }
 
   private memberName(name: string): bool {
-    const d = this.keys.length - 1;
-    const names = this.keys[d];
+    const d = this.openNames.length - 1;
+    const names = this.openNames[d];
     if (names.has(name)) return this.fail("duplicate member name \"" + name + "\"", this.tokenStart);
     if (names.size >= this.limits.maxMembers) return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " members", this.tokenStart);
     names.add(name);
     this.expect = Expect.Colon;
-    return this.sinkSays(this.sink.key(name));
+    return this.sinkSays(this.sink.memberName(name));
   }
 
   // A value has ended (a scalar, or a container's close): what may follow depends on the parent.
@@ -249,7 +249,7 @@ export class JsonStream {
     this.kinds.push(kind);
     this.counts.push(0);
     if (kind == OBJECT) {
-      this.keys.push(new MemberNames());
+      this.openNames.push(new MemberNames());
       this.expect = Expect.KeyOrEnd;
       return this.sinkSays(this.sink.startObject());
     }
@@ -260,7 +260,7 @@ export class JsonStream {
   private close(kind: u8): bool {
     this.kinds.pop();
     this.counts.pop();
-    if (kind == OBJECT) { this.keys.pop(); return this.value(this.sink.endObject()); }
+    if (kind == OBJECT) { this.openNames.pop(); return this.value(this.sink.endObject()); }
     return this.value(this.sink.endArray());
   }
 
@@ -319,13 +319,13 @@ export class JsonStream {
 export class DocumentSink extends JsonSink {
   root: JsonValue | null = null;
   private stack: JsonValue[] = [];
-  private pendingKey: string = "";
+  private pendingName: string = "";
 
   private add(v: JsonValue): bool {
     const d = this.stack.length;
     if (d == 0) { this.root = v; return true; }
     const parent = this.stack[d - 1];
-    if (parent.isObject()) { parent.keys.push(this.pendingKey); parent.items.push(v); }
+    if (parent.isObject()) { parent.names.push(this.pendingName); parent.items.push(v); }
     else parent.items.push(v);
     return true;
   }
@@ -333,7 +333,7 @@ export class DocumentSink extends JsonSink {
   endObject(): bool { this.stack.pop(); return true; }
   startArray(): bool { const v = JsonValue.array(); this.add(v); this.stack.push(v); return true; }
   endArray(): bool { this.stack.pop(); return true; }
-  key(name: string): bool { this.pendingKey = name; return true; }
+  memberName(name: string): bool { this.pendingName = name; return true; }
   string(value: string): bool { const v = new JsonValue(); v.kind = JsonKind.String; v.str = value; return this.add(v); }
   number(text: string, value: f64): bool { const v = new JsonValue(); v.kind = JsonKind.Number; v.str = text; v.num = value; return this.add(v); }
   boolean(value: bool): bool { const v = new JsonValue(); v.kind = JsonKind.Bool; v.bool = value; return this.add(v); }

@@ -41,7 +41,7 @@ class Ast {
   constructor(public kind: Node) {}
 }
 
-class Parser {
+class PatternParser {
   pos: i32 = 0;
   error: string = "";
   constructor(public src: string) {}
@@ -341,7 +341,7 @@ export class RegexCompile {
 
 export function compileRegex(pattern: string): RegexCompile {
   if (pattern.length > MAX_PATTERN) return new RegexCompile(null, "longer than " + MAX_PATTERN.toString() + " characters");
-  const p = new Parser(pattern);
+  const p = new PatternParser(pattern);
   const ast = p.alternation(0);
   if (p.error.length == 0 && p.pos < pattern.length) p.fail("unbalanced ')'");
   if (p.error.length > 0) return new RegexCompile(null, p.error);

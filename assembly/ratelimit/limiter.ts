@@ -8,13 +8,11 @@
 // compare-and-swap on the slot, retried a bounded number of times. The tick sweeps idle buckets
 // and reports how many keys are live.
 import { Limit, Slot, Take, decodeSlot, encodeSlot, refill, slotHash, take } from "./bucket";
-import { Presence, getSharedData, setSharedData } from "../abi/host";
+import { Presence } from "../lib/presence";
 
 export const PROBES = 4;
 export const MAX_ATTEMPTS = 8;
-const OK: u32 = 0;
-const CAS_MISMATCH: u32 = 8;
-const EMPTY = new Uint8Array(0);
+export const EMPTY_SLOT = new Uint8Array(0);
 
 export const enum TakeStatus { Done = 0, TableFull = 1, Contention = 2, HostError = 3 }
 
@@ -26,7 +24,8 @@ export class TakeResult {
   constructor(public status: TakeStatus, public take: Take | null) {}
 }
 
-// Where slots live: Envoy's shared data (one table for all workers) or this VM alone.
+// Where slots live: Envoy's shared data (one table for all workers; abi/shared-slots.ts) or this
+// VM alone (LocalSlotTable, below). The limiter only sees this interface, so it is pure.
 export abstract class SlotTable {
   constructor(public readonly size: i32) {}
   // presence, bytes, cas
@@ -38,26 +37,8 @@ export class SlotRead {
   constructor(public presence: Presence, public bytes: Uint8Array, public cas: u32) {}
 }
 
-export class SharedSlotTable extends SlotTable {
-  private readonly keys: ArrayBuffer[];
-  constructor(size: i32) {
-    super(size);
-    // Slot names are built once: no string work per request.
-    this.keys = new Array<ArrayBuffer>(size);
-    for (let i = 0; i < size; i++) this.keys[i] = String.UTF8.encode("mg:rl:" + i.toString());
-  }
-  get(i: i32): SlotRead {
-    const v = getSharedData(this.keys[i]);
-    return new SlotRead(v.presence, v.bytes, v.cas);
-  }
-  put(i: i32, value: Uint8Array, cas: u32): PutResult {
-    const status = setSharedData(this.keys[i], value, cas);
-    if (status == OK) return PutResult.Written;
-    return status == CAS_MISMATCH ? PutResult.Mismatch : PutResult.Failed;
-  }
-}
-
-// Per-VM slots, for comparison (rate_limits.shared: false): each worker limits on its own.
+// Per-VM slots (rate_limits.shared: false): each worker limits on its own. Also the table the
+// unit tests give the limiter.
 export class LocalSlotTable extends SlotTable {
   private readonly values: Uint8Array[];
   private readonly cas: u32[];
@@ -65,7 +46,7 @@ export class LocalSlotTable extends SlotTable {
     super(size);
     this.values = new Array<Uint8Array>(size);
     this.cas = new Array<u32>(size);
-    for (let i = 0; i < size; i++) { this.values[i] = EMPTY; this.cas[i] = 1; }
+    for (let i = 0; i < size; i++) { this.values[i] = EMPTY_SLOT; this.cas[i] = 1; }
   }
   get(i: i32): SlotRead { return new SlotRead(Presence.Present, this.values[i], this.cas[i]); }
   put(i: i32, value: Uint8Array, cas: u32): PutResult {
@@ -123,7 +104,7 @@ export class Limiter {
       if (freeMissing) {
         // Create the slot first, then claim it with a CAS like any other: a write to a missing
         // key always succeeds in Envoy, so two creators could otherwise both win.
-        if (this.table.put(free, EMPTY, 0) == PutResult.Failed) return new TakeResult(TakeStatus.HostError, null);
+        if (this.table.put(free, EMPTY_SLOT, 0) == PutResult.Failed) return new TakeResult(TakeStatus.HostError, null);
         continue;
       }
       const t = take(limit, limit.capacity);
@@ -143,7 +124,7 @@ export class Limiter {
       const r = this.table.get(i);
       if (r.presence == Presence.Present && r.bytes.length > 0) {
         const slot = decodeSlot(r.bytes);
-        if (this.isFree(slot, now)) this.table.put(i, EMPTY, r.cas);
+        if (this.isFree(slot, now)) this.table.put(i, EMPTY_SLOT, r.cas);
         else this.liveInPass++;
       }
       this.sweepCursor = i + 1;

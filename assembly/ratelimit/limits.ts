@@ -1,23 +1,24 @@
-// Rate-limit rules: which limit applies to a request, and the key of its bucket. Pure: the filter
-// gathers the facts (headers, client address) and passes them in.
+// Rate-limit rules: which limit applies to a request, and the key of its bucket. Pure: the
+// pipeline gathers the facts (headers, client address) and passes them in.
 import { Limit } from "./bucket";
 import { Caller, ClaimPath, claimAt, claimText } from "../identity/caller";
+import { HeaderName } from "../lib/headers";
 import { sha256 } from "../lib/sha256";
 
-export const enum KeyKind { Peer = 0, User = 1, Claim = 2, ApiClient = 3, ClientIp = 4, Header = 5, Route = 6 }
+export const enum PartKind { Peer = 0, User = 1, Claim = 2, ApiClient = 3, ClientIp = 4, Header = 5, Route = 6 }
 
-export class KeyPart {
+export class BucketPart {
   constructor(
-    public readonly kind: KeyKind,
+    public readonly kind: PartKind,
     public readonly claim: ClaimPath,     // Claim
-    public readonly header: i32,          // Header: index into RateLimits.headerNames
+    public readonly header: i32,          // Header: index into RateLimits.headers
   ) {}
 }
 
 export class LimitRule {
   constructor(
     public readonly limit: Limit,
-    public readonly key: KeyPart[],
+    public readonly bucket: BucketPart[],   // what a bucket is per (the limit's `key` field)
     public readonly routes: string[],     // route names; empty: every request
     public readonly audit: bool,          // count and log "would limit", never refuse
   ) {}
@@ -37,7 +38,7 @@ export class RateLimits {
     public readonly whenFull: WhenFull,
     public readonly responseHeaders: bool,
     public readonly trustedHops: i32,
-    public readonly headerNames: string[],     // every header some key reads, read once a request
+    public readonly headers: HeaderName[],     // every header some bucket is per, read once a request
     public readonly usesClientIp: bool,
   ) {}
 
@@ -49,42 +50,42 @@ export class RateLimits {
 }
 
 // What a key may be made of, for one request.
-export class KeyFacts {
+export class BucketFacts {
   constructor(
     public readonly caller: Caller,
     public readonly route: string,
     public readonly clientIp: string,
-    public readonly headers: string[],         // aligned with RateLimits.headerNames; "" if absent
+    public readonly headers: string[],         // aligned with RateLimits.headers; "" if absent
   ) {}
 }
 
 const ABSENT = "-";
 export const MAX_RAW_KEY = 128;
 
-function part(p: KeyPart, f: KeyFacts): string {
+function part(p: BucketPart, f: BucketFacts): string {
   switch (p.kind) {
-    case KeyKind.Peer: { const s = f.caller.peer.spiffe; return s !== null ? s.id : ABSENT; }
-    case KeyKind.User: { const u = f.caller.user; return u !== null && u.subject.length > 0 ? u.subject : ABSENT; }
-    case KeyKind.Claim: {
+    case PartKind.Peer: { const s = f.caller.peer.spiffe; return s !== null ? s.id : ABSENT; }
+    case PartKind.User: { const u = f.caller.user; return u !== null && u.subject.length > 0 ? u.subject : ABSENT; }
+    case PartKind.Claim: {
       const u = f.caller.user;
       if (u === null) return ABSENT;
       const t = claimText(claimAt(u.claims, p.claim));
       return t !== null ? t : ABSENT;
     }
-    case KeyKind.ApiClient: { const c = f.caller.client; return c !== null ? c.name : ABSENT; }
-    case KeyKind.ClientIp: return f.clientIp.length > 0 ? f.clientIp : ABSENT;
-    case KeyKind.Header: { const v = p.header < f.headers.length ? f.headers[p.header] : ""; return v.length > 0 ? v : ABSENT; }
+    case PartKind.ApiClient: { const c = f.caller.client; return c !== null ? c.name : ABSENT; }
+    case PartKind.ClientIp: return f.clientIp.length > 0 ? f.clientIp : ABSENT;
+    case PartKind.Header: { const v = p.header < f.headers.length ? f.headers[p.header] : ""; return v.length > 0 ? v : ABSENT; }
     default: return f.route;
   }
 }
 
 // Each part length-prefixed, so no value can pose as two ("a|b" never equals "a" then "b"). A key
 // longer than MAX_RAW_KEY bytes is replaced by its SHA-256, so slot records stay small.
-export function bucketKey(rule: LimitRule, f: KeyFacts): Uint8Array {
+export function bucketKey(rule: LimitRule, f: BucketFacts): Uint8Array {
   let total = 0;
-  const parts = new Array<ArrayBuffer>(rule.key.length);
-  for (let i = 0; i < rule.key.length; i++) {
-    parts[i] = String.UTF8.encode(part(rule.key[i], f));
+  const parts = new Array<ArrayBuffer>(rule.bucket.length);
+  for (let i = 0; i < rule.bucket.length; i++) {
+    parts[i] = String.UTF8.encode(part(rule.bucket[i], f));
     total += 4 + parts[i].byteLength;
   }
   const raw = new Uint8Array(total);

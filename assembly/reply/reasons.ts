@@ -1,103 +1,101 @@
-// Reason codes: stable, machine-readable, defined once. They appear in reply bodies, in Envoy's
-// response-code details (and so its access log), in log lines and in counter names. Changing one
-// is a breaking change for anyone alerting on it.
+// Every reason meshguard refuses a request for: its code, the status of the local reply, and a
+// short message for the reply body. Defined once, here. The codes appear in reply bodies, in
+// Envoy's response-code details ("meshguard_<code>", so its access log), in log events and in
+// counter names; changing one is a breaking change for anyone alerting on it.
+//
+// This file is both AssemblyScript and TypeScript (only strings, i32 and plain classes): the
+// filter compiles it, and the tooling (docs, tests, fuzzer, dashboard) imports it as it is, so
+// the two can never disagree. docs/operations.md is generated from it (scripts/docs.ts).
 
-export const REASON_IDENTITY_MISSING = "identity_missing";
-export const REASON_PEER_IDENTITY_INVALID = "peer_identity_invalid";
-export const REASON_PEER_IDENTITY_UNAVAILABLE = "peer_identity_unavailable";
-export const REASON_PEER_IDENTITY_UNTRUSTED = "peer_identity_untrusted";
-export const REASON_PEER_IDENTITY_MISSING = "peer_identity_missing";
-export const REASON_USER_MISSING = "user_missing";
-export const REASON_USER_CLAIMS_INVALID = "user_claims_invalid";
-export const REASON_USER_CLAIMS_UNAVAILABLE = "user_claims_unavailable";
-export const REASON_API_KEY_INVALID = "api_key_invalid";
-export const REASON_NOT_ALLOWED = "not_allowed";
-export const REASON_DENIED_BY_RULE = "denied_by_rule";
-export const REASON_ROUTE_NOT_DECLARED = "route_not_declared";
-export const REASON_METHOD_NOT_DECLARED = "method_not_declared";
-export const REASON_PATH_INVALID = "path_invalid";
-export const REASON_RATE_LIMITED = "rate_limited";
-export const REASON_RATE_LIMIT_UNAVAILABLE = "rate_limit_unavailable";
-export const REASON_HEADERS_TOO_LARGE = "headers_too_large";
-export const REASON_HEADER_INVALID = "header_invalid";
-export const REASON_BODY_TOO_LARGE = "body_too_large";
-export const REASON_CONTENT_TYPE = "content_type_not_allowed";
-export const REASON_BODY_INVALID_JSON = "body_invalid_json";
-export const REASON_BODY_SCHEMA = "body_schema_violation";
-export const REASON_BODY_LIMIT = "body_limit_exceeded";
-export { REASON_PATH_PARAM_INVALID, REASON_QUERY_INVALID, REASON_HEADER_MISSING, REASON_HEADER_FORBIDDEN, REASON_HEADER_INVALID_VALUE } from "../validate/shape";
-import { REASON_PATH_PARAM_INVALID, REASON_QUERY_INVALID, REASON_HEADER_MISSING, REASON_HEADER_FORBIDDEN, REASON_HEADER_INVALID_VALUE } from "../validate/shape";
-export const REASON_POLICY_UNAVAILABLE = "policy_unavailable";
-export const REASON_REQUEST_UNAVAILABLE = "request_unavailable";
-
-// Every reason, for defining counters at configure time (never per request).
-export const ALL_REASONS: string[] = [
-  REASON_IDENTITY_MISSING,
-  REASON_PEER_IDENTITY_INVALID,
-  REASON_PEER_IDENTITY_UNAVAILABLE,
-  REASON_PEER_IDENTITY_UNTRUSTED,
-  REASON_PEER_IDENTITY_MISSING,
-  REASON_USER_MISSING,
-  REASON_USER_CLAIMS_INVALID,
-  REASON_USER_CLAIMS_UNAVAILABLE,
-  REASON_API_KEY_INVALID,
-  REASON_NOT_ALLOWED,
-  REASON_DENIED_BY_RULE,
-  REASON_ROUTE_NOT_DECLARED,
-  REASON_METHOD_NOT_DECLARED,
-  REASON_PATH_INVALID,
-  REASON_RATE_LIMITED,
-  REASON_RATE_LIMIT_UNAVAILABLE,
-  REASON_HEADERS_TOO_LARGE,
-  REASON_HEADER_INVALID,
-  REASON_BODY_TOO_LARGE,
-  REASON_CONTENT_TYPE,
-  REASON_BODY_INVALID_JSON,
-  REASON_BODY_SCHEMA,
-  REASON_BODY_LIMIT,
-  REASON_PATH_PARAM_INVALID,
-  REASON_QUERY_INVALID,
-  REASON_HEADER_MISSING,
-  REASON_HEADER_FORBIDDEN,
-  REASON_HEADER_INVALID_VALUE,
-  REASON_POLICY_UNAVAILABLE,
-  REASON_REQUEST_UNAVAILABLE,
-];
-
-// Short human text per reason; never policy internals.
-export function reasonMessage(reason: string): string {
-  if (reason == REASON_IDENTITY_MISSING) return "this route needs an authenticated caller";
-  if (reason == REASON_PEER_IDENTITY_INVALID) return "the client certificate does not carry a valid SPIFFE ID";
-  if (reason == REASON_PEER_IDENTITY_UNAVAILABLE) return "the calling service's identity could not be read";
-  if (reason == REASON_PEER_IDENTITY_UNTRUSTED) return "the calling service's trust domain is not trusted here";
-  if (reason == REASON_PEER_IDENTITY_MISSING) return "this service accepts only callers with a workload certificate";
-  if (reason == REASON_USER_MISSING) return "this route needs the end user's token";
-  if (reason == REASON_USER_CLAIMS_INVALID) return "the verified token's claims could not be read";
-  if (reason == REASON_USER_CLAIMS_UNAVAILABLE) return "the verified token's claims are unavailable";
-  if (reason == REASON_API_KEY_INVALID) return "the API key is not valid";
-  if (reason == REASON_NOT_ALLOWED) return "the caller is not allowed on this route";
-  if (reason == REASON_DENIED_BY_RULE) return "the caller is denied on this route";
-  if (reason == REASON_ROUTE_NOT_DECLARED) return "no policy declares this route";
-  if (reason == REASON_METHOD_NOT_DECLARED) return "no policy declares this method on this route";
-  if (reason == REASON_PATH_INVALID) return "the request path is ambiguous or malformed";
-  if (reason == REASON_POLICY_UNAVAILABLE) return "no valid policy is loaded";
-  if (reason == REASON_REQUEST_UNAVAILABLE) return "the request's headers could not be read";
-  if (reason == REASON_HEADERS_TOO_LARGE) return "the request's headers are too large";
-  if (reason == REASON_HEADER_INVALID) return "a request header is malformed";
-  if (reason == REASON_BODY_TOO_LARGE) return "the request body is too large for this route";
-  if (reason == REASON_CONTENT_TYPE) return "this route does not accept the request's content type";
-  if (reason == REASON_PATH_PARAM_INVALID) return "a path parameter does not have the declared type";
-  if (reason == REASON_QUERY_INVALID) return "the query string does not match what this route accepts";
-  if (reason == REASON_HEADER_MISSING) return "a header this route requires is missing";
-  if (reason == REASON_HEADER_FORBIDDEN) return "a header this route forbids is present";
-  if (reason == REASON_HEADER_INVALID_VALUE) return "a header's value does not match what this route accepts";
-  if (reason == REASON_BODY_INVALID_JSON) return "the request body is not valid JSON";
-  if (reason == REASON_BODY_LIMIT) return "the request body exceeds a limit of this service; the reply names it";
-  if (reason == REASON_BODY_SCHEMA) return "the request body does not match this route's schema";
-  if (reason == REASON_RATE_LIMIT_UNAVAILABLE) return "the rate limit could not be checked";
-  if (reason == REASON_RATE_LIMITED) return "too many requests; retry after the time in Retry-After";
-  return "request refused";
+export class Reason {
+  constructor(
+    public readonly code: string,
+    public readonly status: i32,
+    public readonly message: string,   // never policy internals
+    public readonly index: i32,        // position in REASONS (counters are kept per reason)
+    public readonly when: string,      // for the docs: when meshguard gives it
+  ) {}
 }
 
-// The prefix of Envoy's response-code details for our local replies ("meshguard_<reason>").
+export const REASONS: Reason[] = [];
+
+function reason(code: string, status: i32, message: string, when: string): Reason {
+  const r = new Reason(code, status, message, REASONS.length, when);
+  REASONS.push(r);
+  return r;
+}
+
+// --- the caller (identity) ---
+export const IDENTITY_MISSING = reason("identity_missing", 401, "this route needs an authenticated caller",
+  "no identity at all (no verified peer, token or API key) on a route that is not public");
+export const PEER_IDENTITY_INVALID = reason("peer_identity_invalid", 401, "the client certificate does not carry a valid SPIFFE ID",
+  "the peer certificate's first URI SAN is not a SPIFFE ID");
+export const PEER_IDENTITY_UNAVAILABLE = reason("peer_identity_unavailable", 503, "the calling service's identity could not be read",
+  "Envoy failed to report the peer certificate (fail closed)");
+export const PEER_IDENTITY_UNTRUSTED = reason("peer_identity_untrusted", 401, "the calling service's trust domain is not trusted here",
+  "a SPIFFE ID from a trust domain not in trust_domains");
+export const PEER_IDENTITY_MISSING = reason("peer_identity_missing", 401, "this service accepts only callers with a workload certificate",
+  "require_peer is set and the connection has no verified peer certificate");
+export const USER_MISSING = reason("user_missing", 401, "this route needs the end user's token",
+  "a caller without a token, on a route whose allow rules need user claims (WWW-Authenticate: Bearer)");
+export const USER_CLAIMS_INVALID = reason("user_claims_invalid", 401, "the verified token's claims could not be read",
+  "jwt_authn's published payload could not be decoded within the claim limits");
+export const USER_CLAIMS_UNAVAILABLE = reason("user_claims_unavailable", 503, "the verified token's claims are unavailable",
+  "Envoy failed to report the dynamic metadata (fail closed)");
+export const API_KEY_INVALID = reason("api_key_invalid", 401, "the API key is not valid",
+  "an API key header whose key matches no configured digest");
+
+// --- authorization ---
+export const NOT_ALLOWED = reason("not_allowed", 403, "the caller is not allowed on this route",
+  "an identified caller that no allow rule admits");
+export const DENIED_BY_RULE = reason("denied_by_rule", 403, "the caller is denied on this route",
+  "a deny rule matched");
+export const ROUTE_NOT_DECLARED = reason("route_not_declared", 404, "no policy declares this route",
+  "no route matches the path (a shadow API), with unmatched_routes: deny");
+export const METHOD_NOT_DECLARED = reason("method_not_declared", 405, "no policy declares this method on this route",
+  "a route matches the path but not the method");
+
+// --- the request's form ---
+export const PATH_INVALID = reason("path_invalid", 400, "the request path is ambiguous or malformed",
+  "the path could be read two ways (dot segments, encoded slashes, double encoding, ...)");
+export const HEADERS_TOO_LARGE = reason("headers_too_large", 431, "the request's headers are too large",
+  "more headers, or larger ones, than request_limits allows");
+export const HEADER_INVALID = reason("header_invalid", 400, "a request header is malformed",
+  "control characters, conflicting content-length, content-length with transfer-encoding");
+export const PATH_PARAM_INVALID = reason("path_param_invalid", 400, "a path parameter does not have the declared type",
+  "a {param} that is not of its param_types type");
+export const QUERY_INVALID = reason("query_invalid", 400, "the query string does not match what this route accepts",
+  "an undeclared, repeated, mistyped, too long or double-encoded query parameter");
+export const HEADER_MISSING = reason("header_missing", 400, "a header this route requires is missing",
+  "a required_headers header is absent");
+export const HEADER_FORBIDDEN = reason("header_forbidden", 400, "a header this route forbids is present",
+  "a forbidden_headers header is present");
+export const HEADER_VALUE_INVALID = reason("header_value_invalid", 400, "a header's value does not match what this route accepts",
+  "a header_patterns header whose value does not match");
+
+// --- the body ---
+export const BODY_TOO_LARGE = reason("body_too_large", 413, "the request body is too large for this route",
+  "content-length, or the body as it arrives, over max_body_bytes");
+export const CONTENT_TYPE_NOT_ALLOWED = reason("content_type_not_allowed", 415, "this route does not accept the request's content type",
+  "a body whose media type is not in the route's content_types");
+export const BODY_INVALID_JSON = reason("body_invalid_json", 400, "the request body is not valid JSON",
+  "a body that is not strict JSON (RFC 8259), or no body where a schema needs one");
+export const BODY_SCHEMA_VIOLATION = reason("body_schema_violation", 400, "the request body does not match this route's schema",
+  "the body fails body_schema; the reply names the pointer and the keyword");
+export const BODY_LIMIT_EXCEEDED = reason("body_limit_exceeded", 413, "the request body exceeds a limit of this service; the reply names it",
+  "the body passes a JSON limit (json_max_*) or needs more schema work than allowed; the reply names the limit");
+
+// --- rate limits ---
+export const RATE_LIMITED = reason("rate_limited", 429, "too many requests; retry after the time in Retry-After",
+  "a limit's bucket is empty (Retry-After, RateLimit-Policy and RateLimit headers)");
+export const RATE_LIMIT_UNAVAILABLE = reason("rate_limit_unavailable", 503, "the rate limit could not be checked",
+  "Envoy's shared data failed while taking a token (no token is granted on a failure)");
+
+// --- the host ---
+export const POLICY_UNAVAILABLE = reason("policy_unavailable", 503, "no valid policy is loaded",
+  "a request arrived before any policy was accepted");
+export const REQUEST_UNAVAILABLE = reason("request_unavailable", 503, "the request's headers could not be read",
+  "Envoy failed to hand over, change or hold the request (fail closed)");
+
+// The prefix of Envoy's response-code details for meshguard's local replies ("meshguard_<code>").
 export const DETAILS_PREFIX = "meshguard_";

@@ -1,9 +1,12 @@
-// The body of a local reply. Pure. It names a stable reason and the request id, and nothing of
-// the policy (no route prefixes, no patterns, no identities).
-import { Decision } from "../authz/decision";
-import { reasonMessage } from "./reasons";
+// What a refusal says: the local reply's body, and the log event. Pure. The body names a stable
+// reason and the request id, and nothing of the policy (no route prefixes, no patterns, no
+// identities); the event line carries what an operator needs, for the log only.
+import { FIELD_API_CLIENT, FIELD_DETAIL, FIELD_EVENT, FIELD_MODE, FIELD_PEER, FIELD_REASON, FIELD_REQUEST_ID, FIELD_ROUTE, FIELD_RULE, FIELD_STATUS, FIELD_USER } from "./event-fields";
+import { Reason } from "./reasons";
 
 export const MAX_REQUEST_ID_LENGTH = 128;
+// Log-event strings: at most this many characters, marked "..." when cut.
+export const MAX_EVENT_STRING = 512;
 
 // Envoy's x-request-id is a UUID; anything else is echoed only if it is short and plain, so a
 // client cannot inject JSON or log noise through it.
@@ -17,25 +20,52 @@ export function safeRequestId(id: string): string {
   return id;
 }
 
-// reason and message are constants without characters that need escaping in JSON.
-export function replyBody(decision: Decision, requestId: string): string {
-  let body = "{\"status\":" + decision.status.toString() +
-    ",\"reason\":\"" + decision.reason +
-    "\",\"message\":\"" + reasonMessage(decision.reason) + "\"";
-  // For a body that fails its schema: where (a JSON Pointer) and which keyword. Both come from the
-  // client's own document and the schema's keyword list, escaped for JSON.
-  if (decision.keyword.length > 0) body += ",\"pointer\":" + jsonQuote(decision.pointer, 256, false) + ",\"keyword\":" + jsonQuote(decision.keyword, 256, false);
-  // A constant from jsonstream.ts or filter.ts: no escaping needed.
-  if (decision.limit.length > 0) body += ",\"limit\":\"" + decision.limit + "\"";
+// What a refusal of the body adds to the reply: where a document failed its schema (a JSON
+// Pointer and the keyword), or which limit it ran into.
+export class ReplyDetail {
+  constructor(public readonly pointer: string, public readonly keyword: string, public readonly limit: string) {}
+}
+export const NO_REPLY_DETAIL = new ReplyDetail("", "", "");
+
+// The body of a local reply. reason.code and reason.message are constants that need no escaping.
+export function replyBody(reason: Reason, detail: ReplyDetail, requestId: string): string {
+  let body = "{\"status\":" + reason.status.toString() +
+    ",\"reason\":\"" + reason.code +
+    "\",\"message\":\"" + reason.message + "\"";
+  // Both come from the client's own document and the schema's keyword list: escaped.
+  if (detail.keyword.length > 0) body += ",\"pointer\":" + jsonQuote(detail.pointer, 256, false) + ",\"keyword\":" + jsonQuote(detail.keyword, 256, false);
+  // A constant (lib/jsonstream.ts, validate/body.ts): no escaping needed.
+  if (detail.limit.length > 0) body += ",\"limit\":\"" + detail.limit + "\"";
   const id = safeRequestId(requestId);
   if (id.length > 0) body += ",\"request_id\":\"" + id + "\"";
   return body + "}";
 }
 
+// One log event (event-fields.ts): built only when a request is refused or would be, never on
+// the allow path. Identity fields are added by the caller, when present.
+export class EventLine {
+  private text: string;
+  constructor(event: string, reason: Reason, mode: string, route: string, rule: string, requestId: string) {
+    this.text = "{\"" + FIELD_EVENT + "\":\"" + event + "\",\"" + FIELD_STATUS + "\":" + reason.status.toString() +
+      ",\"" + FIELD_REASON + "\":\"" + reason.code + "\",\"" + FIELD_MODE + "\":\"" + mode + "\"";
+    this.add(FIELD_ROUTE, route).add(FIELD_RULE, rule).add(FIELD_REQUEST_ID, requestId);
+  }
+
+  add(field: string, value: string): EventLine {
+    this.text += ",\"" + field + "\":" + jsonQuote(value, MAX_EVENT_STRING, true);
+    return this;
+  }
+
+  peer(id: string): EventLine { return this.add(FIELD_PEER, id); }
+  user(subject: string): EventLine { return this.add(FIELD_USER, subject); }
+  apiClient(name: string): EventLine { return this.add(FIELD_API_CLIENT, name); }
+
+  finish(detail: string): string { return this.add(FIELD_DETAIL, detail).text + "}"; }
+}
+
 // A JSON string literal: quotes, backslashes, control characters and DEL escaped; at most `limit`
-// characters, with "..." inside the quotes when `markCut` and the string was longer. Used for reply
-// bodies and for log lines (filter.ts). The fast path returns the string as it is when nothing
-// needs escaping.
+// characters, with "..." inside the quotes when `markCut` and the string was longer. The fast path
+// returns the string as it is when nothing needs escaping.
 export function jsonQuote(s: string, limit: i32, markCut: bool): string {
   const n = min(s.length, limit);
   let plain = s.length <= limit;

@@ -1,7 +1,8 @@
 // Request hygiene before any decision: header count and sizes, control characters, and framing
 // headers that disagree. Pure: it reads a header snapshot. Envoy's codecs refuse most malformed
 // requests already; this is the second line, with limits the policy sets.
-import { HeaderSnapshot } from "../lib/headers";
+import { HeaderName, HeaderSnapshot } from "../lib/headers";
+import { HEADER_INVALID, HEADERS_TOO_LARGE, Reason } from "../reply/reasons";
 
 export class HeaderLimits {
   constructor(
@@ -11,18 +12,21 @@ export class HeaderLimits {
   ) {}
 }
 
-export const enum HygieneVerdict { Ok = 0, TooLarge = 1, Invalid = 2 }
-
 export class HygieneResult {
-  constructor(public readonly verdict: HygieneVerdict, public readonly detail: string) {}
+  constructor(public readonly reason: Reason | null, public readonly detail: string) {}
+  get ok(): bool { return this.reason === null; }
 }
 
-const OK = new HygieneResult(HygieneVerdict.Ok, "");
-const CONTENT_LENGTH = String.UTF8.encode("content-length");
-const TRANSFER_ENCODING = String.UTF8.encode("transfer-encoding");
+const OK = new HygieneResult(null, "");
+export const CONTENT_LENGTH = new HeaderName("content-length");
+export const TRANSFER_ENCODING = new HeaderName("transfer-encoding");
+export const CONTENT_TYPE = new HeaderName("content-type");
+
+function tooLarge(detail: string): HygieneResult { return new HygieneResult(HEADERS_TOO_LARGE, detail); }
+function invalid(detail: string): HygieneResult { return new HygieneResult(HEADER_INVALID, detail); }
 
 export function checkHeaders(snap: HeaderSnapshot, limits: HeaderLimits): HygieneResult {
-  if (snap.count > limits.maxCount) return new HygieneResult(HygieneVerdict.TooLarge, "more than " + limits.maxCount.toString() + " headers");
+  if (snap.count > limits.maxCount) return tooLarge("more than " + limits.maxCount.toString() + " headers");
   let total = 0;
   let contentLengths = 0;
   let firstLength = "";
@@ -30,20 +34,20 @@ export function checkHeaders(snap: HeaderSnapshot, limits: HeaderLimits): Hygien
   for (let i = 0; i < snap.count; i++) {
     const vlen = snap.valueLength(i);
     total += snap.nameLength(i) + vlen;
-    if (vlen > limits.maxValueBytes) return new HygieneResult(HygieneVerdict.TooLarge, "a header value longer than " + limits.maxValueBytes.toString() + " bytes");
-    if (!snap.isPseudo(i) && snap.hasControlCharacter(i)) return new HygieneResult(HygieneVerdict.Invalid, "control character in header " + snap.nameOf(i));
-    if (snap.nameIs(i, CONTENT_LENGTH)) {
+    if (vlen > limits.maxValueBytes) return tooLarge("a header value longer than " + limits.maxValueBytes.toString() + " bytes");
+    if (!snap.isPseudo(i) && snap.hasControlCharacter(i)) return invalid("control character in header " + snap.nameOf(i));
+    if (snap.nameIs(i, CONTENT_LENGTH.bytes)) {
       const v = snap.valueOf(i);
-      if (contentLengths > 0 && v != firstLength) return new HygieneResult(HygieneVerdict.Invalid, "content-length given twice with different values");
+      if (contentLengths > 0 && v != firstLength) return invalid("content-length given twice with different values");
       if (contentLengths == 0) firstLength = v;
       contentLengths++;
-    } else if (snap.nameIs(i, TRANSFER_ENCODING)) {
+    } else if (snap.nameIs(i, TRANSFER_ENCODING.bytes)) {
       chunked = true;
     }
   }
-  if (total > limits.maxTotalBytes) return new HygieneResult(HygieneVerdict.TooLarge, "headers larger than " + limits.maxTotalBytes.toString() + " bytes");
-  if (contentLengths > 0 && chunked) return new HygieneResult(HygieneVerdict.Invalid, "both content-length and transfer-encoding");
-  if (contentLengths > 0 && parseContentLength(firstLength) < 0) return new HygieneResult(HygieneVerdict.Invalid, "content-length is not a number");
+  if (total > limits.maxTotalBytes) return tooLarge("headers larger than " + limits.maxTotalBytes.toString() + " bytes");
+  if (contentLengths > 0 && chunked) return invalid("both content-length and transfer-encoding");
+  if (contentLengths > 0 && parseContentLength(firstLength) < 0) return invalid("content-length is not a number");
   return OK;
 }
 

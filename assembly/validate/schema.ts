@@ -42,7 +42,7 @@ export class SchemaCompile {
   constructor(public node: SchemaNode | null, public error: string) {}
 }
 
-class Compiler {
+class SchemaCompiler {
   error: string = "";
   pending: SchemaNode[] = [];     // nodes with a $ref to resolve once everything is compiled
   targets: string[] = [];         // each $ref target compiled once, shared (cycles allowed)
@@ -52,7 +52,7 @@ class Compiler {
 }
 
 export function compileSchema(schema: JsonValue): SchemaCompile {
-  const c = new Compiler(schema);
+  const c = new SchemaCompiler(schema);
   const node = compileNode(c, schema, "", 0);
   c.targets.push("#");
   c.targetNodes.push(node);
@@ -108,28 +108,28 @@ function typeBit(name: string): u8 {
   return 0;
 }
 
-function count(c: Compiler, at: string, v: JsonValue, key: string): i64 {
+function count(c: SchemaCompiler, at: string, v: JsonValue, key: string): i64 {
   if (!v.isNumber() || v.num < 0 || Math.floor(v.num) != v.num) { c.fail(at + "/" + key, "must be a whole number of at least 0"); return -1; }
   return <i64>v.num;
 }
 
-function number(c: Compiler, at: string, v: JsonValue, key: string): f64 {
+function number(c: SchemaCompiler, at: string, v: JsonValue, key: string): f64 {
   if (!v.isNumber()) { c.fail(at + "/" + key, "must be a number"); return NaN; }
   return v.num;
 }
 
 // Cycles through $ref are resolved lazily, so recursion here only follows the schema's own nesting.
-function compileNode(c: Compiler, s: JsonValue, at: string, depth: i32): SchemaNode {
+function compileNode(c: SchemaCompiler, s: JsonValue, at: string, depth: i32): SchemaNode {
   const n = new SchemaNode();
   if (depth > 64) { c.fail(at, "schema nested deeper than 64"); return n; }
   if (s.isBool()) { n.alwaysFalse = !s.bool; return n; }
   if (!s.isObject()) { c.fail(at, "a schema must be an object or a boolean"); return n; }
-  for (let i = 0; i < s.keys.length; i++) {
-    const k = s.keys[i];
+  for (let i = 0; i < s.names.length; i++) {
+    const k = s.names[i];
     if (!KEYWORDS.includes(k) && !ANNOTATIONS.includes(k)) { c.fail(at + "/" + k, "keyword \"" + k + "\" is outside meshguard's schema subset"); return n; }
   }
-  for (let i = 0; i < s.keys.length && c.error.length == 0; i++) {
-    const k = s.keys[i];
+  for (let i = 0; i < s.names.length && c.error.length == 0; i++) {
+    const k = s.names[i];
     const v = s.items[i];
     const here = at + "/" + k;
     if (k == "type") {
@@ -146,7 +146,7 @@ function compileNode(c: Compiler, s: JsonValue, at: string, depth: i32): SchemaN
     else if (k == "const") n.constValue = v;
     else if (k == "properties") {
       if (!v.isObject()) { c.fail(here, "must be an object"); break; }
-      for (let j = 0; j < v.keys.length; j++) { n.properties.push(v.keys[j]); n.propertyNodes.push(compileNode(c, v.items[j], here + "/" + v.keys[j], depth + 1)); }
+      for (let j = 0; j < v.names.length; j++) { n.properties.push(v.names[j]); n.propertyNodes.push(compileNode(c, v.items[j], here + "/" + v.names[j], depth + 1)); }
     } else if (k == "required") {
       if (!v.isArray()) { c.fail(here, "must be a list of names"); break; }
       for (let j = 0; j < v.items.length; j++) { if (!v.items[j].isString()) { c.fail(here, "must be a list of names"); break; } n.required.push(v.items[j].str); }
@@ -245,12 +245,12 @@ export function jsonEqual(a: JsonValue, b: JsonValue, budget: Budget): bool {
       return true;
     }
     default: {
-      if (a.keys.length != b.keys.length) return false;
+      if (a.names.length != b.names.length) return false;
       // member() scans b's keys: the lookups cost their length.
-      budget.left -= <i64>a.keys.length * <i64>b.keys.length;
+      budget.left -= <i64>a.names.length * <i64>b.names.length;
       if (budget.left < 0) return false;
-      for (let i = 0; i < a.keys.length; i++) {
-        const other = b.member(a.keys[i]);
+      for (let i = 0; i < a.names.length; i++) {
+        const other = b.member(a.names[i]);
         if (other === null || !jsonEqual(a.items[i], other, budget)) return false;
       }
       return true;
@@ -313,15 +313,15 @@ export function validate(v: JsonValue, n: SchemaNode, budget: Budget): SchemaErr
     const items = n.items;
     if (items !== null) for (let i = 0; i < v.items.length; i++) { const e = validate(v.items[i], items, budget); if (e !== null) return e.at(i.toString()); }
   } else if (v.isObject()) {
-    const len = <i64>v.keys.length;
+    const len = <i64>v.names.length;
     if (n.minProperties >= 0 && len < n.minProperties) return new SchemaError("minProperties");
     if (n.maxProperties >= 0 && len > n.maxProperties) return new SchemaError("maxProperties");
     // member() and indexOf() scan: their cost is charged up front.
     budget.left -= <i64>n.required.length * len + len * <i64>n.properties.length;
     if (budget.left < 0) return new SchemaError("complexity");
     for (let i = 0; i < n.required.length; i++) if (v.member(n.required[i]) === null) return new SchemaError("required").at(n.required[i]);
-    for (let i = 0; i < v.keys.length; i++) {
-      const k = v.keys[i];
+    for (let i = 0; i < v.names.length; i++) {
+      const k = v.names[i];
       const p = n.properties.indexOf(k);
       if (p >= 0) { const e = validate(v.items[i], n.propertyNodes[p], budget); if (e !== null) return e.at(k); }
       else {

@@ -2,7 +2,8 @@
 // forbidden headers. Checked after authorization (an unauthorized caller learns nothing from a
 // validation error). Pure: works on the path parameters, the raw query and a header snapshot.
 import { codePointCount, hexDigit, isCanonicalUuid, isUtf8, percentDecode } from "../lib/text";
-import { HeaderSnapshot } from "../lib/headers";
+import { HeaderName, HeaderSnapshot } from "../lib/headers";
+import { HEADER_FORBIDDEN, HEADER_MISSING, HEADER_VALUE_INVALID, PATH_PARAM_INVALID, QUERY_INVALID, Reason } from "../reply/reasons";
 import { Regex } from "../lib/regex";
 
 export const enum ValueType { String = 0, Integer = 1, Number = 2, Boolean = 3, Uuid = 4 }
@@ -60,17 +61,11 @@ export class QueryParam {
 }
 
 export class ShapeResult {
-  constructor(public readonly reason: string, public readonly detail: string) {}
-  get ok(): bool { return this.reason.length == 0; }
+  constructor(public readonly reason: Reason | null, public readonly detail: string) {}
+  get ok(): bool { return this.reason === null; }
 }
 
-export const SHAPE_OK = new ShapeResult("", "");
-export const REASON_PATH_PARAM_INVALID = "path_param_invalid";
-export const REASON_QUERY_INVALID = "query_invalid";
-export const REASON_HEADER_MISSING = "header_missing";
-export const REASON_HEADER_FORBIDDEN = "header_forbidden";
-export const REASON_HEADER_INVALID_VALUE = "header_value_invalid";
-
+export const SHAPE_OK = new ShapeResult(null, "");
 
 // Percent-decodes a query name or value ('+' is a space, as HTML forms send it). null when an
 // escape is malformed or the bytes are not strictly UTF-8 (no overlong forms, no surrogates): what
@@ -92,79 +87,101 @@ function stillEncoded(v: string): bool {
 }
 
 
+// A typed path parameter (param_types).
+export class PathParam {
+  constructor(public readonly name: string, public readonly type: ValueType, public readonly index: i32) {}
+}
+
+export const enum HeaderRuleKind { Required = 0, Forbidden = 1, Pattern = 2 }
+
+// A header the route requires, forbids, or whose value (when present) must match a pattern.
+export class HeaderRule {
+  constructor(public readonly kind: HeaderRuleKind, public readonly name: HeaderName, public readonly pattern: Regex | null) {}
+
+  check(headers: HeaderSnapshot): ShapeResult {
+    const at = headers.find(this.name.bytes);
+    if (this.kind == HeaderRuleKind.Required) return at >= 0 ? SHAPE_OK : new ShapeResult(HEADER_MISSING, this.name.name);
+    if (this.kind == HeaderRuleKind.Forbidden) return at < 0 ? SHAPE_OK : new ShapeResult(HEADER_FORBIDDEN, this.name.name);
+    const re = this.pattern;
+    if (at < 0 || re === null || re.test(headers.valueOf(at))) return SHAPE_OK;
+    return new ShapeResult(HEADER_VALUE_INVALID, this.name.name + " does not match its pattern");
+  }
+}
+
+export class QueryRules {
+  constructor(
+    public readonly params: QueryParam[],
+    public readonly additional: bool,      // false: undeclared query parameters are refused
+  ) {}
+  get empty(): bool { return this.params.length == 0 && this.additional; }
+}
+
+// What a route accepts beyond identity; null on a route that declares none of it.
 export class RequestShape {
   constructor(
-    public readonly paramNames: string[],       // the template's parameters, in order
-    public readonly paramTypes: ValueType[],    // aligned with paramNames
-    public readonly query: QueryParam[],
-    public readonly queryAdditional: bool,      // false: undeclared query parameters are refused
-    public readonly requiredHeaders: ArrayBuffer[],
-    public readonly requiredNames: string[],
-    public readonly forbiddenHeaders: ArrayBuffer[],
-    public readonly forbiddenNames: string[],
-    public readonly headerPatterns: ArrayBuffer[],   // headers whose value must match (when present)
-    public readonly headerPatternNames: string[],
-    public readonly headerRegexes: Regex[],
+    public readonly pathParams: PathParam[],   // only the typed ones (not "string")
+    public readonly headers: HeaderRule[],     // required first, then forbidden, then patterns
+    public readonly query: QueryRules,
   ) {}
 
-  get empty(): bool {
-    let typed = false;
-    for (let i = 0; i < this.paramTypes.length; i++) if (this.paramTypes[i] != ValueType.String) typed = true;
-    return !typed && this.query.length == 0 && this.queryAdditional && this.requiredHeaders.length == 0 && this.forbiddenHeaders.length == 0 && this.headerPatterns.length == 0;
-  }
+  get empty(): bool { return this.pathParams.length == 0 && this.headers.length == 0 && this.query.empty; }
 
   check(params: string[], rawQuery: string, headers: HeaderSnapshot): ShapeResult {
-    for (let i = 0; i < this.paramTypes.length && i < params.length; i++) {
-      if (!hasType(params[i], this.paramTypes[i])) return new ShapeResult(REASON_PATH_PARAM_INVALID, "{" + this.paramNames[i] + "} is not " + typeName(this.paramTypes[i]));
+    for (let i = 0; i < this.pathParams.length; i++) {
+      const p = this.pathParams[i];
+      if (p.index < params.length && !hasType(params[p.index], p.type)) return new ShapeResult(PATH_PARAM_INVALID, "{" + p.name + "} is not " + typeName(p.type));
     }
-    for (let i = 0; i < this.requiredHeaders.length; i++) {
-      if (!headers.has(this.requiredHeaders[i])) return new ShapeResult(REASON_HEADER_MISSING, this.requiredNames[i]);
+    for (let i = 0; i < this.headers.length; i++) {
+      const r = this.headers[i].check(headers);
+      if (!r.ok) return r;
     }
-    for (let i = 0; i < this.forbiddenHeaders.length; i++) {
-      if (headers.has(this.forbiddenHeaders[i])) return new ShapeResult(REASON_HEADER_FORBIDDEN, this.forbiddenNames[i]);
-    }
-    for (let i = 0; i < this.headerPatterns.length; i++) {
-      const at = headers.find(this.headerPatterns[i]);
-      if (at >= 0 && !this.headerRegexes[i].test(headers.valueOf(at))) return new ShapeResult(REASON_HEADER_INVALID_VALUE, this.headerPatternNames[i] + " does not match its pattern");
-    }
-    if (this.query.length == 0 && this.queryAdditional) return SHAPE_OK;
-    return this.checkQuery(rawQuery);
+    if (this.query.empty) return SHAPE_OK;
+    return checkQuery(this.query, rawQuery);
   }
+}
 
-  checkQuery(rawQuery: string): ShapeResult {
-    const seen = new Array<bool>(this.query.length);
-    for (let i = 0; i < seen.length; i++) seen[i] = false;
-    if (rawQuery.length > 0) {
-      const pairs = rawQuery.split("&");
-      if (pairs.length > MAX_QUERY_PARAMS) return new ShapeResult(REASON_QUERY_INVALID, "more than " + MAX_QUERY_PARAMS.toString() + " query parameters");
-      for (let p = 0; p < pairs.length; p++) {
-        const pair = pairs[p];
-        if (pair.length == 0) continue;
-        const eq = pair.indexOf("=");
-        const name = decodeQueryPart(eq < 0 ? pair : pair.substring(0, eq));
-        const value = decodeQueryPart(eq < 0 ? "" : pair.substring(eq + 1));
-        if (name === null || value === null) return new ShapeResult(REASON_QUERY_INVALID, "malformed query encoding");
-        let declared = -1;
-        for (let i = 0; i < this.query.length; i++) if (this.query[i].name == name) declared = i;
-        if (declared < 0) {
-          if (!this.queryAdditional) return new ShapeResult(REASON_QUERY_INVALID, "undeclared query parameter " + name);
-          continue;
-        }
-        // Twice is ambiguous: one layer may read the first, another the last (parameter pollution).
-        if (seen[declared]) return new ShapeResult(REASON_QUERY_INVALID, "query parameter " + name + " given twice");
-        seen[declared] = true;
-        const spec = this.query[declared];
-        if (stillEncoded(value)) return new ShapeResult(REASON_QUERY_INVALID, name + " is percent-encoded twice");
-        if (!hasType(value, spec.type)) return new ShapeResult(REASON_QUERY_INVALID, name + " is not " + typeName(spec.type));
-        if (spec.maxLength >= 0 && codePointCount(value) > spec.maxLength) return new ShapeResult(REASON_QUERY_INVALID, name + " is longer than " + spec.maxLength.toString());
-        if (spec.values.length > 0 && !spec.values.includes(value)) return new ShapeResult(REASON_QUERY_INVALID, name + " is not an allowed value");
-        const re = spec.pattern;
-        if (re !== null && !re.test(value)) return new ShapeResult(REASON_QUERY_INVALID, name + " does not match its pattern");
+function queryProblem(detail: string): ShapeResult { return new ShapeResult(QUERY_INVALID, detail); }
+
+export function checkQuery(rules: QueryRules, rawQuery: string): ShapeResult {
+  const declared = rules.params;
+  const seen = new Array<bool>(declared.length);
+  for (let i = 0; i < seen.length; i++) seen[i] = false;
+  if (rawQuery.length > 0) {
+    const pairs = rawQuery.split("&");
+    if (pairs.length > MAX_QUERY_PARAMS) return queryProblem("more than " + MAX_QUERY_PARAMS.toString() + " query parameters");
+    for (let p = 0; p < pairs.length; p++) {
+      const pair = pairs[p];
+      if (pair.length == 0) continue;
+      const eq = pair.indexOf("=");
+      const name = decodeQueryPart(eq < 0 ? pair : pair.substring(0, eq));
+      const value = decodeQueryPart(eq < 0 ? "" : pair.substring(eq + 1));
+      if (name === null || value === null) return queryProblem("malformed query encoding");
+      let at = -1;
+      for (let i = 0; i < declared.length; i++) if (declared[i].name == name) at = i;
+      if (at < 0) {
+        if (!rules.additional) return queryProblem("undeclared query parameter " + name);
+        continue;
       }
+      // Twice is ambiguous: one layer may read the first, another the last (parameter pollution).
+      if (seen[at]) return queryProblem("query parameter " + name + " given twice");
+      seen[at] = true;
+      const r = checkQueryValue(declared[at], value);
+      if (!r.ok) return r;
     }
-    for (let i = 0; i < this.query.length; i++) {
-      if (this.query[i].required && !seen[i]) return new ShapeResult(REASON_QUERY_INVALID, "missing query parameter " + this.query[i].name);
-    }
-    return SHAPE_OK;
   }
+  for (let i = 0; i < declared.length; i++) {
+    if (declared[i].required && !seen[i]) return queryProblem("missing query parameter " + declared[i].name);
+  }
+  return SHAPE_OK;
+}
+
+function checkQueryValue(spec: QueryParam, value: string): ShapeResult {
+  const name = spec.name;
+  if (stillEncoded(value)) return queryProblem(name + " is percent-encoded twice");
+  if (!hasType(value, spec.type)) return queryProblem(name + " is not " + typeName(spec.type));
+  if (spec.maxLength >= 0 && codePointCount(value) > spec.maxLength) return queryProblem(name + " is longer than " + spec.maxLength.toString());
+  if (spec.values.length > 0 && !spec.values.includes(value)) return queryProblem(name + " is not an allowed value");
+  const re = spec.pattern;
+  if (re !== null && !re.test(value)) return queryProblem(name + " does not match its pattern");
+  return SHAPE_OK;
 }

@@ -18,7 +18,8 @@
 //                      x-then: continue lets the held request go on and keeps the record under
 //                      x-key for x-probe: report
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
-import { HeaderMapType, HeaderName, PropertyPath, allocateForHost, getHeader, getProperty, sendLocalReply } from "../../assembly/abi/host";
+import { HeaderMapType, PropertyPath, allocateForHost, getHeader, getProperty, sendLocalReply } from "../../assembly/abi/host";
+import { HeaderName } from "../../assembly/lib/headers";
 
 const OUT_PTR: usize = memory.data(8);
 const OUT_SIZE: usize = memory.data(8);

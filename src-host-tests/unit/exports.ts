@@ -10,7 +10,7 @@ class Trace extends JsonSink {
   endObject(): bool { this.out += "}\n"; return true; }
   startArray(): bool { this.out += "[\n"; return true; }
   endArray(): bool { this.out += "]\n"; return true; }
-  key(name: string): bool { this.out += "k " + name + "\n"; return true; }
+  memberName(name: string): bool { this.out += "k " + name + "\n"; return true; }
   string(value: string): bool { this.out += "s " + value + "\n"; return true; }
   number(text: string, value: f64): bool { this.out += "n " + text + "\n"; return true; }
   boolean(value: bool): bool { this.out += value ? "b true\n" : "b false\n"; return true; }
@@ -21,7 +21,7 @@ function walk(v: JsonValue, t: Trace): void {
   switch (v.kind) {
     case JsonKind.Object:
       t.startObject();
-      for (let i = 0; i < v.keys.length; i++) { t.key(v.keys[i]); walk(v.items[i], t); }
+      for (let i = 0; i < v.names.length; i++) { t.memberName(v.names[i]); walk(v.items[i], t); }
       t.endObject();
       break;
     case JsonKind.Array:

@@ -1,0 +1,151 @@
+// Compiling the routes: template, methods, hosts, access rules, body and shape. Pure.
+import { RouteAccess, RoutePolicy } from "../authz/route";
+import { PathTemplate, compileTemplate, isMethodToken } from "../authz/template";
+import { JsonKind, JsonValue } from "../lib/json";
+import { BodyRules } from "../validate/body";
+import { mediaType } from "../validate/hygiene";
+import { SchemaNode, compileSchema } from "../validate/schema";
+import { ConfigReader } from "./reader";
+import { compileRules } from "./rules";
+import { compileShape } from "./shape";
+
+export const MAX_ROUTES = 5000;
+const ROUTE_FIELDS: string[] = ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types", "param_types", "query", "query_additional", "required_headers", "forbidden_headers", "header_patterns", "body_schema", "body_forwarding", "allow_encoded_percent"];
+
+// The routes, most specific first.
+export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy[] {
+  const routes = new Array<RoutePolicy>(0);
+  if (v === null) { c.fail("routes", "required"); return routes; }
+  if (!c.expectKind("routes", v, JsonKind.Array)) return routes;
+  if (v.items.length > MAX_ROUTES) { c.fail("routes", "more than " + MAX_ROUTES.toString() + " routes"); return routes; }
+  for (let i = 0; i < v.items.length; i++) {
+    const field = "routes[" + i.toString() + "]";
+    const route = compileRoute(c, field, v.items[i]);
+    if (route === null) return routes;
+    for (let j = 0; j < routes.length; j++) {
+      if (overlaps(routes[j], route)) {
+        c.fail(field, "\"" + route.template.source + "\" matches the same requests (path, host, method) as routes[" + j.toString() + "] \"" + routes[j].template.source + "\", so one of them would never decide; merge them");
+        return routes;
+      }
+    }
+    routes.push(route);
+  }
+  return sortBySpecificity(routes);
+}
+
+// Two routes whose templates match the same paths ("/x" and "/x/", "/a/{id}" and "/a/{name}")
+// and share a host and a method: the less specific one is dead for those requests.
+function overlaps(a: RoutePolicy, b: RoutePolicy): bool {
+  if (!a.template.sameShape(b.template)) return false;
+  if (!intersects(a.hosts, b.hosts)) return false;
+  return intersects(a.methods, b.methods);
+}
+
+// Empty means "any".
+function intersects(a: string[], b: string[]): bool {
+  if (a.length == 0 || b.length == 0) return true;
+  for (let i = 0; i < a.length; i++) if (b.includes(a[i])) return true;
+  return false;
+}
+
+// Most specific first; stable, so declaration order breaks ties.
+function sortBySpecificity(routes: RoutePolicy[]): RoutePolicy[] {
+  const out = routes.slice(0);
+  for (let i = 1; i < out.length; i++) {
+    const r = out[i];
+    let j = i - 1;
+    while (j >= 0 && out[j].template.compare(r.template) > 0) {
+      out[j + 1] = out[j];
+      j--;
+    }
+    out[j + 1] = r;
+  }
+  return out;
+}
+
+function compileRoute(c: ConfigReader, field: string, v: JsonValue): RoutePolicy | null {
+  if (c.object(field, v, ROUTE_FIELDS) === null) return null;
+  const pathV = v.member("path");
+  if (pathV === null) { c.fail(field + ".path", "required"); return null; }
+  if (!c.expectKind(field + ".path", pathV, JsonKind.String)) return null;
+  const t = compileTemplate(pathV.str);
+  const template = t.template;
+  if (template === null) { c.fail(field + ".path", "\"" + pathV.str + "\": " + t.error); return null; }
+  const methods = compileMethods(c, field + ".methods", v.member("methods"));
+  const hosts = compileHosts(c, field + ".hosts", v.member("hosts"));
+  let name = (methods.length > 0 ? methods.join(",") : "*") + " " + pathV.str;
+  const nameV = v.member("name");
+  if (nameV !== null && c.expectKind(field + ".name", nameV, JsonKind.String)) name = nameV.str;
+  const audit = c.mode(field + ".mode", v.member("mode"));
+  const access = compileAccess(c, field, v, template);
+  if (access === null) return null;
+  const shape = compileShape(c, field, v, template.params);
+  const body = compileBody(c, field, v);
+  if (c.failed || body === null) return null;
+  const route = new RoutePolicy(name, template, methods, hosts, audit, access!, body!, shape);
+  route.allowEncodedPercent = c.bool(field + ".allow_encoded_percent", v.member("allow_encoded_percent"), false);
+  return route;
+}
+
+function compileMethods(c: ConfigReader, field: string, v: JsonValue | null): string[] {
+  const methods = c.strings(field, v);
+  for (let i = 0; i < methods.length; i++) {
+    if (!isMethodToken(methods[i])) { c.fail(field + "[" + i.toString() + "]", "\"" + methods[i] + "\" is not an uppercase HTTP method"); break; }
+  }
+  return methods;
+}
+
+function compileHosts(c: ConfigReader, field: string, v: JsonValue | null): string[] {
+  const hosts = c.strings(field, v);
+  for (let i = 0; i < hosts.length; i++) {
+    if (hosts[i] != hosts[i].toLowerCase() || hosts[i].includes(":") || hosts[i].includes("/")) {
+      c.fail(field + "[" + i.toString() + "]", "\"" + hosts[i] + "\" must be a lowercase host name without port");
+      break;
+    }
+  }
+  return hosts;
+}
+
+// public, deny, allow: a public route takes no allow rules; any other needs at least one.
+function compileAccess(c: ConfigReader, field: string, v: JsonValue, template: PathTemplate): RouteAccess | null {
+  const isPublic = c.bool(field + ".public", v.member("public"), false);
+  const deny = compileRules(c, field + ".deny", v.member("deny"), template.params, true);
+  const allowV = v.member("allow");
+  if (isPublic && allowV !== null) { c.fail(field + ".allow", "a public route takes no allow rules (deny rules still apply)"); return null; }
+  if (!isPublic && allowV === null) { c.fail(field + ".allow", "required unless the route is public"); return null; }
+  const allow = compileRules(c, field + ".allow", allowV, template.params, false);
+  if (!isPublic && allow.length == 0 && !c.failed) { c.fail(field + ".allow", "empty; a route nobody may call is a route to delete"); return null; }
+  return new RouteAccess(isPublic, deny, allow);
+}
+
+// max_body_bytes, content_types, body_schema, body_forwarding.
+function compileBody(c: ConfigReader, field: string, v: JsonValue): BodyRules | null {
+  const maxBody = c.wholeNumber(field + ".max_body_bytes", v.member("max_body_bytes"), 0, 1099511627776.0, -1);
+  const types = c.strings(field + ".content_types", v.member("content_types"));
+  for (let i = 0; i < types.length; i++) {
+    const t = types[i];
+    if (mediaType(t) != t || !t.includes("/") || t.includes(" ")) { c.fail(field + ".content_types[" + i.toString() + "]", "\"" + t + "\" is not a lowercase media type such as application/json"); return null; }
+  }
+  let schema: SchemaNode | null = null;
+  const schemaV = v.member("body_schema");
+  if (schemaV !== null) {
+    const compiled = compileSchema(schemaV);
+    if (compiled.node === null) {
+      // The schema compiler names the place as a JSON Pointer into the schema: "/properties/x: ...".
+      const sep = compiled.error.indexOf(": ");
+      const where = sep > 0 ? compiled.error.substring(0, sep) : "";
+      c.fail(field + ".body_schema" + (where == "/" ? "" : where), sep > 0 ? compiled.error.substring(sep + 2) : compiled.error);
+      return null;
+    }
+    schema = compiled.node;
+  }
+  // "hold" (default): a body that may still be refused stays in Envoy until it has passed.
+  // "stream": it goes on as it arrives; a size limit then cuts the stream (the service may see a
+  // prefix of a refused body, never its end). For streaming APIs and large uploads.
+  const stream = c.choice(field + ".body_forwarding", v.member("body_forwarding"), ["hold", "stream"], 0) == 1;
+  if (stream && schema !== null) {
+    c.fail(field + ".body_forwarding", "\"stream\" cannot go with body_schema: a body checked against a schema is held until it has passed");
+    return null;
+  }
+  return new BodyRules(maxBody, types, schema, stream);
+}

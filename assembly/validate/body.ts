@@ -1,0 +1,158 @@
+// The body a route accepts: media type, size, and (with a schema) a JSON document that passes it.
+// Pure: the pipeline hands in the content headers, then the bytes as Envoy delivers them, and gets
+// back a BodyProblem or null. What a problem does (refuse, or log in audit mode) is the
+// pipeline's decision (pipeline/settle.ts).
+import { JsonLimits } from "../lib/json";
+import { DocumentSink, JsonStream } from "../lib/jsonstream";
+import { BODY_INVALID_JSON, BODY_LIMIT_EXCEEDED, BODY_SCHEMA_VIOLATION, BODY_TOO_LARGE, CONTENT_TYPE_NOT_ALLOWED, Reason } from "../reply/reasons";
+import { NO_REPLY_DETAIL, ReplyDetail } from "../reply/reply";
+import { mediaType } from "./hygiene";
+import { Budget, SchemaNode, validate } from "./schema";
+
+// Work a single body's validation may do (nodes visited), so a crafted schema and document cannot
+// make it unbounded; a body that needs more is refused, naming this limit.
+export const SCHEMA_BUDGET: i64 = 1000000;
+export const LIMIT_SCHEMA_WORK = "schema_work";
+
+// A route's body settings (the route's JSON fields in parentheses).
+export class BodyRules {
+  constructor(
+    public readonly maxBytes: i64,              // (max_body_bytes) -1: the policy's default
+    public readonly contentTypes: string[],     // (content_types) media types; empty: any
+    public readonly schema: SchemaNode | null,  // (body_schema) null: any body
+    public readonly stream: bool,               // (body_forwarding: stream) never held
+  ) {}
+}
+
+export const ANY_BODY = new BodyRules(-1, [], null, false);
+
+export class BodyProblem {
+  constructor(public readonly reason: Reason, public readonly detail: string, public readonly reply: ReplyDetail) {}
+}
+
+function problem(reason: Reason, detail: string): BodyProblem {
+  return new BodyProblem(reason, detail, NO_REPLY_DETAIL);
+}
+
+// What the request's headers say about its body.
+export class BodyFraming {
+  constructor(
+    public readonly follows: bool,     // the headers did not end the stream
+    public readonly declared: i64,     // content-length; -1 when absent or not a number
+    public readonly chunked: bool,     // transfer-encoding (Envoy's HTTP/1 codec consumes it)
+  ) {}
+
+  // A body of unknown length: chunked, or HTTP/2 without content-length.
+  get streamed(): bool { return this.chunked || (this.follows && this.declared != 0); }
+}
+
+// One request's body, checked as it arrives. Created from the request's headers (headerProblem
+// first), then fed the bytes; `hold` says whether Envoy must keep them until the end.
+export class BodyCheck {
+  limit: i64;                // bytes allowed; i64.MAX_VALUE once a refusal was only audited
+  seen: i64 = 0;
+  hold: bool = false;
+  private json: JsonStream | null = null;
+  private document: DocumentSink | null = null;
+  private schema: SchemaNode | null;
+
+  constructor(public readonly rules: BodyRules, defaultMax: i64, public readonly framing: BodyFraming) {
+    this.limit = rules.maxBytes >= 0 ? rules.maxBytes : defaultMax;
+    this.schema = rules.schema;
+  }
+
+  // The media type, a body the schema needs, and the declared size. Call once, in order, until
+  // one is enforced: each returns the next problem or null.
+  // Whether the media type is checked (only then is content-type read).
+  get checksType(): bool {
+    const f = this.framing;
+    return this.rules.contentTypes.length > 0 && (f.declared > 0 || f.streamed);
+  }
+
+  contentTypeProblem(contentType: string): BodyProblem | null {
+    if (!this.checksType) return null;
+    const type = mediaType(contentType);
+    if (this.rules.contentTypes.includes(type)) return null;
+    return problem(CONTENT_TYPE_NOT_ALLOWED, type.length > 0 ? type : "no content-type");
+  }
+
+  missingBodyProblem(): BodyProblem | null {
+    if (this.schema === null || this.framing.follows) return null;
+    return problem(BODY_INVALID_JSON, "a body is required");
+  }
+
+  declaredSizeProblem(): BodyProblem | null {
+    const declared = this.framing.declared;
+    if (declared <= this.limit) return null;
+    return problem(BODY_TOO_LARGE, "content-length " + declared.toString());
+  }
+
+  // After the header checks: starts the parser when a schema applies, and decides whether the body
+  // is held. It is held when a refusal may still come from it (a schema, or a limit that a body
+  // of unknown length may pass), unless refusals are only audited (nothing will be refused) or
+  // the route streams (its size limit then cuts the stream: the service may see a prefix of a
+  // refused body, never its end).
+  start(jsonLimits: JsonLimits, audit: bool): void {
+    const schema = this.schema;
+    if (schema !== null && this.framing.follows) {
+      // Only the parsed form is kept, bounded by the limits.
+      const document = new DocumentSink();
+      this.document = document;
+      const maxBytes = <i32>min<i64>(this.limit, <i64>i32.MAX_VALUE);
+      const l = jsonLimits;
+      this.json = new JsonStream(document, new JsonLimits(maxBytes, l.maxDepth, l.maxMembers, l.maxStringBytes, l.maxNumberChars));
+    } else {
+      this.schema = null;
+    }
+    const mayRefuse = this.schema !== null || (this.framing.declared < 0 && this.limit != i64.MAX_VALUE);
+    this.hold = this.framing.follows && mayRefuse && !audit && !this.rules.stream;
+  }
+
+  // An audited refusal of the size: the rest of the body is not measured again.
+  stopMeasuring(): void { this.limit = i64.MAX_VALUE; }
+
+  get parsing(): bool { return this.json !== null; }
+
+  // `fresh` more bytes arrived.
+  sizeProblem(fresh: i64): BodyProblem | null {
+    this.seen += fresh;
+    if (this.seen <= this.limit) return null;
+    return problem(BODY_TOO_LARGE, "body passed " + this.limit.toString() + " bytes");
+  }
+
+  // The next bytes of the document; `last` ends it (with no bytes, or with the last ones).
+  feed(bytes: Uint8Array, last: bool): BodyProblem | null {
+    const json = this.json;
+    if (json === null) return null;
+    if (json.feed(bytes, last)) {
+      if (last) this.json = null;
+      return null;
+    }
+    this.json = null;
+    this.schema = null;
+    // A document refused by a configured limit is not "invalid JSON": the reply names the limit.
+    const limited = json.limit.length > 0;
+    return new BodyProblem(limited ? BODY_LIMIT_EXCEEDED : BODY_INVALID_JSON,
+      json.error + " at byte " + json.offset.toString(), new ReplyDetail("", "", json.limit));
+  }
+
+  // The end of the body: the complete document is judged against the schema.
+  end(): BodyProblem | null {
+    const fed = this.feed(new Uint8Array(0), true);
+    if (fed !== null) return fed;
+    const schema = this.schema;
+    const document = this.document;
+    this.schema = null;
+    this.document = null;
+    if (schema === null || document === null) return null;
+    const root = document.root;
+    if (root === null) return null;
+    const e = validate(root, schema, new Budget(SCHEMA_BUDGET));
+    if (e === null) return null;
+    if (e.keyword == "complexity") {
+      // Not the document's fault as such: it needs more validation work than meshguard allows.
+      return new BodyProblem(BODY_LIMIT_EXCEEDED, "schema validation needs more than " + SCHEMA_BUDGET.toString() + " steps", new ReplyDetail("", "", LIMIT_SCHEMA_WORK));
+    }
+    return new BodyProblem(BODY_SCHEMA_VIOLATION, (e.pointer.length > 0 ? e.pointer : "/") + " " + e.keyword, new ReplyDetail(e.pointer, e.keyword, ""));
+  }
+}
