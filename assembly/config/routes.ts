@@ -4,7 +4,8 @@ import { PathTemplate, compileTemplate, isMethodToken } from "../authz/template"
 import { JsonKind, JsonValue } from "../lib/json";
 import { BodyRules } from "../validate/body";
 import { mediaType } from "../validate/hygiene";
-import { SchemaNode, compileSchema } from "../validate/schema";
+import { SchemaNode } from "../validate/schema";
+import { compileSchema } from "../validate/schema-compile";
 import { ConfigReader } from "./reader";
 import { compileRules } from "./rules";
 import { compileShape } from "./shape";
@@ -82,7 +83,7 @@ function compileRoute(c: ConfigReader, field: string, v: JsonValue): RoutePolicy
   const shape = compileShape(c, field, v, template.params);
   const body = compileBody(c, field, v);
   if (c.failed || body === null) return null;
-  const route = new RoutePolicy(name, template, methods, hosts, audit, access!, body!, shape);
+  const route = new RoutePolicy(name, template, methods, hosts, audit, access, body, shape);
   route.allowEncodedPercent = c.bool(field + ".allow_encoded_percent", v.member("allow_encoded_percent"), false);
   return route;
 }

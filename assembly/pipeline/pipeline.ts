@@ -68,18 +68,18 @@ export class RequestPipeline {
     const decision = path.ok ? this.authorize(path, caller, snap, found.userError) : UNROUTED;
     if (decision === null) return STOP;
 
-    if (this.startBody(decision!, snap, endOfStream)) return STOP;
+    if (this.startBody(decision, snap, endOfStream)) return STOP;
     const rl = policy.rateLimits;
     const limiter = this.config.limiter;
     if (rl !== null && limiter !== null) {
       const step = new LimitStep(s, this.io, rl, limiter);
-      if (step.run(caller, decision!, snap)) return STOP;
+      if (step.run(caller, decision, snap)) return STOP;
       this.quota = step.quota;
     }
     const tally = this.config.tally;
     tally.add(Stat.Allowed);
-    if (decision!.shadow) tally.add(Stat.Shadow);
-    return this.forwardIdentity(caller, decision!);
+    if (decision.shadow) tally.add(Stat.Shadow);
+    return this.forwardIdentity(caller, decision);
   }
 
   // Step 1, first, so that no path through the pipeline forwards a spoofed identity header. Only
@@ -114,7 +114,7 @@ export class RequestPipeline {
     // learns nothing about the routes.
     if (policy.identity.requirePeer && caller.peer.state != PeerState.Verified) {
       const broken = brokenPeer(caller);
-      return Decision.refuse(broken !== null ? broken! : PEER_IDENTITY_MISSING, null, "");
+      return Decision.refuse(broken !== null ? broken : PEER_IDENTITY_MISSING, null, "");
     }
     const routes = policy.routes;
     const host = routes.usesHosts ? hostOf(snap.value(AUTHORITY.bytes)) : "";

@@ -25,11 +25,13 @@ function isUnreserved(c: i32): bool {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2e || c == 0x5f || c == 0x7e;
 }
 
+function refused(error: string): PathCheck { return new PathCheck("", error); }
+
 // Returns the path without its query string, or an error naming what was refused.
 export function checkPath(raw: string): PathCheck {
-  if (raw.length == 0) return new PathCheck("", "empty path");
-  if (raw.length > MAX_PATH_BYTES) return new PathCheck("", "path longer than " + MAX_PATH_BYTES.toString() + " bytes");
-  if (raw.charCodeAt(0) != 0x2f) return new PathCheck("", "path does not start with '/'");
+  if (raw.length == 0) return refused("empty path");
+  if (raw.length > MAX_PATH_BYTES) return refused("path longer than " + MAX_PATH_BYTES.toString() + " bytes");
+  if (raw.charCodeAt(0) != 0x2f) return refused("path does not start with '/'");
   const q = raw.indexOf("?");
   const path = q < 0 ? raw : raw.substring(0, q);
   const n = path.length;
@@ -40,65 +42,86 @@ export function checkPath(raw: string): PathCheck {
   for (let i = 0; i <= n; i++) {
     const c = i < n ? path.charCodeAt(i) : 0x2f;
     if (c == 0x2f) {
-      if (i > 0) {
-        const segLen = i - segStart;
-        // An empty segment is allowed only as a single trailing slash ("/a/"); "/" alone is fine.
-        if (segLen == 0 && i < n) return new PathCheck("", "empty path segment");
-        if (segLen == 0 && i == n && n > 1 && path.charCodeAt(n - 2) == 0x2f) return new PathCheck("", "empty path segment");
-        if (segLen == 1 && path.charCodeAt(segStart) == 0x2e) return new PathCheck("", "dot segment");
-        if (segLen == 2 && path.charCodeAt(segStart) == 0x2e && path.charCodeAt(segStart + 1) == 0x2e) return new PathCheck("", "dot segment");
-        // "/admin./users": some servers drop a trailing dot and read "/admin/users".
-        if (segLen > 0 && path.charCodeAt(i - 1) == 0x2e) return new PathCheck("", "segment ending in a dot");
-        // "/public/..;/admin": servers that take ';' as a path-parameter separator (Tomcat, Jetty)
-        // read "..;" as "..". A segment whose part before a ';' is empty, "." or ".." is refused.
-        if (semi >= 0) {
-          const head = semi - segStart;
-          if (head == 0 || (head == 1 && path.charCodeAt(segStart) == 0x2e) || (head == 2 && path.charCodeAt(segStart) == 0x2e && path.charCodeAt(segStart + 1) == 0x2e)) {
-            return new PathCheck("", "dot or empty segment before a ';' parameter");
-          }
-        }
-      }
+      const e = i > 0 ? segmentProblem(path, segStart, i, semi) : "";
+      if (e.length > 0) return refused(e);
       segStart = i + 1;
       semi = -1;
       continue;
     }
     if (c == 0x3b && semi < 0) semi = i;
-    if (c < 0x21 || c >= 0x7f) return new PathCheck("", "control, space or non-ASCII character in path");
-    if (c == 0x5c) return new PathCheck("", "backslash in path");
-    if (c == 0x23) return new PathCheck("", "fragment in path");
-    if (c == 0x25) {
-      if (i + 2 >= n) return new PathCheck("", "malformed percent-encoding");
-      const h = hexDigit(path.charCodeAt(i + 1));
-      const l = hexDigit(path.charCodeAt(i + 2));
-      if (h < 0 || l < 0) return new PathCheck("", "malformed percent-encoding");
-      const b = (h << 4) | l;
-      if (b == 0x2f || b == 0x5c) return new PathCheck("", "encoded slash or backslash");
-      if (b < 0x20 || b == 0x7f) return new PathCheck("", "encoded control character");
-      if (isUnreserved(b)) return new PathCheck("", "non-canonical percent-encoding");
-      if (b >= 0x80) high = true;
-      // An encoded ';' is a parameter separator to a server that decodes before it splits.
-      if (b == 0x3b && semi < 0) semi = i;
-      if (b == 0x25) {
-        // An encoded percent sign. Followed by two hex digits it is double encoding (%252e,
-        // %252f, %25c0): a server that decodes twice reads a dot, a slash, an overlong byte.
-        // Always refused. Otherwise it is a literal '%', which only a route that says so takes
-        // (allow_encoded_percent; RoutePolicy).
-        if (i + 4 < n && hexDigit(path.charCodeAt(i + 3)) >= 0 && hexDigit(path.charCodeAt(i + 4)) >= 0) {
-          return new PathCheck("", "double percent-encoding (%25 followed by two hex digits)");
-        }
-        percent = true;
-      }
-      i += 2;
-    }
+    const e = characterProblem(c);
+    if (e.length > 0) return refused(e);
+    if (c != 0x25) continue;
+    const b = escapedByte(path, i);
+    if (b < 0) return refused("malformed percent-encoding");
+    const ee = escapeProblem(path, i, b);
+    if (ee.length > 0) return refused(ee);
+    if (b >= 0x80) high = true;
+    // An encoded ';' is a parameter separator to a server that decodes before it splits.
+    if (b == 0x3b && semi < 0) semi = i;
+    if (b == 0x25) percent = true;
+    i += 2;
   }
   // Escaped bytes above 0x7f must decode to UTF-8, strictly: a lenient decoder reads the overlong
   // %c0%ae as '.' and %c0%af as '/'.
   if (high) {
     const decoded = percentDecode(path, false);
-    if (decoded === null || !isUtf8(decoded)) return new PathCheck("", "percent-encoding that is not valid UTF-8 (overlong forms included)");
+    if (decoded === null || !isUtf8(decoded)) return refused("percent-encoding that is not valid UTF-8 (overlong forms included)");
   }
   const ok = new PathCheck(path, "");
   ok.encodedPercent = percent;
   if (q >= 0) ok.query = raw.substring(q + 1);
   return ok;
+}
+
+function isDot(path: string, at: i32): bool { return path.charCodeAt(at) == 0x2e; }
+
+// The segment [start, end) of `path`, whose first ';' is at `semi` (-1: none): "" when it is fine.
+function segmentProblem(path: string, start: i32, end: i32, semi: i32): string {
+  const n = path.length;
+  const len = end - start;
+  // An empty segment is allowed only as a single trailing slash ("/a/"); "/" alone is fine.
+  if (len == 0 && end < n) return "empty path segment";
+  if (len == 0 && end == n && n > 1 && path.charCodeAt(n - 2) == 0x2f) return "empty path segment";
+  if (len == 1 && isDot(path, start)) return "dot segment";
+  if (len == 2 && isDot(path, start) && isDot(path, start + 1)) return "dot segment";
+  // "/admin./users": some servers drop a trailing dot and read "/admin/users".
+  if (len > 0 && isDot(path, end - 1)) return "segment ending in a dot";
+  // "/public/..;/admin": servers that take ';' as a path-parameter separator (Tomcat, Jetty) read
+  // "..;" as "..". A segment whose part before a ';' is empty, "." or ".." is refused.
+  if (semi < 0) return "";
+  const head = semi - start;
+  if (head == 0 || (head == 1 && isDot(path, start)) || (head == 2 && isDot(path, start) && isDot(path, start + 1))) {
+    return "dot or empty segment before a ';' parameter";
+  }
+  return "";
+}
+
+function characterProblem(c: i32): string {
+  if (c < 0x21 || c >= 0x7f) return "control, space or non-ASCII character in path";
+  if (c == 0x5c) return "backslash in path";
+  if (c == 0x23) return "fragment in path";
+  return "";
+}
+
+// The byte a '%' at `i` encodes, or -1 when the escape is malformed.
+function escapedByte(path: string, i: i32): i32 {
+  if (i + 2 >= path.length) return -1;
+  const h = hexDigit(path.charCodeAt(i + 1));
+  const l = hexDigit(path.charCodeAt(i + 2));
+  return h < 0 || l < 0 ? -1 : (h << 4) | l;
+}
+
+// An escape of byte `b` at `i` that some reader would decode into something else: "" when fine.
+function escapeProblem(path: string, i: i32, b: i32): string {
+  if (b == 0x2f || b == 0x5c) return "encoded slash or backslash";
+  if (b < 0x20 || b == 0x7f) return "encoded control character";
+  if (isUnreserved(b)) return "non-canonical percent-encoding";
+  // An encoded percent sign followed by two hex digits is double encoding (%252e, %252f, %25c0):
+  // a server that decodes twice reads a dot, a slash, an overlong byte. Always refused. Otherwise
+  // it is a literal '%', which only a route that says so takes (allow_encoded_percent).
+  if (b == 0x25 && i + 4 < path.length && hexDigit(path.charCodeAt(i + 3)) >= 0 && hexDigit(path.charCodeAt(i + 4)) >= 0) {
+    return "double percent-encoding (%25 followed by two hex digits)";
+  }
+  return "";
 }

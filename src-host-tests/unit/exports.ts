@@ -84,7 +84,8 @@ export function streamResult(): usize {
 export function unitAbort(message: string | null, fileName: string | null, line: u32, column: u32): void { unreachable(); }
 
 // Schema-lite: compile a schema (JSON text), then validate documents against it.
-import { Budget, SchemaNode, compileSchema, validate } from "../../assembly/validate/schema";
+import { Budget, SchemaNode, validate } from "../../assembly/validate/schema";
+import { compileSchema } from "../../assembly/validate/schema-compile";
 let schema: SchemaNode | null = null;
 export function schemaCompile(ptr: usize, len: i32): usize {
   const parsed = parseJson(bytesAt(ptr, len), new JsonLimits());
@@ -124,3 +125,6 @@ export function sha256Hex(ptr: usize, len: i32): usize {
   for (let i = 0; i < d.length; i++) out += (d[i] < 16 ? "0" : "") + d[i].toString(16);
   return result(out);
 }
+
+// The whole request pipeline without a host (unit/pipeline.ts).
+export * from "./pipeline";

@@ -29,6 +29,7 @@ export interface RequestSpec {
   jwt_claims?: Record<string, unknown>;
   properties?: Record<string, PropertyValue>;        // other connection properties, by dotted path
   chunkSize?: number;                                // body chunk size (default: one chunk)
+  lengthUnknown?: boolean;                           // no content-length (a chunked HTTP/1.1 body, or HTTP/2)
   framing?: Framing;                                 // how the body's end arrives (default "http1")
 }
 
@@ -66,7 +67,7 @@ export interface Outcome {
   upstream: { headers: boolean; body: Buffer; complete: boolean };
 }
 
-function headerPairs(h: RequestSpec["headers"]): HeaderPairs {
+export function headerPairs(h: RequestSpec["headers"]): HeaderPairs {
   if (!h) return [];
   if (Array.isArray(h)) return h.map(([k, v]) => [String(k), String(v)]);
   const out: HeaderPairs = [];
@@ -82,7 +83,7 @@ export function bodyBytes(b: RequestSpec["body"]): Buffer | null {
 }
 
 // Envoy's connection manager adds these before any filter runs.
-function envoyRequestHeaders(req: RequestSpec, body: Buffer | null): HeaderPairs {
+export function envoyRequestHeaders(req: RequestSpec, body: Buffer | null): HeaderPairs {
   const given = headerPairs(req.headers).map(([k, v]) => [k.toLowerCase(), v] as [string, string]);
   const pairs: HeaderPairs = [
     [":authority", req.authority ?? "service.local"],
@@ -91,7 +92,7 @@ function envoyRequestHeaders(req: RequestSpec, body: Buffer | null): HeaderPairs
     [":scheme", "https"],
     ...given.filter(([k]) => !k.startsWith(":")),
   ];
-  if (body && !given.some(([k]) => k === "content-length")) pairs.push(["content-length", String(body.length)]);
+  if (body && !req.lengthUnknown && !given.some(([k]) => k === "content-length")) pairs.push(["content-length", String(body.length)]);
   if (!given.some(([k]) => k === "x-forwarded-proto")) pairs.push(["x-forwarded-proto", "https"]);
   if (!given.some(([k]) => k === "x-request-id")) pairs.push(["x-request-id", randomUUID()]);
   return pairs;

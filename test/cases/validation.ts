@@ -1,0 +1,100 @@
+// The validation table: header hygiene, the request's shape (typed parameters, query, headers),
+// body type, size and schema, and rate limits. One list of cases for the unit pipeline and the
+// emulator (src-host-tests/validation.test.ts) and a real Envoy (test/validation.e2e.test.ts).
+// Only requests Envoy's own codec lets through to the filter are here: control characters and
+// conflicting framing headers are refused by Envoy before meshguard sees them (they stay in
+// src-host-tests/hygiene.test.ts, as the filter's second line).
+
+const U = "123e4567-e89b-12d3-a456-426614174000";
+
+export const VALIDATION_POLICY = {
+  routes: [
+    { name: "upload", path: "/upload", public: true, max_body_bytes: 1000, content_types: ["application/json"] },
+    { name: "item", path: "/items/{id}", public: true, param_types: { id: "integer" }, query: { page: { type: "integer" } } },
+    {
+      name: "orders", path: "/orders", methods: ["POST"], public: true, content_types: ["application/json"],
+      body_schema: { type: "object", required: ["sku", "qty"], additionalProperties: false, properties: { sku: { type: "string", maxLength: 16 }, qty: { type: "integer", minimum: 1 } } },
+    },
+    {
+      name: "user-orders", path: "/users/{userId}/orders/{orderId}", methods: ["GET"], public: true,
+      param_types: { orderId: "integer", userId: "uuid" },
+      query: { sort: { enum: ["asc", "desc"] }, q: { required: true, max_length: 5 }, tag: { pattern: "^[a-z]{2,4}$" } },
+      query_additional: false,
+      required_headers: ["x-tenant"], forbidden_headers: ["x-debug"], header_patterns: { "x-tenant": "^[a-z0-9-]{1,16}$" },
+    },
+    { name: "limited", path: "/limited", public: true },
+  ],
+  request_limits: { max_headers: 30, max_header_value_bytes: 512 },
+  rate_limits: {
+    response_headers: true,
+    limits: [{ name: "per-client", capacity: 2, refill: { tokens: 1, seconds: 60 }, key: ["header:x-client"], routes: ["limited"] }],
+  },
+};
+
+export interface ValidationCase {
+  name: string;
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  chunks?: string[];                 // a body of unknown length, in these pieces
+  status: number;                    // 200 when forwarded
+  reason?: string;
+  reply?: Record<string, unknown>;   // more fields the reply body must carry
+}
+
+const manyHeaders: Record<string, string> = {};
+for (let i = 0; i < 40; i++) manyHeaders[`x-h${i}`] = "v";
+const json = { "content-type": "application/json" };
+const tenant = { "x-tenant": "acme" };
+const order = (path: string) => `/users/${U}/orders/${path}`;
+
+export const VALIDATION_CASES: ValidationCase[] = [
+  // Header hygiene (request_limits)
+  { name: "ordinary headers pass", path: "/items/7", headers: { accept: "*/*" }, status: 200 },
+  { name: "more headers than the policy allows: 431", path: "/items/7", headers: manyHeaders, status: 431, reason: "headers_too_large" },
+  { name: "a header value over max_header_value_bytes: 431", path: "/items/7", headers: { "x-big": "a".repeat(513) }, status: 431, reason: "headers_too_large" },
+  // Typed path and query parameters
+  { name: "typed parameters of the declared types pass", path: "/items/7?page=2", status: 200 },
+  { name: "a path parameter that is not an integer: 400", path: "/items/x", status: 400, reason: "path_param_invalid" },
+  { name: "a declared query parameter twice (pollution): 400", path: "/items/7?page=1&page=2", status: 400, reason: "query_invalid" },
+  { name: "a query value of the wrong type: 400", path: "/items/7?page=two", status: 400, reason: "query_invalid" },
+  { name: "a query value encoded twice: 400", path: "/items/7?page=%2532", status: 400, reason: "query_invalid" },
+  // The full shape of one route
+  { name: "a request of the declared shape passes", path: order("42?q=abc&sort=asc&tag=ab"), headers: tenant, status: 200 },
+  { name: "a UUID parameter that is not one: 400", path: "/users/alice/orders/42?q=a", headers: tenant, status: 400, reason: "path_param_invalid" },
+  { name: "a required query parameter missing: 400", path: order("42"), headers: tenant, status: 400, reason: "query_invalid" },
+  { name: "a query value longer than max_length: 400", path: order("42?q=abcdef"), headers: tenant, status: 400, reason: "query_invalid" },
+  { name: "a query value not in the enum: 400", path: order("42?q=a&sort=random"), headers: tenant, status: 400, reason: "query_invalid" },
+  { name: "a query value not matching its pattern: 400", path: order("42?q=a&tag=TOOLONG"), headers: tenant, status: 400, reason: "query_invalid" },
+  { name: "an undeclared query parameter (query_additional: false): 400", path: order("42?q=a&admin=1"), headers: tenant, status: 400, reason: "query_invalid" },
+  { name: "a required header missing: 400", path: order("42?q=a"), status: 400, reason: "header_missing" },
+  { name: "a forbidden header present: 400", path: order("42?q=a"), headers: { ...tenant, "x-debug": "1" }, status: 400, reason: "header_forbidden" },
+  { name: "a header value not matching its pattern: 400", path: order("42?q=a"), headers: { "x-tenant": "Acme Corp" }, status: 400, reason: "header_value_invalid" },
+  // Body: media type and size
+  { name: "a JSON body within the route's limit passes", method: "POST", path: "/upload", headers: json, body: '{"n":1}', status: 200 },
+  { name: "another media type: 415", method: "POST", path: "/upload", headers: { "content-type": "text/plain" }, body: "hello", status: 415, reason: "content_type_not_allowed" },
+  { name: "content-length over the route's limit: 413", method: "POST", path: "/upload", headers: json, body: "x".repeat(1001), status: 413, reason: "body_too_large" },
+  { name: "a chunked body past the route's limit: 413", method: "POST", path: "/upload", headers: json, chunks: Array.from({ length: 20 }, () => "y".repeat(100)), status: 413, reason: "body_too_large" },
+  { name: "a chunked body within the limit passes", method: "POST", path: "/upload", headers: json, chunks: ["[", "1,".repeat(10), "2]"], status: 200 },
+  // Body: schema
+  { name: "a body that matches the schema passes", method: "POST", path: "/orders", headers: json, body: '{"sku":"a-1","qty":3}', status: 200 },
+  { name: "a value under the minimum: 400 with pointer and keyword", method: "POST", path: "/orders", headers: json, body: '{"sku":"a-1","qty":0}', status: 400, reason: "body_schema_violation", reply: { pointer: "/qty", keyword: "minimum" } },
+  { name: "a member the schema does not declare: 400", method: "POST", path: "/orders", headers: json, body: '{"sku":"a-1","qty":1,"price":0}', status: 400, reason: "body_schema_violation", reply: { keyword: "additionalProperties" } },
+  { name: "a required member missing: 400", method: "POST", path: "/orders", headers: json, body: '{"sku":"a-1"}', status: 400, reason: "body_schema_violation", reply: { keyword: "required" } },
+  { name: "a string over maxLength: 400", method: "POST", path: "/orders", headers: json, body: `{"sku":"${"s".repeat(17)}","qty":1}`, status: 400, reason: "body_schema_violation", reply: { pointer: "/sku", keyword: "maxLength" } },
+  { name: "a duplicate member name (read two ways): 400", method: "POST", path: "/orders", headers: json, body: '{"sku":"a","qty":1,"qty":0}', status: 400, reason: "body_invalid_json" },
+  { name: "a chunked body that is not JSON: 400", method: "POST", path: "/orders", headers: json, chunks: ['{"sku":', '"a", ', "}"], status: 400, reason: "body_invalid_json" },
+  { name: "no body where the schema needs one: 400", method: "POST", path: "/orders", headers: json, status: 400, reason: "body_invalid_json" },
+];
+
+// Rate limits: a sequence of requests on one bucket (its own x-client value), and the statuses.
+export interface RateCase { name: string; client: string; statuses: number[] }
+
+export const RATE_CASES: RateCase[] = [
+  { name: "a bucket of 2 admits two requests, then 429 with Retry-After", client: "alpha", statuses: [200, 200, 429, 429] },
+  { name: "another client has its own bucket", client: "beta", statuses: [200, 200, 429] },
+];
+
+// What a 429 must carry (the IETF RateLimit fields of the limit that refused, and when to retry).
+export const RATE_LIMITED_HEADERS = { "retry-after": /^\d+$/, "ratelimit-policy": /^"per-client";q=2;w=120$/, ratelimit: /^"per-client";r=0;t=\d+$/ };
