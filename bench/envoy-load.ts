@@ -46,6 +46,15 @@ const SCENARIOS = [
   },
 ];
 
+// BENCH_COMPARE_WASM=<another build of meshguard>: its meshguard scenarios run too, interleaved in
+// the same rounds, so a change is compared with the build before it on the same machine state.
+const COMPARE = process.env.BENCH_COMPARE_WASM;
+if (COMPARE) {
+  for (const sc of SCENARIOS.filter((s) => s.name.startsWith("meshguard:"))) {
+    SCENARIOS.push({ ...sc, name: sc.name.replace("meshguard:", "compared build:"), wasm: COMPARE } as (typeof SCENARIOS)[number]);
+  }
+}
+
 interface Sample { rps: number; p50: number; p99: number; non2xx: number; requests: number; cpuMicros: number }
 
 // CPU time (user + system) the Envoy process has used, in microseconds (proc(5): fields 14, 15).

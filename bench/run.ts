@@ -32,18 +32,30 @@ function batchNs(host: ProxyWasmHost, shots: Shot[]): number {
   return Number(process.hrtime.bigint() - t0) / BATCH;
 }
 
+// BENCH_COMPARE_WASM=<another build of meshguard>: measured in the same interleaved rounds, so a
+// change is compared with the build before it on the same machine state.
+const COMPARE = process.env.BENCH_COMPARE_WASM;
+
 async function cost(label: string, shot: Shot | Shot[], policy: object = IDENTITY_POLICY) {
   const shots = Array.isArray(shot) ? shot : [shot];
   const filter = await load(WASM_PATH, policy);
   const noop = await load(NOOP_WASM_PATH, policy);
-  // Warm up both, so V8 has tiered up (TurboFan only: Liftoff is off).
-  batchNs(filter, shots); batchNs(noop, shots);
+  const other = COMPARE ? await load(COMPARE, policy) : null;
+  // Warm up, so V8 has tiered up (TurboFan only: Liftoff is off).
+  batchNs(filter, shots); batchNs(noop, shots); if (other) batchNs(other, shots);
   const f: number[] = [];
   const n: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) { f.push(batchNs(filter, shots)); n.push(batchNs(noop, shots)); }
+  const o: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    f.push(batchNs(filter, shots)); n.push(batchNs(noop, shots));
+    if (other) o.push(batchNs(other, shots));
+  }
   const fm = median(f);
   const nm = median(n);
-  return { scenario: label, meshguard_ns: Math.round(fm), noop_ns: Math.round(nm), ratio: +(fm / nm).toFixed(2), added_ns: Math.round(fm - nm) };
+  const row = { scenario: label, meshguard_ns: Math.round(fm), noop_ns: Math.round(nm), ratio: +(fm / nm).toFixed(2), added_ns: Math.round(fm - nm) };
+  if (!other) return row;
+  const om = median(o);
+  return { ...row, compared_ns: Math.round(om), compared_ratio: +(om / nm).toFixed(2), this_vs_compared: +(fm / om).toFixed(3) };
 }
 
 async function memory() {

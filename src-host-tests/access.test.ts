@@ -1,16 +1,16 @@
 // The access-control and attack table through the emulator. test/access.e2e.test.ts runs the same
 // table through a real Envoy with jwt_authn and mutual TLS.
 import { describe, expect, it } from "vitest";
-import { ACCESS_CASES, ACCESS_POLICY, publishedPayload } from "../test/cases/access";
+import { ACCESS_TABLES, publishedPayload } from "../test/cases/access";
 import { header, runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
-describe("access control and attacks (emulator)", async () => {
-  const host = await loadFilter(ACCESS_POLICY);
+for (const table of ACCESS_TABLES) describe(`${table.title} (emulator)`, async () => {
+  const host = await loadFilter(table.policy);
 
   it("accepts the table's policy", () => expect(host.configured).toBe(true));
 
-  for (const c of ACCESS_CASES) {
+  for (const c of table.cases) {
     it(c.name, () => {
       const headers: Record<string, string | string[]> = { ...c.headers };
       if (c.apiKey) headers["x-api-key"] = c.apiKey;

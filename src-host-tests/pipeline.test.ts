@@ -3,16 +3,16 @@
 // the compiled filter in the emulator (access.test.ts, identity.test.ts) and through a real Envoy
 // (test/access.e2e.test.ts, test/identity.e2e.test.ts).
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACCESS_CASES, ACCESS_POLICY, publishedPayload } from "../test/cases/access";
+import { ACCESS_TABLES, publishedPayload } from "../test/cases/access";
 import { IDENTITY_CASES, IDENTITY_POLICY, type IdentityCase, TRUST_CASES, TRUST_ONLY_CASES, TRUST_ONLY_POLICY, TRUST_POLICY } from "../test/cases/identity";
 import { EVENT_DENY, FIELD_EVENT, FIELD_REASON, LOG_PREFIX } from "../assembly/reply/event-fields";
 import { REASONS } from "../assembly/reply/reasons";
 import { header } from "../tools/emulator/request";
 import { configurePipeline, runPipeline } from "./unit-pipeline";
 
-describe("access table: the pipeline alone (unit build, no host)", () => {
-  beforeAll(() => configurePipeline(ACCESS_POLICY));
-  for (const c of ACCESS_CASES) {
+for (const table of ACCESS_TABLES) describe(`${table.title}: the pipeline alone (unit build, no host)`, () => {
+  beforeAll(() => configurePipeline(table.policy));
+  for (const c of table.cases) {
     it(c.name, () => {
       const headers: Record<string, string | string[]> = { ...c.headers };
       if (c.apiKey) headers["x-api-key"] = c.apiKey;

@@ -2,7 +2,7 @@
 // ES256 tokens signed here (public keys served as a local JWKS), mutual TLS carries service
 // identities, and meshguard decides. Same table as src-host-tests/access.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ACCESS_CASES, ACCESS_POLICY, AUDIENCE, type AccessCase, ES_ISSUER, RS_ISSUER, type TokenSpec } from "./cases/access";
+import { ACCESS_TABLES, AUDIENCE, type AccessCase, ES_ISSUER, RS_ISSUER, type TokenSpec } from "./cases/access";
 import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
 import { type Issuer, algNone, createIssuer, tamper } from "../tools/envoy/jwt";
@@ -25,18 +25,18 @@ function mint(t: TokenSpec): string {
   }
 }
 
-describe("access control and attacks (real Envoy, jwt_authn, mutual TLS)", () => {
+for (const table of ACCESS_TABLES) describe(`${table.title} (real Envoy, jwt_authn, mutual TLS)`, () => {
   let mesh: Mesh | undefined;
   const certs = new Map<string, CertFiles>();
   beforeAll(async () => {
-    mesh = await startMesh(ACCESS_POLICY, {
+    mesh = await startMesh(table.policy, {
       requireClientCertificate: false,
       jwtProviders: [
         { name: "rs", issuer: RS_ISSUER, audiences: [AUDIENCE], jwks: rs.jwks },
         { name: "es", issuer: ES_ISSUER, audiences: [AUDIENCE], jwks: es.jwks },
       ],
     });
-    ACCESS_CASES.forEach((c, i) => { if (c.cert) certs.set(c.name, mesh!.pki.issue(`access${i}`, c.cert)); });
+    table.cases.forEach((c, i) => { if (c.cert) certs.set(c.name, mesh!.pki.issue(`access${i}`, c.cert)); });
   });
   afterAll(async () => { await mesh?.stop(); });
   beforeEach(() => dumpLogOnFailure(() => mesh));
@@ -48,7 +48,7 @@ describe("access control and attacks (real Envoy, jwt_authn, mutual TLS)", () =>
     return call(mesh!.envoy.listenerPort, { method: c.method, path: c.path, headers, cert: certs.get(c.name) ?? null, ca: mesh!.pki.ca.cert });
   }
 
-  for (const c of ACCESS_CASES) {
+  for (const c of table.cases) {
     it(c.name, async () => {
       const m = mesh!;
       const seen = m.upstream.seen.length;

@@ -44,7 +44,8 @@ function compileRule(c: ConfigReader, field: string, v: JsonValue, params: strin
     c.fail(field, "a rule needs at least one condition; to let anyone in, make the route public");
     return null;
   }
-  if (anyRole.length > 0 || allScopes.length > 0 || claims.length > 0 || bindings.length > 0) c.usesUserClaims = true;
+  // `authenticated` is met by any verified identity, a user's included: the claims must be read.
+  if (authenticated || anyRole.length > 0 || allScopes.length > 0 || claims.length > 0 || bindings.length > 0) c.usesUserClaims = true;
   return new Rule(name, audit, authenticated, peers, anyRole, allScopes, claims, apiClients, bindings);
 }
 

@@ -127,3 +127,25 @@ export const ACCESS_CASES: AccessCase[] = [
   { name: "claims nested 40 deep", path: "/me", token: tok({ sub: "d", x: deep(40) }), status: 401, reason: "user_claims_invalid" },
   { name: "a 20 KB claim string", path: "/me", token: tok({ sub: "s", blob: "x".repeat(20_000) }), status: 401, reason: "user_claims_invalid" },
 ];
+
+// A route whose only rule is `authenticated: true` (what the OpenAPI importer writes for a bearer
+// scheme without scopes): any verified identity is enough, a JWT user's included, so the policy
+// must read claims although no rule names one (issue #10).
+export const AUTHENTICATED_POLICY = {
+  api_keys: ACCESS_POLICY.api_keys,
+  routes: [{ name: "me", path: "/me", allow: [{ authenticated: true }] }],
+};
+
+export const AUTHENTICATED_CASES: AccessCase[] = [
+  { name: "a verified JWT user is authenticated", path: "/me", token: tok(alice), status: 200, forwarded: { "x-meshguard-user": "alice" } },
+  { name: "a verified JWT user (ES256) is authenticated", path: "/me", token: tok(alice, "es256"), status: 200, forwarded: { "x-meshguard-user": "alice" } },
+  { name: "a service with a workload certificate is authenticated", path: "/me", cert: [`spiffe://${TD}/ns/shop/sa/worker`], status: 200, forwarded: { "x-meshguard-peer-id": `spiffe://${TD}/ns/shop/sa/worker` } },
+  { name: "an API client is authenticated", path: "/me", apiKey: PARTNER_KEY, status: 200, forwarded: { "x-meshguard-api-client": "partner-a" } },
+  { name: "nobody is not", path: "/me", status: 401, reason: "identity_missing" },
+  { name: "an expired token is not (Envoy refuses it first)", path: "/me", token: tok(alice, "expired"), status: 401, reason: "identity_missing", envoy: { status: 401, reason: null } },
+];
+
+export const ACCESS_TABLES: { title: string; policy: object; cases: AccessCase[] }[] = [
+  { title: "access control and attacks", policy: ACCESS_POLICY, cases: ACCESS_CASES },
+  { title: "authenticated: any verified identity", policy: AUTHENTICATED_POLICY, cases: AUTHENTICATED_CASES },
+];
