@@ -27,3 +27,13 @@ describe("docs/operations.md", () => {
     expect(host.metricNames().length).toBeGreaterThan(2 * REASONS.length);
   });
 });
+
+describe("README", () => {
+  it("its example policy is one the filter accepts", async () => {
+    const text = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const example = readFileSync(new URL("../examples/policy-short.json", import.meta.url), "utf8");
+    expect(text).toContain(example.trim());
+    const host = await loadFilter(example);
+    expect(host.configured).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 // One request through the filter, as Envoy's connection manager would hand it over, and the
 // outcome as the CLI and the tests read it. The request format is the `meshguard check` input
-// format (README, "Checking a policy offline"); keep it stable.
+// format (docs/cli.md, "Checking a policy offline"); keep it stable.
 import { randomUUID } from "node:crypto";
 import type { HeaderPairs } from "./abi";
 import { type LocalReply, ProxyWasmHost, type PropertyValue, type Stream } from "./host";
