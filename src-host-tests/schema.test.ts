@@ -129,3 +129,54 @@ describe("schema replies (emulator)", async () => {
     expect(runRequest(tight, { method: "POST", path: "/v", body: "[1,2,3,4,5]" }).reason).toBe("body_limit_exceeded");
   });
 });
+
+// Faults found by trying the schema compiler on real documents (issue #10), each through the
+// compiled filter.
+describe("schema regressions of issue #10 (emulator)", async () => {
+  const post = async (schema: unknown, body: string) => runRequest(await loadFilter(route(schema)), { method: "POST", path: "/v", body });
+
+  it("multipleOf is exact on large integers and fractions", async () => {
+    expect((await post({ multipleOf: 2 }, "1000000001")).allowed).toBe(false);
+    expect((await post({ multipleOf: 2 }, "1000000002")).allowed).toBe(true);
+    expect((await post({ multipleOf: 1 }, "1000000000.5")).allowed).toBe(false);
+    expect((await post({ multipleOf: 0.1 }, "0.3")).allowed).toBe(true);
+    expect((await post({ multipleOf: 0.01 }, "19.99")).allowed).toBe(true);
+  });
+
+  it("uniqueItems is linear: 9,999 distinct items pass (json_max_members is 10,000), a late duplicate is found by value", async () => {
+    const items = JSON.stringify(Array.from({ length: 9999 }, (_, i) => ({ id: i, tags: ["a", String(i)] })));
+    expect((await post({ uniqueItems: true }, items)).allowed).toBe(true);
+    // The same value as item 7, members in another order and 7 written 7.0.
+    const out = await post({ uniqueItems: true }, items.slice(0, -1) + ',{"tags":["a","7"],"id":7.0}]');
+    expect(out.body).toMatchObject({ reason: "body_schema_violation", keyword: "uniqueItems", pointer: "/9999" });
+  });
+
+  it("a leap second only at 23:59:60 UTC", async () => {
+    const s = { format: "date-time" };
+    expect((await post(s, '"1998-12-31T23:59:60Z"')).allowed).toBe(true);
+    expect((await post(s, '"1998-12-31T15:59:60-08:00"')).allowed).toBe(true);
+    expect((await post(s, '"1998-12-31T23:58:60Z"')).allowed).toBe(false);
+  });
+
+  it("email and uri follow their RFCs", async () => {
+    for (const [format, value, ok] of [
+      ["email", ".joe@example.com", false], ["email", "joe.@example.com", false], ["email", "jo..e@example.com", false],
+      ["email", '"joe bloggs"@example.com', true], ["email", "joe@[IPv6:::1]", true], ["email", "joe@inv=alid.com", false],
+      ["uri", "http://example.com/%6G", false], ["uri", "http://example.com/<>", false], ["uri", "http://example.com/{x}", false],
+      ["uri", "http://example.com:80a/", false], ["uri", "http://[::1x]/", false], ["uri", "http://[::1]:8080/a?b=c#d", true],
+      ["uri", "urn:isbn:0451450523", true], ["uri", "//example.com/relative", false],
+    ] as const) {
+      expect((await post({ format }, JSON.stringify(value))).allowed, `${format} ${value}`).toBe(ok);
+    }
+  });
+
+  it("a nested $id is refused by name; $ref siblings follow the declared draft", async () => {
+    const nested = { definitions: { a: { $id: "http://x/a", definitions: { x: { type: "integer" } }, $ref: "#/definitions/x" } }, $ref: "#/definitions/a" };
+    const host = await loadFilter(route(nested));
+    expect(host.configured).toBe(false);
+    expect(host.logsAt("error")[0]).toContain("a nested $id");
+    const siblings = { definitions: { s: { type: "string" } }, $ref: "#/definitions/s", maxLength: 2 };
+    expect((await post({ $schema: "http://json-schema.org/draft-07/schema#", ...siblings }, '"long"')).allowed).toBe(true);   // draft 7: maxLength ignored
+    expect((await post(siblings, '"long"')).allowed).toBe(false);                                                           // 2020-12: it applies
+  });
+});

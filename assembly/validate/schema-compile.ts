@@ -1,5 +1,6 @@
 // Compiling a schema of the subset into SchemaNodes, once (refusing any keyword outside the subset,
 // by name, with the JSON Pointer of the place). Pure.
+import { MAX_DIVISOR_DIGITS, divisorOf, parseDecimal } from "../lib/decimal";
 import { JsonValue } from "../lib/json";
 import { compileRegex } from "../lib/regex";
 import { FORMATS } from "./formats";
@@ -9,8 +10,23 @@ export class SchemaCompile {
   constructor(public node: SchemaNode | null, public error: string) {}
 }
 
+// The drafts a root `$schema` may name. Drafts 4, 6 and 7 differ where it matters here: a `$ref`
+// there overrides its siblings (from 2019-09 on, they apply beside it). No `$schema`: 2020-12.
+const LEGACY_DRAFTS: string[] = ["json-schema.org/draft-04/schema", "json-schema.org/draft-06/schema", "json-schema.org/draft-07/schema"];
+const CURRENT_DRAFTS: string[] = ["json-schema.org/draft/2019-09/schema", "json-schema.org/draft/2020-12/schema"];
+
+function draftOf(uri: string): i32 {
+  let u = uri;
+  if (u.startsWith("https://")) u = u.substring(8); else if (u.startsWith("http://")) u = u.substring(7); else return -1;
+  if (u.endsWith("#")) u = u.substring(0, u.length - 1);
+  if (LEGACY_DRAFTS.includes(u)) return 0;
+  if (CURRENT_DRAFTS.includes(u)) return 1;
+  return -1;
+}
+
 class SchemaCompiler {
   error: string = "";
+  legacyRef: bool = false;        // draft 4, 6 or 7: `$ref` overrides its siblings
   pending: SchemaNode[] = [];     // nodes with a $ref to resolve once everything is compiled
   targets: string[] = [];         // each $ref target compiled once, shared (cycles allowed)
   targetNodes: SchemaNode[] = [];
@@ -20,6 +36,12 @@ class SchemaCompiler {
 
 export function compileSchema(schema: JsonValue): SchemaCompile {
   const c = new SchemaCompiler(schema);
+  const declared = schema.isObject() ? schema.member("$schema") : null;
+  if (declared !== null) {
+    const draft = declared.isString() ? draftOf(declared.str) : -1;
+    if (draft < 0) return new SchemaCompile(null, "/$schema: not a JSON Schema draft meshguard knows (draft 4, 6, 7, 2019-09, 2020-12); custom meta-schemas and vocabularies are outside its subset");
+    c.legacyRef = draft == 0;
+  }
   const node = compileNode(c, schema, "", 0);
   c.targets.push("#");
   c.targetNodes.push(node);
@@ -94,12 +116,19 @@ function compileNode(c: SchemaCompiler, s: JsonValue, at: string, depth: i32): S
   for (let i = 0; i < s.names.length; i++) {
     const k = s.names[i];
     if (!KEYWORDS.includes(k) && !ANNOTATIONS.includes(k)) { c.fail(at + "/" + k, "keyword \"" + k + "\" is outside meshguard's schema subset"); return n; }
+    // A schema resource inside the schema changes what `$ref`s below it point at; meshguard
+    // resolves references against the root only, so it refuses them rather than guess.
+    if (at.length > 0 && (k == "$id" || k == "id" || k == "$schema")) { c.fail(at + "/" + k, "a nested " + k + " (a schema resource inside the schema) is outside meshguard's schema subset"); return n; }
   }
+  // Drafts 4 to 7: beside `$ref`, every other keyword is ignored.
+  const legacyRef = c.legacyRef && s.member("$ref") !== null;
   for (let i = 0; i < s.names.length && c.error.length == 0; i++) {
     const k = s.names[i];
+    if (legacyRef && k != "$ref") continue;
     const v = s.items[i];
     if (!compileStructure(c, n, k, v, at, depth) && !compileBound(c, n, k, v, at)) compileOther(c, n, k, v, at, depth);
   }
+  if (legacyRef) return n;
   // Draft 4 boolean exclusives.
   const exMin = s.member("exclusiveMinimum");
   if (exMin !== null && exMin.isBool() && exMin.bool) { n.exclusiveMinimum = n.minimum; n.minimum = NaN; }
@@ -158,7 +187,12 @@ function compileBound(c: SchemaCompiler, n: SchemaNode, k: string, v: JsonValue,
     if (!v.isBool() && !v.isNumber()) { c.fail(here, "must be a number (or, draft 4, a boolean)"); return true; }
     if (v.isNumber()) { if (k == "exclusiveMinimum") n.exclusiveMinimum = v.num; else n.exclusiveMaximum = v.num; }
   }
-  else if (k == "multipleOf") { n.multipleOf = number(c, at, v, k); if (!(n.multipleOf > 0)) c.fail(here, "must be above 0"); }
+  else if (k == "multipleOf") {
+    const d = v.isNumber() ? parseDecimal(v.str) : null;
+    const divisor = d !== null ? divisorOf(d) : null;
+    if (divisor === null) c.fail(here, "must be a number above 0 with at most " + MAX_DIVISOR_DIGITS.toString() + " significant digits");
+    n.multipleOf = divisor;
+  }
   else return false;
   return true;
 }

@@ -4,6 +4,8 @@
 import { JsonKind, JsonValue } from "../lib/json";
 import { Regex } from "../lib/regex";
 import { codePointCount } from "../lib/text";
+import { jsonQuote } from "../reply/reply";
+import { Divisor, isMultipleOf, parseDecimal } from "../lib/decimal";
 import { matchesFormat } from "./formats";
 
 export const T_NULL: u8 = 1, T_BOOL: u8 = 2, T_INT: u8 = 4, T_NUM: u8 = 8, T_STR: u8 = 16, T_ARR: u8 = 32, T_OBJ: u8 = 64;
@@ -28,7 +30,7 @@ export class SchemaNode {
   minItems: i64 = -1; maxItems: i64 = -1; uniqueItems: bool = false;
   minLength: i64 = -1; maxLength: i64 = -1;
   minimum: f64 = NaN; maximum: f64 = NaN; exclusiveMinimum: f64 = NaN; exclusiveMaximum: f64 = NaN;
-  multipleOf: f64 = NaN;
+  multipleOf: Divisor | null = null;
   minProperties: i64 = -1; maxProperties: i64 = -1;
   format: string = "";
   pattern: Regex | null = null;
@@ -92,6 +94,40 @@ export function jsonEqual(a: JsonValue, b: JsonValue, budget: Budget): bool {
   }
 }
 
+// A text form in which two values are equal exactly when jsonEqual says they are: numbers by value
+// (1, 1.0 and 1e0 alike; -0 is 0), object members in sorted order, strings quoted and escaped.
+export function canonical(v: JsonValue): string {
+  switch (v.kind) {
+    case JsonKind.Null: return "n";
+    case JsonKind.Bool: return v.bool ? "t" : "f";
+    case JsonKind.Number: return "#" + (v.num == 0 ? "0" : v.num.toString());
+    case JsonKind.String: return jsonQuote(v.str, i32.MAX_VALUE, false);
+    case JsonKind.Array: {
+      let out = "[";
+      for (let i = 0; i < v.items.length; i++) out += (i > 0 ? "," : "") + canonical(v.items[i]);
+      return out + "]";
+    }
+    default: return canonicalObject(v);
+  }
+}
+
+class Member {
+  constructor(public readonly name: string, public readonly value: JsonValue) {}
+}
+
+function byName(a: Member, b: Member): i32 { return a.name < b.name ? -1 : a.name > b.name ? 1 : 0; }
+
+function canonicalObject(v: JsonValue): string {
+  const members = new Array<Member>(v.names.length);
+  for (let i = 0; i < members.length; i++) members[i] = new Member(v.names[i], v.items[i]);
+  members.sort(byName);
+  let out = "{";
+  for (let i = 0; i < members.length; i++) {
+    out += (i > 0 ? "," : "") + jsonQuote(members[i].name, i32.MAX_VALUE, false) + ":" + canonical(members[i].value);
+  }
+  return out + "}";
+}
+
 function escapeToken(k: string): string { return k.replaceAll("~", "~0").replaceAll("/", "~1"); }
 
 // Returns the first failure, or null when the value conforms. `budget` bounds the work (each
@@ -113,7 +149,7 @@ export function validate(v: JsonValue, n: SchemaNode, budget: Budget): SchemaErr
   if (cv !== null && !jsonEqual(v, cv, budget)) return new SchemaError(budget.left < 0 ? "complexity" : "const");
   let e: SchemaError | null = null;
   if (v.isString()) e = validateString(v.str, n);
-  else if (v.isNumber()) e = validateNumber(v.num, n);
+  else if (v.isNumber()) e = validateNumber(v, n);
   else if (v.isArray()) e = validateArray(v, n, budget);
   else if (v.isObject()) e = validateObject(v, n, budget);
   return e !== null ? e : validateCombinators(v, n, budget);
@@ -129,14 +165,19 @@ function validateString(s: string, n: SchemaNode): SchemaError | null {
   return null;
 }
 
-function validateNumber(x: f64, n: SchemaNode): SchemaError | null {
+function validateNumber(v: JsonValue, n: SchemaNode): SchemaError | null {
+  const x = v.num;
   if (!isNaN(n.minimum) && x < n.minimum) return new SchemaError("minimum");
   if (!isNaN(n.maximum) && x > n.maximum) return new SchemaError("maximum");
   if (!isNaN(n.exclusiveMinimum) && x <= n.exclusiveMinimum) return new SchemaError("exclusiveMinimum");
   if (!isNaN(n.exclusiveMaximum) && x >= n.exclusiveMaximum) return new SchemaError("exclusiveMaximum");
-  if (!isNaN(n.multipleOf)) {
-    const q = x / n.multipleOf;
-    if (!isFinite(q) || Math.abs(q - Math.round(q)) > 1e-9 * Math.max(1, Math.abs(q))) return new SchemaError("multipleOf");
+  const m = n.multipleOf;
+  if (m !== null) {
+    // Exactly, on the literal as written (lib/decimal.ts); a literal whose exponent has more than
+    // 15 digits is more work than meshguard does.
+    const d = parseDecimal(v.str);
+    if (d === null) return new SchemaError(v.str.length > 0 ? "complexity" : "multipleOf");
+    if (!isMultipleOf(d, m)) return new SchemaError("multipleOf");
   }
   return null;
 }
@@ -146,14 +187,15 @@ function validateArray(v: JsonValue, n: SchemaNode, budget: Budget): SchemaError
   if (n.minItems >= 0 && len < n.minItems) return new SchemaError("minItems");
   if (n.maxItems >= 0 && len > n.maxItems) return new SchemaError("maxItems");
   if (n.uniqueItems) {
-    // Pairwise: each comparison costs the budget at least one, so the loop ends when it runs out
-    // (counted in 64 bits: n * n overflows 32 from n = 46,341).
+    // Each item's canonical form (equal values, equal forms) into a set: linear in the array's
+    // size, where comparing every pair was quadratic. Each character costs the budget one.
+    const seen = new Set<string>();
     for (let i = 0; i < v.items.length; i++) {
-      for (let j = i + 1; j < v.items.length; j++) {
-        const same = jsonEqual(v.items[i], v.items[j], budget);
-        if (budget.left < 0) return new SchemaError("complexity");
-        if (same) return new SchemaError("uniqueItems").at(j.toString());
-      }
+      const key = canonical(v.items[i]);
+      budget.left -= <i64>key.length;
+      if (budget.left < 0) return new SchemaError("complexity");
+      if (seen.has(key)) return new SchemaError("uniqueItems").at(i.toString());
+      seen.add(key);
     }
   }
   const items = n.items;

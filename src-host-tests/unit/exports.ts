@@ -128,3 +128,16 @@ export function sha256Hex(ptr: usize, len: i32): usize {
 
 // The whole request pipeline without a host (unit/pipeline.ts).
 export * from "./pipeline";
+
+// Exact multipleOf (lib/decimal.ts): 1 when x is a multiple of m, 0 when not, -1 when either is
+// not a literal it takes (m: zero, negative or over 17 significant digits; x: exponent too long).
+import { divisorOf, isMultipleOf, parseDecimal } from "../../assembly/lib/decimal";
+let divisorText = "";
+export function setDivisor(ptr: usize, len: i32): void { divisorText = String.UTF8.decodeUnsafe(ptr, <usize>len, false); }
+export function multipleOf(ptr: usize, len: i32): i32 {
+  const m = parseDecimal(divisorText);
+  const d = m !== null ? divisorOf(m) : null;
+  const x = parseDecimal(String.UTF8.decodeUnsafe(ptr, <usize>len, false));
+  if (d === null || x === null) return -1;
+  return isMultipleOf(x, d) ? 1 : 0;
+}
