@@ -66,4 +66,20 @@ describe("multipleOf, exactly (unit build)", () => {
     expect(multipleOf("10", "1.23456789012345678")).toBe(-1);   // 18 significant digits
     expect(multipleOf("1e9999999999999999", "2")).toBe(-1);    // an exponent of 16 digits
   });
+
+  it("fuzz: 20,000 random strings of number characters never trap, and only JSON numbers parse", () => {
+    const rnd = new Rng(7);
+    const alphabet = ["0", "1", "9", ".", "-", "+", "e", "E", "x", " ", "00", "1e99999999999999999"];
+    const jsonNumber = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+    const wrong: string[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const t = rnd.stringFrom(alphabet, 12);
+      const got = multipleOf(t, "3");
+      const exponent = /[eE][+-]?0*(\d+)$/.exec(t)?.[1] ?? "";
+      const takes = jsonNumber.test(t) && exponent.length <= 15;
+      if ((got !== -1) !== takes) wrong.push(`${JSON.stringify(t)}: ${got}`);
+      else if (takes && Math.abs(Number(/[eE][+-]?(\d+)/.exec(t)?.[1] ?? 0)) < 300 && got !== (reference(t, "3") ? 1 : 0)) wrong.push(`${JSON.stringify(t)}: ${got} against the reference`);
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
+  });
 });

@@ -24,7 +24,7 @@ export function parseDecimal(text: string): Decimal | null {
   let scale: i64 = 0;   // digits after the point
   const intStart = i;
   while (i < n && isDigit(text.charCodeAt(i))) i++;
-  if (i == intStart) return null;
+  if (i == intStart || (i - intStart > 1 && text.charCodeAt(intStart) == 0x30)) return null;   // no leading zeros
   mantissa = text.substring(intStart, i);
   if (i < n && text.charCodeAt(i) == 0x2e) {
     const f = ++i;
