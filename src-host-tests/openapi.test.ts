@@ -12,7 +12,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin"
 describe("meshguard openapi", async () => {
   const out = cli("openapi", "examples/openapi/orders.yaml");
   it("imports an OpenAPI 3.0 document (exit 0, policy on stdout)", () => {
-    expect(out.stderr).toBe("");
+    expect(out.stderr).toBe("meshguard: 4 of 4 operations imported\n");
     expect(out.status).toBe(0);
   });
   const policy = JSON.parse(out.stdout || "{}");
@@ -43,14 +43,70 @@ describe("meshguard openapi", async () => {
     expect(post('{"items":[{"sku":"a","qty":1}],"note":null}').allowed).toBe(true);
     expect(post('{"items":[{"sku":"a","qty":1}]}', {})).toMatchObject({ status: 400, reason: "header_missing" });
   });
-  it("what the subset cannot express is an error naming each place (exit 2)", () => {
-    const bad = cli("openapi", "examples/openapi/unsupported.yaml");
+  it("what the subset cannot express is left out with a warning naming each place (JSON Pointer)", () => {
+    const out = cli("openapi", "examples/openapi/unsupported.yaml");
+    expect(out.status).toBe(0);
+    expect(out.stderr).toContain("warning: /paths/~1search/get/parameters/1: cookie parameter session: not checked");
+    expect(out.stderr).toContain("warning: /paths/~1search/get/parameters/2: query parameter mode is an array or object");
+    expect(out.stderr).toContain("1 of 1 operations imported");
+    expect(JSON.parse(out.stdout).routes[0].query).toEqual({ q: { type: "string", pattern: "^[a-z]+$" } });
+  });
+  it("--strict refuses instead, with every problem in one run (exit 2)", () => {
+    const bad = cli("openapi", "examples/openapi/unsupported.yaml", "--strict");
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe("");
-    expect(bad.stderr).toContain("paths./search.get.parameters.session: cookie parameters are outside meshguard's subset");
-    expect(bad.stderr).toContain("paths./search.get.parameters.mode: array or object parameters");
+    expect(bad.stderr).toContain("/paths/~1search/get/parameters/1: cookie parameter session");
+    expect(bad.stderr).toContain("/paths/~1search/get/parameters/2: query parameter mode");
   });
   it("a document that is not OpenAPI: exit 2", () => {
     expect(cli("openapi", "examples/policy.json").status).toBe(2);
+  });
+});
+
+// The shapes real documents have (issue #10: APIs-guru and GitHub's description), each a fault the
+// importer once refused or mistranslated.
+describe("meshguard openapi on real-world shapes", async () => {
+  const out = cli("openapi", "examples/openapi/real-world.yaml");
+  const policy = JSON.parse(out.stdout || "{}");
+  const host = await loadFilter(policy);
+  const user = { sub: "alice" };
+  const route = (name: string) => policy.routes.find((r: { name: string }) => r.name === name);
+
+  it("imports: vendor extensions ignored, an inexpressible template skipped with a warning", () => {
+    expect(out.status).toBe(0);
+    expect(out.stderr).toContain("/paths/~1items~1{name}:publish/post: path template /items/{name}:publish");
+    expect(out.stderr).toContain("3 of 4 operations imported");
+    for (const ext of ["x-logo", "x-go-type", "x-order", "x-internal", "x-codegen"]) expect(JSON.stringify(policy)).not.toContain(ext);
+  });
+  it("a bearer scheme admits a verified JWT user (authenticated reads the claims)", () => {
+    expect(runRequest(host, { path: "/items/7", headers: { "x-mode": "fast" }, jwt_claims: user }).allowed).toBe(true);
+    expect(runRequest(host, { path: "/items/7", headers: { "x-mode": "fast" } })).toMatchObject({ status: 401, reason: "identity_missing" });
+  });
+  it("an apiKey scheme says what to add", () => {
+    expect(out.stderr).toContain("/components/securitySchemes/key/type: key is an API key (header X-Api-Key): add api_keys");
+  });
+  it("a header enum is an exact match; a parameter name with '-' is renamed; int32 is an integer", () => {
+    expect(route("getItem").path).toBe("/items/{item_id}");
+    const get = (mode: string, id = "7") => runRequest(host, { path: `/items/${id}`, headers: { "x-mode": mode }, jwt_claims: user });
+    expect(get("fast").allowed).toBe(true);
+    expect(get("fastest")).toMatchObject({ status: 400, reason: "header_value_invalid" });
+    expect(get("fast", "x")).toMatchObject({ status: 400, reason: "path_param_invalid" });
+  });
+  it("media types with parameters merge; a recursive schema stays a reference", () => {
+    expect(route("createItem").content_types).toEqual(["application/json"]);
+    const post = (body: unknown) => runRequest(host, { method: "POST", path: "/items", headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(body), jwt_claims: user });
+    expect(post({ name: "a", count: 1, children: [{ name: "b", count: 2, children: [] }] }).allowed).toBe(true);
+    expect(post({ name: "a", count: 1, children: [{ name: "b" }] })).toMatchObject({ status: 400, reason: "body_schema_violation" });
+  });
+  it("readOnly properties are not required in a request; annotations stay inside enum and default values", () => {
+    const post = (body: unknown) => runRequest(host, { method: "POST", path: "/items", headers: { "content-type": "application/json" }, body: JSON.stringify(body), jwt_claims: user });
+    expect(post({ name: "a", count: 1 }).allowed).toBe(true);                       // no id: it is readOnly
+    expect(post({ name: "a", count: 1, kind: "example" }).allowed).toBe(true);      // "example" is an enum value, not an annotation
+    expect(post({ name: "a", count: 1, kind: "other" }).allowed).toBe(false);
+  });
+  it("int64 and double are understood: a range, and any number", () => {
+    const post = (count: string) => runRequest(host, { method: "POST", path: "/items", headers: { "content-type": "application/json" }, body: `{"name":"a","count":${count},"weight":1.5}`, jwt_claims: user });
+    expect(post("9007199254740993").allowed).toBe(true);
+    expect(post("1e30")).toMatchObject({ status: 400, reason: "body_schema_violation" });
   });
 });

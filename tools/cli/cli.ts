@@ -8,7 +8,7 @@ import { type RequestSpec, runRequest } from "../emulator/request.ts";
 
 const DEFAULT_WASM = resolve(import.meta.dirname, "..", "..", "build", "meshguard.wasm");
 const USAGE = `usage: meshguard check --config <plugin-config.json> --request <request.json> [--wasm <meshguard.wasm>]
-       meshguard openapi <openapi.yaml|json> [--wasm <meshguard.wasm>]`;
+       meshguard openapi <openapi.yaml|json> [--strict] [--wasm <meshguard.wasm>]`;
 
 export const CHECK_REQUEST_ID = "meshguard-check";
 
@@ -95,19 +95,21 @@ async function check(opts: Record<string, string>): Promise<number> {
   return out.allowed ? 0 : 1;
 }
 
-// Prints the policy on stdout; warnings and errors on stderr. Exit 0, or 2 when the document cannot
-// be imported (each problem on its own line).
+// Prints the policy on stdout; warnings, a summary and errors on stderr. Exit 0, or 2 when the
+// document cannot be imported (every problem on its own line, each with its JSON Pointer).
 async function openapi(args: string[]): Promise<number> {
-  const opts = parseArgs(args.slice(1));
-  const doc = args[0];
+  const strict = args.includes("--strict");
+  const rest = args.filter((a) => a !== "--strict");
+  const opts = parseArgs(rest.slice(1));
+  const doc = rest[0];
   if (!doc || doc.startsWith("--")) throw new InputError(USAGE);
   if (!existsSync(doc)) throw new InputError(`${doc} does not exist`);
-  const { importOpenApi, checkWithFilter, ImportError } = await import("./openapi.ts");
+  const { importOpenApi, ImportError } = await import("../openapi/import.ts");
   try {
-    const { policy, warnings } = await importOpenApi(doc);
-    await checkWithFilter(policy, opts.wasm ?? DEFAULT_WASM);
-    for (const w of warnings) process.stderr.write(`meshguard: warning: ${w}\n`);
-    process.stdout.write(JSON.stringify(policy, null, 2) + "\n");
+    const report = await importOpenApi(doc, { strict, wasm: opts.wasm ?? DEFAULT_WASM });
+    for (const w of report.warnings) process.stderr.write(`meshguard: warning: ${w.pointer || "/"}: ${w.message}\n`);
+    process.stderr.write(`meshguard: ${report.imported} of ${report.operations} operations imported\n`);
+    process.stdout.write(JSON.stringify(report.policy, null, 2) + "\n");
     return 0;
   } catch (e) {
     if (e instanceof ImportError) throw new InputError(`cannot import ${doc}:\n  ${e.problems.join("\n  ")}`);
