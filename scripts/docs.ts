@@ -4,7 +4,10 @@
 // src-host-tests/docs.test.ts runs it).
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { EVENT_FIELDS, FIELD_API_CLIENT, FIELD_DETAIL, FIELD_EVENT, FIELD_MODE, FIELD_PEER, FIELD_REASON, FIELD_REQUEST_ID, FIELD_ROUTE, FIELD_RULE, FIELD_STATUS, FIELD_USER } from "../assembly/reply/event-fields.ts";
+import {
+  EVENT_FIELDS, FIELD_ACTION, FIELD_API_CLIENT, FIELD_DETAIL, FIELD_DETECTOR, FIELD_EVENT, FIELD_IDENTITY, FIELD_IDENTITY_KIND, FIELD_MODE, FIELD_OBSERVED,
+  FIELD_PEER, FIELD_REASON, FIELD_REQUEST_ID, FIELD_ROUTE, FIELD_RULE, FIELD_STATUS, FIELD_STRIKES, FIELD_THRESHOLD, FIELD_UNTIL, FIELD_USER, FIELD_WINDOW, MONITOR_EVENT_FIELDS,
+} from "../assembly/reply/event-fields.ts";
 import { DETAILS_PREFIX, REASONS } from "../assembly/reply/reasons.ts";
 
 export const OPERATIONS = resolve(import.meta.dirname, "..", "docs", "operations.md");
@@ -23,9 +26,23 @@ const FIELD_MEANING: Record<string, string> = {
   [FIELD_DETAIL]: "what exactly was refused (never sent to the client), at most 512 characters",
 };
 
+const MONITOR_FIELD_MEANING: Record<string, string> = {
+  [FIELD_EVENT]: "`anomaly` (a detector reached its threshold) or `quarantine_start` (and quarantined the identity)",
+  [FIELD_DETECTOR]: "the detector's `name`",
+  [FIELD_IDENTITY_KIND]: "`peer`, `user`, `api_client` or `client_ip`",
+  [FIELD_IDENTITY]: "the identity's value (a SPIFFE ID, a subject, a client name, an address)",
+  [FIELD_OBSERVED]: "the count that reached the threshold (refusals, or distinct values)",
+  [FIELD_THRESHOLD]: "the detector's `threshold`",
+  [FIELD_WINDOW]: "the detector's `window_seconds`",
+  [FIELD_ACTION]: "`alert`, `quarantine`, or `would_quarantine` (the detector is in audit mode)",
+  [FIELD_UNTIL]: "when the quarantine ends, Unix milliseconds (quarantines only)",
+  [FIELD_STRIKES]: "quarantines of this identity so far, this one included (quarantines only)",
+  [FIELD_REQUEST_ID]: "`x-request-id` of the request that made the detector fire",
+};
+
 export function reasonsTable(): string {
-  const rows = REASONS.map((r) => `| ${r.status} | \`${r.code}\` | ${r.when} | ${r.message} |`);
-  return ["| status | reason | when | message in the reply |", "|---|---|---|---|", ...rows].join("\n");
+  const rows = REASONS.map((r) => `| ${r.status} | \`${r.code}\` | ${r.group} | ${r.when} | ${r.message} |`);
+  return ["| status | reason | group | when | message in the reply |", "|---|---|---|---|---|", ...rows].join("\n");
 }
 
 export function eventsTable(): string {
@@ -42,8 +59,14 @@ function replaceBetween(text: string, name: string, body: string): string {
   return text.slice(0, a + start.length) + "\n" + body + "\n" + text.slice(b);
 }
 
+export function monitorEventsTable(): string {
+  const rows = MONITOR_EVENT_FIELDS.map((f) => `| \`${f}\` | ${MONITOR_FIELD_MEANING[f] ?? "(undocumented)"} |`);
+  return ["| field | meaning |", "|---|---|", ...rows].join("\n");
+}
+
 export function generated(current: string): string {
-  return replaceBetween(replaceBetween(current, "reasons", reasonsTable()), "events", eventsTable());
+  const withReasons = replaceBetween(replaceBetween(current, "reasons", reasonsTable()), "events", eventsTable());
+  return replaceBetween(withReasons, "monitor-events", monitorEventsTable());
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

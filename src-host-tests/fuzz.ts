@@ -43,6 +43,18 @@ export const FUZZ_POLICY = {
       { name: "per-ip", capacity: 20, refill: { tokens: 1, seconds: 1 }, key: ["client_ip"] },
     ],
   },
+  // Small thresholds and small tables, so detectors fire, quarantines start and end, and the
+  // tables fill up within a run.
+  monitoring: {
+    table_slots: 2048, quarantine_slots: 32, client_ip: { trusted_hops: 1 },
+    quarantine: { seconds: 2, max_seconds: 8, never: ["alice"] },
+    detectors: [
+      { name: "scrape", kind: "enumeration", identity: "user", route: "read-order", param: "orderId", window_seconds: 5, threshold: 5, action: "quarantine" },
+      { name: "guess", kind: "refusal_burst", identity: "client_ip", groups: ["credentials", "authentication"], window_seconds: 5, threshold: 3, action: "quarantine" },
+      { name: "probe", kind: "refusal_burst", identity: "peer", groups: ["undeclared", "validation"], window_seconds: 5, threshold: 5, action: "alert" },
+      { name: "keys", kind: "refusal_burst", identity: "api_client", groups: ["authorization"], window_seconds: 5, threshold: 3, action: "quarantine", mode: "audit" },
+    ],
+  },
 };
 
 // Audit mode, trust domains and a required peer: refusals are logged, enforced limits still apply.

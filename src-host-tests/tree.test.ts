@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ROOT, folderEdges, scan } from "../scripts/tree";
 
 // Lowest first: a folder may import only from folders before it.
-const LAYERS = ["lib", "reply", "identity", "ratelimit", "validate", "authz", "config", "pipeline", "abi", "."];
+const LAYERS = ["lib", "reply", "identity", "ratelimit", "monitor", "validate", "authz", "config", "pipeline", "abi", "."];
 const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 60;
 

@@ -2,6 +2,7 @@
 // "wasmcustom" prefix), the Tally the pipeline moves (pipeline/io.ts). Every name is defined here,
 // once, at configure time; nothing is named per request. docs/operations.md lists them.
 import { Tally, Stat } from "../pipeline/io";
+import { Detector, Monitoring } from "../monitor/detectors";
 import { RateLimits } from "../ratelimit/limits";
 import { REASONS } from "../reply/reasons";
 import { Counter, Gauge } from "./host";
@@ -22,6 +23,9 @@ export class BaseMetrics {
     new Counter("meshguard.ratelimit.table_full"),  // Stat.TableFull
     new Counter("meshguard.ratelimit.contention"),  // Stat.Contention
     new Counter("meshguard.ratelimit.host_error"),  // Stat.HostError
+    new Counter("meshguard.monitor.quarantines"),   // Stat.Quarantined
+    new Counter("meshguard.monitor.table_full"),    // Stat.MonitorFull
+    new Counter("meshguard.monitor.host_error"),    // Stat.MonitorHostError
   ];
   readonly configRejected: Counter = new Counter("meshguard.config.rejected");
   readonly denied: Counter[] = perReason("meshguard.denied.");
@@ -29,22 +33,29 @@ export class BaseMetrics {
   readonly liveKeys: Gauge = new Gauge("meshguard.ratelimit.live_keys");
 }
 
-// One configuration's tally: the base counters and, per limit of its policy, limited and
-// would_limit.
+// One configuration's tally: the base counters, per limit of its policy limited and would_limit,
+// per detector fired.
 export class HostTally extends Tally {
   private readonly limitedBy: Counter[];
   private readonly wouldLimitBy: Counter[];
+  private readonly firedBy: Counter[];
 
-  constructor(private readonly base: BaseMetrics, limits: RateLimits | null) {
+  constructor(private readonly base: BaseMetrics, limits: RateLimits | null, monitoring: Monitoring | null) {
     super();
     const n = limits !== null ? limits.rules.length : 0;
-    this.limitedBy = new Array<Counter>(n);
-    this.wouldLimitBy = new Array<Counter>(n);
+    const limited = new Array<Counter>(n);
+    const wouldLimit = new Array<Counter>(n);
     for (let i = 0; i < n; i++) {
       const name = limits!.rules[i].limit.name;
-      this.limitedBy[i] = new Counter("meshguard.ratelimit." + name + ".limited");
-      this.wouldLimitBy[i] = new Counter("meshguard.ratelimit." + name + ".would_limit");
+      limited[i] = new Counter("meshguard.ratelimit." + name + ".limited");
+      wouldLimit[i] = new Counter("meshguard.ratelimit." + name + ".would_limit");
     }
+    const detectors = monitoring !== null ? monitoring.detectors : new Array<Detector>(0);
+    const fired = new Array<Counter>(detectors.length);
+    for (let i = 0; i < detectors.length; i++) fired[i] = new Counter("meshguard.monitor." + detectors[i].name + ".fired");
+    this.limitedBy = limited;
+    this.wouldLimitBy = wouldLimit;
+    this.firedBy = fired;
   }
 
   add(stat: Stat): void {
@@ -64,4 +75,8 @@ export class HostTally extends Tally {
   }
 
   liveKeys(count: i32): void { this.base.liveKeys.set(<u64>count); }
+
+  fired(detector: i32): void {
+    if (detector >= 0 && detector < this.firedBy.length) this.firedBy[detector].increment();
+  }
 }

@@ -4,6 +4,7 @@ import { compileConfig } from "../config/compile";
 import { Policy } from "../config/policy";
 import { sha256 } from "../lib/sha256";
 import { FilterConfig } from "../pipeline/filter-config";
+import { Monitor } from "../monitor/monitor";
 import { Limiter, LocalSlotTable, SlotTable } from "../ratelimit/limiter";
 import { LOG_PREFIX } from "../reply/event-fields";
 import { LogLevel, log, nowNanos, setTickPeriod } from "./host";
@@ -35,7 +36,7 @@ export class Plugin {
     if (metrics === null) {
       metrics = new BaseMetrics();
       this.metrics = metrics;
-      this.fallbackTally = new HostTally(metrics, null);
+      this.fallbackTally = new HostTally(metrics, null, null);
     }
     const result = compileConfig(bytes);
     const policy = result.policy;
@@ -45,7 +46,9 @@ export class Plugin {
       return false;
     }
     const digest = sha256(bytes);
-    this.config = new FilterConfig(policy, this.limiterFor(policy, digest), new HostTally(metrics, policy.rateLimits), hex(digest, 6));
+    const m = policy.monitoring;
+    const monitor = m !== null ? new Monitor(m, new SharedSlotTable(m.slots, "mg:mon:"), new SharedSlotTable(m.quarantineSlots, "mg:q:")) : null;
+    this.config = new FilterConfig(policy, this.limiterFor(policy, digest), new HostTally(metrics, policy.rateLimits, m), hex(digest, 6), monitor);
     log(LogLevel.Info, LOG_PREFIX + "policy loaded: " + policy.routes.routes.length.toString() + " routes" + (policy.audit ? " (audit mode)" : "") + ", version " + hex(digest, 6));
     return true;
   }
@@ -56,7 +59,7 @@ export class Plugin {
     const rl = policy.rateLimits;
     if (rl === null) return null;
     const seed = (<u32>digest[0] << 24) | (<u32>digest[1] << 16) | (<u32>digest[2] << 8) | <u32>digest[3];
-    const table: SlotTable = rl.shared ? new SharedSlotTable(rl.slots) : new LocalSlotTable(rl.slots);
+    const table: SlotTable = rl.shared ? new SharedSlotTable(rl.slots, "mg:rl:") : new LocalSlotTable(rl.slots);
     setTickPeriod(TICK_MS);
     return new Limiter(table, rl.limits, seed);
   }

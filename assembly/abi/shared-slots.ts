@@ -6,11 +6,12 @@ import { WasmResult, getSharedData, setSharedData } from "./host";
 
 export class SharedSlotTable extends SlotTable {
   private readonly keys: ArrayBuffer[];
-  constructor(size: i32) {
+  // `prefix`: "mg:rl:" for the rate limiter, "mg:mon:" and "mg:q:" for the monitor.
+  constructor(size: i32, prefix: string) {
     super(size);
     // Slot names are built once: no string work per request.
     this.keys = new Array<ArrayBuffer>(size);
-    for (let i = 0; i < size; i++) this.keys[i] = String.UTF8.encode("mg:rl:" + i.toString());
+    for (let i = 0; i < size; i++) this.keys[i] = String.UTF8.encode(prefix + i.toString());
   }
   get(i: i32): SlotRead {
     const v = getSharedData(this.keys[i]);

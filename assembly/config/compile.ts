@@ -11,6 +11,8 @@ import { parseHexDigest } from "../lib/sha256";
 import { RateLimits } from "../ratelimit/limits";
 import { HeaderLimits } from "../validate/hygiene";
 import { compileRateLimits } from "./limits";
+import { compileMonitoring } from "./monitoring";
+import { Monitoring } from "../monitor/detectors";
 import { Policy, RequestLimits } from "./policy";
 import { ConfigReader } from "./reader";
 import { compileRoutes } from "./routes";
@@ -38,7 +40,7 @@ export const MAX_CONFIG_BYTES = 4 << 20;
 export const MAX_STRIP_HEADERS = 64;
 export const MAX_API_KEYS = 10000;
 
-const TOP_LEVEL: string[] = ["routes", "mode", "unmatched_routes", "peer_header", "user_header", "client_header", "strip_headers", "method_override", "trust_domains", "require_peer", "jwt", "api_keys", "rate_limits", "request_limits"];
+const TOP_LEVEL: string[] = ["routes", "mode", "unmatched_routes", "peer_header", "user_header", "client_header", "strip_headers", "method_override", "trust_domains", "require_peer", "jwt", "api_keys", "rate_limits", "request_limits", "monitoring"];
 
 export class CompileResult {
   constructor(public policy: Policy | null, public error: string) {}
@@ -68,12 +70,14 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   const limits = compileRequestLimits(c, root.member("request_limits"));
   const rlV = root.member("rate_limits");
   const rateLimits: RateLimits | null = rlV !== null ? compileRateLimits(c, rlV, routes) : null;
+  const monV = root.member("monitoring");
+  const monitoring: Monitoring | null = monV !== null ? compileMonitoring(c, monV, routes) : null;
   const jwtV = root.member("jwt");
   // After the routes and limits: they say whether any rule reads user claims.
   const jwt: JwtSettings | null = jwtV !== null || c.usesUserClaims ? compileJwt(c, jwtV) : null;
   if (c.failed) return new CompileResult(null, c.error);
   const identity = new IdentitySources(jwt, apiKeyHeader.length > 0 ? new HeaderName(apiKeyHeader) : null, apiKeys, c.trustDomains, requirePeer);
-  return new CompileResult(new Policy(new RouteTable(routes, unmatched), audit, identity, headers, limits, rateLimits), "");
+  return new CompileResult(new Policy(new RouteTable(routes, unmatched), audit, identity, headers, limits, rateLimits, monitoring), "");
 }
 
 // The identity headers meshguard sets, and the headers it strips (its own three always; the

@@ -3,6 +3,7 @@
 import { RouteTable } from "../authz/routes";
 import { IdentityHeaders, IdentitySources } from "../identity/sources";
 import { JsonLimits } from "../lib/json";
+import { Monitoring } from "../monitor/detectors";
 import { RateLimits } from "../ratelimit/limits";
 import { HeaderLimits } from "../validate/hygiene";
 
@@ -23,5 +24,6 @@ export class Policy {
     public readonly headers: IdentityHeaders,
     public readonly limits: RequestLimits,
     public readonly rateLimits: RateLimits | null,
+    public readonly monitoring: Monitoring | null,
   ) {}
 }

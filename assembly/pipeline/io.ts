@@ -4,6 +4,7 @@
 // absent or failed (lib/presence.ts); writes report whether the host did them.
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { BytesLookup, Lookup } from "../lib/presence";
+import { Reason } from "../reply/reasons";
 
 export abstract class StreamIO {
   abstract requestHeaders(): HeaderSnapshot;      // all of them, in one read; !ok when the host failed
@@ -25,6 +26,7 @@ export abstract class StreamIO {
 export const enum Stat {
   Allowed = 0, Denied = 1, WouldDeny = 2, Shadow = 3,
   TableFull = 4, Contention = 5, HostError = 6,
+  Quarantined = 7, MonitorFull = 8, MonitorHostError = 9,
 }
 
 export abstract class Tally {
@@ -32,4 +34,10 @@ export abstract class Tally {
   abstract refused(audited: bool, reason: i32): void;   // Denied / WouldDeny, and per reason index
   abstract limited(audited: bool, limit: i32): void;    // per limit index: limited / would_limit
   abstract liveKeys(count: i32): void;
+  abstract fired(detector: i32): void;                  // per detector index
+}
+
+// Told of every refusal, enforced or audited (the detectors: pipeline/watch-step.ts).
+export abstract class RefusalObserver {
+  abstract refused(reason: Reason): void;
 }

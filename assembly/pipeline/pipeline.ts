@@ -3,7 +3,8 @@
 //   1. strip spoofable headers   (identity/sources.ts: always meshguard's own identity headers)
 //   2. check the headers         (validate/hygiene.ts: count, sizes, control characters, framing)
 //   3. screen the path           (validate/path.ts)
-//   4. establish the caller      (identity/identify.ts: peer, verified user claims, API key)
+//   4. establish the caller      (identity/identify.ts: peer, verified user claims, API key),
+//      and refuse a quarantined one (pipeline/watch-step.ts, monitor/)
 //   5. authorize                 (authz/: the route, then its rules), then the route's shape
 //                                (validate/shape.ts: typed parameters, query, headers)
 //   6. check the body            (validate/body.ts, pipeline/body-step.ts: type, size, schema)
@@ -25,6 +26,7 @@ import { FilterConfig } from "./filter-config";
 import { Stat, StreamIO } from "./io";
 import { LimitStep, Quota } from "./limit-step";
 import { Settler } from "./settle";
+import { WatchStep } from "./watch-step";
 
 const PATH = new HeaderName(":path");
 const METHOD = new HeaderName(":method");
@@ -39,6 +41,7 @@ export class RequestPipeline {
   private body: BodyStep | null = null;
   private quota: Quota | null = null;
   private params: string[] = NO_PARAMS;   // the matched route's path parameters
+  private watch: WatchStep | null = null;
 
   constructor(public readonly config: FilterConfig, private readonly io: StreamIO) {
     this.settler = new Settler(config, io);
@@ -52,6 +55,12 @@ export class RequestPipeline {
     const snap = this.io.requestHeaders();
     s.snapshot = snap;
     if (!snap.ok) return this.failClosed(null, "");
+    const monitor = this.config.monitor;
+    if (monitor !== null) {
+      const watch = new WatchStep(s, this.io, monitor, snap);
+      s.watch = watch;
+      this.watch = watch;
+    }
     if (!this.strip(snap)) return STOP;
     const hygiene = checkHeaders(snap, policy.limits.headers);
     const audit = policy.audit;   // before a route is known, the policy's mode
@@ -63,6 +72,11 @@ export class RequestPipeline {
     const found = this.config.identifier.identify(snap, this.io.peerUriSan(), metadata);
     const caller = found.caller;
     s.caller = caller;
+    const watch = this.watch;
+    if (watch !== null) {
+      watch.know(caller);
+      if (watch.quarantined()) return STOP;
+    }
     // A path that failed the screen (audit mode let it on) matches no route: no route's rules
     // apply, the policy-wide ones (limits, body size) still do.
     const decision = path.ok ? this.authorize(path, caller, snap, found.userError) : UNROUTED;
@@ -122,6 +136,8 @@ export class RequestPipeline {
     const route = m.route;
     if (route === null) return m.unrouted;
     this.params = m.params;
+    const watch = this.watch;
+    if (watch !== null) watch.routed(route.name, m.params);
     if (path.encodedPercent && !route.allowEncodedPercent) return Decision.refuseFor(PATH_INVALID, route, ENCODED_PERCENT);
     return route.authorize(caller, m.params);
   }

@@ -10,7 +10,7 @@ import { DETAILS_PREFIX, POLICY_UNAVAILABLE, USER_MISSING } from "../reply/reaso
 import { EventLine, NO_REPLY_DETAIL, replyBody } from "../reply/reply";
 import { Decision, RoutePolicy } from "../authz/route";
 import { FilterConfig } from "./filter-config";
-import { StreamIO, Tally } from "./io";
+import { RefusalObserver, StreamIO, Tally } from "./io";
 
 export const REQUEST_ID = new HeaderName("x-request-id");
 const CONTENT_TYPE_ONLY: string[] = ["content-type"];
@@ -23,6 +23,7 @@ export class Settler {
   replied: bool = false;           // a local reply was sent: later callbacks only stop
   caller: Caller | null = null;    // once known, named in the log events
   snapshot: HeaderSnapshot | null = null;
+  watch: RefusalObserver | null = null;   // the detectors, when the policy has some
 
   constructor(public readonly config: FilterConfig, public readonly io: StreamIO) {}
 
@@ -50,6 +51,8 @@ export class Settler {
   deny(d: Decision, detail: string, headerNames: string[] | null, headerValues: string[] | null): void {
     const reason = d.reason!;
     this.config.tally.refused(false, reason.index);
+    const watch = this.watch;
+    if (watch !== null) watch.refused(reason);
     const requestId = this.requestId();
     this.io.info(LOG_PREFIX + this.event(EVENT_DENY, MODE_ENFORCE, d, requestId, detail));
     this.replied = true;
@@ -61,6 +64,8 @@ export class Settler {
 
   wouldDeny(d: Decision, detail: string): void {
     this.config.tally.refused(true, d.reason!.index);
+    const watch = this.watch;
+    if (watch !== null) watch.refused(d.reason!);
     this.io.info(LOG_PREFIX + this.event(EVENT_WOULD_DENY, MODE_AUDIT, d, this.requestId(), detail));
   }
 
@@ -70,7 +75,7 @@ export class Settler {
   }
 
   private event(kind: string, mode: string, d: Decision, requestId: string, detail: string): string {
-    const line = new EventLine(kind, d.reason!, mode, d.routeName, d.rule, requestId);
+    const line = EventLine.refusal(kind, d.reason!, mode, d.routeName, d.rule, requestId);
     const caller = this.caller;
     if (caller !== null) {
       const spiffe = caller.peer.spiffe;
@@ -88,7 +93,7 @@ export class Settler {
 // 503 policy_unavailable (fail closed), counted when a refused configuration left counters.
 export function refuseWithoutPolicy(io: StreamIO, tally: Tally | null): void {
   if (tally !== null) tally.refused(false, POLICY_UNAVAILABLE.index);
-  const line = new EventLine(EVENT_DENY, POLICY_UNAVAILABLE, MODE_ENFORCE, "", "", "");
+  const line = EventLine.refusal(EVENT_DENY, POLICY_UNAVAILABLE, MODE_ENFORCE, "", "", "");
   io.info(LOG_PREFIX + line.finish(""));
   io.reply(<u32>POLICY_UNAVAILABLE.status, DETAILS_PREFIX + POLICY_UNAVAILABLE.code, replyBody(POLICY_UNAVAILABLE, NO_REPLY_DETAIL, ""), CONTENT_TYPE_ONLY, JSON_ONLY);
 }

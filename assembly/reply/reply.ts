@@ -41,14 +41,25 @@ export function replyBody(reason: Reason, detail: ReplyDetail, requestId: string
   return body + "}";
 }
 
-// One log event (event-fields.ts): built only when a request is refused or would be, never on
-// the allow path. Identity fields are added by the caller, when present.
+// One log event (event-fields.ts): built only when a request is refused or would be, or a detector
+// fires; never on the allow path. Fields are added in the documented order.
 export class EventLine {
   private text: string;
-  constructor(event: string, reason: Reason, mode: string, route: string, rule: string, requestId: string) {
-    this.text = "{\"" + FIELD_EVENT + "\":\"" + event + "\",\"" + FIELD_STATUS + "\":" + reason.status.toString() +
+  constructor(event: string) {
+    this.text = "{\"" + FIELD_EVENT + "\":\"" + event + "\"";
+  }
+
+  // A deny or would_deny event's leading fields; identity fields are added by the caller.
+  static refusal(event: string, reason: Reason, mode: string, route: string, rule: string, requestId: string): EventLine {
+    const line = new EventLine(event);
+    line.text += ",\"" + FIELD_STATUS + "\":" + reason.status.toString() +
       ",\"" + FIELD_REASON + "\":\"" + reason.code + "\",\"" + FIELD_MODE + "\":\"" + mode + "\"";
-    this.add(FIELD_ROUTE, route).add(FIELD_RULE, rule).add(FIELD_REQUEST_ID, requestId);
+    return line.add(FIELD_ROUTE, route).add(FIELD_RULE, rule).add(FIELD_REQUEST_ID, requestId);
+  }
+
+  addNumber(field: string, value: i64): EventLine {
+    this.text += ",\"" + field + "\":" + value.toString();
+    return this;
   }
 
   add(field: string, value: string): EventLine {
@@ -61,6 +72,7 @@ export class EventLine {
   apiClient(name: string): EventLine { return this.add(FIELD_API_CLIENT, name); }
 
   finish(detail: string): string { return this.add(FIELD_DETAIL, detail).text + "}"; }
+  close(): string { return this.text + "}"; }
 }
 
 // A JSON string literal: quotes, backslashes, control characters and DEL escaped; at most `limit`

@@ -8,10 +8,11 @@ import { FilterConfig } from "../../assembly/pipeline/filter-config";
 import { Stat, StreamIO, Tally } from "../../assembly/pipeline/io";
 import { RequestPipeline } from "../../assembly/pipeline/pipeline";
 import { Limiter, LocalSlotTable } from "../../assembly/ratelimit/limiter";
+import { Monitor } from "../../assembly/monitor/monitor";
 import { REASONS } from "../../assembly/reply/reasons";
 import { jsonQuote } from "../../assembly/reply/reply";
 
-const STATS: string[] = ["allowed", "denied", "would_deny", "shadow", "table_full", "contention", "host_error"];
+const STATS: string[] = ["allowed", "denied", "would_deny", "shadow", "table_full", "contention", "host_error", "quarantines", "monitor_table_full", "monitor_host_error"];
 
 class MemoryTally extends Tally {
   counts: Map<string, i32> = new Map();
@@ -23,6 +24,7 @@ class MemoryTally extends Tally {
   }
   limited(audited: bool, limit: i32): void { this.bump((audited ? "would_limit." : "limited.") + limit.toString()); }
   liveKeys(count: i32): void {}
+  fired(detector: i32): void { this.bump("fired." + detector.toString()); }
 }
 
 class MemoryIO extends StreamIO {
@@ -80,7 +82,9 @@ export function pipeConfigure(ptr: usize, len: i32): usize {
   tally = new MemoryTally();
   const rl = policy.rateLimits;
   const limiter = rl !== null ? new Limiter(new LocalSlotTable(rl.slots), rl.limits, 12345) : null;
-  config = new FilterConfig(policy, limiter, tally, "unit");
+  const m = policy.monitoring;
+  const monitor = m !== null ? new Monitor(m, new LocalSlotTable(m.slots), new LocalSlotTable(m.quarantineSlots)) : null;
+  config = new FilterConfig(policy, limiter, tally, "unit", monitor);
   return answer("OK");
 }
 

@@ -1,0 +1,134 @@
+// Detectors: what counts as unusual for one identity within a window, declared in the policy
+// (`monitoring`). Pure: the windows are records in a RecordStore, time comes in as an argument.
+//
+//   refusal_burst   refusals of the identity whose reason is in the detector's groups, counted in a
+//                   fixed window (fail2ban's maxretry within findtime); with groups ["credentials"]
+//                   and identity client_ip, it catches key and token guessing
+//   enumeration     distinct values of one path parameter of one route (object scraping, OWASP
+//                   API1), counted exactly: the window keeps the values' hashes, up to the threshold
+import { Change } from "./store";
+
+export const enum DetectorKind { RefusalBurst = 0, Enumeration = 1 }
+export const enum IdentityKind { Peer = 0, User = 1, ApiClient = 2, ClientIp = 3 }
+export const enum Action { Alert = 0, Quarantine = 1 }
+
+export const IDENTITY_KINDS: string[] = ["peer", "user", "api_client", "client_ip"];   // IdentityKind order
+export const MAX_ENUMERATION_THRESHOLD = 1000;
+
+export class Detector {
+  constructor(
+    public readonly name: string,
+    public readonly index: i32,
+    public readonly kind: DetectorKind,
+    public readonly identity: IdentityKind,
+    public readonly windowNanos: u64,
+    public readonly threshold: i32,        // fires when the count reaches it
+    public readonly action: Action,
+    public readonly audit: bool,           // "would quarantine": logged and counted only
+    public readonly groups: string[],      // refusal_burst: the reason groups counted
+    public readonly route: string,         // enumeration: the route's name
+    public readonly param: i32,            // enumeration: the parameter's index in the route's path
+  ) {}
+
+  get windowSeconds(): i64 { return <i64>(this.windowNanos / 1000000000); }
+}
+
+export class QuarantineSettings {
+  constructor(
+    public readonly baseNanos: u64,        // the first quarantine
+    public readonly maxNanos: u64,         // each repeat doubles it, up to this
+    public readonly never: string[],       // identities never observed nor quarantined (any kind)
+  ) {}
+}
+
+export class Monitoring {
+  readonly usesClientIp: bool;
+  readonly quarantineKinds: bool[];        // per IdentityKind: some quarantining detector keys on it
+  constructor(
+    public readonly detectors: Detector[],
+    public readonly quarantine: QuarantineSettings,
+    public readonly slots: i32,            // detector windows
+    public readonly quarantineSlots: i32,
+    public readonly trustedHops: i32,      // client_ip from x-forwarded-for behind this many proxies
+  ) {
+    let ip = false;
+    const kinds = [false, false, false, false];
+    for (let i = 0; i < detectors.length; i++) {
+      const d = detectors[i];
+      if (d.identity == IdentityKind.ClientIp) ip = true;
+      if (d.action == Action.Quarantine && !d.audit) kinds[<i32>d.identity] = true;
+    }
+    this.usesClientIp = ip;
+    this.quarantineKinds = kinds;
+  }
+}
+
+// One more event in a detector's window: a refusal (hash 0) or, for enumeration, the value's hash.
+// The payload: window end u64, count u32, fired u8, then for enumeration the distinct hashes u32.
+export class WindowCount extends Change {
+  count: i32 = 0;          // after the change
+  firedNow: bool = false;  // this change reached the threshold
+  constructor(public readonly detector: Detector, public readonly hash: u32) { super(); }
+
+  apply(payload: Uint8Array | null, now: u64): Uint8Array {
+    const d = this.detector;
+    let end: u64 = 0;
+    let count = 0;
+    let fired = false;
+    let hashes = new Array<u32>(0);
+    if (payload !== null && payload.length >= 13) {
+      const base = payload.dataStart;
+      end = load<u64>(base);
+      count = <i32>load<u32>(base + 8);
+      fired = load<u8>(base + 12) != 0;
+      const n = (payload.length - 13) / 4;
+      for (let i = 0; i < n; i++) hashes.push(load<u32>(base + 13 + <usize>(4 * i)));
+    }
+    if (end <= now) { end = now + d.windowNanos; count = 0; fired = false; hashes = new Array<u32>(0); }
+    if (d.kind == DetectorKind.Enumeration) {
+      if (!hashes.includes(this.hash) && hashes.length < d.threshold) hashes.push(this.hash);
+      count = hashes.length;
+    } else {
+      count++;
+    }
+    this.count = count;
+    this.firedNow = !fired && count >= d.threshold;
+    if (this.firedNow) fired = true;
+    this.expiresAt = end;
+    const out = new Uint8Array(13 + 4 * hashes.length);
+    const base = out.dataStart;
+    store<u64>(base, end);
+    store<u32>(base + 8, <u32>count);
+    store<u8>(base + 12, fired ? 1 : 0);
+    for (let i = 0; i < hashes.length; i++) store<u32>(base + 13 + <usize>(4 * i), hashes[i]);
+    return out;
+  }
+}
+
+// A quarantine, or its repeat: each doubles the last, up to the maximum. The record outlives the
+// quarantine by the maximum, so a repeat within that time escalates. Payload: until u64, strikes u32.
+export class Strike extends Change {
+  until: u64 = 0;
+  strikes: i32 = 0;
+  constructor(public readonly settings: QuarantineSettings) { super(); }
+
+  apply(payload: Uint8Array | null, now: u64): Uint8Array {
+    let strikes = 0;
+    if (payload !== null && payload.length >= 12) strikes = <i32>load<u32>(payload.dataStart + 8);
+    let duration = this.settings.baseNanos;
+    for (let i = 0; i < strikes && duration < this.settings.maxNanos; i++) duration *= 2;
+    if (duration > this.settings.maxNanos) duration = this.settings.maxNanos;
+    this.strikes = strikes + 1;
+    this.until = now + duration;
+    this.expiresAt = this.until + this.settings.maxNanos;
+    const out = new Uint8Array(12);
+    store<u64>(out.dataStart, this.until);
+    store<u32>(out.dataStart + 8, <u32>this.strikes);
+    return out;
+  }
+}
+
+// When a quarantine record's payload says it ends (0: not quarantined).
+export function quarantinedUntil(payload: Uint8Array | null): u64 {
+  return payload !== null && payload.length >= 12 ? load<u64>(payload.dataStart) : 0;
+}
