@@ -41,6 +41,16 @@ const SCENARIOS = [
   { name: "meshguard: public route", path: "/public/x", headers: [], policy: { routes, api_keys: apiKeys } },
   { name: "meshguard: API key + route template", path: "/api/users/7/orders/9", headers: [`x-api-key: ${KEY}`], policy: { routes, api_keys: apiKeys } },
   {
+    name: "meshguard: public route + 2 detectors (quarantine lookup, enumeration window)", path: "/public/x", headers: [],
+    policy: {
+      routes: [{ name: "public", path: "/public/{id}", public: true }],
+      monitoring: { detectors: [
+        { name: "guess", kind: "refusal_burst", identity: "client_ip", groups: ["credentials"], window_seconds: 60, threshold: 10, action: "quarantine" },
+        { name: "scrape", kind: "enumeration", identity: "client_ip", route: "public", param: "id", window_seconds: 10, threshold: 1000, action: "quarantine" },
+      ] },
+    },
+  },
+  {
     name: "meshguard: API key + template + rate limit", path: "/api/users/7/orders/9", headers: [`x-api-key: ${KEY}`],
     policy: { routes, api_keys: apiKeys, rate_limits: { limits: [{ name: "bench", capacity: 1e9, refill: { tokens: 1e9, seconds: 1 }, key: ["api_client"] }] } },
   },

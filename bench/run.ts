@@ -99,9 +99,26 @@ const limiterRows = [
 console.log("\nrate limiter (shared data, CAS):");
 console.table(limiterRows);
 
+// Monitoring: the same public route with detectors on: a quarantine lookup per identity kind that
+// quarantines, and an enumeration window updated on every request (one user, distinct ids).
+const watched = (detectors: object[] | null) => ({
+  routes: [{ name: "item", path: "/items/{id}", public: true }],
+  ...(detectors ? { monitoring: { detectors } } : {}),
+});
+const enumeration = { name: "scrape", kind: "enumeration", identity: "client_ip", route: "item", param: "id", window_seconds: 10, threshold: 1000, action: "quarantine" };
+const burst = { name: "guess", kind: "refusal_burst", identity: "client_ip", groups: ["credentials"], window_seconds: 60, threshold: 10, action: "quarantine" };
+const items: Shot[] = Array.from({ length: 500 }, (_, i) => ({ path: `/items/${i}`, peer: null, sourceAddress: `10.1.${(i >> 8) & 255}.${i & 255}:5000` }));
+const monitorRows = [
+  await cost("no detectors", items, watched(null)),
+  await cost("a refusal-burst detector (quarantine lookup only)", items, watched([burst])),
+  await cost("and an enumeration detector on the route", items, watched([burst, enumeration])),
+];
+console.log("\nmonitoring (detectors on a public route, 500 client addresses):");
+console.table(monitorRows);
+
 const mem = await memory();
 console.log(`\nmemory: ${mem.pages_after_1000} pages after 1,000 requests, ${mem.pages_after_all} after ${mem.requests.toLocaleString("en")} (${mem.pages_after_all === mem.pages_after_1000 ? "equal" : "GREW"}), trapped: ${mem.trapped}`);
 const size = statSync(WASM_PATH).size;
 console.log(`size: build/meshguard.wasm ${size} bytes, build/noop.wasm ${statSync(NOOP_WASM_PATH).size} bytes`);
-writeFileSync(new URL("../build/bench.json", import.meta.url), JSON.stringify({ machine, batch: BATCH, rounds: ROUNDS, cost: results, policy_size: sizes, rate_limiter: limiterRows, memory: mem, wasm_bytes: size }, null, 2));
+writeFileSync(new URL("../build/bench.json", import.meta.url), JSON.stringify({ machine, batch: BATCH, rounds: ROUNDS, cost: results, policy_size: sizes, rate_limiter: limiterRows, monitoring: monitorRows, memory: mem, wasm_bytes: size }, null, 2));
 if (mem.pages_after_all !== mem.pages_after_1000 || mem.trapped) process.exitCode = 1;

@@ -90,6 +90,9 @@ export class RecordStore {
         f.missing = r.presence == Presence.Absent;
         free = f;
       }
+      // A slot never written stays so until a key claims it, and a key takes the first free slot
+      // of its probes: no record of this key lies beyond. (Usually the first read ends the lookup.)
+      if (r.presence == Presence.Absent) break;
     }
     return free;
   }
