@@ -18,7 +18,7 @@ export class BaseMetrics {
   readonly stats: Counter[] = [
     new Counter("meshguard.requests.allowed"),      // Stat.Allowed
     new Counter("meshguard.requests.denied"),       // Stat.Denied
-    new Counter("meshguard.audit.would_deny"),      // Stat.WouldDeny
+    new Counter("meshguard.requests.would_deny"),   // Stat.WouldDeny
     new Counter("meshguard.requests.shadow"),       // Stat.Shadow
     new Counter("meshguard.ratelimit.table_full"),  // Stat.TableFull
     new Counter("meshguard.ratelimit.contention"),  // Stat.Contention

@@ -51,6 +51,17 @@ function jwtFilter(providers: JwtProvider[]): object {
   };
 }
 
+// Envoy's tag extraction turns meshguard's per-reason, per-limit and per-detector counters into
+// one series each with a label (docs/operations.md, "Metrics"): in /stats/prometheus,
+// envoy_wasmcustom_meshguard_denied{reason="not_allowed"} rather than one name per reason. The
+// first capture group is cut from the name, the second is the label's value (Envoy's
+// TagSpecifier). Labels are bounded by the policy: reasons, limits and detectors, never identities.
+export const MESHGUARD_STATS_TAGS = [
+  { tag_name: "reason", regex: "^wasmcustom\\.meshguard\\.(?:denied|audit\\.would_deny)(\\.([a-z_]+))$" },
+  { tag_name: "limit", regex: "^wasmcustom\\.meshguard\\.ratelimit(\\.([a-z0-9_-]+))\\.(?:limited|would_limit)$" },
+  { tag_name: "detector", regex: "^wasmcustom\\.meshguard\\.monitor(\\.([^.]+))\\.fired$" },
+];
+
 export function envoyConfig(o: EnvoyConfigOptions): object {
   const wasmFilter = {
     name: "envoy.filters.http.wasm",
@@ -75,6 +86,7 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
   };
   return {
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: o.adminPort ?? 0 } } },
+    stats_config: { stats_tags: MESHGUARD_STATS_TAGS },
     static_resources: {
       listeners: [{
         name: "mesh_inbound",
