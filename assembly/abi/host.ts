@@ -90,6 +90,13 @@ export function getPropertyBytes(path: PropertyPath): BytesLookup {
   return new BytesLookup(presence, presence == Presence.Present ? takeBytes() : new Uint8Array(0), status);
 }
 
+// Sets a property; Envoy keeps it in the stream's filter state under "wasm." + the path, where
+// the access log reads it (%FILTER_STATE(wasm.<path>:PLAIN)%). Returns the ABI status.
+export function setProperty(path: PropertyPath, value: string): u32 {
+  const v = String.UTF8.encode(value);
+  return abi.proxy_set_property(changetype<usize>(path.bytes), path.bytes.byteLength, changetype<usize>(v), v.byteLength);
+}
+
 export function getProperty(path: PropertyPath): Lookup {
   clearOut();
   const status = abi.proxy_get_property(changetype<usize>(path.bytes), path.bytes.byteLength, OUT_PTR, OUT_SIZE);

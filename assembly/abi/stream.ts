@@ -9,7 +9,7 @@ import { RequestPipeline } from "../pipeline/pipeline";
 import { refuseWithoutPolicy } from "../pipeline/settle";
 import {
   HeaderMapType, LogLevel, PropertyPath, WasmResult, addHeader, getProperty, getPropertyBytes, getRequestBody, log,
-  nowNanos, removeHeader, replaceHeader, sendLocalReply, snapshotHeaders,
+  nowNanos, removeHeader, replaceHeader, sendLocalReply, setProperty, snapshotHeaders,
 } from "./host";
 import { Plugin } from "./plugin";
 
@@ -18,6 +18,8 @@ const PEER_URI_SAN = new PropertyPath("connection.uri_san_peer_certificate");
 // All dynamic metadata, as a serialised envoy.config.core.v3.Metadata (identity/claims.ts).
 const METADATA = new PropertyPath("metadata");
 const SOURCE_ADDRESS = new PropertyPath("source.address");
+// The filter-state key the access log reads: %FILTER_STATE(wasm.meshguard:PLAIN)%.
+const OUTCOME = new PropertyPath("meshguard");
 
 export class HostStream extends StreamIO {
   private pipeline: RequestPipeline | null = null;
@@ -38,6 +40,7 @@ export class HostStream extends StreamIO {
     sendLocalReply(status, details, body, headerNames, headerValues);
   }
   info(line: string): void { log(LogLevel.Info, line); }
+  setOutcome(json: string): void { setProperty(OUTCOME, json); }
 
   // --- the ABI's stream callbacks ---
   onRequestHeaders(endOfStream: bool): u32 {

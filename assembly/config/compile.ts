@@ -40,7 +40,7 @@ export const MAX_CONFIG_BYTES = 4 << 20;
 export const MAX_STRIP_HEADERS = 64;
 export const MAX_API_KEYS = 10000;
 
-const TOP_LEVEL: string[] = ["routes", "mode", "unmatched_routes", "peer_header", "user_header", "client_header", "strip_headers", "method_override", "trust_domains", "require_peer", "jwt", "api_keys", "rate_limits", "request_limits", "monitoring"];
+const TOP_LEVEL: string[] = ["routes", "mode", "unmatched_routes", "peer_header", "user_header", "client_header", "strip_headers", "method_override", "trust_domains", "require_peer", "jwt", "api_keys", "rate_limits", "request_limits", "monitoring", "access_log"];
 
 export class CompileResult {
   constructor(public policy: Policy | null, public error: string) {}
@@ -75,9 +75,10 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   const jwtV = root.member("jwt");
   // After the routes and limits: they say whether any rule reads user claims.
   const jwt: JwtSettings | null = jwtV !== null || c.usesUserClaims ? compileJwt(c, jwtV) : null;
+  const accessLog = c.bool("access_log", root.member("access_log"), false);
   if (c.failed) return new CompileResult(null, c.error);
   const identity = new IdentitySources(jwt, apiKeyHeader.length > 0 ? new HeaderName(apiKeyHeader) : null, apiKeys, c.trustDomains, requirePeer);
-  return new CompileResult(new Policy(new RouteTable(routes, unmatched), audit, identity, headers, limits, rateLimits, monitoring), "");
+  return new CompileResult(new Policy(new RouteTable(routes, unmatched), audit, identity, headers, limits, rateLimits, monitoring, accessLog), "");
 }
 
 // The identity headers meshguard sets, and the headers it strips (its own three always; the

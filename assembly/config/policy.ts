@@ -25,5 +25,6 @@ export class Policy {
     public readonly limits: RequestLimits,
     public readonly rateLimits: RateLimits | null,
     public readonly monitoring: Monitoring | null,
+    public readonly accessLog: bool,              // the outcome in filter state, for Envoy's access log
   ) {}
 }

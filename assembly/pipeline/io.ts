@@ -19,6 +19,9 @@ export abstract class StreamIO {
   abstract requestBody(start: u32, length: u32): Uint8Array | null;
   abstract reply(status: u32, details: string, body: string, headerNames: string[], headerValues: string[]): void;
   abstract info(line: string): void;              // a log line at info level
+  // The request's outcome for Envoy's access log (filter state "wasm.meshguard"), when the policy
+  // asks for it (access_log: true).
+  abstract setOutcome(json: string): void;
 }
 
 // Counters the pipeline moves. The host implementation keeps one Envoy counter per stat (and per

@@ -25,7 +25,7 @@ import { BodyStep, CONTINUE, STOP } from "./body-step";
 import { FilterConfig } from "./filter-config";
 import { Stat, StreamIO } from "./io";
 import { LimitStep, Quota } from "./limit-step";
-import { Settler } from "./settle";
+import { OUTCOME_ALLOW, Settler } from "./settle";
 import { WatchStep } from "./watch-step";
 
 const PATH = new HeaderName(":path");
@@ -93,6 +93,7 @@ export class RequestPipeline {
     const tally = this.config.tally;
     tally.add(Stat.Allowed);
     if (decision.shadow) tally.add(Stat.Shadow);
+    s.outcome(OUTCOME_ALLOW, s.lastWouldDeny, decision.routeName);
     return this.forwardIdentity(caller, decision);
   }
 

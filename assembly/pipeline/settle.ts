@@ -7,12 +7,14 @@ import { Caller } from "../identity/caller";
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { EVENT_DENY, EVENT_WOULD_DENY, LOG_PREFIX, MODE_AUDIT, MODE_ENFORCE } from "../reply/event-fields";
 import { DETAILS_PREFIX, POLICY_UNAVAILABLE, USER_MISSING } from "../reply/reasons";
-import { EventLine, NO_REPLY_DETAIL, replyBody } from "../reply/reply";
+import { EventLine, NO_REPLY_DETAIL, jsonQuote, replyBody } from "../reply/reply";
 import { Decision, RoutePolicy } from "../authz/route";
 import { FilterConfig } from "./filter-config";
 import { RefusalObserver, StreamIO, Tally } from "./io";
 
 export const REQUEST_ID = new HeaderName("x-request-id");
+export const OUTCOME_ALLOW = "allow";
+export const OUTCOME_DENY = "deny";
 const CONTENT_TYPE_ONLY: string[] = ["content-type"];
 const JSON_ONLY: string[] = ["application/json"];
 // A 401 user_missing names the scheme that would authenticate (RFC 6750 section 3).
@@ -50,6 +52,7 @@ export class Settler {
   // The local reply. Its headers are content-type alone unless the refusal adds its own (a 429).
   deny(d: Decision, detail: string, headerNames: string[] | null, headerValues: string[] | null): void {
     const reason = d.reason!;
+    this.outcome(OUTCOME_DENY, reason.code, d.routeName);
     this.config.tally.refused(false, reason.index);
     const watch = this.watch;
     if (watch !== null) watch.refused(reason);
@@ -64,9 +67,30 @@ export class Settler {
 
   wouldDeny(d: Decision, detail: string): void {
     this.config.tally.refused(true, d.reason!.index);
+    this.lastWouldDeny = d.reason!.code;
     const watch = this.watch;
     if (watch !== null) watch.refused(d.reason!);
     this.io.info(LOG_PREFIX + this.event(EVENT_WOULD_DENY, MODE_AUDIT, d, this.requestId(), detail));
+  }
+
+  lastWouldDeny: string = "";   // the last refusal audit mode let on, for the access log
+
+  // The request's outcome in filter state, for Envoy's access log (policy access_log: true):
+  // {"decision":"allow"|"deny","reason":...,"route":...,"peer":...,"user":...,"api_client":...}.
+  // One host call per request, so only when asked for.
+  outcome(decision: string, reason: string, route: string): void {
+    if (!this.config.policy.accessLog) return;
+    let json = "{\"decision\":\"" + decision + "\",\"reason\":" + jsonQuote(reason, 64, false) + ",\"route\":" + jsonQuote(route, 256, true);
+    const caller = this.caller;
+    if (caller !== null) {
+      const spiffe = caller.peer.spiffe;
+      if (spiffe !== null) json += ",\"peer\":" + jsonQuote(spiffe.id, 512, true);
+      const user = caller.user;
+      if (user !== null) json += ",\"user\":" + jsonQuote(user.subject, 256, true);
+      const client = caller.client;
+      if (client !== null) json += ",\"api_client\":" + jsonQuote(client.name, 256, true);
+    }
+    this.io.setOutcome(json + "}");
   }
 
   requestId(): string {

@@ -56,6 +56,8 @@ class MemoryIO extends StreamIO {
     this.replied = "{\"status\":" + status.toString() + ",\"details\":" + jsonQuote(details, 256, false) + ",\"body\":" + jsonQuote(body, 65536, false) + ",\"headers\":" + h + "]}";
   }
   info(line: string): void { this.log.push(line); }
+  outcome: string = "null";
+  setOutcome(json: string): void { this.outcome = json; }
 }
 
 let config: FilterConfig | null = null;
@@ -145,5 +147,5 @@ export function pipeOutcome(): usize {
   let counters = "{";
   const names = tally.counts.keys();
   for (let i = 0; i < names.length; i++) counters += (i > 0 ? "," : "") + jsonQuote(names[i], 256, false) + ":" + tally.counts.get(names[i]).toString();
-  return answer("{\"reply\":" + io.replied + ",\"edits\":[" + io.edits.join(",") + "],\"logs\":" + logs + "],\"counters\":" + counters + "}}");
+  return answer("{\"reply\":" + io.replied + ",\"edits\":[" + io.edits.join(",") + "],\"logs\":" + logs + "],\"counters\":" + counters + "},\"outcome\":" + io.outcome + "}");
 }

@@ -239,7 +239,14 @@ export class ProxyWasmHost {
         if (typeof v === "object" && !Buffer.isBuffer(v)) return v.status;
         return h.copyOut(Buffer.isBuffer(v) ? v : Buffer.from(v, "utf8"), ptrPtr, sizePtr);
       },
-      proxy_set_property: unimplemented,
+      // Envoy keeps a property a stream sets in its filter state under "wasm." + the dotted path,
+      // where the access log reads it (context.cc, setProperty; test/access-log.e2e.test.ts).
+      proxy_set_property(pPtr: number, pLen: number, vPtr: number, vLen: number) {
+        const s = h.stream();
+        if (!s) return WasmResult.NotFound;
+        s.filterState.set("wasm." + h.readString(pPtr, pLen).split("\0").join("."), h.read(vPtr, vLen));
+        return WasmResult.Ok;
+      },
 
       proxy_get_buffer_bytes(type: number, start: number, length: number, ptrPtr: number, sizePtr: number) {
         let buf: Buffer | null = null;
@@ -419,6 +426,7 @@ export class Stream {
   responseBodyBuffer: Buffer | null = null;
   localReply: LocalReply | null = null;
   readonly actions: { callback: string; action: number }[] = [];
+  readonly filterState = new Map<string, Buffer>();   // what the filter set (proxy_set_property)
   readonly upstream: Upstream = { headers: null, body: Buffer.alloc(0), trailers: null, ended: false, reset: false };
   // Body bytes Envoy holds for this filter after it returned StopIterationAndBuffer: the next
   // body callback sees them followed by the new data (agreement test, "hold").

@@ -22,7 +22,13 @@ export interface EnvoyConfigOptions {
   jwtProviders?: JwtProvider[];
   tls?: boolean;                  // false: a plaintext listener (the load benchmark); default true
   withoutMeshguard?: boolean;     // the benchmark's baseline: the same Envoy, no wasm filter
+  // An access log file; each line: status, meshguard's response-code details, and the outcome
+  // meshguard put in filter state (policy access_log: true).
+  accessLogPath?: string;
 }
+
+// The access-log line the shipped configs use: meshguard's outcome as JSON (docs/operations.md).
+export const ACCESS_LOG_FORMAT = "%RESPONSE_CODE% %RESPONSE_CODE_DETAILS% %FILTER_STATE(wasm.meshguard:PLAIN)%\n";
 
 export interface JwtProvider { name: string; issuer: string; audiences?: string[]; jwks: string }
 export const JWT_PAYLOAD_KEY = "jwt_payload";
@@ -114,6 +120,10 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
             typed_config: {
               "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
               stat_prefix: "mesh_inbound",
+              ...(o.accessLogPath ? { access_log: [{
+                name: "envoy.access_loggers.file",
+                typed_config: { "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog", path: o.accessLogPath, log_format: { text_format_source: { inline_string: ACCESS_LOG_FORMAT } } },
+              }] } : {}),
               // Paths are normalised before any filter sees them (RFC 3986); meshguard refuses
               // whatever stays ambiguous.
               normalize_path: true,
