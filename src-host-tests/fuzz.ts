@@ -53,6 +53,7 @@ export const FUZZ_POLICY = {
       { name: "guess", kind: "refusal_burst", identity: "client_ip", groups: ["credentials", "authentication"], window_seconds: 5, threshold: 3, action: "quarantine" },
       { name: "probe", kind: "refusal_burst", identity: "peer", groups: ["undeclared", "validation"], window_seconds: 5, threshold: 5, action: "alert" },
       { name: "keys", kind: "refusal_burst", identity: "api_client", groups: ["authorization"], window_seconds: 5, threshold: 3, action: "quarantine", mode: "audit" },
+      { name: "flood", kind: "rate_jump", identity: "client_ip", window_seconds: 1, threshold: 5, factor: 2, warmup_windows: 2, action: "quarantine" },
     ],
   },
 };

@@ -109,3 +109,44 @@ describe("monitoring (emulator)", () => {
     expect(host.metric("meshguard.monitor.table_full")).toBeGreaterThan(0n);
   });
 });
+
+describe("rate_jump (emulator)", () => {
+  const policy = {
+    routes: [{ name: "items", path: "/items/{id}", public: true }],
+    monitoring: { detectors: [{ name: "flood", kind: "rate_jump", identity: "client_ip", window_seconds: 10, threshold: 50, factor: 5, warmup_windows: 6, action: "quarantine" }] },
+  };
+  const from = (host: ProxyWasmHost, ip: string) => runRequest(host, { path: "/items/1", properties: { "source.address": `${ip}:1` } });
+  // `perWindow` requests in each of `windows` windows of 10 s.
+  const steady = (host: ProxyWasmHost, ip: string, perWindow: number, windows: number) => {
+    for (let w = 0; w < windows; w++) { for (let i = 0; i < perWindow; i++) from(host, ip); host.advance(10_000); }
+  };
+
+  it("a client that jumps to ten times its own baseline is flagged within the window, and quarantined", async () => {
+    const host = await loadFilter(policy);
+    steady(host, "10.0.0.5", 20, 8);           // 20 per window for 80 s
+    let n = 0;
+    while (n < 500 && from(host, "10.0.0.5").allowed) n++;
+    const [e] = events(host, EVENT_ANOMALY, "flood");
+    expect(e).toMatchObject({ identity_kind: "client_ip", identity: "10.0.0.5", action: "quarantine", window_seconds: 10 });
+    expect(e.observed).toBe(101);               // over 5 times a baseline of 20
+    expect(e.threshold).toBe(100);
+    expect(n).toBe(101);                        // the 102nd request is the first refused
+  });
+
+  it("a steady client, bursts within the factor, and a client still warming up are not flagged", async () => {
+    const host = await loadFilter(policy);
+    steady(host, "10.0.0.6", 30, 12);
+    for (let i = 0; i < 120; i++) from(host, "10.0.0.6");   // four times its baseline: under the factor
+    for (let i = 0; i < 400; i++) from(host, "10.0.0.7");   // new: no baseline yet
+    expect(events(host, EVENT_ANOMALY, "flood")).toEqual([]);
+  });
+
+  it("a quiet client that floods (a baseline decayed to nothing) needs the minimum volume", async () => {
+    const host = await loadFilter(policy);
+    steady(host, "10.0.0.8", 2, 8);
+    for (let i = 0; i < 49; i++) from(host, "10.0.0.8");
+    expect(events(host, EVENT_ANOMALY, "flood")).toEqual([]);   // 49 < the threshold of 50
+    from(host, "10.0.0.8");
+    expect(events(host, EVENT_ANOMALY, "flood")).toHaveLength(1);
+  });
+});

@@ -7,7 +7,7 @@ import { ConfigReader } from "./reader";
 
 export const MAX_DETECTORS = 32;
 const FIELDS: string[] = ["detectors", "quarantine", "table_slots", "quarantine_slots", "client_ip"];
-const DETECTOR_FIELDS: string[] = ["name", "kind", "identity", "window_seconds", "threshold", "action", "mode", "groups", "route", "param"];
+const DETECTOR_FIELDS: string[] = ["name", "kind", "identity", "window_seconds", "threshold", "action", "mode", "groups", "route", "param", "factor", "warmup_windows"];
 const NANOS: f64 = 1e9;
 
 export function compileMonitoring(c: ConfigReader, v: JsonValue, routes: RoutePolicy[]): Monitoring | null {
@@ -49,8 +49,8 @@ function compileDetector(c: ConfigReader, f: string, v: JsonValue, index: i32, r
   if (c.object(f, v, DETECTOR_FIELDS) === null) return null;
   const nameV = v.member("name");
   if (nameV === null || !nameV.isString() || nameV.str.length == 0 || nameV.str.length > 64) { c.fail(f + ".name", "required: 1 to 64 characters (it names metrics and events)"); return null; }
-  const kind = c.choice(f + ".kind", v.member("kind"), ["refusal_burst", "enumeration"], -1);
-  if (kind < 0) { if (!c.failed) c.fail(f + ".kind", "required: \"refusal_burst\" or \"enumeration\""); return null; }
+  const kind = c.choice(f + ".kind", v.member("kind"), ["refusal_burst", "enumeration", "rate_jump"], -1);
+  if (kind < 0) { if (!c.failed) c.fail(f + ".kind", "required: \"refusal_burst\", \"enumeration\" or \"rate_jump\""); return null; }
   const identity = c.choice(f + ".identity", v.member("identity"), IDENTITY_KINDS, -1);
   if (identity < 0) { if (!c.failed) c.fail(f + ".identity", "required: \"peer\", \"user\", \"api_client\" or \"client_ip\""); return null; }
   if (identity == <i32>IdentityKind.User) c.usesUserClaims = true;
@@ -63,7 +63,11 @@ function compileDetector(c: ConfigReader, f: string, v: JsonValue, index: i32, r
   let groups = new Array<string>(0);
   let route = "";
   let param = -1;
-  if (kind == 0) {
+  const rateOnly = v.member("factor") !== null || v.member("warmup_windows") !== null;
+  if (rateOnly && kind != 2) { c.fail(f, "factor and warmup_windows are rate_jump settings"); return null; }
+  if (kind == 2) {
+    // rate_jump: `threshold` is the minimum volume, factor and warm-up its own settings.
+  } else if (kind == 0) {
     groups = c.strings(f + ".groups", v.member("groups"));
     if (groups.length == 0 && !c.failed) { c.fail(f + ".groups", "required: the reason groups counted (" + GROUPS.join(", ") + ")"); return null; }
     for (let i = 0; i < groups.length; i++) {
@@ -80,5 +84,14 @@ function compileDetector(c: ConfigReader, f: string, v: JsonValue, index: i32, r
     param = found.template.params.indexOf(p.str);
     if (param < 0) { c.fail(f + ".param", "the route's path has no {" + p.str + "}"); return null; }
   }
-  return new Detector(nameV.str, index, <DetectorKind>kind, <IdentityKind>identity, <u64>(<f64>window * NANOS), threshold, action, audit, groups, route, param);
+  const d = new Detector(nameV.str, index, <DetectorKind>kind, <IdentityKind>identity, <u64>(<f64>window * NANOS), threshold, action, audit, groups, route, param);
+  if (kind == 2) {
+    const factor = v.member("factor");
+    if (factor !== null) {
+      if (!factor.isNumber() || !(factor.num >= 1.5) || factor.num > 1000) { c.fail(f + ".factor", "must be a number from 1.5 to 1000"); return null; }
+      d.factor = factor.num;
+    }
+    d.warmupWindows = <i32>c.wholeNumber(f + ".warmup_windows", v.member("warmup_windows"), 1, 1000, 6);
+  }
+  return d;
 }

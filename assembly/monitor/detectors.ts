@@ -6,9 +6,12 @@
 //                   and identity client_ip, it catches key and token guessing
 //   enumeration     distinct values of one path parameter of one route (object scraping, OWASP
 //                   API1), counted exactly: the window keeps the values' hashes, up to the threshold
+//   rate_jump       the identity's requests in a window against its own smoothed baseline (an
+//                   exponentially weighted average of its past windows), after a warm-up and above
+//                   a minimum volume: a client that suddenly floods, whatever its usual rate
 import { Change } from "./store";
 
-export const enum DetectorKind { RefusalBurst = 0, Enumeration = 1 }
+export const enum DetectorKind { RefusalBurst = 0, Enumeration = 1, RateJump = 2 }
 export const enum IdentityKind { Peer = 0, User = 1, ApiClient = 2, ClientIp = 3 }
 export const enum Action { Alert = 0, Quarantine = 1 }
 
@@ -29,6 +32,11 @@ export class Detector {
     public readonly route: string,         // enumeration: the route's name
     public readonly param: i32,            // enumeration: the parameter's index in the route's path
   ) {}
+
+  // rate_jump: fires when a window's count is over `factor` times the baseline, once the baseline
+  // has `warmupWindows` windows behind it, and the count is at least `threshold`.
+  factor: f64 = 5;
+  warmupWindows: i32 = 6;
 
   get windowSeconds(): i64 { return <i64>(this.windowNanos / 1000000000); }
 }
@@ -131,4 +139,60 @@ export class Strike extends Change {
 // When a quarantine record's payload says it ends (0: not quarantined).
 export function quarantinedUntil(payload: Uint8Array | null): u64 {
   return payload !== null && payload.length >= 12 ? load<u64>(payload.dataStart) : 0;
+}
+
+// The weight of the newest window in a rate_jump baseline (an EWMA): about the last five windows.
+export const SMOOTHING: f64 = 0.3;
+
+// One more request in a rate_jump window. The payload: window end u64, count u32, fired u8,
+// windows behind the baseline u32, baseline f64. A window that closes folds its count into the
+// baseline; windows with no request at all decay it.
+export class RateWindow extends Change {
+  count: i32 = 0;
+  baseline: f64 = 0;
+  firedNow: bool = false;
+  constructor(public readonly detector: Detector) { super(); }
+
+  apply(payload: Uint8Array | null, now: u64): Uint8Array {
+    const d = this.detector;
+    let end: u64 = now + d.windowNanos;
+    let count = 0;
+    let fired = false;
+    let seen = 0;
+    let baseline: f64 = 0;
+    if (payload !== null && payload.length >= 25) {
+      const base = payload.dataStart;
+      end = load<u64>(base);
+      count = <i32>load<u32>(base + 8);
+      fired = load<u8>(base + 12) != 0;
+      seen = <i32>load<u32>(base + 13);
+      baseline = load<f64>(base + 17);
+      if (!isFinite(baseline) || baseline < 0) baseline = 0;
+      if (now >= end) {
+        baseline = seen == 0 ? <f64>count : SMOOTHING * <f64>count + (1 - SMOOTHING) * baseline;
+        seen++;
+        const idle = (now - end) / d.windowNanos;   // whole windows without a request
+        for (let i: u64 = 0; i < idle && i < 64; i++) baseline *= 1 - SMOOTHING;
+        if (idle > 0) seen += <i32>min<u64>(idle, 1000);
+        end = now + d.windowNanos;
+        count = 0;
+        fired = false;
+      }
+    }
+    count++;
+    this.count = count;
+    this.baseline = baseline;
+    const jump = seen >= d.warmupWindows && count >= d.threshold && <f64>count > d.factor * max<f64>(baseline, 1);
+    this.firedNow = jump && !fired;
+    if (this.firedNow) fired = true;
+    this.expiresAt = end + d.windowNanos * 10;   // an identity idle for ten windows is forgotten
+    const out = new Uint8Array(25);
+    const base = out.dataStart;
+    store<u64>(base, end);
+    store<u32>(base + 8, <u32>count);
+    store<u8>(base + 12, fired ? 1 : 0);
+    store<u32>(base + 13, <u32>seen);
+    store<f64>(base + 17, baseline);
+    return out;
+  }
 }

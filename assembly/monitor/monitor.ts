@@ -8,7 +8,7 @@ import { sha256 } from "../lib/sha256";
 import { slotHash } from "../ratelimit/bucket";
 import { SlotTable } from "../ratelimit/limiter";
 import { GROUP_RATE, Reason } from "../reply/reasons";
-import { Action, Detector, DetectorKind, IdentityKind, Monitoring, Strike, WindowCount, quarantinedUntil } from "./detectors";
+import { Action, Detector, DetectorKind, IdentityKind, Monitoring, RateWindow, Strike, WindowCount, quarantinedUntil } from "./detectors";
 import { RecordStore, StoreStatus } from "./store";
 
 const SEED: u32 = 0x6d67_6d6f;   // "mgmo": the same in every worker and every configuration
@@ -33,6 +33,7 @@ export class Firing {
     public readonly detector: Detector,
     public readonly identity: string,
     public readonly observed: i32,
+    public readonly threshold: i32,   // what `observed` reached (rate_jump: factor times the baseline)
   ) {}
 }
 
@@ -111,6 +112,28 @@ export class Monitor {
     }
   }
 
+  // Any request of an identity: every rate_jump detector counts it.
+  requested(ids: Identities, now: u64, out: Firing[], trouble: MonitorTrouble): void {
+    const detectors = this.config.detectors;
+    for (let i = 0; i < detectors.length; i++) {
+      const d = detectors[i];
+      if (d.kind != DetectorKind.RateJump) continue;
+      const identity = ids.values[<i32>d.identity];
+      if (this.exempt(identity)) continue;
+      const change = new RateWindow(d);
+      const status = this.windows.update(keyFor(0x77, this.tags[d.index], d.identity, identity), change, now);
+      if (status == StoreStatus.Full || status == StoreStatus.Contention) { trouble.full++; continue; }
+      if (status == StoreStatus.HostError) { trouble.hostError++; continue; }
+      if (change.firedNow) this.fire(d, identity, change.count, <i32>Math.ceil(d.factor * max<f64>(change.baseline, 1)), now, out, trouble);
+    }
+  }
+
+  get watchesRequests(): bool {
+    const detectors = this.config.detectors;
+    for (let i = 0; i < detectors.length; i++) if (detectors[i].kind == DetectorKind.RateJump) return true;
+    return false;
+  }
+
   get watchesRoutes(): bool {
     const detectors = this.config.detectors;
     for (let i = 0; i < detectors.length; i++) if (detectors[i].kind == DetectorKind.Enumeration) return true;
@@ -124,8 +147,11 @@ export class Monitor {
     const status = this.windows.update(keyFor(0x77, this.tags[d.index], d.identity, identity), change, now);
     if (status == StoreStatus.Full || status == StoreStatus.Contention) { trouble.full++; return; }
     if (status == StoreStatus.HostError) { trouble.hostError++; return; }
-    if (!change.firedNow) return;
-    const firing = new Firing(d, identity, change.count);
+    if (change.firedNow) this.fire(d, identity, change.count, d.threshold, now, out, trouble);
+  }
+
+  private fire(d: Detector, identity: string, observed: i32, threshold: i32, now: u64, out: Firing[], trouble: MonitorTrouble): void {
+    const firing = new Firing(d, identity, observed, threshold);
     if (d.action == Action.Quarantine && !d.audit) this.quarantine(d, identity, firing, now, trouble);
     out.push(firing);
   }

@@ -76,6 +76,7 @@ export class RequestPipeline {
     if (watch !== null) {
       watch.know(caller);
       if (watch.quarantined()) return STOP;
+      watch.requested();
     }
     // A path that failed the screen (audit mode let it on) matches no route: no route's rules
     // apply, the policy-wide ones (limits, body size) still do.

@@ -35,6 +35,14 @@ export class WatchStep extends RefusalObserver {
   // Once the caller is known; refusals before it are counted for the client address only.
   know(caller: Caller): void { this.caller = caller; this.ids = null; }
 
+  // A request of a known caller (not quarantined): the rate_jump detectors count it.
+  requested(): void {
+    if (!this.monitor.watchesRequests) return;
+    const out = new Array<Firing>(0);
+    this.monitor.requested(this.identities(), this.io.now(), out, this.trouble);
+    this.report(out);
+  }
+
   // True when the caller is quarantined and the request was refused.
   quarantined(): bool {
     const hit = this.monitor.quarantined(this.identities(), this.io.now(), this.trouble);
@@ -112,7 +120,7 @@ export class WatchStep extends RefusalObserver {
 
   private line(event: string, d: Detector, f: Firing, action: string): EventLine {
     const line = new EventLine(event).add(FIELD_DETECTOR, d.name).add(FIELD_IDENTITY_KIND, IDENTITY_KINDS[<i32>d.identity]).add(FIELD_IDENTITY, f.identity)
-      .addNumber(FIELD_OBSERVED, f.observed).addNumber(FIELD_THRESHOLD, d.threshold).addNumber(FIELD_WINDOW, d.windowSeconds).add(FIELD_ACTION, action);
+      .addNumber(FIELD_OBSERVED, f.observed).addNumber(FIELD_THRESHOLD, f.threshold).addNumber(FIELD_WINDOW, d.windowSeconds).add(FIELD_ACTION, action);
     if (f.until > 0) line.addNumber(FIELD_UNTIL, <i64>(f.until / 1000000)).addNumber(FIELD_STRIKES, f.strikes);
     return line.add(FIELD_REQUEST_ID, this.settler.requestId());
   }
