@@ -3,7 +3,7 @@
 // requests and milliseconds from an attack's start to the anomaly event and to the quarantine, and
 // requests that reached the service before the quarantine. The quarantine holds on both workers.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MONITOR_POLICY, PARTNER_KEY } from "./cases/monitor";
+import { ATTACK_POLICY, PARTNER_KEY } from "./cases/monitor";
 import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh, waitFor } from "./harness/fixture";
 import { createIssuer } from "../tools/envoy/jwt";
@@ -19,12 +19,13 @@ describe("monitoring (real Envoy, 2 workers, jwt_authn)", () => {
   let mesh: Mesh | undefined;
   const rows: Attack[] = [];
   beforeAll(async () => {
-    mesh = await startMesh(MONITOR_POLICY, { requireClientCertificate: false, jwtProviders: [{ name: "rs", issuer: ISSUER, audiences: [AUDIENCE], jwks: issuer.jwks }] }, { concurrency: 2 });
+    mesh = await startMesh(ATTACK_POLICY, { requireClientCertificate: false, jwtProviders: [{ name: "rs", issuer: ISSUER, audiences: [AUDIENCE], jwks: issuer.jwks }] }, { concurrency: 2 });
   });
   afterAll(async () => { console.log("\nmonitoring, time to detection:"); console.table(rows); await mesh?.stop(); });
   beforeEach(() => dumpLogOnFailure(() => mesh));
 
   const get = (path: string, headers: Record<string, string> = {}) => call(mesh!.envoy.listenerPort, { path, headers, ca: mesh!.pki.ca.cert });
+  const post = (path: string, body: string, headers: Record<string, string>) => call(mesh!.envoy.listenerPort, { method: "POST", path, body, headers: { "content-type": "application/json", ...headers }, ca: mesh!.pki.ca.cert });
   const events = (kind: string, identity: string) => mesh!.envoy.log().split("\n").filter((l) => l.includes(`"event":"${kind}"`) && l.includes(`"identity":"${identity}"`));
 
   // Sends requests until the first 429 quarantined (or `max`), counting what happened on the way.
@@ -71,6 +72,35 @@ describe("monitoring (real Envoy, 2 workers, jwt_authn)", () => {
     expect(events("quarantine_start", "mallory")).toHaveLength(1);
   });
 
+  it("undeclared-route probing by a user: quarantined after 10 probes", async () => {
+    const prober = token({ sub: "prober" });
+    const words = ["admin", "debug", "actuator", "env", ".git", "backup", "internal", "metrics", "graphql", "swagger", "config", "console"];
+    const row = await attack("undeclared-route probing", "prober", (i) => get(`/${words[(i - 1) % words.length]}`, { authorization: `Bearer ${prober}` }), 30);
+    expect(row.requests_to_anomaly).toBe(10);
+    expect(row.requests_to_quarantine).toBe(11);
+  });
+
+  it("schema fuzzing by a user: quarantined after 10 refused bodies; none reached the service", async () => {
+    const fuzzer = token({ sub: "fuzzer" });
+    const bodies = ['{"sku":1,"qty":1}', '{"sku":"a","qty":0}', '{"sku":"a"}', '{"sku":"a","qty":1,"x":1}', '{"sku":"aaaaaaaaaaaaaaaaaaaa","qty":1}', '[]', '{"qty":"1","sku":"a"}', 'nul', '{"sku":"a","qty":1.5}', '{}'];
+    const row = await attack("schema fuzzing", "fuzzer", (i) => post("/orders", bodies[(i - 1) % bodies.length], { authorization: `Bearer ${fuzzer}` }), 30);
+    expect(row.requests_to_anomaly).toBe(10);
+    expect(row.requests_to_quarantine).toBe(11);
+    expect(row.reached_service_before).toBe(0);
+  });
+
+  it("a flood from an API client five times its usual rate: quarantined within the window", async () => {
+    const m = mesh!;
+    // Three seconds of its usual pace, about 10 requests a second.
+    const until = Date.now() + 3_200;
+    while (Date.now() < until) { expect((await get("/reports", { "x-api-key": PARTNER_KEY })).status).toBe(200); await new Promise((r) => setTimeout(r, 100)); }
+    const row = await attack("flood (API client)", "partner", () => get("/reports", { "x-api-key": PARTNER_KEY }), 400);
+    expect(row.requests_to_quarantine).not.toBeNull();
+    expect(row.requests_to_anomaly).toBeGreaterThanOrEqual(40);
+    expect(events("quarantine_start", "partner")).toHaveLength(1);
+    void m;
+  });
+
   it("API-key guessing from one address: quarantined after 10 wrong keys, even the right key is refused then", async () => {
     const row = await attack("API-key guessing (one address)", "127.0.0.1", (i) => get("/reports", { "x-api-key": `pk_guess_${i}` }), 30);
     expect(row.requests_to_anomaly).toBe(10);
@@ -79,6 +109,6 @@ describe("monitoring (real Envoy, 2 workers, jwt_authn)", () => {
     expect(r.status).toBe(429);
     expect(Number(r.headers["retry-after"])).toBeGreaterThan(0);
     // Every test here comes from 127.0.0.1: from now on the whole address is quarantined (last).
-    await waitFor("the counters", async () => ((await mesh!.envoy.stats("monitor"))["wasmcustom.meshguard.monitor.quarantines"] ?? 0) === 2);
+    await waitFor("the counters", async () => ((await mesh!.envoy.stats("monitor"))["wasmcustom.meshguard.monitor.quarantines"] ?? 0) === 5);
   });
 });

@@ -24,3 +24,24 @@ export const MONITOR_POLICY = {
     ],
   },
 };
+
+// The attack scene through a real Envoy (test/monitor.e2e.test.ts): the same API with one detector
+// per attack, each keyed on the identity the attack comes with.
+export const ATTACK_POLICY = {
+  ...MONITOR_POLICY,
+  routes: [
+    ...MONITOR_POLICY.routes,
+    { name: "create-order", path: "/orders", methods: ["POST"], allow: [{ authenticated: true }], content_types: ["application/json"],
+      body_schema: { type: "object", required: ["sku", "qty"], additionalProperties: false, properties: { sku: { type: "string", maxLength: 16 }, qty: { type: "integer", minimum: 1 } } } },
+  ],
+  monitoring: {
+    quarantine: MONITOR_POLICY.monitoring.quarantine,
+    detectors: [
+      MONITOR_POLICY.monitoring.detectors[0],   // order-scraping: enumeration per user
+      MONITOR_POLICY.monitoring.detectors[1],   // key-guessing: credentials per client address
+      { name: "route-probing", kind: "refusal_burst", identity: "user", groups: ["undeclared"], window_seconds: 60, threshold: 10, action: "quarantine" },
+      { name: "schema-fuzzing", kind: "refusal_burst", identity: "user", groups: ["validation"], window_seconds: 60, threshold: 10, action: "quarantine" },
+      { name: "flood", kind: "rate_jump", identity: "api_client", window_seconds: 1, threshold: 40, factor: 5, warmup_windows: 3, action: "quarantine" },
+    ],
+  },
+};
