@@ -27,7 +27,7 @@ const FIELD_MEANING: Record<string, string> = {
 };
 
 const MONITOR_FIELD_MEANING: Record<string, string> = {
-  [FIELD_EVENT]: "`anomaly` (a detector reached its threshold) or `quarantine_start` (and quarantined the identity)",
+  [FIELD_EVENT]: "`anomaly` (a detector reached its threshold), `quarantine_start` (and quarantined the identity), or `quarantine_end` (written by the identity's first request after its quarantine, with identity, until and strikes only)",
   [FIELD_DETECTOR]: "the detector's `name`",
   [FIELD_IDENTITY_KIND]: "`peer`, `user`, `api_client` or `client_ip`",
   [FIELD_IDENTITY]: "the identity's value (a SPIFFE ID, a subject, a client name, an address)",

@@ -2,7 +2,7 @@
 // shared table, escalation, audit mode, exemptions, reloads, and the memory bound.
 import { describe, expect, it } from "vitest";
 import { MONITOR_POLICY, PARTNER_KEY } from "../test/cases/monitor";
-import { EVENT_ANOMALY, EVENT_QUARANTINE, LOG_PREFIX } from "../assembly/reply/event-fields";
+import { EVENT_ANOMALY, EVENT_QUARANTINE, EVENT_QUARANTINE_END, LOG_PREFIX } from "../assembly/reply/event-fields";
 import type { ProxyWasmHost } from "../tools/emulator/host";
 import { header, runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
@@ -41,6 +41,10 @@ describe("monitoring (emulator)", () => {
     expect(read(host, "mallory", "mallory", 1).status).toBe(429);
     host.advance(1_100);
     expect(read(host, "mallory", "mallory", 1).allowed).toBe(true);
+    // The first request after the end reports it, once.
+    expect(events(host, EVENT_QUARANTINE_END)).toEqual([expect.objectContaining({ identity_kind: "user", identity: "mallory", strikes: 1 })]);
+    read(host, "mallory", "mallory", 1);
+    expect(events(host, EVENT_QUARANTINE_END)).toHaveLength(1);
     host.advance(10_000);   // a new window
     scrape(100);
     expect(events(host, EVENT_QUARANTINE).map((e) => e.strikes)).toEqual([1, 2]);

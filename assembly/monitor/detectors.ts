@@ -114,7 +114,8 @@ export class WindowCount extends Change {
 }
 
 // A quarantine, or its repeat: each doubles the last, up to the maximum. The record outlives the
-// quarantine by the maximum, so a repeat within that time escalates. Payload: until u64, strikes u32.
+// quarantine by the maximum, so a repeat within that time escalates. Payload: until u64,
+// strikes u32, ended u8 (its end was reported).
 export class Strike extends Change {
   until: u64 = 0;
   strikes: i32 = 0;
@@ -129,16 +130,48 @@ export class Strike extends Change {
     this.strikes = strikes + 1;
     this.until = now + duration;
     this.expiresAt = this.until + this.settings.maxNanos;
-    const out = new Uint8Array(12);
-    store<u64>(out.dataStart, this.until);
-    store<u32>(out.dataStart + 8, <u32>this.strikes);
-    return out;
+    return quarantineRecord(this.until, this.strikes, false);
+  }
+}
+
+function quarantineRecord(until: u64, strikes: i32, ended: bool): Uint8Array {
+  const out = new Uint8Array(13);
+  store<u64>(out.dataStart, until);
+  store<u32>(out.dataStart + 8, <u32>strikes);
+  store<u8>(out.dataStart + 12, ended ? 1 : 0);
+  return out;
+}
+
+// Marks a quarantine that has run out as reported, once: `marked` says this change did it (the
+// worker that wins the write reports the end).
+export class EndOfQuarantine extends Change {
+  marked: bool = false;
+  strikes: i32 = 0;
+  until: u64 = 0;
+  constructor(public readonly settings: QuarantineSettings) { super(); }
+
+  apply(payload: Uint8Array | null, now: u64): Uint8Array {
+    this.marked = false;
+    if (payload === null || payload.length < 12) { this.expiresAt = now; return new Uint8Array(0); }
+    this.until = load<u64>(payload.dataStart);
+    this.strikes = <i32>load<u32>(payload.dataStart + 8);
+    const ended = payload.length >= 13 && load<u8>(payload.dataStart + 12) != 0;
+    this.marked = !ended && this.until <= now;
+    this.expiresAt = this.until + this.settings.maxNanos;
+    return quarantineRecord(this.until, this.strikes, ended || this.marked);
   }
 }
 
 // When a quarantine record's payload says it ends (0: not quarantined).
 export function quarantinedUntil(payload: Uint8Array | null): u64 {
   return payload !== null && payload.length >= 12 ? load<u64>(payload.dataStart) : 0;
+}
+
+// A quarantine that has ended and whose end has not been reported yet.
+export function endUnreported(payload: Uint8Array | null, now: u64): bool {
+  if (payload === null || payload.length < 12) return false;
+  const ended = payload.length >= 13 && load<u8>(payload.dataStart + 12) != 0;
+  return !ended && load<u64>(payload.dataStart) <= now;
 }
 
 // The weight of the newest window in a rate_jump baseline (an EWMA): about the last five windows.

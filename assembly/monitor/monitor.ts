@@ -8,7 +8,7 @@ import { sha256 } from "../lib/sha256";
 import { slotHash } from "../ratelimit/bucket";
 import { SlotTable } from "../ratelimit/limiter";
 import { GROUP_RATE, Reason } from "../reply/reasons";
-import { Action, Detector, DetectorKind, IdentityKind, Monitoring, RateWindow, Strike, WindowCount, quarantinedUntil } from "./detectors";
+import { Action, Detector, DetectorKind, EndOfQuarantine, IdentityKind, Monitoring, RateWindow, Strike, WindowCount, endUnreported, quarantinedUntil } from "./detectors";
 import { RecordStore, StoreStatus } from "./store";
 
 const SEED: u32 = 0x6d67_6d6f;   // "mgmo": the same in every worker and every configuration
@@ -39,6 +39,11 @@ export class Firing {
 
 export class QuarantineHit {
   constructor(public readonly kind: IdentityKind, public readonly identity: string, public readonly until: u64) {}
+}
+
+// A quarantine that has ended, reported once (by the first request of the identity after it).
+export class QuarantineEnd {
+  constructor(public readonly kind: IdentityKind, public readonly identity: string, public readonly until: u64, public readonly strikes: i32) {}
 }
 
 // What the store could not do, for the counters.
@@ -77,16 +82,22 @@ export class Monitor {
 
   // The quarantine in force on one of the request's identities, or null. The decision path's only
   // read: one lookup per identity kind some enforcing detector quarantines.
-  quarantined(ids: Identities, now: u64, trouble: MonitorTrouble): QuarantineHit | null {
+  quarantined(ids: Identities, now: u64, trouble: MonitorTrouble, ended: QuarantineEnd[]): QuarantineHit | null {
     const kinds = this.config.quarantineKinds;
     for (let k = 0; k < kinds.length; k++) {
       if (!kinds[k]) continue;
       const identity = ids.values[k];
       if (this.exempt(identity)) continue;
-      const payload = this.quarantines.read(keyFor(0x71, 0, <IdentityKind>k, identity), now);
+      const key = keyFor(0x71, 0, <IdentityKind>k, identity);
+      const payload = this.quarantines.read(key, now);
       if (this.quarantines.failed) { trouble.hostError++; continue; }
       const until = quarantinedUntil(payload);
       if (until > now) return new QuarantineHit(<IdentityKind>k, identity, until);
+      if (endUnreported(payload, now)) {
+        // A write, once per quarantine: the worker whose write marks the end reports it.
+        const end = new EndOfQuarantine(this.config.quarantine);
+        if (this.quarantines.update(key, end, now) == StoreStatus.Ok && end.marked) ended.push(new QuarantineEnd(<IdentityKind>k, identity, end.until, end.strikes));
+      }
     }
     return null;
   }

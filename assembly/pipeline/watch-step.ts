@@ -6,10 +6,10 @@ import { Decision } from "../authz/route";
 import { Caller } from "../identity/caller";
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { Action, Detector, IDENTITY_KINDS } from "../monitor/detectors";
-import { Firing, Identities, Monitor, MonitorTrouble } from "../monitor/monitor";
+import { Firing, Identities, Monitor, MonitorTrouble, QuarantineEnd } from "../monitor/monitor";
 import { clientIpOf } from "../ratelimit/limits";
 import {
-  ACTION_ALERT, ACTION_QUARANTINE, ACTION_WOULD_QUARANTINE, EVENT_ANOMALY, EVENT_QUARANTINE, FIELD_ACTION, FIELD_DETECTOR,
+  ACTION_ALERT, ACTION_QUARANTINE, ACTION_WOULD_QUARANTINE, EVENT_ANOMALY, EVENT_QUARANTINE, EVENT_QUARANTINE_END, FIELD_ACTION, FIELD_DETECTOR,
   FIELD_IDENTITY, FIELD_IDENTITY_KIND, FIELD_OBSERVED, FIELD_REQUEST_ID, FIELD_STRIKES, FIELD_THRESHOLD, FIELD_UNTIL, FIELD_WINDOW, LOG_PREFIX,
 } from "../reply/event-fields";
 import { QUARANTINED, Reason } from "../reply/reasons";
@@ -45,8 +45,10 @@ export class WatchStep extends RefusalObserver {
 
   // True when the caller is quarantined and the request was refused.
   quarantined(): bool {
-    const hit = this.monitor.quarantined(this.identities(), this.io.now(), this.trouble);
+    const ended = new Array<QuarantineEnd>(0);
+    const hit = this.monitor.quarantined(this.identities(), this.io.now(), this.trouble, ended);
     this.report(null);
+    for (let i = 0; i < ended.length; i++) this.ended(ended[i]);
     if (hit === null) return false;
     const now = this.io.now();
     const seconds = max<i64>(1, <i64>((hit.until - now + 999999999) / 1000000000));
@@ -116,6 +118,12 @@ export class WatchStep extends RefusalObserver {
     const action = d.action == Action.Alert ? ACTION_ALERT : quarantined ? ACTION_QUARANTINE : ACTION_WOULD_QUARANTINE;
     this.io.info(LOG_PREFIX + this.line(EVENT_ANOMALY, d, f, action).close());
     if (quarantined) this.io.info(LOG_PREFIX + this.line(EVENT_QUARANTINE, d, f, action).close());
+  }
+
+  private ended(e: QuarantineEnd): void {
+    const line = new EventLine(EVENT_QUARANTINE_END).add(FIELD_IDENTITY_KIND, IDENTITY_KINDS[<i32>e.kind]).add(FIELD_IDENTITY, e.identity)
+      .addNumber(FIELD_UNTIL, <i64>(e.until / 1000000)).addNumber(FIELD_STRIKES, e.strikes).add(FIELD_REQUEST_ID, this.settler.requestId());
+    this.io.info(LOG_PREFIX + line.close());
   }
 
   private line(event: string, d: Detector, f: Firing, action: string): EventLine {

@@ -11,6 +11,8 @@ export const EVENT_WOULD_DENY = "would_deny";
 // A detector reached its threshold for one identity (docs/monitoring.md), and a quarantine began.
 export const EVENT_ANOMALY = "anomaly";
 export const EVENT_QUARANTINE = "quarantine_start";
+// A quarantine has ended: written at the identity's first request after it (by one worker).
+export const EVENT_QUARANTINE_END = "quarantine_end";
 
 export const FIELD_EVENT = "event";           // EVENT_DENY or EVENT_WOULD_DENY
 export const FIELD_STATUS = "status";         // the local reply's status (or the one it would have had)
