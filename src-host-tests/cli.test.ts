@@ -86,3 +86,39 @@ describe("meshguard check", () => {
     expect(r.stderr).toContain("routes[0].allow: required unless the route is public");
   });
 });
+
+// `meshguard validate <policy.yaml|json>`: the policy through the compiled filter; a refusal at
+// the file, line and column of the field it names. Exit 0 accepted, 1 refused, 2 bad input.
+describe("meshguard validate", () => {
+  it("a valid policy, in JSON or YAML: exit 0", () => {
+    expect(check("validate", join(ROOT, "examples", "policy-short.json"))).toMatchObject({ code: 0, stdout: expect.stringContaining("valid (3 routes)") });
+    const yaml = file("ok.yaml", "routes:\n  - name: health\n    path: /healthz\n    public: true\n");
+    expect(check("validate", yaml)).toMatchObject({ code: 0, stdout: `${yaml}: valid (1 route)\n` });
+  });
+  it("an unknown field: exit 1, at its line and column, naming the field", () => {
+    const yaml = file("bad.yaml", "# a mistake\nroutes:\n  - name: orders\n    path: /orders/{id}\n    allow:\n      - peers: [\"spiffe://cluster.local/ns/shop/sa/*\"]\n      - any_role: [admin]\n        colour: blue\n");
+    expect(check("validate", yaml)).toMatchObject({ code: 1, stderr: `${yaml}:8:9: routes[0].allow[1].colour: unknown field\n` });
+  });
+  it("a wrong value: at the value's entry", () => {
+    const json = file("bad.json", '{\n  "routes": [\n    { "path": "/a", "public": true },\n    { "path": "/b", "methods": ["get"], "public": true }\n  ]\n}\n');
+    const r = check("validate", json);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^${json}:4:33: routes\\[1\\]\\.methods\\[0\\]: "get" is not an uppercase HTTP method`));
+  });
+  it("a body schema's error points into the schema", () => {
+    const yaml = file("schema.yaml", "routes:\n  - path: /o\n    public: true\n    body_schema:\n      type: object\n      properties:\n        a: { patternProperties: {} }\n");
+    const r = check("validate", yaml);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${yaml}:7:14: routes[0].body_schema/properties/a/patternProperties:`);
+  });
+  it("not YAML at all: exit 1 with the parser's position; a missing file: exit 2", () => {
+    const broken = file("broken.yaml", "routes: [\n");
+    expect(check("validate", broken)).toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`^${broken}:\\d+:\\d+: `)) });
+    expect(check("validate", join(dir, "missing.yaml")).code).toBe(2);
+  });
+  it("check takes a YAML policy too", () => {
+    const yaml = file("check.yaml", "routes:\n  - path: /healthz\n    public: true\n");
+    const req = file("req.json", { path: "/healthz" });
+    expect(check("check", "--config", yaml, "--request", req).code).toBe(0);
+  });
+});

@@ -15,6 +15,7 @@ import { compileMonitoring } from "./monitoring";
 import { Monitoring } from "../monitor/detectors";
 import { Policy, RequestLimits } from "./policy";
 import { ConfigReader } from "./reader";
+import { API_KEYS_FIELDS, API_KEY_FIELDS, JWT_FIELDS, POLICY_FIELDS, REQUEST_LIMITS_FIELDS } from "./fields";
 import { compileRoutes } from "./routes";
 
 // Safe defaults for request hygiene: as many headers as Envoy allows by default (100), room for a
@@ -40,7 +41,6 @@ export const MAX_CONFIG_BYTES = 4 << 20;
 export const MAX_STRIP_HEADERS = 64;
 export const MAX_API_KEYS = 10000;
 
-const TOP_LEVEL: string[] = ["routes", "mode", "unmatched_routes", "peer_header", "user_header", "client_header", "strip_headers", "method_override", "trust_domains", "require_peer", "jwt", "api_keys", "rate_limits", "request_limits", "monitoring", "access_log"];
 
 export class CompileResult {
   constructor(public policy: Policy | null, public error: string) {}
@@ -56,7 +56,7 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   const c = new ConfigReader();
   const root = parsed.value!;
   if (!c.expectKind("configuration", root, JsonKind.Object)) return new CompileResult(null, c.error);
-  c.onlyKnown("", root, TOP_LEVEL);
+  c.onlyKnown("", root, POLICY_FIELDS);
 
   const audit = c.mode("mode", root.member("mode"));
   const headers = compileIdentityHeaders(c, root);
@@ -125,7 +125,7 @@ function compileStripHeaders(c: ConfigReader, v: JsonValue | null, always: strin
 
 function compileRequestLimits(c: ConfigReader, v: JsonValue | null): RequestLimits {
   const f = "request_limits.";
-  const l = c.object("request_limits", v, ["max_headers", "max_header_bytes", "max_header_value_bytes", "max_body_bytes", "json_max_depth", "json_max_members", "json_max_string_bytes", "json_max_number_chars"]);
+  const l = c.object("request_limits", v, REQUEST_LIMITS_FIELDS);
   const get = (name: string, l: JsonValue | null): JsonValue | null => l !== null ? l.member(name) : null;
   const headers = new HeaderLimits(
     <i32>c.wholeNumber(f + "max_headers", get("max_headers", l), 1, 10000, DEFAULT_MAX_HEADERS),
@@ -147,7 +147,7 @@ function compileJwt(c: ConfigReader, v: JsonValue | null): JwtSettings {
   let subject: ClaimPath = ["sub"];
   let roles: ClaimPath = ["roles"];
   let scopes: ClaimPath = ["scope"];
-  const j = c.object("jwt", v, ["metadata_namespace", "payload_keys", "subject_claim", "roles_claim", "scopes_claim"]);
+  const j = c.object("jwt", v, JWT_FIELDS);
   if (j !== null) {
     const ns = j.member("metadata_namespace");
     if (ns !== null && c.expectKind("jwt.metadata_namespace", ns, JsonKind.String)) {
@@ -167,7 +167,7 @@ function compileJwt(c: ConfigReader, v: JsonValue | null): JwtSettings {
 
 // Returns the API-key header name ("" on failure); the keys go into `out`.
 function compileApiKeys(c: ConfigReader, v: JsonValue, out: ApiKey[]): string {
-  if (c.object("api_keys", v, ["header", "keys"]) === null) return "";
+  if (c.object("api_keys", v, API_KEYS_FIELDS) === null) return "";
   const header = c.headerName("api_keys.header", v.member("header"), "x-api-key");
   const keys = v.member("keys");
   if (keys === null) { c.fail("api_keys.keys", "required"); return ""; }
@@ -183,7 +183,7 @@ function compileApiKeys(c: ConfigReader, v: JsonValue, out: ApiKey[]): string {
 }
 
 function compileApiKey(c: ConfigReader, f: string, k: JsonValue, seen: ApiKey[]): ApiKey | null {
-  if (c.object(f, k, ["sha256", "client", "roles"]) === null) return null;
+  if (c.object(f, k, API_KEY_FIELDS) === null) return null;
   const d = k.member("sha256");
   if (d === null) { c.fail(f + ".sha256", "required (the hex SHA-256 of the key; the key itself never goes in a policy)"); return null; }
   if (!c.expectKind(f + ".sha256", d, JsonKind.String)) return null;

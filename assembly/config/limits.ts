@@ -5,11 +5,10 @@ import { JsonKind, JsonValue } from "../lib/json";
 import { Limit } from "../ratelimit/bucket";
 import { BucketPart, LimitRule, PartKind, RateLimits, WhenFull } from "../ratelimit/limits";
 import { ConfigReader } from "./reader";
+import { CLIENT_IP_FIELDS, LIMIT_FIELDS, RATE_LIMITS_FIELDS, REFILL_FIELDS } from "./fields";
 
 export const MAX_LIMITS = 64;
 export const MAX_SLOTS = 1000000;
-const RATE_LIMIT_FIELDS: string[] = ["limits", "table_slots", "shared", "when_full", "response_headers", "client_ip"];
-const LIMIT_FIELDS: string[] = ["name", "capacity", "refill", "key", "routes", "mode"];
 
 function isMetricName(s: string): bool {
   if (s.length == 0 || s.length > 64) return false;
@@ -29,13 +28,13 @@ class LimitReads {
 }
 
 export function compileRateLimits(c: ConfigReader, v: JsonValue, routes: RoutePolicy[]): RateLimits | null {
-  if (c.object("rate_limits", v, RATE_LIMIT_FIELDS) === null) return null;
+  if (c.object("rate_limits", v, RATE_LIMITS_FIELDS) === null) return null;
   const slots = <i32>c.wholeNumber("rate_limits.table_slots", v.member("table_slots"), 16, <f64>MAX_SLOTS, 10000);
   const shared = c.bool("rate_limits.shared", v.member("shared"), true);
   const responseHeaders = c.bool("rate_limits.response_headers", v.member("response_headers"), false);
   const whenFull = c.choice("rate_limits.when_full", v.member("when_full"), ["deny", "allow"], 0) == 1 ? WhenFull.Allow : WhenFull.Deny;
   let trustedHops = 0;
-  const ip = c.object("rate_limits.client_ip", v.member("client_ip"), ["trusted_hops"]);
+  const ip = c.object("rate_limits.client_ip", v.member("client_ip"), CLIENT_IP_FIELDS);
   if (ip !== null) trustedHops = <i32>c.wholeNumber("rate_limits.client_ip.trusted_hops", ip.member("trusted_hops"), 0, 16, 0);
   const limitsV = v.member("limits");
   if (limitsV === null) { c.fail("rate_limits.limits", "required"); return null; }
@@ -67,7 +66,7 @@ function compileLimit(c: ConfigReader, f: string, l: JsonValue, index: i32, read
   if (reads.names.includes(name)) { c.fail(f + ".name", "duplicate \"" + name + "\""); return null; }
   reads.names.push(name);
   const capacity = c.positiveNumber(f + ".capacity", l.member("capacity"), 1e9);
-  const refill = c.object(f + ".refill", l.member("refill"), ["tokens", "seconds"]);
+  const refill = c.object(f + ".refill", l.member("refill"), REFILL_FIELDS);
   if (l.member("refill") === null) { c.fail(f + ".refill", "required, e.g. {\"tokens\": 100, \"seconds\": 60}"); return null; }
   let rate = 1.0;
   if (refill !== null) {

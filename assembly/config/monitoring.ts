@@ -4,18 +4,17 @@ import { JsonKind, JsonValue } from "../lib/json";
 import { Action, Detector, DetectorKind, IDENTITY_KINDS, IdentityKind, MAX_ENUMERATION_THRESHOLD, Monitoring, QuarantineSettings } from "../monitor/detectors";
 import { GROUPS } from "../reply/reasons";
 import { ConfigReader } from "./reader";
+import { CLIENT_IP_FIELDS, DETECTOR_FIELDS, MONITORING_FIELDS, QUARANTINE_FIELDS } from "./fields";
 
 export const MAX_DETECTORS = 32;
-const FIELDS: string[] = ["detectors", "quarantine", "table_slots", "quarantine_slots", "client_ip"];
-const DETECTOR_FIELDS: string[] = ["name", "kind", "identity", "window_seconds", "threshold", "action", "mode", "groups", "route", "param", "factor", "warmup_windows"];
 const NANOS: f64 = 1e9;
 
 export function compileMonitoring(c: ConfigReader, v: JsonValue, routes: RoutePolicy[]): Monitoring | null {
-  if (c.object("monitoring", v, FIELDS) === null) return null;
+  if (c.object("monitoring", v, MONITORING_FIELDS) === null) return null;
   const slots = <i32>c.wholeNumber("monitoring.table_slots", v.member("table_slots"), 16, 1000000, 10000);
   const qslots = <i32>c.wholeNumber("monitoring.quarantine_slots", v.member("quarantine_slots"), 16, 1000000, 1000);
   let hops = 0;
-  const ip = c.object("monitoring.client_ip", v.member("client_ip"), ["trusted_hops"]);
+  const ip = c.object("monitoring.client_ip", v.member("client_ip"), CLIENT_IP_FIELDS);
   if (ip !== null) hops = <i32>c.wholeNumber("monitoring.client_ip.trusted_hops", ip.member("trusted_hops"), 0, 16, 0);
   const quarantine = compileQuarantine(c, v.member("quarantine"));
   const list = v.member("detectors");
@@ -36,7 +35,7 @@ export function compileMonitoring(c: ConfigReader, v: JsonValue, routes: RoutePo
 }
 
 function compileQuarantine(c: ConfigReader, v: JsonValue | null): QuarantineSettings {
-  const q = c.object("monitoring.quarantine", v, ["seconds", "max_seconds", "never"]);
+  const q = c.object("monitoring.quarantine", v, QUARANTINE_FIELDS);
   const get = (name: string, q: JsonValue | null): JsonValue | null => q !== null ? q.member(name) : null;
   const base = c.wholeNumber("monitoring.quarantine.seconds", get("seconds", q), 1, 86400, 60);
   const max = c.wholeNumber("monitoring.quarantine.max_seconds", get("max_seconds", q), 1, 86400 * 30, 3600);

@@ -7,11 +7,11 @@ import { mediaType } from "../validate/hygiene";
 import { SchemaNode } from "../validate/schema";
 import { compileSchema } from "../validate/schema-compile";
 import { ConfigReader } from "./reader";
+import { ROUTE_FIELDS } from "./fields";
 import { compileRules } from "./rules";
 import { compileShape } from "./shape";
 
 export const MAX_ROUTES = 5000;
-const ROUTE_FIELDS: string[] = ["name", "path", "methods", "hosts", "public", "mode", "deny", "allow", "max_body_bytes", "content_types", "param_types", "query", "query_additional", "required_headers", "forbidden_headers", "header_patterns", "body_schema", "body_forwarding", "allow_encoded_percent"];
 
 // The routes, most specific first.
 export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy[] {

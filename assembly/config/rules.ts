@@ -3,9 +3,9 @@ import { ClaimCondition, ParamBinding, Rule } from "../authz/rules";
 import { SpiffePattern, parseSpiffePattern } from "../identity/spiffe";
 import { JsonKind, JsonValue } from "../lib/json";
 import { ConfigReader } from "./reader";
+import { RULE_FIELDS } from "./fields";
 
 export const MAX_RULES_PER_ROUTE = 1000;
-const RULE_FIELDS: string[] = ["name", "mode", "authenticated", "peers", "any_role", "all_scopes", "claims", "api_clients", "path_params"];
 
 export function compileRules(c: ConfigReader, field: string, v: JsonValue | null, params: string[], isDeny: bool): Rule[] {
   const out = new Array<Rule>(0);

@@ -5,9 +5,9 @@ import { JsonKind, JsonValue } from "../lib/json";
 import { Regex, compileRegex } from "../lib/regex";
 import { HeaderRule, HeaderRuleKind, PathParam, QueryParam, QueryRules, RequestShape, ValueType } from "../validate/shape";
 import { ConfigReader } from "./reader";
+import { QUERY_PARAM_FIELDS } from "./fields";
 
 const VALUE_TYPES: string[] = ["string", "integer", "number", "boolean", "uuid"];   // ValueType order
-const QUERY_FIELDS: string[] = ["type", "required", "max_length", "enum", "pattern"];
 
 function valueType(c: ConfigReader, field: string, v: JsonValue): ValueType {
   if (!c.expectKind(field, v, JsonKind.String)) return ValueType.String;
@@ -50,7 +50,7 @@ function compileQuery(c: ConfigReader, field: string, v: JsonValue): QueryRules 
   if (q !== null && c.expectKind(field + ".query", q, JsonKind.Object)) {
     for (let i = 0; i < q.names.length; i++) {
       const f = field + ".query." + q.names[i];
-      const spec = c.object(f, q.items[i], QUERY_FIELDS);
+      const spec = c.object(f, q.items[i], QUERY_PARAM_FIELDS);
       if (spec === null) break;
       const typeV = spec.member("type");
       const t = typeV !== null ? valueType(c, f + ".type", typeV) : ValueType.String;

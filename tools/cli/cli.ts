@@ -5,9 +5,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ProxyWasmHost } from "../emulator/host.ts";
 import { type RequestSpec, runRequest } from "../emulator/request.ts";
+import { type PolicyFile, readPolicyFile } from "./policy-file.ts";
 
 const DEFAULT_WASM = resolve(import.meta.dirname, "..", "..", "build", "meshguard.wasm");
-const USAGE = `usage: meshguard check --config <plugin-config.json> --request <request.json> [--wasm <meshguard.wasm>]
+const USAGE = `usage: meshguard validate <policy.yaml|json> [--wasm <meshguard.wasm>]
+       meshguard check --config <policy.yaml|json> --request <request.json> [--wasm <meshguard.wasm>]
        meshguard openapi <openapi.yaml|json> [--strict] [--wasm <meshguard.wasm>]`;
 
 export const CHECK_REQUEST_ID = "meshguard-check";
@@ -72,12 +74,9 @@ async function check(opts: Record<string, string>): Promise<number> {
   if (!existsSync(wasm)) throw new InputError(`${wasm} does not exist: run npm run build`);
   if (!existsSync(opts.config)) throw new InputError(`config: ${opts.config} does not exist`);
   const request = parseRequest(readJsonFile(opts.request, "request"));
-  const host = await ProxyWasmHost.load(readFileSync(wasm), { pluginConfig: readFileSync(opts.config) });
-  if (!host.configured) {
-    // The filter's own line ("meshguard: configuration refused: <field>: ..."), printed once with
-    // the one "meshguard: " prefix every CLI error has.
-    throw new InputError(host.logsAt("error").map((l) => l.replace(/^meshguard: /, "")).join("; ") || "configuration refused");
-  }
+  const file = loadPolicyFile(opts.config);
+  const host = await ProxyWasmHost.load(readFileSync(wasm), { pluginConfig: JSON.stringify(file.policy) });
+  if (!host.configured) throw new InputError(refusal(host, file));
   // A fixed request id when the file gives none, so the output is the same on every run.
   const headers = { ...(request.headers as Record<string, string | string[]> | undefined) };
   if (!Object.keys(headers).some((k) => k.toLowerCase() === "x-request-id")) headers["x-request-id"] = CHECK_REQUEST_ID;
@@ -117,8 +116,39 @@ async function openapi(args: string[]): Promise<number> {
   }
 }
 
+function loadPolicyFile(path: string): PolicyFile {
+  if (!existsSync(path)) throw new InputError(`${path} does not exist`);
+  try { return readPolicyFile(path); } catch (e) { throw new InputError((e as Error).message); }
+}
+
+// The filter's own refusal ("configuration refused: <field>: ..."), placed in the file.
+function refusal(host: ProxyWasmHost, file: PolicyFile): string {
+  const line = host.logsAt("error").at(-1)?.replace(/^meshguard: configuration refused: /, "") ?? "configuration refused";
+  const field = line.split(": ")[0];
+  return `${file.locate(field)}: ${line}`;
+}
+
+// `meshguard validate <policy>`: the policy through the compiled filter. Exit 0 when it is
+// accepted, 1 when it is refused (the reason at its file:line:column), 2 when the command's input
+// is bad.
+async function validate(args: string[]): Promise<number> {
+  const opts = parseArgs(args.slice(1));
+  if (!args[0] || args[0].startsWith("--")) throw new InputError(USAGE);
+  const wasm = opts.wasm ?? DEFAULT_WASM;
+  if (!existsSync(wasm)) throw new InputError(`${wasm} does not exist: run npm run build`);
+  if (!existsSync(args[0])) throw new InputError(`${args[0]} does not exist`);
+  let file: PolicyFile;
+  try { file = readPolicyFile(args[0]); } catch (e) { process.stderr.write(`${(e as Error).message}\n`); return 1; }   // not YAML or JSON: an invalid policy
+  const host = await ProxyWasmHost.load(readFileSync(wasm), { pluginConfig: JSON.stringify(file.policy) });
+  if (!host.configured) { process.stderr.write(`${refusal(host, file)}\n`); return 1; }
+  const routes = (file.policy as { routes?: unknown[] }).routes?.length ?? 0;
+  process.stdout.write(`${file.path}: valid (${routes} route${routes === 1 ? "" : "s"})\n`);
+  return 0;
+}
+
 export async function main(args: string[]): Promise<number> {
   try {
+    if (args[0] === "validate") return await validate(args.slice(1));
     if (args[0] === "openapi") return await openapi(args.slice(1));
     if (args[0] !== "check") throw new InputError(USAGE);
     return await check(parseArgs(args.slice(1)));
