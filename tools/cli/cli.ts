@@ -10,7 +10,9 @@ import { type PolicyFile, readPolicyFile } from "./policy-file.ts";
 const DEFAULT_WASM = resolve(import.meta.dirname, "..", "..", "build", "meshguard.wasm");
 const USAGE = `usage: meshguard validate <policy.yaml|json> [--wasm <meshguard.wasm>]
        meshguard check --config <policy.yaml|json> --request <request.json> [--wasm <meshguard.wasm>]
-       meshguard openapi <openapi.yaml|json> [--strict] [--wasm <meshguard.wasm>]`;
+       meshguard openapi <openapi.yaml|json> [--strict] [--wasm <meshguard.wasm>]
+       meshguard render <policy.yaml|json> --image oci://<repo>@sha256:<digest> --namespace <ns> --app <label>
+                        [--issuer <iss> --jwks-uri <url>] [--audience <aud>] [--wasm <meshguard.wasm>]`;
 
 export const CHECK_REQUEST_ID = "meshguard-check";
 
@@ -146,8 +148,31 @@ async function validate(args: string[]): Promise<number> {
   return 0;
 }
 
+// `meshguard render <policy>`: the Istio manifests, as one YAML stream on stdout. The policy is
+// checked by the compiled filter first (as Istio will configure it) and the manifests against
+// Istio's CRD schemas. Exit 0, 1 when the policy is refused, 2 on bad arguments.
+async function render(args: string[]): Promise<number> {
+  const opts = parseArgs(args.slice(1));
+  for (const k of Object.keys(opts)) if (!["image", "namespace", "app", "issuer", "jwks-uri", "audience", "wasm", "name"].includes(k)) throw new InputError(`unknown option --${k}\n${USAGE}`);
+  if (!args[0] || !opts.image || !opts.namespace || !opts.app) throw new InputError(USAGE);
+  const file = loadPolicyFile(args[0]);
+  const { forIstio, renderIstio, RenderError } = await import("../istio/render.ts");
+  const host = await ProxyWasmHost.load(readFileSync(opts.wasm ?? DEFAULT_WASM), { pluginConfig: JSON.stringify(forIstio(file.policy as Record<string, unknown>)) });
+  if (!host.configured) { process.stderr.write(`${refusal(host, file)}\n`); return 1; }
+  try {
+    const docs = renderIstio(file.policy as Record<string, unknown>, { image: opts.image, namespace: opts.namespace, app: opts.app, name: opts.name, issuer: opts.issuer, jwksUri: opts["jwks-uri"], audiences: opts.audience ? [opts.audience] : undefined });
+    const { stringify } = await import("yaml");
+    process.stdout.write(docs.map((d) => stringify(d)).join("---\n"));
+    return 0;
+  } catch (e) {
+    if (e instanceof RenderError) throw new InputError(e.message);
+    throw e;
+  }
+}
+
 export async function main(args: string[]): Promise<number> {
   try {
+    if (args[0] === "render") return await render(args.slice(1));
     if (args[0] === "validate") return await validate(args.slice(1));
     if (args[0] === "openapi") return await openapi(args.slice(1));
     if (args[0] !== "check") throw new InputError(USAGE);
