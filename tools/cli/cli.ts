@@ -12,7 +12,9 @@ const USAGE = `usage: meshguard validate <policy.yaml|json> [--wasm <meshguard.w
        meshguard check --config <policy.yaml|json> --request <request.json> [--wasm <meshguard.wasm>]
        meshguard openapi <openapi.yaml|json> [--strict] [--wasm <meshguard.wasm>]
        meshguard render <policy.yaml|json> --image oci://<repo>@sha256:<digest> --namespace <ns> --app <label>
-                        [--issuer <iss> --jwks-uri <url>] [--audience <aud>] [--wasm <meshguard.wasm>]`;
+                        [--issuer <iss> --jwks-uri <url>] [--audience <aud>] [--wasm <meshguard.wasm>]
+       meshguard package [--format compat|wasm] [--wasm <meshguard.wasm>]
+       meshguard push --registry <http(s)://host:port> --repository <name> --tag <tag> [--format compat|wasm] [--wasm <meshguard.wasm>]`;
 
 export const CHECK_REQUEST_ID = "meshguard-check";
 
@@ -170,8 +172,34 @@ async function render(args: string[]): Promise<number> {
   }
 }
 
+// `meshguard package`: the module as an OCI image (docs/istio.md), printed as its digests; the same
+// module always gives the same digests. `meshguard push`: the image to a registry, printed as the
+// pinned reference `render --image` takes.
+async function packageImage(args: string[], andPush: boolean): Promise<number> {
+  const opts = parseArgs(args);
+  const allowed = ["format", "wasm", ...(andPush ? ["registry", "repository", "tag"] : [])];
+  for (const k of Object.keys(opts)) if (!allowed.includes(k)) throw new InputError(`unknown option --${k}\n${USAGE}`);
+  const format = (opts.format ?? "wasm") as "compat" | "wasm";
+  if (format !== "compat" && format !== "wasm") throw new InputError(`--format: compat or wasm, not ${format}`);
+  const wasm = opts.wasm ?? DEFAULT_WASM;
+  if (!existsSync(wasm)) throw new InputError(`${wasm} does not exist: run npm run build`);
+  const { buildImage } = await import("../oci/image.ts");
+  const image = buildImage(readFileSync(wasm), format);
+  if (!andPush) {
+    process.stdout.write(JSON.stringify({ format, manifest: image.manifest.digest, config: image.config.digest, layers: image.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.bytes.length })) }, null, 2) + "\n");
+    return 0;
+  }
+  if (!opts.registry || !opts.repository || !opts.tag) throw new InputError(USAGE);
+  const { push } = await import("../oci/registry.ts");
+  const digest = await push(opts.registry.replace(/\/$/, ""), opts.repository, opts.tag, image);
+  process.stdout.write(`oci://${new URL(opts.registry).host}/${opts.repository}@${digest}\n`);
+  return 0;
+}
+
 export async function main(args: string[]): Promise<number> {
   try {
+    if (args[0] === "package") return await packageImage(args.slice(1), false);
+    if (args[0] === "push") return await packageImage(args.slice(1), true);
     if (args[0] === "render") return await render(args.slice(1));
     if (args[0] === "validate") return await validate(args.slice(1));
     if (args[0] === "openapi") return await openapi(args.slice(1));
