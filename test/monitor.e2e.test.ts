@@ -28,8 +28,12 @@ describe("monitoring (real Envoy, 2 workers, jwt_authn)", () => {
   const post = (path: string, body: string, headers: Record<string, string>) => call(mesh!.envoy.listenerPort, { method: "POST", path, body, headers: { "content-type": "application/json", ...headers }, ca: mesh!.pki.ca.cert });
   const events = (kind: string, identity: string) => mesh!.envoy.log().split("\n").filter((l) => l.includes(`"event":"${kind}"`) && l.includes(`"identity":"${identity}"`));
 
+  // Whether the detector has fired: its counter, which moves before the reply is sent (a log line
+  // may reach us later than the reply).
+  const fired = async (detector: string) => ((await mesh!.envoy.stats(`monitor.${detector}.fired`))[`wasmcustom.meshguard.monitor.${detector}.fired`] ?? 0) > 0;
+
   // Sends requests until the first 429 quarantined (or `max`), counting what happened on the way.
-  async function attack(name: string, identity: string, send: (i: number) => Promise<{ status: number; body: string }>, max: number): Promise<Attack> {
+  async function attack(name: string, detector: string, send: (i: number) => Promise<{ status: number; body: string }>, max: number): Promise<Attack> {
     const m = mesh!;
     const reachedBefore = m.upstream.received.length;
     const t0 = performance.now();
@@ -39,7 +43,7 @@ describe("monitoring (real Envoy, 2 workers, jwt_authn)", () => {
     for (let i = 1; i <= max && quarantineAt === null; i++) {
       const r = await send(i);
       if (r.status === 200) reached++;
-      if (anomalyAt === null && events("anomaly", identity).length > 0) anomalyAt = [i, performance.now() - t0];
+      if (anomalyAt === null && await fired(detector)) anomalyAt = [i, performance.now() - t0];
       if (r.status === 429 && JSON.parse(r.body).reason === "quarantined") quarantineAt = [i, performance.now() - t0];
     }
     await quiesce(m);
@@ -56,26 +60,27 @@ describe("monitoring (real Envoy, 2 workers, jwt_authn)", () => {
   it("first, legitimate traffic: a user reading her own orders 200 times, on both workers, is never quarantined", async () => {
     const alice = token({ sub: "alice" });
     for (let i = 0; i < 200; i++) expect((await get(`/users/alice/orders/${i % 3}`, { authorization: `Bearer ${alice}` })).status).toBe(200);
-    expect(events("anomaly", "alice")).toEqual([]);
+    const counters = await mesh!.envoy.stats("monitor");
+    expect(Object.entries(counters).filter(([k, v]) => k.endsWith(".fired") && v > 0)).toEqual([]);   // no detector fired
     expect((await mesh!.envoy.stats("monitor"))["wasmcustom.meshguard.monitor.quarantines"] ?? 0).toBe(0);
   });
 
   it("object enumeration with a stolen support token: quarantined on both workers after the 20th distinct order", async () => {
     const stolen = token({ sub: "mallory", roles: ["support"] });
-    const row = await attack("object enumeration (stolen token)", "mallory", (i) => get(`/users/u${i}/orders/${i}`, { authorization: `Bearer ${stolen}` }), 40);
+    const row = await attack("object enumeration (stolen token)", "order-scraping", (i) => get(`/users/u${i}/orders/${i}`, { authorization: `Bearer ${stolen}` }), 40);
     expect(row.requests_to_anomaly).toBe(20);
     expect(row.requests_to_quarantine).toBe(21);            // the request after the one that fired
     expect(row.reached_service_before).toBe(20);            // the scraper got 20 orders, then nothing
     const workers = await mesh!.envoy.stats("downstream_cx_total");
     expect(Object.entries(workers).filter(([k, v]) => /worker_\d+\.downstream_cx_total$/.test(k) && v > 0).length).toBe(2);
     for (let i = 0; i < 6; i++) expect((await get("/users/mallory/orders/1", { authorization: `Bearer ${stolen}` })).status).toBe(429);
-    expect(events("quarantine_start", "mallory")).toHaveLength(1);
+    await waitFor("the quarantine_start event in Envoy's log", () => events("quarantine_start", "mallory").length === 1);
   });
 
   it("undeclared-route probing by a user: quarantined after 10 probes", async () => {
     const prober = token({ sub: "prober" });
     const words = ["admin", "debug", "actuator", "env", ".git", "backup", "internal", "metrics", "graphql", "swagger", "config", "console"];
-    const row = await attack("undeclared-route probing", "prober", (i) => get(`/${words[(i - 1) % words.length]}`, { authorization: `Bearer ${prober}` }), 30);
+    const row = await attack("undeclared-route probing", "route-probing", (i) => get(`/${words[(i - 1) % words.length]}`, { authorization: `Bearer ${prober}` }), 30);
     expect(row.requests_to_anomaly).toBe(10);
     expect(row.requests_to_quarantine).toBe(11);
   });
@@ -83,7 +88,7 @@ describe("monitoring (real Envoy, 2 workers, jwt_authn)", () => {
   it("schema fuzzing by a user: quarantined after 10 refused bodies; none reached the service", async () => {
     const fuzzer = token({ sub: "fuzzer" });
     const bodies = ['{"sku":1,"qty":1}', '{"sku":"a","qty":0}', '{"sku":"a"}', '{"sku":"a","qty":1,"x":1}', '{"sku":"aaaaaaaaaaaaaaaaaaaa","qty":1}', '[]', '{"qty":"1","sku":"a"}', 'nul', '{"sku":"a","qty":1.5}', '{}'];
-    const row = await attack("schema fuzzing", "fuzzer", (i) => post("/orders", bodies[(i - 1) % bodies.length], { authorization: `Bearer ${fuzzer}` }), 30);
+    const row = await attack("schema fuzzing", "schema-fuzzing", (i) => post("/orders", bodies[(i - 1) % bodies.length], { authorization: `Bearer ${fuzzer}` }), 30);
     expect(row.requests_to_anomaly).toBe(10);
     expect(row.requests_to_quarantine).toBe(11);
     expect(row.reached_service_before).toBe(0);
@@ -94,15 +99,15 @@ describe("monitoring (real Envoy, 2 workers, jwt_authn)", () => {
     // Three seconds of its usual pace, about 10 requests a second.
     const until = Date.now() + 3_200;
     while (Date.now() < until) { expect((await get("/reports", { "x-api-key": PARTNER_KEY })).status).toBe(200); await new Promise((r) => setTimeout(r, 100)); }
-    const row = await attack("flood (API client)", "partner", () => get("/reports", { "x-api-key": PARTNER_KEY }), 400);
+    const row = await attack("flood (API client)", "flood", () => get("/reports", { "x-api-key": PARTNER_KEY }), 400);
     expect(row.requests_to_quarantine).not.toBeNull();
     expect(row.requests_to_anomaly).toBeGreaterThanOrEqual(40);
-    expect(events("quarantine_start", "partner")).toHaveLength(1);
+    await waitFor("the quarantine_start event in Envoy's log", () => events("quarantine_start", "partner").length === 1);
     void m;
   });
 
   it("API-key guessing from one address: quarantined after 10 wrong keys, even the right key is refused then", async () => {
-    const row = await attack("API-key guessing (one address)", "127.0.0.1", (i) => get("/reports", { "x-api-key": `pk_guess_${i}` }), 30);
+    const row = await attack("API-key guessing (one address)", "key-guessing", (i) => get("/reports", { "x-api-key": `pk_guess_${i}` }), 30);
     expect(row.requests_to_anomaly).toBe(10);
     expect(row.requests_to_quarantine).toBe(11);
     const r = await get("/reports", { "x-api-key": PARTNER_KEY });
