@@ -122,3 +122,26 @@ describe("meshguard validate", () => {
     expect(check("check", "--config", yaml, "--request", req).code).toBe(0);
   });
 });
+
+// `meshguard test` (policy unit tests) and `meshguard diff` (the gate before a policy is promoted).
+describe("meshguard test and diff", () => {
+  it("test: every example test passes (exit 0), in text and JSON", () => {
+    const r = check("test", join(ROOT, "examples", "tests", "policy-short.tests.yaml"));
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining("7 passed, 0 failed") });
+    const j = JSON.parse(check("test", join(ROOT, "examples", "tests", "policy-short.tests.yaml"), "--format", "json").stdout);
+    expect(j).toMatchObject({ passed: 7, failed: 0 });
+  });
+  it("test: a failing expectation says what was expected and what happened (exit 1)", () => {
+    const tests = file("failing.tests.yaml", `policy: ${join(ROOT, "examples", "policy-short.json")}\ntests:\n  - name: wrong on purpose\n    request: { path: /users/bob/orders/7, jwt_claims: { sub: alice, scope: "orders:read" } }\n    expect: { allowed: true }\n`);
+    const r = check("test", tests);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("FAIL wrong on purpose\n     expected allowed, got refused 403 not_allowed");
+  });
+  it("diff: the decisions a new policy changes on recorded requests (exit 1), none against itself (exit 0)", () => {
+    const recorded = join(ROOT, "examples", "tests", "recorded.jsonl");
+    const r = check("diff", join(ROOT, "examples", "policy-short.json"), join(ROOT, "examples", "policy-short-next.json"), "--requests", recorded);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("GET /users/bob/orders/7 sub=sam: allowed -> refused 403 not_allowed\nGET /admin/users peer=spiffe://cluster.local/ns/ops/sa/batch: allowed -> refused 403 not_allowed\n2 of 5 decisions change\n");
+    expect(check("diff", join(ROOT, "examples", "policy-short.json"), join(ROOT, "examples", "policy-short.json"), "--requests", recorded)).toMatchObject({ code: 0, stdout: "0 of 5 decisions change\n" });
+  });
+});

@@ -13,6 +13,8 @@ const USAGE = `usage: meshguard validate <policy.yaml|json> [--wasm <meshguard.w
        meshguard openapi <openapi.yaml|json> [--strict] [--wasm <meshguard.wasm>]
        meshguard render <policy.yaml|json> --image oci://<repo>@sha256:<digest> --namespace <ns> --app <label>
                         [--issuer <iss> --jwks-uri <url>] [--audience <aud>] [--wasm <meshguard.wasm>]
+       meshguard test <tests.yaml|json> [--format json] [--wasm <meshguard.wasm>]
+       meshguard diff <old-policy> <new-policy> --requests <requests.json|jsonl> [--format json] [--wasm <meshguard.wasm>]
        meshguard package [--format compat|wasm] [--wasm <meshguard.wasm>]
        meshguard push --registry <http(s)://host:port> --repository <name> --tag <tag> [--format compat|wasm] [--wasm <meshguard.wasm>]`;
 
@@ -196,8 +198,43 @@ async function packageImage(args: string[], andPush: boolean): Promise<number> {
   return 0;
 }
 
+// `meshguard test <file>`: exit 0 when every test passes, 1 when one fails, 2 on bad input.
+async function policyTests(args: string[]): Promise<number> {
+  const opts = parseArgs(args.slice(1));
+  if (!args[0] || args[0].startsWith("--")) throw new InputError(USAGE);
+  if (!existsSync(args[0])) throw new InputError(`${args[0]} does not exist`);
+  const { runPolicyTests } = await import("./policy-tests.ts");
+  let results;
+  try { results = await runPolicyTests(args[0], opts.wasm ?? DEFAULT_WASM); } catch (e) { throw new InputError((e as Error).message); }
+  const failed = results.filter((r) => !r.passed);
+  if (opts.format === "json") process.stdout.write(JSON.stringify({ passed: results.length - failed.length, failed: failed.length, results }, null, 2) + "\n");
+  else {
+    for (const r of results) process.stdout.write(r.passed ? `PASS ${r.name}\n` : `FAIL ${r.name}\n${r.problems.map((p) => `     ${p}\n`).join("")}`);
+    process.stdout.write(`${results.length - failed.length} passed, ${failed.length} failed\n`);
+  }
+  return failed.length > 0 ? 1 : 0;
+}
+
+// `meshguard diff <old> <new> --requests <file>`: exit 0 when no decision changes, 1 when some do.
+async function diff(args: string[]): Promise<number> {
+  const opts = parseArgs(args.slice(2));
+  if (!args[0] || !args[1] || !opts.requests) throw new InputError(USAGE);
+  for (const p of [args[0], args[1], opts.requests]) if (!existsSync(p)) throw new InputError(`${p} does not exist`);
+  const { diffPolicies, readRequests } = await import("./policy-tests.ts");
+  let result;
+  try { result = await diffPolicies(args[0], args[1], readRequests(opts.requests), opts.wasm ?? DEFAULT_WASM); } catch (e) { throw new InputError((e as Error).message); }
+  if (opts.format === "json") process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+  else {
+    for (const c of result.changes) process.stdout.write(`${c.request}: ${c.before} -> ${c.after}\n`);
+    process.stdout.write(`${result.changes.length} of ${result.total} decisions change\n`);
+  }
+  return result.changes.length > 0 ? 1 : 0;
+}
+
 export async function main(args: string[]): Promise<number> {
   try {
+    if (args[0] === "test") return await policyTests(args.slice(1));
+    if (args[0] === "diff") return await diff(args.slice(1));
     if (args[0] === "package") return await packageImage(args.slice(1), false);
     if (args[0] === "push") return await packageImage(args.slice(1), true);
     if (args[0] === "render") return await render(args.slice(1));
