@@ -12,6 +12,7 @@ import { type EnvoyConfigOptions, envoyConfig } from "../tools/envoy/config";
 import { resolveEnvoy } from "../tools/envoy/install";
 import { createIssuer } from "../tools/envoy/jwt";
 import { createPki } from "../tools/envoy/pki";
+import { writeExtensionConfig } from "../tools/envoy/reload";
 import { MONITOR_POLICY } from "./cases/monitor";
 
 const WASM = resolve(import.meta.dirname, "..", "build", "meshguard.wasm");
@@ -29,6 +30,7 @@ describe("the shipped Envoy configs pass envoy --mode validate", () => {
     ["plaintext (the load benchmark)", { tls: false }],
     ["without meshguard (the benchmark's baseline)", { withoutMeshguard: true }],
     ["FAIL_CLOSED and SANITIZE_SET", { failurePolicy: "FAIL_CLOSED", forwardClientCert: "SANITIZE_SET", requireClientCertificate: false }],
+    ["hot reload: the filter from a watched ECDS file", { reloadDir: (() => { writeExtensionConfig(dir, WASM, MONITOR_POLICY); return dir; })() }],
   ];
   it("and a broken one does not (the check can fail)", () => {
     const path = join(dir, "broken.json");

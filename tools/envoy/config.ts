@@ -25,7 +25,31 @@ export interface EnvoyConfigOptions {
   // An access log file; each line: status, meshguard's response-code details, and the outcome
   // meshguard put in filter state (policy access_log: true).
   accessLogPath?: string;
+  // Hot reload: the wasm filter comes from <reloadDir>/meshguard.json through Envoy's file-based
+  // extension config discovery (ECDS), watched; tools/envoy/reload.ts writes that file.
+  reloadDir?: string;
 }
+
+// The wasm filter's configuration (envoy.extensions.filters.http.wasm.v3.Wasm) for a module and a
+// policy: in the bootstrap, or in an ECDS file for hot reload.
+export function wasmFilterConfig(wasmPath: string, pluginConfig: unknown, failurePolicy: EnvoyConfigOptions["failurePolicy"] = "FAIL_RELOAD"): object {
+  return {
+    "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+    config: {
+      name: "meshguard",
+      root_id: "meshguard",
+      // A VM that fails is reloaded (with backoff). Set explicitly: sources disagree on the default.
+      failure_policy: failurePolicy,
+      vm_config: { vm_id: "meshguard", runtime: "envoy.wasm.runtime.v8", code: { local: { filename: wasmPath } } },
+      configuration: {
+        "@type": "type.googleapis.com/google.protobuf.StringValue",
+        value: typeof pluginConfig === "string" ? pluginConfig : JSON.stringify(pluginConfig),
+      },
+    },
+  };
+}
+
+export const WASM_TYPE_URL = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
 
 // The access-log line the shipped configs use: meshguard's outcome as JSON (docs/operations.md).
 export const ACCESS_LOG_FORMAT = "%RESPONSE_CODE% %RESPONSE_CODE_DETAILS% %FILTER_STATE(wasm.meshguard:PLAIN)%\n";
@@ -69,28 +93,18 @@ export const MESHGUARD_STATS_TAGS = [
 ];
 
 export function envoyConfig(o: EnvoyConfigOptions): object {
-  const wasmFilter = {
-    name: "envoy.filters.http.wasm",
-    typed_config: {
-      "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
-      config: {
-        name: "meshguard",
-        root_id: "meshguard",
-        // A VM that fails is reloaded (with backoff). Set explicitly: sources disagree on the default.
-        failure_policy: o.failurePolicy ?? "FAIL_RELOAD",
-        vm_config: {
-          vm_id: "meshguard",
-          runtime: "envoy.wasm.runtime.v8",
-          code: { local: { filename: o.wasmPath } },
-        },
-        configuration: {
-          "@type": "type.googleapis.com/google.protobuf.StringValue",
-          value: typeof o.pluginConfig === "string" ? o.pluginConfig : JSON.stringify(o.pluginConfig),
-        },
+  const wasmFilter = o.reloadDir
+    ? {
+      name: "meshguard",
+      config_discovery: {
+        config_source: { path_config_source: { path: `${o.reloadDir}/meshguard.json`, watched_directory: { path: o.reloadDir } } },
+        type_urls: [WASM_TYPE_URL],
       },
-    },
-  };
+    }
+    : { name: "envoy.filters.http.wasm", typed_config: wasmFilterConfig(o.wasmPath, o.pluginConfig, o.failurePolicy) };
   return {
+    // Envoy requires a node identity for any config source, a file one included (hot reload).
+    node: { id: "meshguard", cluster: "meshguard" },
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: o.adminPort ?? 0 } } },
     stats_config: { stats_tags: MESHGUARD_STATS_TAGS },
     static_resources: {
