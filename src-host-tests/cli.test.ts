@@ -145,3 +145,11 @@ describe("meshguard test and diff", () => {
     expect(check("diff", join(ROOT, "examples", "policy-short.json"), join(ROOT, "examples", "policy-short.json"), "--requests", recorded)).toMatchObject({ code: 0, stdout: "0 of 5 decisions change\n" });
   });
 });
+
+describe("meshguard --help", () => {
+  it("prints every command's usage, exit 0", () => {
+    const r = check("--help");
+    expect(r.code).toBe(0);
+    for (const c of ["validate", "check", "openapi", "render", "test", "diff", "rollout", "package", "push"]) expect(r.stdout).toContain(`meshguard ${c} `);
+  });
+});

@@ -3,7 +3,8 @@
 // other one a policy meshguard refuses: a good policy is in force within milliseconds (a route
 // only it declares answers), a bad one is rejected by Envoy (update_rejected) and the policy in
 // force keeps serving; not one request of the load fails.
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +24,21 @@ describe("hot reload through ECDS, under load (real Envoy)", () => {
     mesh = await startMesh({}, { requireClientCertificate: false, reloadDir: dir });
   });
   afterAll(async () => { await mesh?.stop(); rmSync(dir, { recursive: true, force: true }); });
+
+  it("meshguard rollout: a good policy goes in force; a refused one is never written (exit 1)", async () => {
+    const m = mesh!;
+    const cli = (...a: string[]) => spawnSync(process.execPath, [resolve(import.meta.dirname, "..", "bin", "meshguard.mjs"), ...a], { encoding: "utf8" });
+    const good = join(dir, "..", `rollout-good-${process.pid}.json`);
+    writeFileSync(good, JSON.stringify(policy(99)));
+    const r = cli("rollout", good, "--dir", dir);
+    expect(r.status).toBe(0);
+    await waitFor("the rolled-out policy", async () => (await call(m.envoy.listenerPort, { path: "/v99", ca: m.pki.ca.cert })).status === 200, 10_000);
+    const bad = join(dir, "..", `rollout-bad-${process.pid}.json`);
+    writeFileSync(bad, JSON.stringify(BAD));
+    const before = readFileSync(join(dir, "meshguard.json"), "utf8");
+    expect(cli("rollout", bad, "--dir", dir).status).toBe(1);
+    expect(readFileSync(join(dir, "meshguard.json"), "utf8")).toBe(before);
+  });
 
   it("10 reloads, half of them bad: good ones take effect, bad ones are rejected, 0 requests fail", async () => {
     dumpLogOnFailure(() => mesh);

@@ -15,6 +15,7 @@ const USAGE = `usage: meshguard validate <policy.yaml|json> [--wasm <meshguard.w
                         [--issuer <iss> --jwks-uri <url>] [--audience <aud>] [--wasm <meshguard.wasm>]
        meshguard test <tests.yaml|json> [--format json] [--wasm <meshguard.wasm>]
        meshguard diff <old-policy> <new-policy> --requests <requests.json|jsonl> [--format json] [--wasm <meshguard.wasm>]
+       meshguard rollout <policy.yaml|json> --dir <watched ECDS directory> [--module <path Envoy loads>] [--wasm <meshguard.wasm>]
        meshguard package [--format compat|wasm] [--wasm <meshguard.wasm>]
        meshguard push --registry <http(s)://host:port> --repository <name> --tag <tag> [--format compat|wasm] [--wasm <meshguard.wasm>]`;
 
@@ -231,8 +232,28 @@ async function diff(args: string[]): Promise<number> {
   return result.changes.length > 0 ? 1 : 0;
 }
 
+// `meshguard rollout <policy> --dir <dir>`: a policy to a plain Envoy that loads meshguard through
+// file-based ECDS (docs/operations.md): checked by the compiled filter first (a refused policy is
+// never written: exit 1 at its line), then written atomically; prints the version written.
+async function rollout(args: string[]): Promise<number> {
+  const opts = parseArgs(args.slice(1));
+  for (const k of Object.keys(opts)) if (!["dir", "module", "wasm"].includes(k)) throw new InputError(`unknown option --${k}\n${USAGE}`);
+  if (!args[0] || !opts.dir) throw new InputError(USAGE);
+  if (!existsSync(opts.dir)) throw new InputError(`--dir: ${opts.dir} does not exist`);
+  const wasm = opts.wasm ?? DEFAULT_WASM;
+  const file = loadPolicyFile(args[0]);
+  const host = await ProxyWasmHost.load(readFileSync(wasm), { pluginConfig: JSON.stringify(file.policy) });
+  if (!host.configured) { process.stderr.write(`${refusal(host, file)}\n`); return 1; }
+  const { writeExtensionConfig } = await import("../envoy/reload.ts");
+  const version = writeExtensionConfig(opts.dir, resolve(opts.module ?? wasm), file.policy);
+  process.stdout.write(`${file.path}: written to ${opts.dir}/meshguard.json (version ${version})\n`);
+  return 0;
+}
+
 export async function main(args: string[]): Promise<number> {
   try {
+    if (args.length === 0 || args[0] === "--help" || args[0] === "help" || args.includes("--help")) { process.stdout.write(`${USAGE}\n`); return 0; }
+    if (args[0] === "rollout") return await rollout(args.slice(1));
     if (args[0] === "test") return await policyTests(args.slice(1));
     if (args[0] === "diff") return await diff(args.slice(1));
     if (args[0] === "package") return await packageImage(args.slice(1), false);
