@@ -252,7 +252,7 @@ async function rollout(args: string[]): Promise<number> {
 
 export async function main(args: string[]): Promise<number> {
   try {
-    if (args.length === 0 || args[0] === "--help" || args[0] === "help" || args.includes("--help")) { process.stdout.write(`${USAGE}\n`); return 0; }
+    if (args[0] === "--help" || args[0] === "help" || args.includes("--help")) { process.stdout.write(`${USAGE}\n`); return 0; }
     if (args[0] === "rollout") return await rollout(args.slice(1));
     if (args[0] === "test") return await policyTests(args.slice(1));
     if (args[0] === "diff") return await diff(args.slice(1));
