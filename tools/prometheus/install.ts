@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { withInstallLock } from "../install-lock.ts";
 
 function onPath(name: string): string | null {
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
@@ -28,7 +29,8 @@ export function resolveTool(name: "prometheus" | "promtool"): string {
   if (env) return env;
   const found = onPath(name);
   if (found) return found;
-  install();
+  // "apt": every apt-get of the project shares one lock (dpkg allows one at a time).
+  withInstallLock("apt", () => { if (!onPath(name)) install(); });
   const installed = onPath(name);
   if (!installed) throw new Error(`${name} is not on PATH after installing Debian's prometheus package`);
   return installed;
