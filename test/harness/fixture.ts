@@ -17,7 +17,8 @@ export async function startMesh(pluginConfig: unknown, options: Partial<EnvoyCon
   const pki = createPki();
   const upstream = await startUpstream();
   try {
-    const envoy = await startEnvoy(envoyConfig({ wasmPath: WASM_PATH, pluginConfig, upstreamPort: upstream.port, pki, ...options }), run);
+    const balanceConnections = (run.concurrency ?? 1) > 1;
+    const envoy = await startEnvoy(envoyConfig({ wasmPath: WASM_PATH, pluginConfig, upstreamPort: upstream.port, pki, balanceConnections, ...options }), run);
     return { pki, upstream, envoy, stop: async () => { await envoy.stop(); await upstream.close(); } };
   } catch (e) {
     await upstream.close();

@@ -28,6 +28,9 @@ export interface EnvoyConfigOptions {
   // Hot reload: the wasm filter comes from <reloadDir>/meshguard.json through Envoy's file-based
   // extension config discovery (ECDS), watched; tools/envoy/reload.ts writes that file.
   reloadDir?: string;
+  // Spread connections evenly over the workers (the tests that run two workers need both used:
+  // the kernel alone may hand every connection to one of them).
+  balanceConnections?: boolean;
 }
 
 // The wasm filter's configuration (envoy.extensions.filters.http.wasm.v3.Wasm) for a module and a
@@ -114,6 +117,7 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
         // meshguard streams bodies (it never asks Envoy to buffer one whole), so a route may allow
         // more than this; Envoy then only holds what flow control needs.
         per_connection_buffer_limit_bytes: 1048576,
+        ...(o.balanceConnections ? { connection_balance_config: { exact_balance: {} } } : {}),
         address: { socket_address: { address: "127.0.0.1", port_value: o.listenerPort ?? 0 } },
         filter_chains: [{
           ...(o.tls === false ? {} : { transport_socket: {
