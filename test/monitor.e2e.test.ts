@@ -1,10 +1,11 @@
-// Monitoring through a real Envoy with two workers: each attack runs on new connections (so both
-// workers see it), with real JWTs verified by jwt_authn. The table at the end is the closing note's:
+// Monitoring through a real Envoy with two workers: each attack alternates between two kept-alive
+// connections, one on each worker (the listener balances connections exactly, so the second
+// opens on the other worker), with real JWTs verified by jwt_authn. The table at the end is the closing note's:
 // requests and milliseconds from an attack's start to the anomaly event and to the quarantine, and
 // requests that reached the service before the quarantine. The quarantine holds on both workers.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ATTACK_POLICY, PARTNER_KEY } from "./cases/monitor";
-import { call } from "./harness/client";
+import { call, keepAliveAgent } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh, waitFor } from "./harness/fixture";
 import { createIssuer } from "../tools/envoy/jwt";
 
@@ -24,8 +25,13 @@ describe("monitoring (real Envoy, 2 workers, jwt_authn)", () => {
   afterAll(async () => { console.log("\nmonitoring, time to detection:"); console.table(rows); await mesh?.stop(); });
   beforeEach(() => dumpLogOnFailure(() => mesh));
 
-  const get = (path: string, headers: Record<string, string> = {}) => call(mesh!.envoy.listenerPort, { path, headers, ca: mesh!.pki.ca.cert });
-  const post = (path: string, body: string, headers: Record<string, string>) => call(mesh!.envoy.listenerPort, { method: "POST", path, body, headers: { "content-type": "application/json", ...headers }, ca: mesh!.pki.ca.cert });
+  // Two connections, kept open: requests alternate between them, so between the two workers.
+  const agents = [keepAliveAgent(), keepAliveAgent()];
+  let turn = 0;
+  const agent = () => agents[turn++ % 2];
+  afterAll(() => { for (const a of agents) a.destroy(); });
+  const get = (path: string, headers: Record<string, string> = {}) => call(mesh!.envoy.listenerPort, { path, headers, ca: mesh!.pki.ca.cert, agent: agent() });
+  const post = (path: string, body: string, headers: Record<string, string>) => call(mesh!.envoy.listenerPort, { method: "POST", path, body, headers: { "content-type": "application/json", ...headers }, ca: mesh!.pki.ca.cert, agent: agent() });
   const events = (kind: string, identity: string) => mesh!.envoy.log().split("\n").filter((l) => l.includes(`"event":"${kind}"`) && l.includes(`"identity":"${identity}"`));
 
   // Whether the detector has fired: its counter, which moves before the reply is sent (a log line
