@@ -62,6 +62,8 @@ export interface RunningEnvoy {
   adminUrl: string;
   listenerPort: number;
   log(): string;
+  // Calls `listener` with each line Envoy writes from now on; returns the unsubscribe.
+  onLine(listener: (line: string) => void): () => void;
   stats(filter?: string): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
@@ -97,8 +99,19 @@ export async function startEnvoy(config: object, opts: { concurrency?: number; l
   const concurrency = opts.concurrency ?? 1;
   const { proc, down } = launcher === "compose" ? spawnCompose(dir, concurrency) : spawnBinary(configPath, adminPath, concurrency, opts.logLevel ?? "info", opts.cpus);
   let output = "";
-  proc.stdout!.on("data", (d: Buffer) => { output += d.toString(); });
-  proc.stderr!.on("data", (d: Buffer) => { output += d.toString(); });
+  const listeners = new Set<(line: string) => void>();
+  const partial = { stdout: "", stderr: "" };
+  const take = (from: "stdout" | "stderr") => (d: Buffer) => {
+    const text = d.toString();
+    output += text;
+    if (listeners.size === 0) return;
+    const lines = (partial[from] + text).split("\n");
+    partial[from] = lines.pop() ?? "";
+    for (const line of lines) for (const l of listeners) l(line);
+  };
+  proc.stdout!.on("data", take("stdout"));
+  proc.stderr!.on("data", take("stderr"));
+  const onLine = (listener: (line: string) => void) => { listeners.add(listener); return () => { listeners.delete(listener); }; };
   const exited = new Promise<void>((ok) => proc.once("exit", () => ok()));
   const stop = async () => {
     down();
@@ -123,7 +136,7 @@ export async function startEnvoy(config: object, opts: { concurrency?: number; l
       return port ? port : null;
     });
     return {
-      config: staged, pid: proc.pid, adminUrl, listenerPort, log: () => output, stop,
+      config: staged, pid: proc.pid, adminUrl, listenerPort, log: () => output, onLine, stop,
       stats: async (filter = "meshguard") => {
         const r = await fetch(`${adminUrl}/stats?format=json&filter=${encodeURIComponent(filter)}`);
         const j = (await r.json()) as { stats: { name: string; value?: number }[] };
