@@ -17,6 +17,7 @@ const USAGE = `usage: meshguard validate <policy.yaml|json> [--wasm <meshguard.w
        meshguard diff <old-policy> <new-policy> --requests <requests.json|jsonl> [--format json] [--wasm <meshguard.wasm>]
        meshguard rollout <policy.yaml|json> --dir <watched ECDS directory> [--module <path Envoy loads>] [--wasm <meshguard.wasm>]
        meshguard package [--format compat|wasm] [--wasm <meshguard.wasm>]
+       meshguard dashboard --admin <Envoy admin URL> --events <log file|-> [--policy <policy.yaml|json>] [--port <n>] [--host <addr>]
        meshguard push --registry <http(s)://host:port> --repository <name> --tag <tag> [--format compat|wasm] [--wasm <meshguard.wasm>]`;
 
 export const CHECK_REQUEST_ID = "meshguard-check";
@@ -250,10 +251,31 @@ async function rollout(args: string[]): Promise<number> {
   return 0;
 }
 
+// `meshguard dashboard --admin <url> --events <file|->`: the live dashboard for any Envoy that runs
+// meshguard (docs/dashboard.md). Runs until Ctrl-C; exit 0 then.
+async function dashboard(args: string[]): Promise<number> {
+  const opts = parseArgs(args);
+  for (const k of Object.keys(opts)) if (!["admin", "events", "policy", "port", "host"].includes(k)) throw new InputError(`unknown option --${k}\n${USAGE}`);
+  if (!opts.admin || !opts.events) throw new InputError(`dashboard needs --admin and --events\n${USAGE}`);
+  if (!/^https?:\/\/[^/]+$/.test(opts.admin.replace(/\/$/, ""))) throw new InputError(`--admin: expected http://host:port, got ${opts.admin}`);
+  if (opts.events !== "-" && !existsSync(opts.events)) throw new InputError(`--events: ${opts.events} does not exist (a file Envoy's log is written to, or - for standard input)`);
+  const port = opts.port === undefined ? 4040 : Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: expected 0 to 65535, got ${opts.port}`);
+  const policy = opts.policy ? loadPolicyFile(opts.policy).policy : undefined;
+  const { startDashboard } = await import("../dashboard/server.ts");
+  const { eventSource } = await import("../dashboard/sources.ts");
+  const d = await startDashboard({ adminUrl: opts.admin.replace(/\/$/, ""), events: eventSource(opts.events), policy, port, host: opts.host });
+  process.stdout.write(`meshguard dashboard: ${d.url} (Envoy admin ${opts.admin}, events from ${opts.events === "-" ? "standard input" : opts.events}); Ctrl-C stops it\n`);
+  await new Promise<void>((ok) => { for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => ok()); });
+  await d.close();
+  return 0;
+}
+
 export async function main(args: string[]): Promise<number> {
   try {
     if (args[0] === "--help" || args[0] === "help" || args.includes("--help")) { process.stdout.write(`${USAGE}\n`); return 0; }
     if (args[0] === "rollout") return await rollout(args.slice(1));
+    if (args[0] === "dashboard") return await dashboard(args.slice(1));
     if (args[0] === "test") return await policyTests(args.slice(1));
     if (args[0] === "diff") return await diff(args.slice(1));
     if (args[0] === "package") return await packageImage(args.slice(1), false);
