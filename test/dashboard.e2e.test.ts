@@ -29,7 +29,7 @@ describe("the live dashboard in headless Chromium", () => {
     scene.watch(dashboard.model);
     report = await selfTest(scene, dashboard.url, SCREENSHOT, (s) => console.log(s));
     console.table(report.attacks);
-  });
+  }, 900_000);   // on a fresh machine this includes installing Chromium (apt, after any other installer)
   afterAll(async () => { await dashboard?.close(); await scene?.stop(); });
 
   it("loads with the policy, the chart and the legitimate traffic's rate, no console error, nothing from elsewhere", () => {
