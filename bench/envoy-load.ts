@@ -1,25 +1,35 @@
-// Envoy under load, with and without meshguard, in the same run: the filter's real cost.
-// Run: npm run bench:envoy   (installs wrk from Debian's packages if it is missing)
+// Envoy under load, every chain in the same interleaved run: what meshguard costs against Envoy
+// alone, against the wasm floor (a filter that does nothing), and against Envoy's native filters
+// expressing the same policy (jwt_authn + rbac + local_ratelimit, with and without the CEL
+// condition for the object-level rule). Run: npm run bench:envoy   (installs wrk from Debian's
+// packages if it is missing). BENCH_ROUNDS (6), BENCH_SECONDS (10), BENCH_ONLY=<regex> of names.
 //
 // One Envoy worker pinned to core 1, wrk pinned to core 0 (FINDINGS: on two cores, keep the
 // generator off Envoy's core), a plaintext listener (TLS is Envoy's cost, not the filter's), an
-// echo upstream in this process. Scenarios run interleaved, ROUNDS times each; medians are
-// reported, with ratios to the baseline. wrk is closed-loop: trust throughput and the median
-// latency; treat p99 as indicative.
+// echo upstream in this process. Before each sample the script waits for a quiet machine (both
+// cores below QUIET_BUSY for a second). Scenarios run interleaved, ROUNDS times each; medians are
+// reported with min–max. The figure to compare is Envoy's CPU time per request (/proc/<pid>/stat),
+// which does not depend on which core is the bottleneck; req/s and p50 are shown beside it. wrk
+// is closed-loop: trust throughput and the median latency; treat p99 as indicative.
 import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
-import { cpus } from "node:os";
-import { readFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { envoyConfig } from "../tools/envoy/config.ts";
+import { createIssuer } from "../tools/envoy/jwt.ts";
 import { startEnvoy } from "../tools/envoy/process.ts";
 import { createPki } from "../tools/envoy/pki.ts";
 import { startUpstream } from "../tools/envoy/upstream.ts";
+import { nativeChain } from "./native-chain.ts";
+import { ORDER_SCHEMA, orderBody } from "./bodies.ts";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 const CONNECTIONS = 16;
+const QUIET_BUSY = 0.15;
 const WASM = resolve(import.meta.dirname, "..", "build", "meshguard.wasm");
 const NOOP = resolve(import.meta.dirname, "..", "build", "noop.wasm");
 const KEY = "bench-key-0123456789";
@@ -29,19 +39,60 @@ if (spawnSync("sh", ["-c", "command -v wrk"]).status !== 0) {
   execFileSync("sh", ["-c", "apt-get update -qq && apt-get install -y -qq wrk"], { stdio: "inherit" });
 }
 
+// --- the scenarios ---
+interface Scenario {
+  name: string;
+  method?: "GET" | "POST";
+  path: string;
+  headers: string[];
+  body?: string;
+  jwt?: boolean;                       // jwt_authn first (RS256, the token below)
+  native?: { ownerCondition: boolean };   // Envoy's rbac + local_ratelimit
+  wasm?: string | null;                // null: no wasm filter; default: meshguard
+  policy?: object;
+  role?: "baseline" | "native";        // what the ratios are against
+}
+
+const ISSUER = "https://issuer.bench.meshguard.test";
+const issuer = createIssuer(ISSUER, "RS256");
+const TOKEN = issuer.token({ sub: "alice", roles: ["reader"], aud: "bench" }, { expiresIn: 24 * 3600 });
+const BEARER = `authorization: Bearer ${TOKEN}`;
+
+// meshguard's policy for the chains: the same rules the native chain expresses, plus the body.
+const chainPolicy = (schema: boolean) => ({
+  routes: [
+    { name: "read-order", path: "/api/users/{userId}/orders/{orderId}", methods: ["GET"], allow: [{ path_params: { userId: "sub" }, any_role: ["reader"] }] },
+    { name: "place-order", path: "/api/users/{userId}/orders", methods: ["POST"], allow: [{ path_params: { userId: "sub" }, any_role: ["reader"] }],
+      content_types: ["application/json"], max_body_bytes: 65536, ...(schema ? { body_schema: ORDER_SCHEMA } : {}) },
+  ],
+  rate_limits: { limits: [{ name: "per-user", capacity: 1e9, refill: { tokens: 1e9, seconds: 1 }, key: ["user"] }] },
+});
+const GET_ORDER = { path: "/api/users/alice/orders/9", headers: [BEARER] };
+const post = (kb: number, schema: boolean): Scenario => ({
+  name: `POST ${kb} KB JSON: jwt_authn + meshguard, ${schema ? "with a schema" : "no schema"}`, method: "POST", path: "/api/users/alice/orders",
+  headers: [BEARER, "content-type: application/json"], body: orderBody(kb * 1024), jwt: true, policy: chainPolicy(schema),
+});
+
 const routes = [
   { name: "public", path: "/public/**", public: true },
   { name: "api", path: "/api/users/{userId}/orders/{orderId}", methods: ["GET"], allow: [{ api_clients: ["bench"] }] },
 ];
 const apiKeys = { header: "x-api-key", keys: [{ sha256: createHash("sha256").update(KEY).digest("hex"), client: "bench", roles: [] }] };
-const SCENARIOS = [
-  { name: "Envoy alone (baseline)", path: "/public/x", headers: [] as string[], policy: null as object | null },
-  // What Envoy spends on any wasm filter: a VM context per request and the ABI calls around it.
-  { name: "no-op wasm filter (same toolchain)", path: "/public/x", headers: [], policy: { routes: [] }, wasm: NOOP },
+
+let SCENARIOS: Scenario[] = [
+  { name: "Envoy alone", path: "/public/x", headers: [], wasm: null, role: "baseline" },
+  { name: "native: jwt_authn + rbac + local_ratelimit", ...GET_ORDER, jwt: true, native: { ownerCondition: false }, wasm: null, role: "native" },
+  { name: "native + rbac CEL condition userId == sub", ...GET_ORDER, jwt: true, native: { ownerCondition: true }, wasm: null },
+  { name: "jwt_authn only", ...GET_ORDER, jwt: true, wasm: null },
+  { name: "jwt_authn + no-op wasm filter (the wasm floor)", ...GET_ORDER, jwt: true, wasm: NOOP, policy: {} },
+  { name: "jwt_authn + meshguard (route, role, userId == sub, a limit)", ...GET_ORDER, jwt: true, policy: chainPolicy(false) },
+  post(1, false), post(1, true), post(16, false), post(16, true),
+  // meshguard alone, without jwt_authn (the figures of earlier issues).
+  { name: "no-op wasm filter", path: "/public/x", headers: [], wasm: NOOP, policy: {} },
   { name: "meshguard: public route", path: "/public/x", headers: [], policy: { routes, api_keys: apiKeys } },
   { name: "meshguard: API key + route template", path: "/api/users/7/orders/9", headers: [`x-api-key: ${KEY}`], policy: { routes, api_keys: apiKeys } },
   {
-    name: "meshguard: public route + 2 detectors (quarantine lookup, enumeration window)", path: "/public/x", headers: [],
+    name: "meshguard: public route + 2 detectors", path: "/public/x", headers: [],
     policy: {
       routes: [{ name: "public", path: "/public/{id}", public: true }],
       monitoring: { detectors: [
@@ -55,32 +106,54 @@ const SCENARIOS = [
     policy: { routes, api_keys: apiKeys, rate_limits: { limits: [{ name: "bench", capacity: 1e9, refill: { tokens: 1e9, seconds: 1 }, key: ["api_client"] }] } },
   },
 ];
+if (ONLY) SCENARIOS = SCENARIOS.filter((s) => s.role || ONLY.test(s.name));
 
 // BENCH_COMPARE_WASM=<another build of meshguard>: its meshguard scenarios run too, interleaved in
 // the same rounds, so a change is compared with the build before it on the same machine state.
 const COMPARE = process.env.BENCH_COMPARE_WASM;
 if (COMPARE) {
-  for (const sc of SCENARIOS.filter((s) => s.name.startsWith("meshguard:"))) {
-    SCENARIOS.push({ ...sc, name: sc.name.replace("meshguard:", "compared build:"), wasm: COMPARE } as (typeof SCENARIOS)[number]);
-  }
+  for (const sc of SCENARIOS.filter((s) => s.wasm === undefined)) SCENARIOS.push({ ...sc, name: `${sc.name} [compared build]`, wasm: COMPARE });
 }
 
+// --- measuring ---
 interface Sample { rps: number; p50: number; p99: number; non2xx: number; requests: number; cpuMicros: number }
 
 // CPU time (user + system) the Envoy process has used, in microseconds (proc(5): fields 14, 15).
 function cpuMicros(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1e6) / CLOCK_TICKS;
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
 }
 const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
+// The machine's busy share over `ms` (all cores, from /proc/stat).
+async function busyShare(ms: number): Promise<number> {
+  const read = () => { const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number); return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) }; };
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
+}
+let noisyWaits = 0;
+async function waitForQuiet(): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) if ((await busyShare(1000)) < QUIET_BUSY) return;
+  noisyWaits++;
+}
+
+const luaDir = mkdtempSync(join(tmpdir(), "meshguard-bench-"));
+function luaFor(sc: Scenario): string[] {
+  if (sc.method !== "POST") return [];
+  const file = join(luaDir, `${createHash("sha256").update(sc.name).digest("hex").slice(0, 8)}.lua`);
+  writeFileSync(file, `wrk.method = "POST"\nwrk.body = [==[${sc.body}]==]\n`);
+  return ["-s", file];
+}
+
 // Async: the echo upstream lives in this process and must keep answering while wrk runs.
-async function wrk(port: number, path: string, headers: string[], pid: number): Promise<Sample> {
+async function wrk(port: number, sc: Scenario, pid: number): Promise<Sample> {
   const cpuBefore = cpuMicros(pid);
-  const args = ["-c", "0", "wrk", "-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), `http://127.0.0.1:${port}${path}`];
-  const { stdout: out } = await promisify(execFile)("taskset", args, { encoding: "utf8" });
+  const args = ["-c", "0", "wrk", "-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", ...luaFor(sc), ...sc.headers.flatMap((h) => ["-H", h]), `http://127.0.0.1:${port}${sc.path}`];
+  const { stdout: out } = await promisify(execFile)("taskset", args, { encoding: "utf8", maxBuffer: 1 << 24 });
   if (/Socket errors/.test(out)) throw new Error(`wrk saw socket errors:\n${out}`);
   const ms = (label: string) => {
     const m = out.match(new RegExp(`${label}\\s+([\\d.]+)(us|ms|s)`));
@@ -93,44 +166,57 @@ async function wrk(port: number, path: string, headers: string[], pid: number): 
   return { rps, p50: ms("50%"), p99: ms("99%"), non2xx, requests, cpuMicros: cpuMicros(pid) - cpuBefore };
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const range = (xs: number[], digits: number) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
 const pki = createPki();
 const upstream = await startUpstream();
 const samples = new Map<string, Sample[]>();
 try {
-  console.log(`Envoy load benchmark on ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores: Envoy (1 worker) on core 1, wrk -t1 -c${CONNECTIONS} on core 0, ${SECONDS} s x ${ROUNDS} rounds`);
+  console.log(`Envoy load benchmark on ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores: Envoy (1 worker) on core 1, wrk -t1 -c${CONNECTIONS} on core 0, ${SECONDS} s x ${ROUNDS} rounds, interleaved`);
   for (let round = 0; round < ROUNDS; round++) {
     for (const sc of SCENARIOS) {
-      const config = envoyConfig({ wasmPath: (sc as { wasm?: string }).wasm ?? WASM, pluginConfig: sc.policy ?? {}, upstreamPort: upstream.port, pki, tls: false, withoutMeshguard: sc.policy === null });
+      const config = envoyConfig({
+        wasmPath: sc.wasm ?? WASM, pluginConfig: sc.policy ?? {}, upstreamPort: upstream.port, pki, tls: false, withoutMeshguard: sc.wasm === null,
+        jwtProviders: sc.jwt ? [{ name: "bench", issuer: ISSUER, audiences: ["bench"], jwks: issuer.jwks }] : undefined,
+        nativeFilters: sc.native ? nativeChain(sc.native) : undefined,
+      });
       const envoy = await startEnvoy(config, { concurrency: 1, cpus: "1", logLevel: "warn" });
       try {
-        const s = await wrk(envoy.listenerPort, sc.path, sc.headers, envoy.pid!);
+        await waitForQuiet();
+        const s = await wrk(envoy.listenerPort, sc, envoy.pid!);
         if (s.non2xx > 0) throw new Error(`${sc.name}: ${s.non2xx} responses were not 2xx`);
         samples.set(sc.name, [...(samples.get(sc.name) ?? []), s]);
       } finally {
         await envoy.stop();
       }
     }
+    process.stderr.write(`round ${round + 1} of ${ROUNDS} done\n`);
   }
 } finally {
   await upstream.close();
 }
 
-const base = samples.get(SCENARIOS[0].name)!;
-const baseRps = median(base.map((s) => s.rps));
-const baseP50 = median(base.map((s) => s.p50));
 // Envoy's CPU per request: robust to which core is the bottleneck (the echo upstream and wrk share
 // the machine), so it is the figure to compare; throughput and latency are shown beside it.
-const cpuPerRequest = (xs: Sample[]) => median(xs.map((s) => s.cpuMicros / s.requests));
-const baseCpu = cpuPerRequest(base);
-console.table(SCENARIOS.map((sc) => {
+const cpuOf = (s: Sample) => s.cpuMicros / s.requests;
+const of = (role: Scenario["role"]) => samples.get(SCENARIOS.find((s) => s.role === role)!.name)!;
+const baseCpu = median(of("baseline").map(cpuOf));
+const nativeRps = median(of("native").map((s) => s.rps));
+const floor = samples.get("jwt_authn + no-op wasm filter (the wasm floor)");
+const floorCpu = floor ? median(floor.map(cpuOf)) : NaN;
+const rows = SCENARIOS.map((sc) => {
   const xs = samples.get(sc.name)!;
+  const cpu = median(xs.map(cpuOf));
   const rps = median(xs.map((s) => s.rps));
-  const p50 = median(xs.map((s) => s.p50));
-  const cpu = cpuPerRequest(xs);
   return {
-    scenario: sc.name, "Envoy CPU µs/req": +cpu.toFixed(1), "CPU vs baseline": +(cpu / baseCpu).toFixed(2), "added CPU µs/req": +(cpu - baseCpu).toFixed(1),
-    "req/s": Math.round(rps), "req/s vs baseline": +(rps / baseRps).toFixed(3), "p50 ms": p50, "p99 ms": median(xs.map((s) => s.p99)),
+    scenario: sc.name,
+    "Envoy CPU µs/req": +cpu.toFixed(1), "min–max": range(xs.map(cpuOf), 1),
+    "above Envoy alone": +(cpu - baseCpu).toFixed(1), "above the wasm floor": sc.jwt && sc.wasm === undefined ? +(cpu - floorCpu).toFixed(1) : "",
+    "req/s": Math.round(rps), "req/s vs native chain": +(rps / nativeRps).toFixed(2), "ratio min–max": range(xs.map((s) => s.rps / nativeRps), 2),
+    "p50 ms": +median(xs.map((s) => s.p50)).toFixed(3), "p99 ms": +median(xs.map((s) => s.p99)).toFixed(3),
   };
-}));
+});
+console.table(rows);
+if (noisyWaits) console.log(`note: ${noisyWaits} samples started after 30 s without a quiet machine (busy share ≥ ${QUIET_BUSY})`);
+writeFileSync(resolve(import.meta.dirname, "..", "build", "bench-envoy.json"), JSON.stringify({ machine: cpus()[0]?.model, cores: cpus().length, rounds: ROUNDS, seconds: SECONDS, rows }, null, 2));

@@ -8,27 +8,13 @@ import { cpus } from "node:os";
 import { readFileSync } from "node:fs";
 import { ProxyWasmHost } from "../tools/emulator/host.ts";
 import { WASM_PATH } from "../src-host-tests/fixture.ts";
+import { ORDER_SCHEMA, orderBody } from "./bodies.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const CHUNK = 16 * 1024;
 
-const schema = {
-  type: "object", required: ["customer", "items"], additionalProperties: false,
-  properties: {
-    customer: { type: "object", required: ["id", "email"], properties: { id: { type: "string", format: "uuid" }, email: { type: "string", format: "email" }, name: { type: "string", maxLength: 100 } } },
-    items: { type: "array", minItems: 1, items: { $ref: "#/definitions/item" } },
-    note: { type: "string", maxLength: 1000 },
-  },
-  definitions: { item: { type: "object", required: ["sku", "qty", "price"], additionalProperties: false, properties: { sku: { type: "string", minLength: 1, maxLength: 32 }, qty: { type: "integer", minimum: 1, maximum: 1000 }, price: { type: "number", minimum: 0 }, tags: { type: "array", items: { enum: ["gift", "fragile", "express"] } } } } },
-};
-
-function payload(targetBytes: number): string {
-  const items: object[] = [];
-  const doc = { customer: { id: "123e4567-e89b-12d3-a456-426614174000", email: "ann@example.com", name: "Ann Example" }, items, note: "leave at the door" };
-  let i = 0;
-  while (JSON.stringify(doc).length < targetBytes) items.push({ sku: `sku-${i}-abcdef`, qty: 1 + (i % 9), price: 9.99 + i, tags: i % 3 ? ["gift"] : ["fragile", "express"] }), i++;
-  return JSON.stringify(doc);
-}
+const schema = ORDER_SCHEMA;
+const payload = orderBody;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 

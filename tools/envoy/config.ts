@@ -28,6 +28,8 @@ export interface EnvoyConfigOptions {
   // Hot reload: the wasm filter comes from <reloadDir>/meshguard.json through Envoy's file-based
   // extension config discovery (ECDS), watched; tools/envoy/reload.ts writes that file.
   reloadDir?: string;
+  // Envoy's own HTTP filters between jwt_authn and meshguard (the benchmark's native chain).
+  nativeFilters?: object[];
   // Spread connections evenly over the workers (the tests that run two workers need both used:
   // the kernel alone may hand every connection to one of them).
   balanceConnections?: boolean;
@@ -152,7 +154,7 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
                 name: "local",
                 virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "upstream" } }] }],
               },
-              http_filters: [...(o.jwtProviders?.length ? [jwtFilter(o.jwtProviders)] : []), ...(o.withoutMeshguard ? [] : [wasmFilter]), { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
+              http_filters: [...(o.jwtProviders?.length ? [jwtFilter(o.jwtProviders)] : []), ...(o.nativeFilters ?? []), ...(o.withoutMeshguard ? [] : [wasmFilter]), { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }],
             },
           }],
         }],

@@ -1,0 +1,21 @@
+// The order documents the body benchmarks send (bench/validation.ts in the emulator,
+// bench/envoy-load.ts through Envoy), and the schema they are checked against: nested objects, a
+// $ref'd item schema, formats, enums, ranges.
+export const ORDER_SCHEMA = {
+  type: "object", required: ["customer", "items"], additionalProperties: false,
+  properties: {
+    customer: { type: "object", required: ["id", "email"], properties: { id: { type: "string", format: "uuid" }, email: { type: "string", format: "email" }, name: { type: "string", maxLength: 100 } } },
+    items: { type: "array", minItems: 1, items: { $ref: "#/definitions/item" } },
+    note: { type: "string", maxLength: 1000 },
+  },
+  definitions: { item: { type: "object", required: ["sku", "qty", "price"], additionalProperties: false, properties: { sku: { type: "string", minLength: 1, maxLength: 32 }, qty: { type: "integer", minimum: 1, maximum: 1000 }, price: { type: "number", minimum: 0 }, tags: { type: "array", items: { enum: ["gift", "fragile", "express"] } } } } },
+};
+
+// A valid order of about `targetBytes` (items are added until it is at least that long).
+export function orderBody(targetBytes: number): string {
+  const items: object[] = [];
+  const doc = { customer: { id: "123e4567-e89b-12d3-a456-426614174000", email: "ann@example.com", name: "Ann Example" }, items, note: "leave at the door" };
+  let i = 0;
+  while (JSON.stringify(doc).length < targetBytes) items.push({ sku: `sku-${i}-abcdef`, qty: 1 + (i % 9), price: 9.99 + i, tags: i % 3 ? ["gift"] : ["fragile", "express"] }), i++;
+  return JSON.stringify(doc);
+}
