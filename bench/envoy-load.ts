@@ -108,11 +108,12 @@ let SCENARIOS: Scenario[] = [
 ];
 if (ONLY) SCENARIOS = SCENARIOS.filter((s) => s.role || ONLY.test(s.name));
 
-// BENCH_COMPARE_WASM=<another build of meshguard>: its meshguard scenarios run too, interleaved in
-// the same rounds, so a change is compared with the build before it on the same machine state.
-const COMPARE = process.env.BENCH_COMPARE_WASM;
-if (COMPARE) {
-  for (const sc of SCENARIOS.filter((s) => s.wasm === undefined)) SCENARIOS.push({ ...sc, name: `${sc.name} [compared build]`, wasm: COMPARE });
+// BENCH_COMPARE_WASM=<another build of meshguard>[,<label>=<build>...]: their meshguard scenarios
+// run too, interleaved in the same rounds, so a change is compared with the build before it on the
+// same machine state.
+const COMPARE = (process.env.BENCH_COMPARE_WASM ?? "").split(",").filter((x) => x).map((x) => (x.includes("=") ? x.split("=") : ["compared build", x]) as [string, string]);
+for (const [label, wasm] of COMPARE) {
+  for (const sc of SCENARIOS.filter((s) => s.wasm === undefined)) SCENARIOS.push({ ...sc, name: `${sc.name} [${label}]`, wasm });
 }
 
 // --- measuring ---
@@ -170,7 +171,7 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); retu
 const range = (xs: number[], digits: number) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
 const pki = createPki();
-const upstream = await startUpstream();
+const upstream = await startUpstream({ record: false });
 const samples = new Map<string, Sample[]>();
 try {
   console.log(`Envoy load benchmark on ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores: Envoy (1 worker) on core 1, wrk -t1 -c${CONNECTIONS} on core 0, ${SECONDS} s x ${ROUNDS} rounds, interleaved`);

@@ -31,7 +31,10 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export async function startUpstream(): Promise<Upstream> {
+// record: false keeps no request (the load benchmark: millions of requests would fill memory, and
+// the garbage collector would make the machine busy while it measures).
+export async function startUpstream(o: { record?: boolean } = {}): Promise<Upstream> {
+  const record = o.record ?? true;
   const received: Echo[] = [];
   const seen: Witnessed[] = [];
   let open = 0;
@@ -41,7 +44,7 @@ export async function startUpstream(): Promise<Upstream> {
       id: String(req.headers["x-test-id"] ?? ""), method: req.method ?? "", path: req.url ?? "",
       headers: req.headers as Record<string, string | string[]>, bytes: 0, body: "", state: "open",
     };
-    seen.push(w);
+    if (record) seen.push(w);
     open++;
     const socket = req.socket;
     sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
@@ -53,10 +56,10 @@ export async function startUpstream(): Promise<Upstream> {
       open--;
       if (sockets.has(socket)) sockets.set(socket, sockets.get(socket)! - 1);
     };
-    req.on("data", (c: Buffer) => { chunks.push(c); w.bytes += c.length; });
+    req.on("data", (c: Buffer) => { if (record) chunks.push(c); w.bytes += c.length; });
     req.on("end", () => {
       const echo: Echo = { method: w.method, path: w.path, headers: w.headers, body: Buffer.concat(chunks).toString("utf8") };
-      received.push(echo);
+      if (record) received.push(echo);
       settle("complete");
       const payload = JSON.stringify(echo);
       const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(payload) };
