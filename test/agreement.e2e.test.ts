@@ -11,6 +11,8 @@ import { type Framing, runRequest, upstreamComplete } from "../tools/emulator/re
 import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh, waitFor } from "./harness/fixture";
 import { type WireFraming, sendFramed } from "./harness/raw";
+import { createIssuer } from "../tools/envoy/jwt";
+import { callText } from "../src-host-tests/unit";
 
 const PROBE = resolve(import.meta.dirname, "..", "build", "probe.wasm");
 const PEER = "spiffe://meshguard.test/ns/probe/sa/client";
@@ -180,5 +182,45 @@ describe("emulator and Envoy agree (probe guest)", () => {
     expect(s.stalled).toBe(true);
     expect(JSON.parse(emu.sharedData.get(`order:${key}`)!.value.toString())).toEqual({ calls: [] });
     s.finish();
+  });
+});
+
+// jwt_authn's verified payload reaches wasm as the `metadata` property: Envoy writes its protobuf
+// maps in a new order on every request, and the emulator must too (a cache keyed on those bytes
+// would hit in the emulator and never in Envoy). meshguard's order-free key
+// (assembly/identity/claims-key.ts) must be the same for all of Envoy's orders of one token.
+describe("emulator and Envoy agree: the metadata's map order changes per request", () => {
+  const ISSUER = "https://issuer.agreement.meshguard.test";
+  const issuer = createIssuer(ISSUER, "RS256");
+  const claims = { sub: "alice", aud: "agree", roles: ["reader", "support"], scope: "orders:read", org: { id: 7, tier: "gold", region: "eu" } };
+  let mesh: Mesh | undefined;
+  beforeAll(async () => {
+    mesh = await startMesh("{}", { wasmPath: PROBE, requireClientCertificate: false, jwtProviders: [{ name: "agree", issuer: ISSUER, audiences: ["agree"], jwks: issuer.jwks }] });
+  });
+  afterAll(async () => { await mesh?.stop(); });
+  beforeEach(() => dumpLogOnFailure(() => mesh));
+
+  it("12 requests with one token: several byte orders in Envoy and in the emulator, one key", async () => {
+    const token = issuer.token(claims);
+    const envoyBytes: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await call(mesh!.envoy.listenerPort, { path: "/probe", headers: { "x-probe": "prop", "x-prop": "metadata", authorization: `Bearer ${token}` }, ca: mesh!.pki.ca.cert });
+      expect(r.status).toBe(200);
+      envoyBytes.push(JSON.parse(r.body).hex);
+    }
+    const emulator = await ProxyWasmHost.load(readFileSync(PROBE), { pluginConfig: "{}" });
+    const payload = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());   // what jwt_authn publishes
+    const emulatorBytes: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = runRequest(emulator, { path: "/probe", headers: { "x-probe": "prop", "x-prop": "metadata" }, jwt_claims: payload });
+      emulatorBytes.push((r.body as unknown as { hex: string }).hex);
+    }
+    expect(new Set(envoyBytes).size).toBeGreaterThan(3);
+    expect(new Set(emulatorBytes).size).toBeGreaterThan(3);
+    // The same claims: the same length in both, and one order-free key over all 24.
+    expect(new Set([...envoyBytes, ...emulatorBytes].map((h) => h.length)).size).toBe(1);
+    const keys = new Set([...envoyBytes, ...emulatorBytes].map((h) => callText("claimsKeyOf", Buffer.from(h, "hex"))));
+    expect(keys.size).toBe(1);
+    expect([...keys][0]).toMatch(/^KEY /);
   });
 });

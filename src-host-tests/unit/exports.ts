@@ -141,3 +141,48 @@ export function multipleOf(ptr: usize, len: i32): i32 {
   if (d === null || x === null) return -1;
   return isMultipleOf(x, d) ? 1 : 0;
 }
+
+// The order-free key of dynamic metadata (identity/claims-key.ts): "KEY <hex>" or "NONE"; and the
+// claims the reader decodes from the same bytes: "OK\n" + trace, "ABSENT", or "ERR <message>".
+import { claimsKey } from "../../assembly/identity/claims-key";
+import { readJwtPayload } from "../../assembly/identity/claims";
+export function claimsKeyOf(ptr: usize, len: i32): usize {
+  const k = claimsKey(bytesAt(ptr, len), 65536);
+  if (k === null) return result("NONE");
+  let out = "KEY ";
+  for (let i = 0; i < k.length; i++) out += (k[i] < 16 ? "0" : "") + k[i].toString(16);
+  return result(out);
+}
+// Claims are read by name (identity/caller.ts), so objects print with their members sorted.
+function sortedText(v: JsonValue): string {
+  switch (v.kind) {
+    case JsonKind.Object: {
+      const order: i32[] = [];   // insertion sort of member indexes by name (claims are few)
+      for (let i = 0; i < v.names.length; i++) {
+        let j = order.length;
+        order.push(i);
+        while (j > 0 && v.names[order[j - 1]] > v.names[i]) { order[j] = order[j - 1]; j--; }
+        order[j] = i;
+      }
+      let out = "{";
+      for (let i = 0; i < order.length; i++) out += (i > 0 ? "," : "") + JSON_QUOTE + v.names[order[i]] + JSON_QUOTE + ":" + sortedText(v.items[order[i]]);
+      return out + "}";
+    }
+    case JsonKind.Array: {
+      let out = "[";
+      for (let i = 0; i < v.items.length; i++) out += (i > 0 ? "," : "") + sortedText(v.items[i]);
+      return out + "]";
+    }
+    case JsonKind.String: return JSON_QUOTE + v.str + JSON_QUOTE;
+    case JsonKind.Number: return "n" + v.num.toString();
+    case JsonKind.Bool: return v.bool ? "true" : "false";
+    default: return "null";
+  }
+}
+const JSON_QUOTE = "\"";
+export function claimsOf(ptr: usize, len: i32): usize {
+  const r = readJwtPayload(bytesAt(ptr, len), "envoy.filters.http.jwt_authn", ["jwt_payload"]);
+  if (!r.ok) return result("ERR " + r.error);
+  if (r.payload === null) return result("ABSENT");
+  return result("OK " + sortedText(r.payload!));
+}

@@ -14,7 +14,7 @@ import {
   Action, BufferType, HeaderMapType, type HeaderPairs, LOG_LEVELS, type LogLevelName, MetricType, WasmResult,
   deserializePairs, serializePairs,
 } from "./abi";
-import { type FilterMetadata, encodeMetadata } from "./metadata";
+import { type EntryOrder, type FilterMetadata, encodeMetadata, shuffler } from "./metadata";
 
 export interface LogLine { level: LogLevelName; message: string }
 export interface LocalReply { status: number; details: string; body: string; headers: HeaderPairs; grpcStatus: number }
@@ -30,6 +30,7 @@ export interface HostOptions {
   // Shared data of the whole Envoy: pass one store to several hosts to emulate several workers,
   // each with its own VM (Envoy runs one VM per worker thread).
   sharedData?: SharedStore;
+  mapOrderSeed?: number;       // the seed of the metadata's map-order shuffle
 }
 
 export class SharedStore {
@@ -63,7 +64,12 @@ export class ProxyWasmHost {
   private current: Stream | null = null;   // the stream whose callback is running
   readonly rootContextId = 1;
 
+  // The order protobuf map entries of the `metadata` property are written in: a new one on each
+  // read, as Envoy does (metadata.ts).
+  readonly mapOrder: EntryOrder;
+
   private constructor(private opts: HostOptions) {
+    this.mapOrder = shuffler(opts.mapOrderSeed ?? 20261128);
     this.nowNanos = opts.startNanos ?? 1_700_000_000_000_000_000n;
     this.shared = opts.sharedData ?? new SharedStore();
   }
@@ -445,7 +451,7 @@ export class Stream {
     if (forced !== undefined) return forced;
     if (path === "connection.uri_san_peer_certificate") return this.connection.peerUriSan ?? undefined;
     if (path === "source.address") return this.connection.sourceAddress ?? "127.0.0.1:40000";
-    if (path === "metadata") return encodeMetadata(this.connection.dynamicMetadata ?? {});
+    if (path === "metadata") return encodeMetadata(this.connection.dynamicMetadata ?? {}, this.host.mapOrder);
     if (path === "request.path") return this.requestHeaders.find(([k]) => k === ":path")?.[1];
     if (path === "request.method") return this.requestHeaders.find(([k]) => k === ":method")?.[1];
     if (path === "connection.mtls") return Buffer.from([this.connection.peerUriSan ? 1 : 0]);

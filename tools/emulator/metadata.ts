@@ -1,6 +1,30 @@
 // Envoy's `metadata` property: the stream's dynamic metadata as a serialised
 // envoy.config.core.v3.Metadata, whose filter_metadata values are google.protobuf.Struct. This is
 // how jwt_authn's verified payload reaches wasm (test/agreement.e2e.test.ts shows it).
+// Envoy serialises every protobuf map (filter_metadata, each Struct's fields) in an order that
+// changes from one request to the next (agreement test: distinct orders for one token); the
+// emulator does the same with `order`, so a cache keyed on the bytes cannot pass here and fail there.
+
+// The order map entries are written in: a shuffle (the host's, seeded) or as given.
+export type EntryOrder = <T>(entries: T[]) => T[];
+const AS_GIVEN: EntryOrder = (entries) => entries;
+
+// A seeded shuffle (mulberry32, Fisher–Yates): repeatable runs, a new order on each call.
+export function shuffler(seed: number): EntryOrder {
+  let state = seed | 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return <T>(entries: T[]) => {
+    const out = entries.slice();
+    for (let i = out.length - 1; i > 0; i--) { const j = Math.floor(next() * (i + 1)); [out[i], out[j]] = [out[j], out[i]]; }
+    return out;
+  };
+}
 
 export type FilterMetadata = Record<string, Record<string, unknown>>;
 
@@ -19,19 +43,19 @@ function field(num: number, wire: number, body: Buffer): Buffer {
 
 const str = (num: number, s: string) => field(num, 2, Buffer.from(s, "utf8"));
 
-function value(v: unknown): Buffer {
+function value(v: unknown, order: EntryOrder): Buffer {
   if (v === null || v === undefined) return field(1, 0, varint(0));
   if (typeof v === "number") { const b = Buffer.alloc(8); b.writeDoubleLE(v); return field(2, 1, b); }
   if (typeof v === "string") return str(3, v);
   if (typeof v === "boolean") return field(4, 0, varint(v ? 1 : 0));
-  if (Array.isArray(v)) return field(6, 2, Buffer.concat(v.map((x) => field(1, 2, value(x)))));
-  return field(5, 2, struct(v as Record<string, unknown>));
+  if (Array.isArray(v)) return field(6, 2, Buffer.concat(v.map((x) => field(1, 2, value(x, order)))));
+  return field(5, 2, struct(v as Record<string, unknown>, order));
 }
 
-export function struct(obj: Record<string, unknown>): Buffer {
-  return Buffer.concat(Object.entries(obj).map(([k, v]) => field(1, 2, Buffer.concat([str(1, k), field(2, 2, value(v))]))));
+export function struct(obj: Record<string, unknown>, order: EntryOrder = AS_GIVEN): Buffer {
+  return Buffer.concat(order(Object.entries(obj)).map(([k, v]) => field(1, 2, Buffer.concat([str(1, k), field(2, 2, value(v, order))]))));
 }
 
-export function encodeMetadata(md: FilterMetadata): Buffer {
-  return Buffer.concat(Object.entries(md).map(([ns, s]) => field(1, 2, Buffer.concat([str(1, ns), field(2, 2, struct(s))]))));
+export function encodeMetadata(md: FilterMetadata, order: EntryOrder = AS_GIVEN): Buffer {
+  return Buffer.concat(order(Object.entries(md)).map(([ns, s]) => field(1, 2, Buffer.concat([str(1, ns), field(2, 2, struct(s, order))]))));
 }
