@@ -51,6 +51,7 @@ interface Scenario {
   wasm?: string | null;                // null: no wasm filter; default: meshguard
   policy?: object;
   role?: "baseline" | "native";        // what the ratios are against
+  floor?: string;                      // the no-op scenario of the same request ("above the wasm floor")
 }
 
 const ISSUER = "https://issuer.bench.meshguard.test";
@@ -68,9 +69,11 @@ const chainPolicy = (schema: boolean) => ({
   rate_limits: { limits: [{ name: "per-user", capacity: 1e9, refill: { tokens: 1e9, seconds: 1 }, key: ["user"] }] },
 });
 const GET_ORDER = { path: "/api/users/alice/orders/9", headers: [BEARER] };
+const FLOOR = "jwt_authn + no-op wasm filter (the wasm floor)";
+const postFloor = (kb: number) => `POST ${kb} KB JSON: jwt_authn + no-op wasm filter`;
+const postRequest = (kb: number) => ({ method: "POST" as const, path: "/api/users/alice/orders", headers: [BEARER, "content-type: application/json"], body: orderBody(kb * 1024), jwt: true });
 const post = (kb: number, schema: boolean): Scenario => ({
-  name: `POST ${kb} KB JSON: jwt_authn + meshguard, ${schema ? "with a schema" : "no schema"}`, method: "POST", path: "/api/users/alice/orders",
-  headers: [BEARER, "content-type: application/json"], body: orderBody(kb * 1024), jwt: true, policy: chainPolicy(schema),
+  name: `POST ${kb} KB JSON: jwt_authn + meshguard, ${schema ? "with a schema" : "no schema"}`, ...postRequest(kb), policy: chainPolicy(schema), floor: postFloor(kb),
 });
 
 const routes = [
@@ -84,15 +87,16 @@ let SCENARIOS: Scenario[] = [
   { name: "native: jwt_authn + rbac + local_ratelimit", ...GET_ORDER, jwt: true, native: { ownerCondition: false }, wasm: null, role: "native" },
   { name: "native + rbac CEL condition userId == sub", ...GET_ORDER, jwt: true, native: { ownerCondition: true }, wasm: null },
   { name: "jwt_authn only", ...GET_ORDER, jwt: true, wasm: null },
-  { name: "jwt_authn + no-op wasm filter (the wasm floor)", ...GET_ORDER, jwt: true, wasm: NOOP, policy: {} },
-  { name: "jwt_authn + meshguard (route, role, userId == sub, a limit)", ...GET_ORDER, jwt: true, policy: chainPolicy(false) },
-  post(1, false), post(1, true), post(16, false), post(16, true),
+  { name: FLOOR, ...GET_ORDER, jwt: true, wasm: NOOP, policy: {} },
+  { name: "jwt_authn + meshguard (route, role, userId == sub, a limit)", ...GET_ORDER, jwt: true, policy: chainPolicy(false), floor: FLOOR },
+  { name: postFloor(1), ...postRequest(1), wasm: NOOP, policy: {} }, post(1, false), post(1, true),
+  { name: postFloor(16), ...postRequest(16), wasm: NOOP, policy: {} }, post(16, false), post(16, true),
   // meshguard alone, without jwt_authn (the figures of earlier issues).
   { name: "no-op wasm filter", path: "/public/x", headers: [], wasm: NOOP, policy: {} },
-  { name: "meshguard: public route", path: "/public/x", headers: [], policy: { routes, api_keys: apiKeys } },
-  { name: "meshguard: API key + route template", path: "/api/users/7/orders/9", headers: [`x-api-key: ${KEY}`], policy: { routes, api_keys: apiKeys } },
+  { name: "meshguard: public route", path: "/public/x", headers: [], policy: { routes, api_keys: apiKeys }, floor: "no-op wasm filter" },
+  { name: "meshguard: API key + route template", path: "/api/users/7/orders/9", headers: [`x-api-key: ${KEY}`], policy: { routes, api_keys: apiKeys }, floor: "no-op wasm filter" },
   {
-    name: "meshguard: public route + 2 detectors", path: "/public/x", headers: [],
+    name: "meshguard: public route + 2 detectors", path: "/public/x", headers: [], floor: "no-op wasm filter",
     policy: {
       routes: [{ name: "public", path: "/public/{id}", public: true }],
       monitoring: { detectors: [
@@ -102,11 +106,11 @@ let SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: "meshguard: API key + template + rate limit", path: "/api/users/7/orders/9", headers: [`x-api-key: ${KEY}`],
+    name: "meshguard: API key + template + rate limit", path: "/api/users/7/orders/9", headers: [`x-api-key: ${KEY}`], floor: "no-op wasm filter",
     policy: { routes, api_keys: apiKeys, rate_limits: { limits: [{ name: "bench", capacity: 1e9, refill: { tokens: 1e9, seconds: 1 }, key: ["api_client"] }] } },
   },
 ];
-if (ONLY) SCENARIOS = SCENARIOS.filter((s) => s.role || ONLY.test(s.name));
+if (ONLY) SCENARIOS = SCENARIOS.filter((s) => s.role || ONLY.test(s.name) || SCENARIOS.some((x) => x.floor === s.name && ONLY.test(x.name)));
 
 // BENCH_COMPARE_WASM=<another build of meshguard>[,<label>=<build>...]: their meshguard scenarios
 // run too, interleaved in the same rounds, so a change is compared with the build before it on the
@@ -204,8 +208,7 @@ const cpuOf = (s: Sample) => s.cpuMicros / s.requests;
 const of = (role: Scenario["role"]) => samples.get(SCENARIOS.find((s) => s.role === role)!.name)!;
 const baseCpu = median(of("baseline").map(cpuOf));
 const nativeRps = median(of("native").map((s) => s.rps));
-const floor = samples.get("jwt_authn + no-op wasm filter (the wasm floor)");
-const floorCpu = floor ? median(floor.map(cpuOf)) : NaN;
+const floorCpu = (sc: Scenario) => { const f = sc.floor ? samples.get(sc.floor) : undefined; return f ? median(f.map(cpuOf)) : NaN; };
 const rows = SCENARIOS.map((sc) => {
   const xs = samples.get(sc.name)!;
   const cpu = median(xs.map(cpuOf));
@@ -213,7 +216,7 @@ const rows = SCENARIOS.map((sc) => {
   return {
     scenario: sc.name,
     "Envoy CPU µs/req": +cpu.toFixed(1), "min–max": range(xs.map(cpuOf), 1),
-    "above Envoy alone": +(cpu - baseCpu).toFixed(1), "above the wasm floor": sc.jwt && sc.wasm === undefined ? +(cpu - floorCpu).toFixed(1) : "",
+    "above Envoy alone": +(cpu - baseCpu).toFixed(1), "above the wasm floor": sc.floor ? +(cpu - floorCpu(sc)).toFixed(1) : "",
     "req/s": Math.round(rps), "req/s vs native chain": +(rps / nativeRps).toFixed(2), "ratio min–max": range(xs.map((s) => s.rps / nativeRps), 2),
     "p50 ms": +median(xs.map((s) => s.p50)).toFixed(3), "p99 ms": +median(xs.map((s) => s.p99)).toFixed(3),
   };
