@@ -25,3 +25,12 @@ export function resultText(ptr: number): string {
 export function callText(name: string, input: Buffer | string): string {
   return withBytes(input, (p, len) => resultText(unit[name](p, len)));
 }
+
+// identity/same-claims.ts: whether two serialised dynamic metadata carry the same claims.
+export function sameClaims(a: Buffer, b: Buffer): boolean {
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(a.length);
+  const r = callText("claimsSameOf", Buffer.concat([len, a, b]));
+  if (r !== "SAME" && r !== "DIFFERENT") throw new Error(`claimsSameOf answered ${r}`);
+  return r === "SAME";
+}

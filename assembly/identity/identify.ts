@@ -7,7 +7,7 @@ import { BytesLookup, Lookup, Presence } from "../lib/presence";
 import { digestsEqual, sha256 } from "../lib/sha256";
 import { ApiClient, Caller, KeyState, User, UserState } from "./caller";
 import { ClaimLimits, readJwtPayload } from "./claims";
-import { claimsKey } from "./claims-key";
+import { sameClaims } from "./same-claims";
 import { PeerIdentity } from "./peer";
 import { IdentitySources } from "./sources";
 
@@ -34,7 +34,6 @@ export class Identifier {
   private lastSan: string = "";
   private lastPeer: PeerIdentity = PeerIdentity.missing();
   private lastMetadata: Uint8Array = NO_BYTES;
-  private lastKey: Uint8Array | null = null;     // claims-key.ts: the same claims in any map order
   private lastUser: UserLookup = ABSENT_USER;
 
   constructor(public readonly sources: IdentitySources) {}
@@ -72,17 +71,17 @@ export class Identifier {
     // Failed first: a failed read also has no bytes, and must not pass for "no token".
     if (md.presence == Presence.Failed) return new UserLookup(UserState.Unavailable, null, "metadata status " + md.status.toString());
     if (md.presence == Presence.Absent || md.bytes.length == 0) return ABSENT_USER;
-    if (sameBytes(md.bytes, this.lastMetadata)) return this.lastUser;
-    // Envoy orders the metadata's maps differently on every request: compare an order-free key.
-    const key = claimsKey(md.bytes, CLAIM_LIMITS.maxBytes);
-    const last = this.lastKey;
-    if (key !== null && last !== null && sameBytes(key, last)) { this.lastMetadata = md.bytes; return this.lastUser; }
+    // Envoy orders the metadata's maps differently on every request: same-claims.ts compares
+    // them order-free, in place.
+    if (sameBytes(md.bytes, this.lastMetadata) || sameClaims(md.bytes, this.lastMetadata, CLAIM_LIMITS.maxBytes)) {
+      this.lastMetadata = md.bytes;
+      return this.lastUser;
+    }
     const claims = readJwtPayload(md.bytes, jwt.metadataNamespace, jwt.payloadKeys, CLAIM_LIMITS);
     let result = ABSENT_USER;
     if (!claims.ok) result = new UserLookup(UserState.Invalid, null, claims.error);
     else if (claims.payload !== null) result = new UserLookup(UserState.Present, jwt.userFrom(claims.payload!), "");
     this.lastMetadata = md.bytes;
-    this.lastKey = key;
     this.lastUser = result;
     return result;
   }

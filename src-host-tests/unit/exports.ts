@@ -142,16 +142,18 @@ export function multipleOf(ptr: usize, len: i32): i32 {
   return isMultipleOf(x, d) ? 1 : 0;
 }
 
-// The order-free key of dynamic metadata (identity/claims-key.ts): "KEY <hex>" or "NONE"; and the
-// claims the reader decodes from the same bytes: "OK\n" + trace, "ABSENT", or "ERR <message>".
-import { claimsKey } from "../../assembly/identity/claims-key";
+// Whether two dynamic metadata carry the same claims (identity/same-claims.ts): the input is a's
+// length (u32, little-endian), a, then b; "SAME" or "DIFFERENT". And the claims the reader decodes
+// from one input: "OK\n" + trace, "ABSENT", or "ERR <message>".
+import { sameClaims } from "../../assembly/identity/same-claims";
 import { readJwtPayload } from "../../assembly/identity/claims";
-export function claimsKeyOf(ptr: usize, len: i32): usize {
-  const k = claimsKey(bytesAt(ptr, len), 65536);
-  if (k === null) return result("NONE");
-  let out = "KEY ";
-  for (let i = 0; i < k.length; i++) out += (k[i] < 16 ? "0" : "") + k[i].toString(16);
-  return result(out);
+export function claimsSameOf(ptr: usize, len: i32): usize {
+  if (len < 4) return result("DIFFERENT");
+  const n = <i32>load<u32>(ptr);
+  if (n < 0 || n > len - 4) return result("DIFFERENT");
+  const a = bytesAt(ptr + 4, n);
+  const b = bytesAt(ptr + 4 + <usize>n, len - 4 - n);
+  return result(sameClaims(a, b, 65536) ? "SAME" : "DIFFERENT");
 }
 // Claims are read by name (identity/caller.ts), so objects print with their members sorted.
 function sortedText(v: JsonValue): string {
