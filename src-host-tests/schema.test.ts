@@ -107,6 +107,28 @@ describe("schema replies (emulator)", async () => {
     expect(runRequest(h, { method: "POST", path: "/v", body: '{"sku":"abc-12"}' }).allowed).toBe(true);
     expect(runRequest(h, { method: "POST", path: "/v", body: '{"sku":"ABC-12"}' }).body).toMatchObject({ pointer: "/sku", keyword: "pattern" });
   });
+  it("a $ref cycle that never reads deeper into the document is refused at configure time (it used to trap on the first body)", async () => {
+    for (const schema of [
+      { $ref: "#" },
+      { definitions: { d: { $ref: "#/definitions/d", minProperties: 1 } }, properties: { a: { $ref: "#/definitions/d" } } },
+      { definitions: { a: { allOf: [{ $ref: "#/definitions/b" }] }, b: { anyOf: [{ not: { $ref: "#/definitions/a" } }] } }, items: { $ref: "#/definitions/a" } },
+    ]) {
+      const bad = await loadFilter(route(schema));
+      expect(bad.configured, JSON.stringify(schema)).toBe(false);
+      expect(bad.logsAt("error")[0]).toContain("$ref cycle that never reads deeper into the document");
+    }
+  });
+  it("a recursive schema that does read deeper checks a document 256 levels deep (json_max_depth's maximum), in one piece and in 1-byte chunks", async () => {
+    const deep = await loadFilter({ ...route({ type: ["array", "integer"], items: { $ref: "#" } }), request_limits: { json_max_depth: 256 } });
+    const doc = "[".repeat(256) + "1" + "]".repeat(256);
+    expect(runRequest(deep, { method: "POST", path: "/v", body: doc }).allowed).toBe(true);
+    expect(runRequest(deep, { method: "POST", path: "/v", body: doc, chunkSize: 1 }).allowed).toBe(true);
+    const bad = "[".repeat(256) + '"x"' + "]".repeat(256);
+    const refused = runRequest(deep, { method: "POST", path: "/v", body: bad }).body as { keyword: string; pointer: string };
+    expect(refused.keyword).toBe("type");
+    expect(refused.pointer).toMatch(/^(\/0){50,}$/);   // 255 levels, as long as the reply carries
+    expect(deep.trap).toBeNull();
+  });
   it("never trapped", () => expect(host.trap).toBeNull());
 
   it("formats refuse control characters where hex digits belong (uuid, ipv6)", async () => {

@@ -95,11 +95,14 @@ export function parseJson(input: Uint8Array, limits: JsonLimits = new JsonLimits
 export class JsonParser {
   pos: i32 = 0;
   error: string = "";
-  constructor(public input: Uint8Array, public limits: JsonLimits) {}
+  end: i32;                   // input[0, end) is read
+  constructor(public input: Uint8Array, public limits: JsonLimits) { this.end = input.length; }
 
-  // Reuse for another input (the streaming tokenizer decodes one token at a time).
-  reset(input: Uint8Array): JsonParser {
+  // Reuse for the first `end` bytes of another input (the streaming tokenizer decodes one token at
+  // a time from its carry buffer, without a view per token).
+  reset(input: Uint8Array, end: i32): JsonParser {
     this.input = input;
+    this.end = end;
     this.pos = 0;
     this.error = "";
     return this;
@@ -111,11 +114,11 @@ export class JsonParser {
   }
 
   @inline peek(): i32 {
-    return this.pos < this.input.length ? <i32>unchecked(this.input[this.pos]) : -1;
+    return this.pos < this.end ? <i32>unchecked(this.input[this.pos]) : -1;
   }
 
   skipSpace(): void {
-    while (this.pos < this.input.length) {
+    while (this.pos < this.end) {
       const c = unchecked(this.input[this.pos]);
       if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d) this.pos++;
       else break;
@@ -124,7 +127,7 @@ export class JsonParser {
 
   literal(word: string): bool {
     const n = word.length;
-    if (this.pos + n > this.input.length) return false;
+    if (this.pos + n > this.end) return false;
     for (let i = 0; i < n; i++) {
       if (<i32>unchecked(this.input[this.pos + i]) != word.charCodeAt(i)) return false;
     }
@@ -204,47 +207,60 @@ export class JsonParser {
   }
 
   parseNumber(): JsonValue {
+    if (!this.scanNumber()) return new JsonValue();
+    const v = new JsonValue();
+    v.kind = JsonKind.Number;
+    v.str = this.numberText;
+    v.num = this.numberValue;
+    return v;
+  }
+
+  // The number at `pos` into numberText (as written) and numberValue; false (with `error`) when
+  // it is malformed. No JsonValue: the streaming tokenizer hands the parts to its sink.
+  numberText: string = "";
+  numberValue: f64 = 0;
+  scanNumber(): bool {
     const start = this.pos;
     const input = this.input;
-    const n = input.length;
+    const n = this.end;
     if (this.peek() == 0x2d) this.pos++;
-    if (this.pos >= n) return this.fail("truncated number");
+    if (this.pos >= n) { this.fail("truncated number"); return false; }
     let c = <i32>unchecked(input[this.pos]);
     if (c == 0x30) {
       this.pos++;
-      if (this.pos < n && isDigit(unchecked(input[this.pos]))) return this.fail("leading zero in number");
+      if (this.pos < n && isDigit(unchecked(input[this.pos]))) { this.fail("leading zero in number"); return false; }
     } else if (c >= 0x31 && c <= 0x39) {
       while (this.pos < n && isDigit(unchecked(input[this.pos]))) this.pos++;
     } else {
-      return this.fail("invalid number");
+      this.fail("invalid number");
+      return false;
     }
     if (this.pos < n && unchecked(input[this.pos]) == 0x2e) {
       this.pos++;
-      if (this.pos >= n || !isDigit(unchecked(input[this.pos]))) return this.fail("digit expected after '.'");
+      if (this.pos >= n || !isDigit(unchecked(input[this.pos]))) { this.fail("digit expected after '.'"); return false; }
       while (this.pos < n && isDigit(unchecked(input[this.pos]))) this.pos++;
     }
     if (this.pos < n && (unchecked(input[this.pos]) | 0x20) == 0x65) {
       this.pos++;
       if (this.pos < n && (unchecked(input[this.pos]) == 0x2b || unchecked(input[this.pos]) == 0x2d)) this.pos++;
-      if (this.pos >= n || !isDigit(unchecked(input[this.pos]))) return this.fail("digit expected in exponent");
+      if (this.pos >= n || !isDigit(unchecked(input[this.pos]))) { this.fail("digit expected in exponent"); return false; }
       while (this.pos < n && isDigit(unchecked(input[this.pos]))) this.pos++;
     }
     if (this.pos - start > this.limits.maxNumberChars) {
       this.pos = start;
-      return this.fail("number longer than " + this.limits.maxNumberChars.toString() + " characters");
+      this.fail("number longer than " + this.limits.maxNumberChars.toString() + " characters");
+      return false;
     }
-    const v = new JsonValue();
-    v.kind = JsonKind.Number;
-    v.str = String.UTF8.decodeUnsafe(input.dataStart + <usize>start, <usize>(this.pos - start), false);
-    v.num = parseFloat(v.str);
-    return v;
+    this.numberText = String.UTF8.decodeUnsafe(input.dataStart + <usize>start, <usize>(this.pos - start), false);
+    this.numberValue = parseFloat(this.numberText);
+    return true;
   }
 
   // Returns the decoded string; sets error on bad escapes, control characters, invalid UTF-8,
   // lone surrogates, or length over the limit.
   parseString(): string {
     const input = this.input;
-    const n = input.length;
+    const n = this.end;
     this.pos++; // opening quote
     const start = this.pos;
     // Fast path: no escapes. Validate UTF-8 as we go.
@@ -262,7 +278,7 @@ export class JsonParser {
         continue;
       }
       if (c < 0x80) { this.pos++; continue; }
-      const len = utf8SequenceLength(input, this.pos);
+      const len = utf8SequenceLength(input, this.pos, n);
       if (len == 0) { this.fail("invalid UTF-8 in string"); return ""; }
       this.pos += len;
     }
@@ -345,8 +361,7 @@ function hex4(input: Uint8Array, at: i32, end: i32): i32 {
 
 // Length of the well-formed UTF-8 sequence at `at` (RFC 3629), or 0 if it is not well formed:
 // overlong forms, surrogates and code points above U+10FFFF are refused.
-export function utf8SequenceLength(input: Uint8Array, at: i32): i32 {
-  const n = input.length;
+export function utf8SequenceLength(input: Uint8Array, at: i32, n: i32): i32 {
   const b0 = <i32>unchecked(input[at]);
   if (b0 < 0x80) return 1;
   if (b0 >= 0xc2 && b0 <= 0xdf) {

@@ -41,6 +41,12 @@ class MemberNames {
   private list: string[] = [];
   private set: Set<string> | null = null;
   size: i32 = 0;
+  // Emptied for the next object at the same depth (the sets are pooled per depth).
+  clear(): void {
+    this.list.length = 0;
+    this.set = null;
+    this.size = 0;
+  }
   has(name: string): bool {
     const set = this.set;
     return set !== null ? set.has(name) : this.list.includes(name);
@@ -71,7 +77,8 @@ export class JsonStream {
   private carryLen: i32 = 0;
   private kinds: u8[] = [];       // open containers
   private counts: i32[] = [];     // members or elements so far, per open container
-  private openNames: Array<MemberNames> = [];  // member names so far, per open object
+  private openNames: Array<MemberNames> = [];  // member names so far, per open object: [0, objects)
+  private objects: i32 = 0;
   private parser: JsonParser = new JsonParser(new Uint8Array(0), new JsonLimits());
 
   constructor(public readonly sink: JsonSink, public readonly limits: JsonLimits = new JsonLimits()) {
@@ -196,30 +203,28 @@ export class JsonStream {
   private endToken(): bool {
     const t = this.token;
     this.token = Token.None;
-    const bytes = this.carry.subarray(0, this.carryLen);
+    const len = this.carryLen;
     if (t == Token.String) {
-      const p = this.parser.reset(bytes);
+      const p = this.parser.reset(this.carry, len);
       const s = p.parseString();
       if (p.error.length > 0) return this.fail(p.error, this.tokenStart + <i64>p.pos);
       return this.tokenIsKey ? this.memberName(s) : this.value(this.sink.string(s));
     }
     if (t == Token.Number) {
-      const p = this.parser.reset(bytes);
-      const v = p.parseNumber();
-      if (p.error.length > 0) return this.fail(p.error, this.tokenStart + <i64>p.pos);
-      if (p.pos != bytes.length) return this.fail("invalid number", this.tokenStart + <i64>p.pos);
-      return this.value(this.sink.number(v.str, v.num));
+      const p = this.parser.reset(this.carry, len);
+      if (!p.scanNumber()) return this.fail(p.error, this.tokenStart + <i64>p.pos);
+      if (p.pos != len) return this.fail("invalid number", this.tokenStart + <i64>p.pos);
+      return this.value(this.sink.number(p.numberText, p.numberValue));
     }
-    const word = String.UTF8.decodeUnsafe(bytes.dataStart, <usize>bytes.length, false);
-    if (word == "true") return this.value(this.sink.boolean(true));
-    if (word == "false") return this.value(this.sink.boolean(false));
-    if (word == "null") return this.value(this.sink.nul());
+    const c = this.carry;
+    if (len == 4 && c[0] == 0x74 && c[1] == 0x72 && c[2] == 0x75 && c[3] == 0x65) return this.value(this.sink.boolean(true));
+    if (len == 5 && c[0] == 0x66 && c[1] == 0x61 && c[2] == 0x6c && c[3] == 0x73 && c[4] == 0x65) return this.value(this.sink.boolean(false));
+    if (len == 4 && c[0] == 0x6e && c[1] == 0x75 && c[2] == 0x6c && c[3] == 0x6c) return this.value(this.sink.nul());
     return this.fail("unexpected character", this.tokenStart);
   }
 
   private memberName(name: string): bool {
-    const d = this.openNames.length - 1;
-    const names = this.openNames[d];
+    const names = this.openNames[this.objects - 1];
     if (names.has(name)) return this.fail("duplicate member name \"" + name + "\"", this.tokenStart);
     if (names.size >= this.limits.maxMembers) return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " members", this.tokenStart);
     names.add(name);
@@ -249,7 +254,9 @@ export class JsonStream {
     this.kinds.push(kind);
     this.counts.push(0);
     if (kind == OBJECT) {
-      this.openNames.push(new MemberNames());
+      if (this.objects == this.openNames.length) this.openNames.push(new MemberNames());
+      else unchecked(this.openNames[this.objects]).clear();
+      this.objects++;
       this.expect = Expect.KeyOrEnd;
       return this.sinkSays(this.sink.startObject());
     }
@@ -260,7 +267,7 @@ export class JsonStream {
   private close(kind: u8): bool {
     this.kinds.pop();
     this.counts.pop();
-    if (kind == OBJECT) { this.openNames.pop(); return this.value(this.sink.endObject()); }
+    if (kind == OBJECT) { this.objects--; return this.value(this.sink.endObject()); }
     return this.value(this.sink.endArray());
   }
 

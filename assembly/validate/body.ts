@@ -3,11 +3,12 @@
 // back a BodyProblem or null. What a problem does (refuse, or log in audit mode) is the
 // pipeline's decision (pipeline/settle.ts).
 import { JsonLimits } from "../lib/json";
-import { DocumentSink, JsonStream } from "../lib/jsonstream";
+import { JsonStream } from "../lib/jsonstream";
 import { BODY_INVALID_JSON, BODY_LIMIT_EXCEEDED, BODY_SCHEMA_VIOLATION, BODY_TOO_LARGE, CONTENT_TYPE_NOT_ALLOWED, Reason } from "../reply/reasons";
 import { NO_REPLY_DETAIL, ReplyDetail } from "../reply/reply";
 import { mediaType } from "./hygiene";
-import { Budget, SchemaNode, validate } from "./schema";
+import { SchemaNode } from "./schema";
+import { SchemaStream } from "./schema-stream";
 
 // Work a single body's validation may do (nodes visited), so a crafted schema and document cannot
 // make it unbounded; a body that needs more is refused, naming this limit.
@@ -53,7 +54,7 @@ export class BodyCheck {
   seen: i64 = 0;
   hold: bool = false;
   private json: JsonStream | null = null;
-  private document: DocumentSink | null = null;
+  private checker: SchemaStream | null = null;
   private schema: SchemaNode | null;
 
   constructor(public readonly rules: BodyRules, defaultMax: i64, public readonly framing: BodyFraming) {
@@ -95,12 +96,13 @@ export class BodyCheck {
   start(jsonLimits: JsonLimits, audit: bool): void {
     const schema = this.schema;
     if (schema !== null && this.framing.follows) {
-      // Only the parsed form is kept, bounded by the limits.
-      const document = new DocumentSink();
-      this.document = document;
+      // Checked on the tokenizer's events (validate/schema-stream.ts): no document is built,
+      // except a subtree a keyword needs whole, bounded by the limits.
+      const checker = new SchemaStream(schema, SCHEMA_BUDGET);
+      this.checker = checker;
       const maxBytes = <i32>min<i64>(this.limit, <i64>i32.MAX_VALUE);
       const l = jsonLimits;
-      this.json = new JsonStream(document, new JsonLimits(maxBytes, l.maxDepth, l.maxMembers, l.maxStringBytes, l.maxNumberChars));
+      this.json = new JsonStream(checker, new JsonLimits(maxBytes, l.maxDepth, l.maxMembers, l.maxStringBytes, l.maxNumberChars));
     } else {
       this.schema = null;
     }
@@ -136,18 +138,16 @@ export class BodyCheck {
       json.error + " at byte " + json.offset.toString(), new ReplyDetail("", "", json.limit));
   }
 
-  // The end of the body: the complete document is judged against the schema.
+  // The end of the body: the schema's verdict on the complete document.
   end(): BodyProblem | null {
     const fed = this.feed(new Uint8Array(0), true);
     if (fed !== null) return fed;
     const schema = this.schema;
-    const document = this.document;
+    const checker = this.checker;
     this.schema = null;
-    this.document = null;
-    if (schema === null || document === null) return null;
-    const root = document.root;
-    if (root === null) return null;
-    const e = validate(root, schema, new Budget(SCHEMA_BUDGET));
+    this.checker = null;
+    if (schema === null || checker === null || !checker.sawValue) return null;
+    const e = checker.error;
     if (e === null) return null;
     if (e.keyword == "complexity") {
       // Not the document's fault as such: it needs more validation work than meshguard allows.

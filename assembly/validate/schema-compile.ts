@@ -67,7 +67,69 @@ export function compileSchema(schema: JsonValue): SchemaCompile {
     const k = c.targets.indexOf(c.pending[i].refTarget);
     if (k >= 0) c.pending[i].ref = c.targetNodes[k];
   }
+  // A cycle through $ref and the combinators alone comes back to the same value: validation
+  // would never end. Refused here, by the $ref that closes it (schema.ts also bounds the nesting).
+  if (c.error.length == 0) {
+    const at = inPlaceCycle(node);
+    if (at !== null) c.fail(at.refTarget, "$ref cycle that never reads deeper into the document (validation would never end)");
+  }
   return c.error.length > 0 ? new SchemaCompile(null, c.error) : new SchemaCompile(node, "");
+}
+
+// The nodes that check the same value as `n` (not a member or an item of it).
+function inPlace(n: SchemaNode): SchemaNode[] {
+  const out: SchemaNode[] = [];
+  const ref = n.ref;
+  if (ref !== null) out.push(ref);
+  for (let i = 0; i < n.allOf.length; i++) out.push(n.allOf[i]);
+  for (let i = 0; i < n.anyOf.length; i++) out.push(n.anyOf[i]);
+  for (let i = 0; i < n.oneOf.length; i++) out.push(n.oneOf[i]);
+  const not = n.not;
+  if (not !== null) out.push(not);
+  return out;
+}
+
+// A node on a cycle of in-place edges, or null. Every node reachable from the root is visited
+// (members and items included); the search along in-place edges colours each node once.
+function inPlaceCycle(root: SchemaNode): SchemaNode | null {
+  const all: SchemaNode[] = [];
+  const reached = new Set<usize>();
+  const todo: SchemaNode[] = [root];
+  while (todo.length > 0) {
+    const n = todo.pop();
+    const id = changetype<usize>(n);
+    if (reached.has(id)) continue;
+    reached.add(id);
+    all.push(n);
+    const near = inPlace(n);
+    for (let i = 0; i < near.length; i++) todo.push(near[i]);
+    for (let i = 0; i < n.propertyNodes.length; i++) todo.push(n.propertyNodes[i]);
+    const add = n.additional;
+    if (add !== null) todo.push(add);
+    const items = n.items;
+    if (items !== null) todo.push(items);
+  }
+  const colour = new Map<usize, u8>();   // 1: on the path being searched, 2: no cycle through it
+  for (let i = 0; i < all.length; i++) {
+    const at = cycleFrom(all[i], colour);
+    if (at !== null) return at;
+  }
+  return null;
+}
+
+function cycleFrom(n: SchemaNode, colour: Map<usize, u8>): SchemaNode | null {
+  const id = changetype<usize>(n);
+  const c = colour.has(id) ? colour.get(id) : <u8>0;
+  if (c == 1) return n;
+  if (c == 2) return null;
+  colour.set(id, 1);
+  const near = inPlace(n);
+  for (let i = 0; i < near.length; i++) {
+    const at = cycleFrom(near[i], colour);
+    if (at !== null) return at;
+  }
+  colour.set(id, 2);
+  return null;
 }
 
 function unescapePointer(s: string): string { return s.replaceAll("~1", "/").replaceAll("~0", "~"); }

@@ -38,6 +38,7 @@ export class SchemaNode {
   not: SchemaNode | null = null;
   ref: SchemaNode | null = null;
   refTarget: string = "";
+  plan: u8 = 0;                              // how schema-stream.ts checks it; decided on first use
 }
 
 // Where validation failed: the pointer's tokens are collected innermost first while the recursion
@@ -132,7 +133,20 @@ function escapeToken(k: string): string { return k.replaceAll("~", "~0").replace
 
 // Returns the first failure, or null when the value conforms. `budget` bounds the work (each
 // visited node costs one) so a crafted schema cannot make validation unbounded.
+// Nesting of validate() calls; compile refuses $ref cycles that never read deeper, and documents
+// are at most json_max_depth deep, so this bound is for what slips past both: no stack overflow.
+const MAX_NESTING: i32 = 1000;
+let nesting: i32 = 0;
+
 export function validate(v: JsonValue, n: SchemaNode, budget: Budget): SchemaError | null {
+  if (nesting >= MAX_NESTING) return new SchemaError("complexity");
+  nesting++;
+  const e = validateNode(v, n, budget);
+  nesting--;
+  return e;
+}
+
+function validateNode(v: JsonValue, n: SchemaNode, budget: Budget): SchemaError | null {
   if (--budget.left < 0) return new SchemaError("complexity");
   if (n.alwaysFalse) return new SchemaError("false");
   const ref = n.ref;

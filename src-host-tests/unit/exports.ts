@@ -103,6 +103,24 @@ export function schemaValidate(ptr: usize, len: i32): usize {
   return result(e === null ? "VALID" : "INVALID " + e.pointer + " " + e.keyword);
 }
 
+// The same verdict from the events, without a document (validate/schema-stream.ts), the bytes fed
+// in chunks of `chunk` bytes (the body arrives so): same answers as schemaValidate.
+import { SchemaStream } from "../../assembly/validate/schema-stream";
+export function schemaValidateStream(ptr: usize, len: i32, chunk: i32): usize {
+  const s = schema;
+  if (s === null) return result("ERR no schema");
+  const checker = new SchemaStream(s, 1000000);
+  const stream = new JsonStream(checker, new JsonLimits());
+  const bytes = bytesAt(ptr, len);
+  const step = max(1, chunk);
+  for (let at = 0; at < len; at += step) {
+    if (!stream.feed(bytes.subarray(at, min(len, at + step)), false)) return result("BADJSON " + stream.error);
+  }
+  if (!stream.feed(new Uint8Array(0), true)) return result("BADJSON " + stream.error);
+  const e = checker.error;
+  return result(e === null ? "VALID" : "INVALID " + e.pointer + " " + e.keyword);
+}
+
 // Regular expressions: compile, then test strings. "ERR <why>", "MATCH" or "NO".
 import { Regex, compileRegex } from "../../assembly/lib/regex";
 let regex: Regex | null = null;

@@ -1,0 +1,108 @@
+// The streaming schema check (assembly/validate/schema-stream.ts) against the document check it
+// replaces (schema.ts's validate() on the parsed body): for every case of the official suite
+// (drafts 4, 7 and 2020-12) and for random schemas and documents, the same verdict, the same error
+// pointer and keyword, whatever the chunk size.
+import { describe, expect, it } from "vitest";
+import { callText, unit, withBytes, resultText } from "./unit";
+import { suiteFiles } from "./schema-suite";
+import { FUZZ_ITERATIONS, FUZZ_SEED, Rng } from "./random";
+
+const DRAFTS: Record<string, string> = {
+  draft4: "http://json-schema.org/draft-04/schema#",
+  draft7: "http://json-schema.org/draft-07/schema#",
+  "draft2020-12": "https://json-schema.org/draft/2020-12/schema",
+};
+
+const compile = (schema: unknown) => callText("schemaCompile", JSON.stringify(schema));
+const byDocument = (doc: string) => callText("schemaValidate", doc);
+const byEvents = (doc: string, chunk: number) => withBytes(doc, (p, len) => resultText(unit.schemaValidateStream(p, len, chunk)));
+
+// Every chunking gives the document check's answer; returns it.
+function agree(doc: string, where: string): string {
+  const expected = byDocument(doc);
+  for (const chunk of [1, 3, 64, 1 << 20]) expect(byEvents(doc, chunk), `${where}, chunks of ${chunk}: ${doc.slice(0, 300)}`).toBe(expected);
+  return expected;
+}
+
+describe("schema checked on the events agrees with the document check", () => {
+  for (const [draft, uri] of Object.entries(DRAFTS)) {
+    it(`every case of the JSON Schema Test Suite, ${draft}, whose schema compiles`, () => {
+      let cases = 0;
+      let invalid = 0;
+      for (const { file, groups } of suiteFiles(draft)) {
+        for (const group of groups) {
+          const schema = typeof group.schema === "object" && group.schema !== null && !("$schema" in group.schema) ? { $schema: uri, ...group.schema } : group.schema;
+          if (compile(schema) !== "OK") continue;
+          for (const t of group.tests) {
+            const verdict = agree(JSON.stringify(t.data), `${draft} ${file} / ${group.description} / ${t.description}`);
+            cases++;
+            if (verdict.startsWith("INVALID")) invalid++;
+          }
+        }
+      }
+      expect(cases).toBeGreaterThan(500);
+      expect(invalid).toBeGreaterThan(200);
+    });
+  }
+
+  // Random schemas over a few member names, and documents built from those names, so that
+  // properties, required, additionalProperties and the combinators meet documents that nearly fit.
+  const NAMES = ["a", "b", "c", "id", "x/y", "t~"];
+  function schemaOf(rng: Rng, depth: number): unknown {
+    if (depth > 3 || rng.int(6) === 0) return rng.pick([true, false, {}, { type: "string" }, { type: "integer" }, { type: ["number", "null"] }]);
+    const s: Record<string, unknown> = {};
+    const kind = rng.int(8);
+    if (kind < 3) {
+      s.type = rng.pick(["object", "object", ["object", "array"]]);
+      const props: Record<string, unknown> = {};
+      for (const n of NAMES) if (rng.int(2) === 0) props[n] = schemaOf(rng, depth + 1);
+      s.properties = props;
+      if (rng.int(2) === 0) s.required = NAMES.filter(() => rng.int(3) === 0);
+      if (rng.int(3) === 0) s.additionalProperties = rng.int(2) === 0 ? false : schemaOf(rng, depth + 1);
+      if (rng.int(4) === 0) s.minProperties = rng.int(3);
+      if (rng.int(4) === 0) s.maxProperties = rng.int(4);
+    } else if (kind < 5) {
+      s.type = "array";
+      if (rng.int(4) > 0) s.items = schemaOf(rng, depth + 1);
+      if (rng.int(4) === 0) s.minItems = rng.int(3);
+      if (rng.int(4) === 0) s.maxItems = rng.int(4);
+      if (rng.int(5) === 0) s.uniqueItems = true;
+    } else if (kind === 5) {
+      s[rng.pick(["allOf", "anyOf", "oneOf"])] = [schemaOf(rng, depth + 1), schemaOf(rng, depth + 1)];
+      if (rng.int(3) === 0) s.not = schemaOf(rng, depth + 1);
+    } else if (kind === 6) {
+      s.$ref = "#/definitions/d";
+      if (rng.int(2) === 0) s.minProperties = 1;   // a $ref beside another keyword (draft 2020-12)
+    } else {
+      if (rng.int(2) === 0) s.enum = [1, "a", { a: 1 }, [1, 2], null];
+      else s.const = rng.pick([{ a: [1] }, 2, "x", [null]]);
+    }
+    if (rng.int(6) === 0) { s.minLength = 1; s.maximum = 5; s.minimum = -1; }
+    return s;
+  }
+  function docOf(rng: Rng, depth: number): unknown {
+    const k = depth > 3 ? 3 + rng.int(5) : rng.int(8);
+    if (k < 2) { const o: Record<string, unknown> = {}; for (const n of NAMES) if (rng.int(3) === 0) o[n] = docOf(rng, depth + 1); return o; }
+    if (k < 3) return Array.from({ length: rng.int(4) }, () => docOf(rng, depth + 1));
+    return rng.pick([0, 1, 2, 7, -1, 1.5, "", "a", "ab", true, false, null, 1e300]);
+  }
+
+  it(`fuzz (${FUZZ_ITERATIONS} schemas, 5 documents each, seed ${FUZZ_SEED}): the same verdict, pointer and keyword`, () => {
+    const rng = new Rng(FUZZ_SEED);
+    let compared = 0;
+    let invalid = 0;
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      const root = schemaOf(rng, 0);
+      const schema = { $schema: DRAFTS["draft2020-12"], ...(typeof root === "object" ? root : { allOf: [root] }), definitions: { d: schemaOf(rng, 2) } };
+      if (compile(schema) !== "OK") continue;
+      for (let d = 0; d < 5; d++) {
+        const verdict = agree(JSON.stringify(docOf(rng, 0)), `schema ${JSON.stringify(schema)}`);
+        compared++;
+        if (verdict.startsWith("INVALID")) invalid++;
+      }
+    }
+    expect(compared).toBeGreaterThan(FUZZ_ITERATIONS * 4);
+    expect(invalid).toBeGreaterThan(compared / 4);
+    expect(compared - invalid).toBeGreaterThan(compared / 10);
+  });
+});
