@@ -6,6 +6,7 @@ import { Plugin } from "./abi/plugin";
 import { HostStream } from "./abi/stream";
 import { compileConfig } from "./config/compile";
 import { CONTINUE } from "./pipeline/body-step";
+import { collectSoon, enterCallback, leaveCallback } from "./abi/collect";
 
 const plugins = new Map<u32, Plugin>();
 const streams = new Map<u32, HostStream>();
@@ -20,7 +21,14 @@ export function proxy_on_memory_allocate(size: usize): usize {
   return allocateForHost(size);
 }
 
+// Every callback that may allocate enters and leaves abi/collect.ts, where garbage is collected.
 export function proxy_on_context_create(contextId: u32, parentId: u32): void {
+  enterCallback();
+  createContext(contextId, parentId);
+  leaveCallback();
+}
+
+function createContext(contextId: u32, parentId: u32): void {
   if (parentId == 0) {
     if (!plugins.has(contextId)) plugins.set(contextId, new Plugin());
     return;
@@ -35,36 +43,54 @@ export function proxy_on_vm_start(rootId: u32, vmConfigSize: u32): u32 {
 
 export function proxy_validate_configuration(rootId: u32, size: u32): u32 {
   // Envoy does not call this today. A check only: nothing is kept, counted or logged.
-  return compileConfig(getConfiguration(BufferType.PluginConfiguration, size)).ok ? 1 : 0;
+  enterCallback();
+  const ok = compileConfig(getConfiguration(BufferType.PluginConfiguration, size)).ok;
+  collectSoon();
+  leaveCallback();
+  return ok ? 1 : 0;
 }
 
 export function proxy_on_configure(rootId: u32, size: u32): u32 {
+  enterCallback();
   if (!plugins.has(rootId)) plugins.set(rootId, new Plugin());
-  return plugins.get(rootId).configure(getConfiguration(BufferType.PluginConfiguration, size)) ? 1 : 0;
+  const ok = plugins.get(rootId).configure(getConfiguration(BufferType.PluginConfiguration, size));
+  collectSoon();
+  leaveCallback();
+  return ok ? 1 : 0;
 }
 
 export function proxy_on_tick(rootId: u32): void {
+  enterCallback();
   if (plugins.has(rootId)) plugins.get(rootId).onTick();
+  leaveCallback();
 }
 
 export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
-  if (!streams.has(contextId)) return CONTINUE;
-  return streams.get(contextId).onRequestHeaders(endOfStream != 0);
+  enterCallback();
+  const r = streams.has(contextId) ? streams.get(contextId).onRequestHeaders(endOfStream != 0) : CONTINUE;
+  leaveCallback();
+  return r;
 }
 
 export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
-  if (!streams.has(contextId)) return CONTINUE;
-  return streams.get(contextId).onRequestBody(bodySize, endOfStream != 0);
+  enterCallback();
+  const r = streams.has(contextId) ? streams.get(contextId).onRequestBody(bodySize, endOfStream != 0) : CONTINUE;
+  leaveCallback();
+  return r;
 }
 
 export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): u32 {
-  if (!streams.has(contextId)) return CONTINUE;
-  return streams.get(contextId).onRequestTrailers();
+  enterCallback();
+  const r = streams.has(contextId) ? streams.get(contextId).onRequestTrailers() : CONTINUE;
+  leaveCallback();
+  return r;
 }
 
 export function proxy_on_response_headers(contextId: u32, headerCount: u32, endOfStream: u32): u32 {
-  if (!streams.has(contextId)) return CONTINUE;
-  return streams.get(contextId).onResponseHeaders();
+  enterCallback();
+  const r = streams.has(contextId) ? streams.get(contextId).onResponseHeaders() : CONTINUE;
+  leaveCallback();
+  return r;
 }
 
 // Not exported, on purpose: proxy_on_response_body, proxy_on_response_trailers, proxy_on_done and
@@ -73,11 +99,10 @@ export function proxy_on_response_headers(contextId: u32, headerCount: u32, endO
 // ContextBase::onDone and friends), so leaving them out saves four calls into the VM per request.
 
 export function proxy_on_delete(contextId: u32): void {
-  if (streams.has(contextId)) {
-    streams.delete(contextId);
-    return;
-  }
-  if (plugins.has(contextId)) plugins.delete(contextId);
+  enterCallback();
+  if (streams.has(contextId)) streams.delete(contextId);
+  else if (plugins.has(contextId)) plugins.delete(contextId);
+  leaveCallback();
 }
 
 // AssemblyScript calls this on a failed internal assertion (out of memory, a bug). No input

@@ -7,6 +7,7 @@
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { BytesLookup, Lookup, Presence } from "../lib/presence";
+import { receivedFromHost } from "./collect";
 
 // Status codes of the ABI (proxy-wasm spec, "WasmResult").
 export const enum WasmResult {
@@ -41,6 +42,7 @@ function takeString(): string {
   const ptr = load<usize>(OUT_PTR);
   const size = load<usize>(OUT_SIZE);
   if (size == 0 || ptr == 0) return "";
+  receivedFromHost(size);
   const s = String.UTF8.decodeUnsafe(ptr, size, false);
   heap.free(ptr);
   return s;
@@ -51,6 +53,7 @@ function takeBytes(): Uint8Array {
   const size = load<usize>(OUT_SIZE);
   const out = new Uint8Array(<i32>size);
   if (size == 0 || ptr == 0) return out;
+  receivedFromHost(size);
   memory.copy(out.dataStart, ptr, size);
   heap.free(ptr);
   return out;
