@@ -129,6 +129,20 @@ describe("schema replies (emulator)", async () => {
     expect(refused.pointer).toMatch(/^(\/0){50,}$/);   // 255 levels, as long as the reply carries
     expect(deep.trap).toBeNull();
   });
+  it("routes sharing a schema compile it once; schemas that differ only in how a number is written stay apart", async () => {
+    // JavaScript numbers cannot hold these integers exactly: the policy and the bodies are written
+    // as text.
+    const schema = (n: string) => `{"type":"object","properties":{"n":{"type":"integer","multipleOf":${n}}}}`;
+    const route = (name: string, n: string) => `{"name":"${name}","path":"/${name}","methods":["POST"],"public":true,"body_schema":${schema(n)}}`;
+    const h = await loadFilter(`{"routes":[${route("a", "9007199254740993")},${route("b", "9007199254740993")},${route("c", "9007199254740992")}]}`);
+    expect(h.configured).toBe(true);
+    const post = (path: string, n: string) => runRequest(h, { method: "POST", path, body: `{"n":${n}}` });
+    expect(post("/a", "9007199254740993").allowed).toBe(true);
+    expect(post("/b", "9007199254740993").allowed).toBe(true);
+    expect(post("/b", "9007199254740992").body).toMatchObject({ keyword: "multipleOf" });
+    expect(post("/c", "9007199254740992").allowed).toBe(true);   // equal as doubles, not as written
+    expect(post("/c", "9007199254740993").body).toMatchObject({ keyword: "multipleOf" });
+  });
   it("never trapped", () => expect(host.trap).toBeNull());
 
   it("formats refuse control characters where hex digits belong (uuid, ipv6)", async () => {

@@ -4,7 +4,7 @@ import { PathTemplate, compileTemplate, isMethodToken } from "../authz/template"
 import { JsonKind, JsonValue } from "../lib/json";
 import { BodyRules } from "../validate/body";
 import { mediaType } from "../validate/hygiene";
-import { SchemaNode } from "../validate/schema";
+import { Budget, SchemaNode } from "../validate/schema";
 import { compileSchema } from "../validate/schema-compile";
 import { ConfigReader } from "./reader";
 import { ROUTE_FIELDS } from "./fields";
@@ -19,9 +19,10 @@ export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy
   if (v === null) { c.fail("routes", "required"); return routes; }
   if (!c.expectKind("routes", v, JsonKind.Array)) return routes;
   if (v.items.length > MAX_ROUTES) { c.fail("routes", "more than " + MAX_ROUTES.toString() + " routes"); return routes; }
+  const schemas = new CompiledSchemas();
   for (let i = 0; i < v.items.length; i++) {
     const field = "routes[" + i.toString() + "]";
-    const route = compileRoute(c, field, v.items[i]);
+    const route = compileRoute(c, field, v.items[i], schemas);
     if (route === null) return routes;
     for (let j = 0; j < routes.length; j++) {
       if (overlaps(routes[j], route)) {
@@ -64,7 +65,7 @@ function sortBySpecificity(routes: RoutePolicy[]): RoutePolicy[] {
   return out;
 }
 
-function compileRoute(c: ConfigReader, field: string, v: JsonValue): RoutePolicy | null {
+function compileRoute(c: ConfigReader, field: string, v: JsonValue, schemas: CompiledSchemas): RoutePolicy | null {
   if (c.object(field, v, ROUTE_FIELDS) === null) return null;
   const pathV = v.member("path");
   if (pathV === null) { c.fail(field + ".path", "required"); return null; }
@@ -81,7 +82,7 @@ function compileRoute(c: ConfigReader, field: string, v: JsonValue): RoutePolicy
   const access = compileAccess(c, field, v, template);
   if (access === null) return null;
   const shape = compileShape(c, field, v, template.params);
-  const body = compileBody(c, field, v);
+  const body = compileBody(c, field, v, schemas);
   if (c.failed || body === null) return null;
   const route = new RoutePolicy(name, template, methods, hosts, audit, access, body, shape);
   route.allowEncodedPercent = c.bool(field + ".allow_encoded_percent", v.member("allow_encoded_percent"), false);
@@ -119,8 +120,39 @@ function compileAccess(c: ConfigReader, field: string, v: JsonValue, template: P
   return new RouteAccess(isPublic, deny, allow);
 }
 
+// The schemas compiled so far for one policy: routes often share one (an API's request type), and
+// a compiled schema is immutable, so a schema written the same way (same members in the same
+// order, numbers as written) is compiled once. The comparisons of one policy are bounded in all
+// (many schemas that differ deep inside would otherwise cost a quadratic number of steps); past
+// the bound a schema is simply compiled.
+const SCHEMA_COMPARE_STEPS: i64 = 2000000;
+class CompiledSchemas {
+  private sources: JsonValue[] = [];
+  private nodes: SchemaNode[] = [];
+  private budget: Budget = new Budget(SCHEMA_COMPARE_STEPS);
+  find(schema: JsonValue): SchemaNode | null {
+    for (let i = 0; i < this.sources.length && this.budget.left > 0; i++) {
+      if (sameJson(this.sources[i], schema, this.budget)) return this.nodes[i];
+    }
+    return null;
+  }
+  add(schema: JsonValue, node: SchemaNode): void {
+    this.sources.push(schema);
+    this.nodes.push(node);
+  }
+}
+
+// Written the same way: kinds, strings and number literals equal, lists and members in order.
+function sameJson(a: JsonValue, b: JsonValue, budget: Budget): bool {
+  if (--budget.left < 0 || a.kind != b.kind || a.bool != b.bool || a.str != b.str) return false;
+  if (a.items.length != b.items.length || a.names.length != b.names.length) return false;
+  for (let i = 0; i < a.names.length; i++) if (a.names[i] != b.names[i]) return false;
+  for (let i = 0; i < a.items.length; i++) if (!sameJson(a.items[i], b.items[i], budget)) return false;
+  return true;
+}
+
 // max_body_bytes, content_types, body_schema, body_forwarding.
-function compileBody(c: ConfigReader, field: string, v: JsonValue): BodyRules | null {
+function compileBody(c: ConfigReader, field: string, v: JsonValue, schemas: CompiledSchemas): BodyRules | null {
   const maxBody = c.wholeNumber(field + ".max_body_bytes", v.member("max_body_bytes"), 0, 1099511627776.0, -1);
   const types = c.strings(field + ".content_types", v.member("content_types"));
   for (let i = 0; i < types.length; i++) {
@@ -129,7 +161,10 @@ function compileBody(c: ConfigReader, field: string, v: JsonValue): BodyRules | 
   }
   let schema: SchemaNode | null = null;
   const schemaV = v.member("body_schema");
-  if (schemaV !== null) {
+  const known = schemaV !== null ? schemas.find(schemaV) : null;
+  if (known !== null) {
+    schema = known;
+  } else if (schemaV !== null) {
     const compiled = compileSchema(schemaV);
     if (compiled.node === null) {
       // The schema compiler names the place as a JSON Pointer into the schema: "/properties/x: ...".
@@ -139,6 +174,7 @@ function compileBody(c: ConfigReader, field: string, v: JsonValue): BodyRules | 
       return null;
     }
     schema = compiled.node;
+    schemas.add(schemaV, compiled.node!);
   }
   // "hold" (default): a body that may still be refused stays in Envoy until it has passed.
   // "stream": it goes on as it arrives; a size limit then cuts the stream (the service may see a
