@@ -21,6 +21,10 @@ asc bench/noop.ts --config asconfig.json --target noop
 "$WASM_OPT" build/noop.unopt.wasm $FEATURES -O3 --strip-debug --strip-producers -o build/noop.wasm
 rm -f build/meshguard.unopt.wasm build/noop.unopt.wasm
 ls -l build/meshguard.wasm build/noop.wasm | awk '{print "built " $9 " (" $5 " bytes)"}'
+# meshguard collecting garbage at every callback, for the collector's torture test; never shipped.
+asc src-host-tests/torture/index.ts --config asconfig.json --target torture
+"$WASM_OPT" build/torture.unopt.wasm $FEATURES -O3 --strip-debug --strip-producers -o build/torture.wasm
+rm -f build/torture.unopt.wasm
 # The probe guest that checks the emulator against a real Envoy (src-host-tests/probe/).
 asc src-host-tests/probe/probe.ts --config asconfig.json --target probe
 # Pure modules exposed to the tests, without a host (src-host-tests/unit/); never shipped.

@@ -25,10 +25,11 @@ let pressure: usize = 0;
 let threshold: usize = MIN_THRESHOLD;
 let pagesAtCollection: i32 = 0;
 let configured: bool = false;      // a configuration was compiled since the last collection
+let always: bool = false;          // src-host-tests/torture/: at every callback
 
 // At the entry of every callback from the host (malloc excepted: it never allocates managed data).
 export function enterCallback(): void {
-  if (nesting == 0 && (pressure >= threshold || memory.size() > pagesAtCollection)) {
+  if (nesting == 0 && (always || pressure >= threshold || memory.size() > pagesAtCollection)) {
     __collect();
     pressure = 0;
     pagesAtCollection = memory.size();
@@ -55,4 +56,9 @@ export function receivedFromHost(bytes: usize): void {
 export function collectSoon(): void {
   pressure = threshold;
   configured = true;
+}
+
+// For the collector's torture test only (src-host-tests/torture/): collect at every callback.
+export function collectAtEveryCallback(): void {
+  always = true;
 }
