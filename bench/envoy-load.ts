@@ -89,6 +89,9 @@ let SCENARIOS: Scenario[] = [
   { name: "jwt_authn only", ...GET_ORDER, jwt: true, wasm: null },
   { name: FLOOR, ...GET_ORDER, jwt: true, wasm: NOOP, policy: {} },
   { name: "jwt_authn + meshguard (route, role, userId == sub, a limit)", ...GET_ORDER, jwt: true, policy: chainPolicy(false), floor: FLOOR },
+  // Ablations of the row above: where its cost goes.
+  { name: "ablation: the same without the limit", ...GET_ORDER, jwt: true, policy: { routes: chainPolicy(false).routes }, floor: FLOOR },
+  { name: "ablation: the route public (no claims read, no limit)", ...GET_ORDER, jwt: true, policy: { routes: [{ name: "read-order", path: "/api/users/{userId}/orders/{orderId}", methods: ["GET"], public: true }] }, floor: FLOOR },
   { name: postFloor(1), ...postRequest(1), wasm: NOOP, policy: {} }, post(1, false), post(1, true),
   { name: postFloor(16), ...postRequest(16), wasm: NOOP, policy: {} }, post(16, false), post(16, true),
   // meshguard alone, without jwt_authn (the figures of earlier issues).
