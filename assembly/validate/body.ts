@@ -54,12 +54,10 @@ export class BodyCheck {
   seen: i64 = 0;
   hold: bool = false;
   private json: JsonStream | null = null;
-  private checker: SchemaStream | null = null;
-  private schema: SchemaNode | null;
+  private checker: SchemaStream | null = null;   // while the body is checked against the schema
 
   constructor(public readonly rules: BodyRules, defaultMax: i64, public readonly framing: BodyFraming) {
     this.limit = rules.maxBytes >= 0 ? rules.maxBytes : defaultMax;
-    this.schema = rules.schema;
   }
 
   // The media type, a body the schema needs, and the declared size. Call once, in order, until
@@ -78,7 +76,7 @@ export class BodyCheck {
   }
 
   missingBodyProblem(): BodyProblem | null {
-    if (this.schema === null || this.framing.follows) return null;
+    if (this.rules.schema === null || this.framing.follows) return null;
     return problem(BODY_INVALID_JSON, "a body is required");
   }
 
@@ -94,7 +92,7 @@ export class BodyCheck {
   // the route streams (its size limit then cuts the stream: the service may see a prefix of a
   // refused body, never its end).
   start(jsonLimits: JsonLimits, audit: bool): void {
-    const schema = this.schema;
+    const schema = this.rules.schema;
     if (schema !== null && this.framing.follows) {
       // Checked on the tokenizer's events (validate/schema-stream.ts): no document is built,
       // except a subtree a keyword needs whole, bounded by the limits.
@@ -103,10 +101,8 @@ export class BodyCheck {
       const maxBytes = <i32>min<i64>(this.limit, <i64>i32.MAX_VALUE);
       const l = jsonLimits;
       this.json = new JsonStream(checker, new JsonLimits(maxBytes, l.maxDepth, l.maxMembers, l.maxStringBytes, l.maxNumberChars));
-    } else {
-      this.schema = null;
     }
-    const mayRefuse = this.schema !== null || (this.framing.declared < 0 && this.limit != i64.MAX_VALUE);
+    const mayRefuse = this.checker !== null || (this.framing.declared < 0 && this.limit != i64.MAX_VALUE);
     this.hold = this.framing.follows && mayRefuse && !audit && !this.rules.stream;
   }
 
@@ -131,7 +127,7 @@ export class BodyCheck {
       return null;
     }
     this.json = null;
-    this.schema = null;
+    this.checker = null;
     // A document refused by a configured limit is not "invalid JSON": the reply names the limit.
     const limited = json.limit.length > 0;
     return new BodyProblem(limited ? BODY_LIMIT_EXCEEDED : BODY_INVALID_JSON,
@@ -142,11 +138,9 @@ export class BodyCheck {
   end(): BodyProblem | null {
     const fed = this.feed(new Uint8Array(0), true);
     if (fed !== null) return fed;
-    const schema = this.schema;
     const checker = this.checker;
-    this.schema = null;
     this.checker = null;
-    if (schema === null || checker === null || !checker.sawValue) return null;
+    if (checker === null || !checker.sawValue) return null;
     const e = checker.error;
     if (e === null) return null;
     if (e.keyword == "complexity") {

@@ -80,7 +80,6 @@ export class SchemaStream extends JsonSink {
   private wholeDepth: i32 = 0;
   private wholeNode: SchemaNode;
   private rootError: SchemaError | null = null;
-  private exhausted: bool = false;
   private started: bool = false;
   readonly budget: Budget;
 
@@ -92,14 +91,15 @@ export class SchemaStream extends JsonSink {
 
   // After the document: whether it had a value at all, and the first error (null: it conforms).
   get sawValue(): bool { return this.started; }
+  // The budget only ever goes down (here and in validate()): once below zero, the verdict is
+  // "complexity", wherever it ran out.
   get error(): SchemaError | null {
-    return this.exhausted || this.budget.left < 0 ? new SchemaError("complexity") : this.rootError;
+    return this.budget.left < 0 ? new SchemaError("complexity") : this.rootError;
   }
 
   private spend(n: i64): bool {
     this.budget.left -= n;
-    if (this.budget.left < 0) { this.exhausted = true; return false; }
-    return true;
+    return this.budget.left >= 0;
   }
 
   // The schema of the value that starts now, or null when it is not checked.
