@@ -24,12 +24,12 @@ import { createPki } from "../tools/envoy/pki.ts";
 import { startUpstream } from "../tools/envoy/upstream.ts";
 import { nativeChain } from "./native-chain.ts";
 import { ORDER_SCHEMA, orderBody } from "./bodies.ts";
+import { QUIET_BUSY, median, waitForQuiet } from "./quiet.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 const CONNECTIONS = 16;
-const QUIET_BUSY = 0.15;
 const WASM = resolve(import.meta.dirname, "..", "build", "meshguard.wasm");
 const NOOP = resolve(import.meta.dirname, "..", "build", "noop.wasm");
 const KEY = "bench-key-0123456789";
@@ -134,20 +134,7 @@ function cpuMicros(pid: number): number {
 }
 const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
-// The machine's busy share over `ms` (all cores, from /proc/stat).
-async function busyShare(ms: number): Promise<number> {
-  const read = () => { const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number); return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) }; };
-  const a = read();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = read();
-  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
-}
 let noisyWaits = 0;
-async function waitForQuiet(): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) if ((await busyShare(1000)) < QUIET_BUSY) return;
-  noisyWaits++;
-}
 
 const luaDir = mkdtempSync(join(tmpdir(), "meshguard-bench-"));
 function luaFor(sc: Scenario): string[] {
@@ -174,7 +161,6 @@ async function wrk(port: number, sc: Scenario, pid: number): Promise<Sample> {
   return { rps, p50: ms("50%"), p99: ms("99%"), non2xx, requests, cpuMicros: cpuMicros(pid) - cpuBefore };
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const range = (xs: number[], digits: number) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
 const pki = createPki();
@@ -191,7 +177,7 @@ try {
       });
       const envoy = await startEnvoy(config, { concurrency: 1, cpus: "1", logLevel: "warn" });
       try {
-        await waitForQuiet();
+        if (!(await waitForQuiet(1000))) noisyWaits++;
         const s = await wrk(envoy.listenerPort, sc, envoy.pid!);
         if (s.non2xx > 0) throw new Error(`${sc.name}: ${s.non2xx} responses were not 2xx`);
         samples.set(sc.name, [...(samples.get(sc.name) ?? []), s]);

@@ -8,16 +8,16 @@
 // samples per case; medians with min–max; the figure is the time above the no-op filter's.
 // BENCH_COMPARE_WASM=<label>=<build>,...: other builds of meshguard in the same rounds.
 import { cpus } from "node:os";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { envoyConfig } from "../tools/envoy/config.ts";
 import { startEnvoy } from "../tools/envoy/process.ts";
 import { createPki } from "../tools/envoy/pki.ts";
 import { rulesPolicy } from "../src-host-tests/traffic.ts";
 import { ORDER_SCHEMA } from "./bodies.ts";
+import { median, waitForQuiet } from "./quiet.ts";
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 7);
-const QUIET_BUSY = 0.15;
 const WASM = resolve(import.meta.dirname, "..", "build", "meshguard.wasm");
 const NOOP = resolve(import.meta.dirname, "..", "build", "noop.wasm");
 const ROUTES = 500;
@@ -35,24 +35,13 @@ for (const [label, wasm] of (process.env.BENCH_COMPARE_WASM ?? "").split(",").fi
   for (const c of CASES.filter((c) => c.wasm === WASM)) CASES.push({ ...c, name: `${c.name} [${label}]`, wasm });
 }
 
-function busyShare(ms: number): Promise<number> {
-  const read = () => { const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number); return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) }; };
-  const a = read();
-  return new Promise((ok) => setTimeout(() => { const b = read(); ok(b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total)); }, ms));
-}
-async function waitForQuiet(): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) if ((await busyShare(500)) < QUIET_BUSY) return;
-}
-
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const pki = createPki();
 const samples = new Map<string, number[]>();
 console.log(`Envoy startup on ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores: 2 workers, ${RUNS} runs per case, interleaved`);
 for (let run = 0; run < RUNS; run++) {
   for (const c of CASES) {
     const config = envoyConfig({ wasmPath: c.wasm, pluginConfig: c.policy, upstreamPort: 9, pki, tls: false });
-    await waitForQuiet();
+    await waitForQuiet(500);
     const t0 = performance.now();
     const envoy = await startEnvoy(config, { concurrency: 2, logLevel: "info", readyPollMs: 2 });
     const ms = performance.now() - t0;
