@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DashboardModel, type Snapshot } from "./model.ts";
 import type { LineSource } from "./sources.ts";
+import { readAdminStats } from "../envoy/process.ts";
 
 const PAGE = join(import.meta.dirname, "page");
 const ASSETS: Record<string, [string, string]> = {
@@ -42,15 +43,6 @@ export interface DashboardOptions {
 
 export interface Dashboard { url: string; model: DashboardModel; close(): Promise<void> }
 
-export async function readStats(adminUrl: string): Promise<Record<string, number>> {
-  const r = await fetch(`${adminUrl}/stats?format=json&filter=${encodeURIComponent("meshguard")}`, { signal: AbortSignal.timeout(2000) });
-  if (!r.ok) throw new Error(`admin answered ${r.status}`);
-  const j = (await r.json()) as { stats?: { name: string; value?: number }[] };
-  const out: Record<string, number> = {};
-  for (const s of j.stats ?? []) if (typeof s.value === "number") out[s.name] = s.value;
-  return out;
-}
-
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const model = new DashboardModel(o.adminUrl, o.policy);
   const clients = new Set<ServerResponse>();
@@ -69,7 +61,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const poll = async () => {
     if (reading) return;
     reading = true;
-    try { model.stats(Date.now(), await readStats(o.adminUrl)); } catch (e) { model.statsFailed(Date.now(), (e as Error).message); } finally { reading = false; }
+    try { model.stats(Date.now(), await readAdminStats(o.adminUrl, "meshguard", 2000)); } catch (e) { model.statsFailed(Date.now(), (e as Error).message); } finally { reading = false; }
     broadcast();
   };
   await poll();

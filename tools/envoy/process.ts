@@ -74,6 +74,17 @@ export class EnvoyExited extends Error {
 
 const READY_TIMEOUT_MS = 30_000;
 
+// Envoy's counters and gauges whose names match `filter`, from any Envoy's admin address (the
+// tests' Envoy, or the one a dashboard watches); `timeoutMs` bounds the wait when given.
+export async function readAdminStats(adminUrl: string, filter: string, timeoutMs?: number): Promise<Record<string, number>> {
+  const r = await fetch(`${adminUrl}/stats?format=json&filter=${encodeURIComponent(filter)}`, timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {});
+  if (!r.ok) throw new Error(`admin answered ${r.status}`);
+  const j = (await r.json()) as { stats?: { name: string; value?: number }[] };
+  const out: Record<string, number> = {};
+  for (const s of j.stats ?? []) if (typeof s.value === "number") out[s.name] = s.value;
+  return out;
+}
+
 // Probes every 10 ms, backing off to every `maxDelay` ms.
 async function poll<T>(what: string, timeoutMs: number, proc: ChildProcess, output: () => string, probe: () => Promise<T | null>, maxDelay = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -139,13 +150,7 @@ export async function startEnvoy(config: object, opts: { concurrency?: number; l
     });
     return {
       config: staged, pid: proc.pid, adminUrl, listenerPort, log: () => output, onLine, stop,
-      stats: async (filter = "meshguard") => {
-        const r = await fetch(`${adminUrl}/stats?format=json&filter=${encodeURIComponent(filter)}`);
-        const j = (await r.json()) as { stats: { name: string; value?: number }[] };
-        const out: Record<string, number> = {};
-        for (const s of j.stats) if (typeof s.value === "number") out[s.name] = s.value;
-        return out;
-      },
+      stats: (filter = "meshguard") => readAdminStats(adminUrl, filter),
     };
   } catch (e) {
     await stop();
