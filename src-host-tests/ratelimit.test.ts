@@ -124,6 +124,60 @@ describe("sharing across workers (emulator, two VMs)", () => {
   });
 });
 
+describe("leases: a worker takes tokens ahead for a hot key (shared buckets)", () => {
+  const fast = (capacity: number, perSecond: number, extra: object = {}) =>
+    JSON.stringify(policy({ ...extra, limits: [{ name: "k", capacity, refill: { tokens: perSecond, seconds: 1 }, key: ["route"] }] }));
+  async function workers(config: string, n: number) {
+    const store = new SharedStore();
+    const vms = await Promise.all(Array.from({ length: n }, () => ProxyWasmHost.load(filterBytes(), { pluginConfig: config, sharedData: store })));
+    return { store, vms };
+  }
+  const writes = (store: SharedStore) => store.nextCas - 1;
+
+  it("a fast limit: shared data is written about once per 33 requests, and the reported quota still falls by one per request", async () => {
+    const { store, vms: [vm] } = await workers(fast(1_000_000, 1_000_000, { response_headers: true }), 1);
+    const left: number[] = [];
+    for (let i = 0; i < 330; i++) left.push(Number(/r=(\d+)/.exec(replyHeader(vm, { path: "/" }, "ratelimit")!)![1]));
+    expect(left).toEqual(Array.from({ length: 330 }, (_, i) => 999_999 - i));
+    expect(writes(store)).toBeLessThanOrEqual(11 + 1);   // 10 leases of 32 + the request that took each, and the slot's creation
+  });
+
+  it("a slow limit (under 10 tokens a second) or a low bucket leases nothing: one write per request", async () => {
+    const slow = await workers(fast(1000, 9), 1);
+    for (let i = 0; i < 50; i++) runRequest(slow.vms[0], { path: "/" });
+    expect(writes(slow.store)).toBe(50 + 1);
+    const low = await workers(fast(16, 1000), 1);      // 15 left after the first take: under 16, no lease
+    for (let i = 0; i < 16; i++) expect(runRequest(low.vms[0], { path: "/" }).status ?? 200).toBe(200);
+    expect(runRequest(low.vms[0], { path: "/" }).status).toBe(429);
+    expect(writes(low.store)).toBe(17 + 1);            // a refusal writes the bucket too
+  });
+
+  it("two workers taking turns grant the capacity exactly once, however the leases fall", async () => {
+    for (const capacity of [100, 1000, 5000]) {
+      const { vms } = await workers(fast(capacity, 1000), 2);     // the clock does not move: no refill
+      let allowed = 0;
+      for (let i = 0; i < 2 * capacity + 100; i++) if (runRequest(vms[i % 2], { path: "/" }).allowed) allowed++;
+      expect(allowed).toBe(capacity);
+    }
+  });
+
+  it("a lease left in an idle worker is bounded (1/16 of the bucket, 0.1 s of refill, 32) and ends after a second", async () => {
+    const { vms: [a, b] } = await workers(fast(1000, 100), 2);   // a lease is at most 10 tokens here
+    runRequest(a, { path: "/" });                                 // a takes 1 and leases 10
+    let allowed = 0;
+    while (runRequest(b, { path: "/" }).allowed) allowed++;
+    expect(allowed).toBe(1000 - 1 - 10);
+    a.advance(999);                                               // the lease still serves a...
+    expect(runRequest(a, { path: "/" }).allowed).toBe(true);
+    a.advance(1);                                                 // ...and ends at one second:
+    b.advance(1000);                                              // 100 tokens refilled meanwhile
+    let after = 0;
+    while (runRequest(a, { path: "/" }).allowed) after++;
+    while (runRequest(b, { path: "/" }).allowed) after++;
+    expect(after).toBe(100);                                      // the refill, and nothing of the 9 left in a's lease
+  });
+});
+
 describe("bounded table", () => {
   it("100,000 distinct keys: shared data never holds more than the slots, and live keys fall back when idle", async () => {
     const slots = 1000;

@@ -61,7 +61,7 @@ export class Plugin {
     const seed = (<u32>digest[0] << 24) | (<u32>digest[1] << 16) | (<u32>digest[2] << 8) | <u32>digest[3];
     const table: SlotTable = rl.shared ? new SharedSlotTable(rl.slots, "mg:rl:") : new LocalSlotTable(rl.slots);
     setTickPeriod(TICK_MS);
-    return new Limiter(table, rl.limits, seed);
+    return new Limiter(table, rl.limits, seed, rl.shared);
   }
 
   onTick(): void {

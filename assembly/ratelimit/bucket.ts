@@ -36,6 +36,19 @@ export function take(limit: Limit, tokens: f64): Take {
   return new Take(false, tokens, (1.0 - tokens) / limit.ratePerSecond);
 }
 
+// Leases (limiter.ts): in the write that takes a request's token, a worker may take a few more
+// for the same key and hand them out itself, with no shared-data call. A lease is at most 1/16 of
+// what the bucket holds after the take, at most a tenth of a second of its refill, and at most
+// LEASE_MAX tokens: a bucket running low, or a slow limit, leases nothing and stays exact.
+export const LEASE_MAX: i32 = 32;
+export const LEASE_SHARE: f64 = 16;
+export const LEASE_REFILL_SECONDS: f64 = 0.1;
+
+export function leaseSize(limit: Limit, tokensAfterTake: f64): i32 {
+  const n = Math.floor(Math.min(tokensAfterTake / LEASE_SHARE, limit.ratePerSecond * LEASE_REFILL_SECONDS));
+  return n >= 1.0 ? <i32>Math.min(n, <f64>LEASE_MAX) : 0;
+}
+
 // A slot record: version u8, limit index u16, key length u16, tokens f64, last refill u64, key.
 // An empty array is a free slot.
 export const RECORD_HEADER = 21;

@@ -7,12 +7,20 @@
 // that has refilled to full, which is the same as a new one) is claimed. Every write is a
 // compare-and-swap on the slot, retried a bounded number of times. The tick sweeps idle buckets
 // and reports how many keys are live.
-import { Limit, Slot, Take, decodeSlot, encodeSlot, refill, slotHash, take } from "./bucket";
+//
+// With a table shared by workers, the write that takes a request's token may take a few more for
+// the same key (bucket.ts, leaseSize): a lease this worker spends on the key's next requests
+// without touching shared data, for at most LEASE_NANOS. Leased tokens have left the bucket, so
+// the workers together never grant more than it holds; a lease still unspent when it ends is
+// dropped (at most a tenth of a second of refill per worker and key).
+import { Limit, Slot, Take, decodeSlot, encodeSlot, leaseSize, refill, slotHash, take } from "./bucket";
 import { Presence } from "../lib/presence";
 
 export const PROBES = 4;
 export const MAX_ATTEMPTS = 8;
 export const EMPTY_SLOT = new Uint8Array(0);
+export const LEASE_SLOTS = 64;             // leases kept per worker; a newer key takes the place
+export const LEASE_NANOS: u64 = 1_000_000_000;
 
 export const enum TakeStatus { Done = 0, TableFull = 1, Contention = 2, HostError = 3 }
 
@@ -57,12 +65,64 @@ export class LocalSlotTable extends SlotTable {
   }
 }
 
+// Tokens one worker took ahead for one key: `left` of them until `until`. `bucketAfter` is what
+// the bucket held once they were taken, so bucketAfter + left is the quota a response reports.
+class Lease {
+  limitIndex: i32 = -1;
+  key: Uint8Array = EMPTY_SLOT;
+  left: i32 = 0;
+  from: u64 = 0;
+  until: u64 = 0;
+  bucketAfter: f64 = 0;
+
+  holds(limitIndex: i32, key: Uint8Array, now: u64): bool {
+    if (this.left <= 0 || now < this.from || now >= this.until) return false;
+    if (this.limitIndex != limitIndex || this.key.length != key.length) return false;
+    return memory.compare(this.key.dataStart, key.dataStart, <usize>key.length) == 0;
+  }
+}
+
 export class Limiter {
   private sweepCursor: i32 = 0;
   private liveInPass: i32 = 0;
   lastPassLive: i32 = 0;
+  private readonly leases: Lease[];
 
-  constructor(public readonly table: SlotTable, public readonly limits: Limit[], public readonly seed: u32) {}
+  // `leasing`: take tokens ahead (only worth it when the table is shared data; a per-VM table is
+  // already local).
+  constructor(public readonly table: SlotTable, public readonly limits: Limit[], public readonly seed: u32, public readonly leasing: bool = false) {
+    this.leases = new Array<Lease>(leasing ? LEASE_SLOTS : 0);
+    for (let i = 0; i < this.leases.length; i++) this.leases[i] = new Lease();
+  }
+
+  // What a lease held for the key gives, or null (no lease, spent or ended).
+  private fromLease(limit: Limit, key: Uint8Array, hash: u32, now: u64): TakeResult | null {
+    if (!this.leasing) return null;
+    const lease = this.leases[<i32>(hash % <u32>LEASE_SLOTS)];
+    if (!lease.holds(limit.index, key, now)) return null;
+    lease.left--;
+    return new TakeResult(TakeStatus.Done, new Take(true, lease.bucketAfter + <f64>lease.left, 0));
+  }
+
+  // The tokens to write for a granted take, after setting aside a lease when one is due.
+  private leaseFrom(limit: Limit, key: Uint8Array, hash: u32, t: Take, now: u64): f64 {
+    if (!this.leasing || !t.allowed) return t.tokens;
+    const n = leaseSize(limit, t.tokens);
+    if (n == 0) return t.tokens;
+    const lease = this.leases[<i32>(hash % <u32>LEASE_SLOTS)];
+    lease.limitIndex = limit.index;
+    lease.key = key;
+    lease.left = n;
+    lease.from = now;
+    lease.until = now + LEASE_NANOS;
+    lease.bucketAfter = t.tokens - <f64>n;
+    return lease.bucketAfter;
+  }
+
+  // Forgets a lease that was set aside for a write that did not happen.
+  private dropLease(hash: u32): void {
+    if (this.leasing) this.leases[<i32>(hash % <u32>LEASE_SLOTS)].left = 0;
+  }
 
   private limitOf(slot: Slot): Limit | null {
     return slot.limitIndex < this.limits.length ? this.limits[slot.limitIndex] : null;
@@ -75,8 +135,11 @@ export class Limiter {
   }
 
   takeToken(limit: Limit, key: Uint8Array, now: u64): TakeResult {
+    const hash = slotHash(key, limit.index);
+    const leased = this.fromLease(limit, key, hash, now);
+    if (leased !== null) return leased;
     const n = this.table.size;
-    const home = <i32>((slotHash(key, limit.index) ^ this.seed) % <u32>n);
+    const home = <i32>((hash ^ this.seed) % <u32>n);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       let found = -1;
       let foundSlot: Slot | null = null;
@@ -95,8 +158,9 @@ export class Limiter {
       if (found >= 0) {
         const s = foundSlot!;
         const t = take(limit, refill(limit, s.tokens, s.lastNanos, now));
-        const put = this.table.put(found, encodeSlot(limit.index, key, t.tokens, now), foundCas);
+        const put = this.table.put(found, encodeSlot(limit.index, key, this.leaseFrom(limit, key, hash, t, now), now), foundCas);
         if (put == PutResult.Written) return new TakeResult(TakeStatus.Done, t);
+        this.dropLease(hash);
         if (put == PutResult.Failed) return new TakeResult(TakeStatus.HostError, null);
         continue;
       }
@@ -108,8 +172,9 @@ export class Limiter {
         continue;
       }
       const t = take(limit, limit.capacity);
-      const put = this.table.put(free, encodeSlot(limit.index, key, t.tokens, now), freeCas);
+      const put = this.table.put(free, encodeSlot(limit.index, key, this.leaseFrom(limit, key, hash, t, now), now), freeCas);
       if (put == PutResult.Written) return new TakeResult(TakeStatus.Done, t);
+      this.dropLease(hash);
       if (put == PutResult.Failed) return new TakeResult(TakeStatus.HostError, null);
     }
     return new TakeResult(TakeStatus.Contention, null);
