@@ -10,9 +10,10 @@
 //
 // With a table shared by workers, the write that takes a request's token may take a few more for
 // the same key (bucket.ts, leaseSize): a lease this worker spends on the key's next requests
-// without touching shared data, for at most LEASE_NANOS. Leased tokens have left the bucket, so
-// the workers together never grant more than it holds; a lease still unspent when it ends is
-// dropped (at most a tenth of a second of refill per worker and key).
+// without touching shared data, for at most LEASE_NANOS. Leased tokens have left the bucket when
+// taken; a burst can gain only the leases unspent when it starts (one per worker and key, each at
+// most LEASE_MAX). A lease still unspent when it ends is dropped (at most a tenth of a second of
+// refill per worker and key).
 import { Limit, Slot, Take, decodeSlot, encodeSlot, leaseSize, refill, slotHash, take } from "./bucket";
 import { Presence } from "../lib/presence";
 
