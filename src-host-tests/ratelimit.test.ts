@@ -176,6 +176,16 @@ describe("leases: a worker takes tokens ahead for a hot key (shared buckets)", (
     while (runRequest(b, { path: "/" }).allowed) after++;
     expect(after).toBe(100);                                      // the refill, and nothing of the 9 left in a's lease
   });
+
+  it("what a burst can gain from leases: the unspent ones, one per worker (the attacker's best case)", async () => {
+    const { vms: [a, b] } = await workers(fast(1000, 100), 2);
+    runRequest(a, { path: "/" });                                 // a leases 10; the bucket holds 989
+    a.advance(200); b.advance(200);                               // refilled to full (capped at 1000)
+    let burst = 0;
+    while (runRequest(b, { path: "/" }).allowed) burst++;
+    while (runRequest(a, { path: "/" }).allowed) burst++;
+    expect(burst).toBe(1000 + 10);                                // the capacity, and the 10 of a's unspent lease
+  });
 });
 
 describe("bounded table", () => {
