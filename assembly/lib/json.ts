@@ -5,6 +5,8 @@
 // input costs at most the limits. Duplicate member names are refused: a second value for the same
 // name is a classic way to smuggle data past a validator.
 
+import { NumberText, jsonNumberValue } from "./float";
+
 export const enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array = 4, Object = 5 }
 
 // Scalars share these empty lists; only JsonValue.object() and JsonValue.array() make their own,
@@ -215,10 +217,12 @@ export class JsonParser {
     return v;
   }
 
-  // The number at `pos` into numberText (as written) and numberValue; false (with `error`) when
-  // it is malformed. No JsonValue: the streaming tokenizer hands the parts to its sink.
-  numberText: string = "";
+  // The number at `pos` into numberSource (its text as written) and numberValue; false (with
+  // `error`) when it is malformed. No JsonValue and no string: the streaming tokenizer hands the
+  // parts to its sink, which decodes the text only when it needs it.
+  readonly numberSource: NumberText = new NumberText();
   numberValue: f64 = 0;
+  get numberText(): string { return this.numberSource.toString(); }
   scanNumber(): bool {
     const start = this.pos;
     const input = this.input;
@@ -251,8 +255,10 @@ export class JsonParser {
       this.fail("number longer than " + this.limits.maxNumberChars.toString() + " characters");
       return false;
     }
-    this.numberText = String.UTF8.decodeUnsafe(input.dataStart + <usize>start, <usize>(this.pos - start), false);
-    this.numberValue = parseFloat(this.numberText);
+    const src = this.numberSource;
+    src.ptr = input.dataStart + <usize>start;
+    src.len = this.pos - start;
+    this.numberValue = jsonNumberValue(src.ptr, src.len);
     return true;
   }
 

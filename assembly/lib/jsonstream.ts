@@ -7,6 +7,7 @@
 // json.ts's own routines once their token is complete (src-host-tests/jsonstream.test.ts checks
 // every chunk size against the whole-document parser). Request bodies go through it as they
 // arrive (validate/body.ts), into a DocumentSink for the schema check.
+import { NumberText } from "./float";
 import { JsonKind, JsonLimits, JsonValue, JsonParser } from "./json";
 
 export abstract class JsonSink {
@@ -17,7 +18,8 @@ export abstract class JsonSink {
   abstract endArray(): bool;
   abstract memberName(name: string): bool;
   abstract string(value: string): bool;
-  abstract number(text: string, value: f64): bool;
+  // `text` is the number as written, readable during this call only (NumberText).
+  abstract number(value: f64, text: NumberText): bool;
   abstract boolean(value: bool): bool;
   abstract nul(): bool;
 }
@@ -214,7 +216,7 @@ export class JsonStream {
       const p = this.parser.reset(this.carry, len);
       if (!p.scanNumber()) return this.fail(p.error, this.tokenStart + <i64>p.pos);
       if (p.pos != len) return this.fail("invalid number", this.tokenStart + <i64>p.pos);
-      return this.value(this.sink.number(p.numberText, p.numberValue));
+      return this.value(this.sink.number(p.numberValue, p.numberSource));
     }
     const c = this.carry;
     if (len == 4 && c[0] == 0x74 && c[1] == 0x72 && c[2] == 0x75 && c[3] == 0x65) return this.value(this.sink.boolean(true));
@@ -342,7 +344,7 @@ export class DocumentSink extends JsonSink {
   endArray(): bool { this.stack.pop(); return true; }
   memberName(name: string): bool { this.pendingName = name; return true; }
   string(value: string): bool { const v = new JsonValue(); v.kind = JsonKind.String; v.str = value; return this.add(v); }
-  number(text: string, value: f64): bool { const v = new JsonValue(); v.kind = JsonKind.Number; v.str = text; v.num = value; return this.add(v); }
+  number(value: f64, text: NumberText): bool { const v = new JsonValue(); v.kind = JsonKind.Number; v.str = text.toString(); v.num = value; return this.add(v); }
   boolean(value: bool): bool { const v = new JsonValue(); v.kind = JsonKind.Bool; v.bool = value; return this.add(v); }
   nul(): bool { return this.add(new JsonValue()); }
 }

@@ -12,6 +12,7 @@
 // difference, in crafted cases only: the work budget is spent in document order, so a document
 // that exhausts it is refused for complexity even where validate() would have found another
 // error first.
+import { NumberText } from "../lib/float";
 import { JsonKind, JsonValue } from "../lib/json";
 import { DocumentSink, JsonSink } from "../lib/jsonstream";
 import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_OBJ, validate } from "./schema";
@@ -140,11 +141,14 @@ export class SchemaStream extends JsonSink {
     }
   }
 
-  private checkScalar(): bool {
+  // `text`: a number's text, decoded only for a schema that reads it (multipleOf, here or in a
+  // subschema the whole-value plan reaches); null for other scalars.
+  private checkScalar(text: NumberText | null): bool {
     const node = this.nodeForValue();
     if (node === null) return true;
     const n = this.resolve(node);
     if (n === null) { this.complete(new SchemaError("complexity")); return true; }
+    if (text !== null) this.scalar.str = n.multipleOf !== null || planOf(n) != PLAN_STREAM ? text.toString() : "";
     this.complete(validate(this.scalar, n, this.budget));
     return true;
   }
@@ -249,26 +253,26 @@ export class SchemaStream extends JsonSink {
     if (w !== null) { w.string(value); this.wholeEvent(0); return true; }
     const s = this.scalar;
     s.kind = JsonKind.String; s.str = value;
-    return this.checkScalar();
+    return this.checkScalar(null);
   }
-  number(text: string, value: f64): bool {
+  number(value: f64, text: NumberText): bool {
     const w = this.whole;
-    if (w !== null) { w.number(text, value); this.wholeEvent(0); return true; }
+    if (w !== null) { w.number(value, text); this.wholeEvent(0); return true; }
     const s = this.scalar;
-    s.kind = JsonKind.Number; s.str = text; s.num = value;
-    return this.checkScalar();
+    s.kind = JsonKind.Number; s.num = value;
+    return this.checkScalar(text);
   }
   boolean(value: bool): bool {
     const w = this.whole;
     if (w !== null) { w.boolean(value); this.wholeEvent(0); return true; }
     const s = this.scalar;
     s.kind = JsonKind.Bool; s.bool = value;
-    return this.checkScalar();
+    return this.checkScalar(null);
   }
   nul(): bool {
     const w = this.whole;
     if (w !== null) { w.nul(); this.wholeEvent(0); return true; }
     this.scalar.kind = JsonKind.Null;
-    return this.checkScalar();
+    return this.checkScalar(null);
   }
 }

@@ -1,6 +1,7 @@
 // A test-only build (build/unit.wasm, never shipped) that exposes pure modules to the vitest
 // suite, so they are tested on their own, without a host. Results come back as UTF-8 text.
-import { JsonKind, JsonLimits, JsonValue, parseJson } from "../../assembly/lib/json";
+import { NumberText } from "../../assembly/lib/float";
+import { JsonKind, JsonLimits, JsonParser, JsonValue, parseJson } from "../../assembly/lib/json";
 import { JsonSink, JsonStream } from "../../assembly/lib/jsonstream";
 
 // One line per event; the same format for the streaming tokenizer and the whole-document parser.
@@ -12,7 +13,7 @@ class Trace extends JsonSink {
   endArray(): bool { this.out += "]\n"; return true; }
   memberName(name: string): bool { this.out += "k " + name + "\n"; return true; }
   string(value: string): bool { this.out += "s " + value + "\n"; return true; }
-  number(text: string, value: f64): bool { this.out += "n " + text + "\n"; return true; }
+  number(value: f64, text: NumberText): bool { this.out += "n " + text.toString() + "\n"; return true; }
   boolean(value: bool): bool { this.out += value ? "b true\n" : "b false\n"; return true; }
   nul(): bool { this.out += "z\n"; return true; }
 }
@@ -30,7 +31,7 @@ function walk(v: JsonValue, t: Trace): void {
       t.endArray();
       break;
     case JsonKind.String: t.string(v.str); break;
-    case JsonKind.Number: t.number(v.str, v.num); break;
+    case JsonKind.Number: t.out += "n " + v.str + "\n"; break;
     case JsonKind.Bool: t.boolean(v.bool); break;
     default: t.nul();
   }
@@ -205,4 +206,10 @@ export function claimsOf(ptr: usize, len: i32): usize {
   if (!r.ok) return result("ERR " + r.error);
   if (r.payload === null) return result("ABSENT");
   return result("OK " + sortedText(r.payload!));
+}
+
+// A number's value as the JSON parser reads it (NaN when the text is not a JSON number).
+export function numberValue(ptr: usize, len: i32): f64 {
+  const p = new JsonParser(bytesAt(ptr, len), new JsonLimits(1 << 20, 32, 10000, 65536, 1024));
+  return p.scanNumber() && p.pos == len ? p.numberValue : NaN;
 }
