@@ -7,6 +7,7 @@
 // json.ts's own routines once their token is complete (src-host-tests/jsonstream.test.ts checks
 // every chunk size against the whole-document parser). Request bodies go through it as they
 // arrive (validate/body.ts), into a DocumentSink for the schema check.
+import { NAMES, VALUES, plainAsciiHash } from "./intern";
 import { NumberText } from "./float";
 import { JsonKind, JsonLimits, JsonValue, JsonParser } from "./json";
 
@@ -207,6 +208,13 @@ export class JsonStream {
     this.token = Token.None;
     const len = this.carryLen;
     if (t == Token.String) {
+      // Short plain ASCII (most names and many values): decoded once per VM (lib/intern.ts).
+      const content = this.carry.dataStart + 1;
+      const hash = len >= 2 ? plainAsciiHash(content, len - 2) : -1;
+      if (hash >= 0) {
+        if (this.tokenIsKey) return this.memberName(NAMES.get(hash, content, len - 2));
+        return this.value(this.sink.string(VALUES.get(hash, content, len - 2)));
+      }
       const p = this.parser.reset(this.carry, len);
       const s = p.parseString();
       if (p.error.length > 0) return this.fail(p.error, this.tokenStart + <i64>p.pos);
