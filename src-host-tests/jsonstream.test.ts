@@ -104,6 +104,15 @@ describe("streaming JSON tokenizer (unit, no host)", () => {
     }
   });
 
+  it("short names and values decoded once per VM (lib/intern.ts): thousands of colliding ones, seen twice, decode as the whole-document parser reads them", () => {
+    fn.setLimits(1 << 20, 32, 10000, 65536, 64);
+    const rng = new Rng(FUZZ_SEED + 8);
+    const names = Array.from({ length: 3000 }, (_, i) => `n${i}${rng.stringFrom(["a", "b", "~", " ", "Z"], 6)}`).filter((n, i, all) => all.indexOf(n) === i);
+    const object = () => "{" + names.map((n) => `${JSON.stringify(n)}:${JSON.stringify(n.slice(0, 1 + rng.int(n.length)))}`).join(",") + "}";
+    const doc = Buffer.from(`[${object()},${object()},${object()}]`);
+    for (const sizes of [[doc.length], [1], [7, 3]]) expect(streamed(doc, sizes)).toBe(whole(doc));
+  });
+
   it(`numbers: the value read is JavaScript's Number() of the text, bit for bit (${FUZZ_ITERATIONS} random numbers of every shape, and the edges)`, () => {
     // lib/float.ts: up to 15 digits and a power of ten within 10^22 take the fast path; the rest are
     // computed exactly. AssemblyScript's own parseFloat read some of these wrongly by orders of
