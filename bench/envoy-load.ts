@@ -118,7 +118,7 @@ let SCENARIOS: Scenario[] = [
 // What each host call costs in Envoy: the no-op filter making only that call, per request.
 if (process.env.BENCH_HOST_CALLS === "1") {
   const wasm = buildHostCallFilter();
-  for (const call of ["headers", "metadata", "peer_san", "clock", "counter", "replace_header", "shared_data"]) {
+  for (const call of ["headers", "metadata", "peer_san", "clock", "counter", "replace_header", "shared_data", "compute"]) {
     SCENARIOS.push({ name: `host call: no-op filter + ${call}`, ...GET_ORDER, jwt: true, wasm, policy: { call }, floor: FLOOR });
   }
 }
