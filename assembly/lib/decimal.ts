@@ -11,6 +11,30 @@ export class Decimal {
 
 const MAX_EXPONENT_DIGITS = 15;
 
+// -1, 0 or 1 as a is below, equal to or above b, exactly.
+export function compareDecimal(a: Decimal, b: Decimal): i32 {
+  const sa = a.isZero ? 0 : a.negative ? -1 : 1;
+  const sb = b.isZero ? 0 : b.negative ? -1 : 1;
+  if (sa != sb) return sa < sb ? -1 : 1;
+  if (sa == 0) return 0;
+  const m = compareMagnitude(a, b);
+  return sa > 0 ? m : -m;
+}
+
+// Both nonzero: the leading digit's place first, then the digits (no leading or trailing zeros).
+function compareMagnitude(a: Decimal, b: Decimal): i32 {
+  const pa = <i64>a.digits.length + a.exponent;
+  const pb = <i64>b.digits.length + b.exponent;
+  if (pa != pb) return pa < pb ? -1 : 1;
+  const n = max(a.digits.length, b.digits.length);
+  for (let i = 0; i < n; i++) {
+    const ca = i < a.digits.length ? a.digits.charCodeAt(i) : 0x30;
+    const cb = i < b.digits.length ? b.digits.charCodeAt(i) : 0x30;
+    if (ca != cb) return ca < cb ? -1 : 1;
+  }
+  return 0;
+}
+
 function isDigit(c: i32): bool { return c >= 0x30 && c <= 0x39; }
 
 // A JSON number literal (RFC 8259 grammar), or null when it is not one or its exponent has more

@@ -1,6 +1,6 @@
 // Compiling a schema of the subset into SchemaNodes, once (refusing any keyword outside the subset,
 // by name, with the JSON Pointer of the place). Pure.
-import { MAX_DIVISOR_DIGITS, divisorOf, parseDecimal } from "../lib/decimal";
+import { Decimal, MAX_DIVISOR_DIGITS, divisorOf, parseDecimal } from "../lib/decimal";
 import { JsonValue } from "../lib/json";
 import { compileRegex } from "../lib/regex";
 import { FORMATS } from "./formats";
@@ -164,6 +164,11 @@ function count(c: SchemaCompiler, at: string, v: JsonValue, key: string): i64 {
   return <i64>v.num;
 }
 
+// A bound's literal as written, for values whose double equals the bound's (schema.ts).
+function literal(v: JsonValue): Decimal | null {
+  return v.isNumber() ? parseDecimal(v.str) : null;
+}
+
 function number(c: SchemaCompiler, at: string, v: JsonValue, key: string): f64 {
   if (!v.isNumber()) { c.fail(at + "/" + key, "must be a number"); return NaN; }
   return v.num;
@@ -193,9 +198,13 @@ function compileNode(c: SchemaCompiler, s: JsonValue, at: string, depth: i32): S
   if (legacyRef) return n;
   // Draft 4 boolean exclusives.
   const exMin = s.member("exclusiveMinimum");
-  if (exMin !== null && exMin.isBool() && exMin.bool) { n.exclusiveMinimum = n.minimum; n.minimum = NaN; }
+  if (exMin !== null && exMin.isBool() && exMin.bool) {
+    n.exclusiveMinimum = n.minimum; n.minimum = NaN; n.exclusiveMinimumExact = n.minimumExact; n.minimumExact = null;
+  }
   const exMax = s.member("exclusiveMaximum");
-  if (exMax !== null && exMax.isBool() && exMax.bool) { n.exclusiveMaximum = n.maximum; n.maximum = NaN; }
+  if (exMax !== null && exMax.isBool() && exMax.bool) {
+    n.exclusiveMaximum = n.maximum; n.maximum = NaN; n.exclusiveMaximumExact = n.maximumExact; n.maximumExact = null;
+  }
   const nullable = s.member("nullable");
   if (nullable !== null && nullable.isBool() && nullable.bool) n.types |= T_NULL;
   return n;
@@ -242,12 +251,15 @@ function compileBound(c: SchemaCompiler, n: SchemaNode, k: string, v: JsonValue,
   else if (k == "maxLength") n.maxLength = count(c, at, v, k);
   else if (k == "minProperties") n.minProperties = count(c, at, v, k);
   else if (k == "maxProperties") n.maxProperties = count(c, at, v, k);
-  else if (k == "minimum") n.minimum = number(c, at, v, k);
-  else if (k == "maximum") n.maximum = number(c, at, v, k);
+  else if (k == "minimum") { n.minimum = number(c, at, v, k); n.minimumExact = literal(v); }
+  else if (k == "maximum") { n.maximum = number(c, at, v, k); n.maximumExact = literal(v); }
   else if (k == "exclusiveMinimum" || k == "exclusiveMaximum") {
     // Draft 6+: a number. Draft 4: a boolean that makes minimum/maximum exclusive.
     if (!v.isBool() && !v.isNumber()) { c.fail(here, "must be a number (or, draft 4, a boolean)"); return true; }
-    if (v.isNumber()) { if (k == "exclusiveMinimum") n.exclusiveMinimum = v.num; else n.exclusiveMaximum = v.num; }
+    if (v.isNumber()) {
+      if (k == "exclusiveMinimum") { n.exclusiveMinimum = v.num; n.exclusiveMinimumExact = literal(v); }
+      else { n.exclusiveMaximum = v.num; n.exclusiveMaximumExact = literal(v); }
+    }
   }
   else if (k == "multipleOf") {
     const d = v.isNumber() ? parseDecimal(v.str) : null;

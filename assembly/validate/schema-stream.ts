@@ -141,14 +141,14 @@ export class SchemaStream extends JsonSink {
     }
   }
 
-  // `text`: a number's text, decoded only for a schema that reads it (multipleOf, here or in a
-  // subschema the whole-value plan reaches); null for other scalars.
+  // `text`: a number's text, decoded only for a schema that reads it (multipleOf, a bound its
+  // double equals, or a subschema the whole-value plan reaches); null for other scalars.
   private checkScalar(text: NumberText | null): bool {
     const node = this.nodeForValue();
     if (node === null) return true;
     const n = this.resolve(node);
     if (n === null) { this.complete(new SchemaError("complexity")); return true; }
-    if (text !== null) this.scalar.str = n.multipleOf !== null || planOf(n) != PLAN_STREAM ? text.toString() : "";
+    if (text !== null) this.scalar.str = n.multipleOf !== null || planOf(n) != PLAN_STREAM || n.touchesBound(this.scalar.num) ? text.toString() : "";
     this.complete(validate(this.scalar, n, this.budget));
     return true;
   }

@@ -5,7 +5,7 @@ import { JsonKind, JsonValue } from "../lib/json";
 import { Regex } from "../lib/regex";
 import { codePointCount } from "../lib/text";
 import { jsonQuote } from "../reply/reply";
-import { Divisor, isMultipleOf, parseDecimal } from "../lib/decimal";
+import { Decimal, Divisor, compareDecimal, isMultipleOf, parseDecimal } from "../lib/decimal";
 import { matchesFormat } from "./formats";
 
 export const T_NULL: u8 = 1, T_BOOL: u8 = 2, T_INT: u8 = 4, T_NUM: u8 = 8, T_STR: u8 = 16, T_ARR: u8 = 32, T_OBJ: u8 = 64;
@@ -30,6 +30,10 @@ export class SchemaNode {
   minItems: i64 = -1; maxItems: i64 = -1; uniqueItems: bool = false;
   minLength: i64 = -1; maxLength: i64 = -1;
   minimum: f64 = NaN; maximum: f64 = NaN; exclusiveMinimum: f64 = NaN; exclusiveMaximum: f64 = NaN;
+  // The bounds as written (null when not a number, or an exponent of over 15 digits): they decide
+  // when a value's double equals the bound's (validateNumber).
+  minimumExact: Decimal | null = null; maximumExact: Decimal | null = null;
+  exclusiveMinimumExact: Decimal | null = null; exclusiveMaximumExact: Decimal | null = null;
   multipleOf: Divisor | null = null;
   minProperties: i64 = -1; maxProperties: i64 = -1;
   format: string = "";
@@ -39,6 +43,11 @@ export class SchemaNode {
   ref: SchemaNode | null = null;
   refTarget: string = "";
   plan: u8 = 0;                              // how schema-stream.ts checks it; decided on first use
+
+  // Whether x is one of the numeric bounds, as a double: then the literals decide.
+  touchesBound(x: f64): bool {
+    return x == this.minimum || x == this.maximum || x == this.exclusiveMinimum || x == this.exclusiveMaximum;
+  }
 }
 
 // Where validation failed: the pointer's tokens are collected innermost first while the recursion
@@ -179,12 +188,27 @@ function validateString(s: string, n: SchemaNode): SchemaError | null {
   return null;
 }
 
+// The value against a bound it equals as a double: -1, 0 or 1 by the exact literals, 2 when the
+// value's literal is beyond lib/decimal.ts (an exponent of over 15 digits). Rounding to a double
+// is monotonic, so doubles that differ already order the literals; only equal ones are ambiguous:
+// 9223372036854775808 is 2^63 as a double, like a maximum of 9223372036854775807, and a service
+// parsing 64-bit integers sees it over the bound (or wrapped around).
+function exactOrder(v: JsonValue, bound: Decimal | null): i32 {
+  if (bound === null) return 0;
+  const d = parseDecimal(v.str);
+  return d === null ? 2 : compareDecimal(d, bound);
+}
+
 function validateNumber(v: JsonValue, n: SchemaNode): SchemaError | null {
   const x = v.num;
+  if (n.touchesBound(x)) {
+    const e = exactBounds(v, n);
+    if (e !== null) return e;
+  }
   if (!isNaN(n.minimum) && x < n.minimum) return new SchemaError("minimum");
   if (!isNaN(n.maximum) && x > n.maximum) return new SchemaError("maximum");
-  if (!isNaN(n.exclusiveMinimum) && x <= n.exclusiveMinimum) return new SchemaError("exclusiveMinimum");
-  if (!isNaN(n.exclusiveMaximum) && x >= n.exclusiveMaximum) return new SchemaError("exclusiveMaximum");
+  if (!isNaN(n.exclusiveMinimum) && x <= n.exclusiveMinimum && (x != n.exclusiveMinimum || exactOrder(v, n.exclusiveMinimumExact) <= 0)) return new SchemaError("exclusiveMinimum");
+  if (!isNaN(n.exclusiveMaximum) && x >= n.exclusiveMaximum && (x != n.exclusiveMaximum || exactOrder(v, n.exclusiveMaximumExact) >= 0)) return new SchemaError("exclusiveMaximum");
   const m = n.multipleOf;
   if (m !== null) {
     // Exactly, on the literal as written (lib/decimal.ts); a literal whose exponent has more than
@@ -193,6 +217,16 @@ function validateNumber(v: JsonValue, n: SchemaNode): SchemaError | null {
     if (d === null) return new SchemaError(v.str.length > 0 ? "complexity" : "multipleOf");
     if (!isMultipleOf(d, m)) return new SchemaError("multipleOf");
   }
+  return null;
+}
+
+// A value equal to a bound as a double, judged on the literals: the inclusive bounds' violations
+// here (the exclusive ones are judged in place), or "complexity" when the literal cannot be read.
+function exactBounds(v: JsonValue, n: SchemaNode): SchemaError | null {
+  const x = v.num;
+  if (x == n.minimum) { const o = exactOrder(v, n.minimumExact); if (o == 2) return new SchemaError("complexity"); if (o < 0) return new SchemaError("minimum"); }
+  if (x == n.maximum) { const o = exactOrder(v, n.maximumExact); if (o == 2) return new SchemaError("complexity"); if (o > 0) return new SchemaError("maximum"); }
+  if ((x == n.exclusiveMinimum && exactOrder(v, n.exclusiveMinimumExact) == 2) || (x == n.exclusiveMaximum && exactOrder(v, n.exclusiveMaximumExact) == 2)) return new SchemaError("complexity");
   return null;
 }
 

@@ -7,7 +7,7 @@ export const BODY_POLICY = {
       name: "orders", path: "/orders", methods: ["POST"], public: true, content_types: ["application/json"],
       body_schema: {
         type: "object", required: ["sku", "qty"], additionalProperties: false,
-        properties: { sku: { type: "string" }, qty: { type: "integer", minimum: 1, maximum: 100 }, amount: { type: "number", maximum: 1e39 } },
+        properties: { sku: { type: "string" }, qty: { type: "integer", minimum: 1, maximum: 100 }, amount: { type: "number", maximum: 1e39 }, count: { type: "integer", maximum: 9007199254740992 } },
       },
     },
     { name: "upload", path: "/upload", methods: ["POST"], public: true, max_body_bytes: 64 },
@@ -33,6 +33,8 @@ export const BODY_CASES: BodyCase[] = [
   { name: "maximum", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":1000}'], status: 400, reason: "body_schema_violation" },
   // 2.36e40, which AssemblyScript's parseFloat read as 2.36e38 (under the maximum); the service reads 2.36e40.
   { name: "maximum, on a long number a lenient parser misreads", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"amount":23616649545148486e24}'], status: 400, reason: "body_schema_violation" },
+  // 2^53 + 1 is 2^53 as a double, equal to the maximum; a service reading exact integers sees it over.
+  { name: "maximum, on an integer a double cannot hold", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"count":9007199254740993}'], status: 400, reason: "body_schema_violation" },
   { name: "type", kind: "schema violation", path: "/orders", pieces: ['{"sku":1,', '"qty":3}'], status: 400, reason: "body_schema_violation" },
   { name: "required", kind: "schema violation", path: "/orders", pieces: ['{"sku":', '"a-1"}'], status: 400, reason: "body_schema_violation" },
   { name: "an unclosed object", kind: "unfinished document", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":3'], status: 400, reason: "body_invalid_json" },
