@@ -4,7 +4,7 @@
 // the benchmark itself (never shipped), with meshguard's runtime. Values are read the way meshguard
 // reads them (abi/host.ts).
 import {
-  BufferType, Counter, HeaderMapType, PropertyPath, allocateForHost, getConfiguration, getProperty, getPropertyBytes,
+  BufferType, Counter, HeaderMapType, PropertyPath, getConfiguration, getProperty, getPropertyBytes,
   getSharedData, nowNanos, replaceHeader, setSharedData, snapshotHeaders,
 } from "../assembly/abi/host";
 import { HeaderName } from "../assembly/lib/headers";
@@ -23,10 +23,6 @@ const USER = new HeaderName("x-meshguard-user");
 const KEY = String.UTF8.encode("bench:slot");
 let sink: u64 = 0;
 
-export function proxy_abi_version_0_2_1(): void {}
-export function malloc(size: usize): usize { return allocateForHost(size); }
-export function proxy_on_context_create(contextId: u32, parentId: u32): void {}
-export function proxy_on_vm_start(rootId: u32, size: u32): u32 { return 1; }
 export function proxy_on_configure(rootId: u32, size: u32): u32 {
   const text = String.UTF8.decode(getConfiguration(BufferType.PluginConfiguration, size).buffer);
   for (let i = 1; i < NAMES.length; i++) if (text.includes("\"" + NAMES[i] + "\"")) call = <Call>i;
@@ -60,11 +56,8 @@ export function proxy_on_request_headers(contextId: u32, n: u32, eos: u32): u32 
   }
   return 0;
 }
-export function proxy_on_request_body(contextId: u32, n: u32, eos: u32): u32 { return 0; }
-export function proxy_on_response_headers(contextId: u32, n: u32, eos: u32): u32 { return 0; }
-export function proxy_on_response_body(contextId: u32, n: u32, eos: u32): u32 { return 0; }
-export function proxy_on_done(contextId: u32): u32 { return 1; }
-export function proxy_on_log(contextId: u32): void {}
-export function proxy_on_delete(contextId: u32): void {}
-// The same abort as the no-op filter's (the "noop" build target names it).
-export { noopAbort } from "./noop";
+// Every other callback is the no-op filter's, and so is the abort (the "noop" build target names it).
+export {
+  proxy_abi_version_0_2_1, malloc, proxy_on_context_create, proxy_on_vm_start, proxy_on_request_body, proxy_on_response_headers,
+  proxy_on_response_body, proxy_on_done, proxy_on_log, proxy_on_delete, noopAbort,
+} from "./noop";
