@@ -204,6 +204,16 @@ describe("schema regressions of issue #10 (emulator)", async () => {
     await judge('{"minimum":0}', { "1e-1000000000000000": "complexity", "-1e-1000000000000000": "complexity", "1e0000000000000000": true, "0": true });
   });
 
+  it("numbers of thousands of digits (json_max_number_chars up to 65,536): read exactly, never a trap", async () => {
+    const h = await loadFilter({ ...route({ maximum: 9007199254740992 }), request_limits: { json_max_number_chars: 65536 } });
+    const long = "9007199254740992" + "9".repeat(3000) + "e-3000";          // just under 2^53 + 1: 2^53 as a double
+    for (const chunkSize of [undefined, 7]) {
+      expect(runRequest(h, { method: "POST", path: "/v", body: long, chunkSize }).body).toMatchObject({ keyword: "maximum" });
+      expect(runRequest(h, { method: "POST", path: "/v", body: "9007199254740991" + "9".repeat(60000) + "e-60000", chunkSize }).allowed).toBe(true);
+    }
+    expect(h.trap).toBeNull();
+  });
+
   it("uniqueItems is linear: 9,999 distinct items pass (json_max_members is 10,000), a late duplicate is found by value", async () => {
     const items = JSON.stringify(Array.from({ length: 9999 }, (_, i) => ({ id: i, tags: ["a", String(i)] })));
     expect((await post({ uniqueItems: true }, items)).allowed).toBe(true);

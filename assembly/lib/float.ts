@@ -7,8 +7,9 @@
 // Short numbers take Clinger's fast path: at most 15 digits and a power of ten up to 10^22 are
 // both exact doubles, and one multiplication or division rounds correctly. Others are computed on
 // big integers: the value is num/den × 2^e, and the 53-bit quotient with its remainder decides
-// the rounding. The size is bounded by the number's length (json_max_number_chars, at most 1,024)
-// and by the exponent, clamped where the answer is already 0 or infinity.
+// the rounding. The size is bounded: significant digits past the first 1,024 count only as nonzero
+// or not (json_max_number_chars allows 65,536), and the exponent is clamped where the answer is
+// already 0 or infinity.
 
 // A number token's text as written. It points into the parser's input, which the streaming
 // tokenizer reuses for the next token: read it (toString) during the call that receives it.
@@ -167,16 +168,25 @@ export function jsonNumberValue(p: usize, len: i32): f64 {
 // all zero, and -1,348 < e < 310. 10^e = 5^e × 2^e: the power of two goes to the binary exponent,
 // so the big integers hold only the digits and the power of five.
 function exactly(p: usize, len: i32, e: i32): f64 {
+  // The first MAX_DIGITS significant digits; past them (json_max_number_chars allows up to 65,536)
+  // only whether any is nonzero matters, as one more digit 1: a midpoint between two doubles has
+  // at most 767 significant digits, so the rounding comes out the same.
   NUM.setZero();
   let chunk: u32 = 0, inChunk = 0;     // nine digits at a time
+  let kept = 0;
+  let sticky = false;
   for (let i = 0; i < len; i++) {
     const c = <u32>load<u8>(p + <usize>i);
     if (c == 0x2d || c == 0x2e) continue;
     if (c < 0x30 || c > 0x39) break;
+    if (kept == 0 && c == 0x30) continue;
+    if (kept == MAX_DIGITS) { e++; if (c != 0x30) sticky = true; continue; }
+    kept++;
     chunk = chunk * 10 + (c - 0x30);
     if (++inChunk == 9) { NUM.mulAdd(1_000_000_000, chunk); chunk = 0; inChunk = 0; }
   }
   if (inChunk > 0) NUM.mulAdd(<u32>(<i32>unchecked(POW10[inChunk])), chunk);
+  if (sticky) { NUM.mulAdd(10, 1); e--; }
   DEN.setZero(); DEN.mulAdd(0, 1);
   if (e >= 0) NUM.mulPow5(e); else DEN.mulPow5(-e);
   // value = NUM / DEN × 2^e. q = floor(value / 2^k) with 2^52 <= q < 2^53, or k = -1074 (subnormal).

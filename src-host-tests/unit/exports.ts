@@ -210,6 +210,6 @@ export function claimsOf(ptr: usize, len: i32): usize {
 
 // A number's value as the JSON parser reads it (NaN when the text is not a JSON number).
 export function numberValue(ptr: usize, len: i32): f64 {
-  const p = new JsonParser(bytesAt(ptr, len), new JsonLimits(1 << 20, 32, 10000, 65536, 1024));
+  const p = new JsonParser(bytesAt(ptr, len), new JsonLimits(1 << 20, 32, 10000, 65536, 65536));
   return p.scanNumber() && p.pos == len ? p.numberValue : NaN;
 }
