@@ -177,6 +177,30 @@ describe("leases: a worker takes tokens ahead for a hot key (shared buckets)", (
     expect(after).toBe(100);                                      // the refill, and nothing of the 9 left in a's lease
   });
 
+  it("keys chosen to share a victim's lease slot cannot evict its lease (and so cannot drain its bucket)", async () => {
+    // The lease slot is FNV-1a of the bucket key (ratelimit/bucket.ts slotHash; key = u32 length + the
+    // header's value) modulo 64: find an attacker value that lands on the victim's slot.
+    const slotOf = (value: string) => {
+      const bytes = Buffer.concat([Buffer.from([value.length, 0, 0, 0]), Buffer.from(value)]);
+      let h = 0x811c9dc5;
+      for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+      return h % 64;
+    };
+    const victim = "victim";
+    let attacker = "";
+    for (let i = 0; attacker === ""; i++) if (slotOf(`a${i}`) === slotOf(victim)) attacker = `a${i}`;
+    const config = JSON.stringify(policy({ limits: [{ name: "k", capacity: 1000, refill: { tokens: 100, seconds: 1 }, key: ["header:x-key"] }] }));
+    const { store, vms: [vm] } = await workers(config, 1);
+    const as = (key: string) => runRequest(vm, { path: "/", headers: { "x-key": key } });
+    as(victim);                                   // the victim takes 1 and leases 10
+    const before = writes(store);
+    for (let i = 0; i < 5; i++) as(attacker);     // the attacker's takes go to shared data, without a lease
+    expect(writes(store) - before).toBe(5 + 1);   // its slot's creation, then one write per request
+    const mark = writes(store);
+    for (let i = 0; i < 10; i++) expect(as(victim).allowed).toBe(true);
+    expect(writes(store)).toBe(mark);            // the victim's 10 leased tokens were still there
+  });
+
   it("what a burst can gain from leases: the unspent ones, one per worker (the attacker's best case)", async () => {
     const { vms: [a, b] } = await workers(fast(1000, 100), 2);
     runRequest(a, { path: "/" });                                 // a leases 10; the bucket holds 989

@@ -76,11 +76,14 @@ class Lease {
   until: u64 = 0;
   bucketAfter: f64 = 0;
 
-  holds(limitIndex: i32, key: Uint8Array, now: u64): bool {
-    if (this.left <= 0 || now < this.from || now >= this.until) return false;
+  live(now: u64): bool { return this.left > 0 && now >= this.from && now < this.until; }
+
+  isFor(limitIndex: i32, key: Uint8Array): bool {
     if (this.limitIndex != limitIndex || this.key.length != key.length) return false;
     return memory.compare(this.key.dataStart, key.dataStart, <usize>key.length) == 0;
   }
+
+  holds(limitIndex: i32, key: Uint8Array, now: u64): bool { return this.live(now) && this.isFor(limitIndex, key); }
 }
 
 export class Limiter {
@@ -105,12 +108,16 @@ export class Limiter {
     return new TakeResult(TakeStatus.Done, new Take(true, lease.bucketAfter + <f64>lease.left, 0));
   }
 
-  // The tokens to write for a granted take, after setting aside a lease when one is due.
+  // The tokens to write for a granted take, after setting aside a lease when one is due. A live
+  // lease of another key keeps its place: a key that shares the slot takes no lease (else keys
+  // chosen to collide could evict a victim's lease on every request, each time draining its
+  // bucket by a lease it never spends).
   private leaseFrom(limit: Limit, key: Uint8Array, hash: u32, t: Take, now: u64): f64 {
     if (!this.leasing || !t.allowed) return t.tokens;
     const n = leaseSize(limit, t.tokens);
     if (n == 0) return t.tokens;
     const lease = this.leases[<i32>(hash % <u32>LEASE_SLOTS)];
+    if (lease.live(now) && !lease.isFor(limit.index, key)) return t.tokens;
     lease.limitIndex = limit.index;
     lease.key = key;
     lease.left = n;
@@ -120,9 +127,11 @@ export class Limiter {
     return lease.bucketAfter;
   }
 
-  // Forgets a lease that was set aside for a write that did not happen.
-  private dropLease(hash: u32): void {
-    if (this.leasing) this.leases[<i32>(hash % <u32>LEASE_SLOTS)].left = 0;
+  // Forgets the key's lease set aside for a write that did not happen (never another key's).
+  private dropLease(limit: Limit, key: Uint8Array, hash: u32): void {
+    if (!this.leasing) return;
+    const lease = this.leases[<i32>(hash % <u32>LEASE_SLOTS)];
+    if (lease.isFor(limit.index, key)) lease.left = 0;
   }
 
   private limitOf(slot: Slot): Limit | null {
@@ -161,7 +170,7 @@ export class Limiter {
         const t = take(limit, refill(limit, s.tokens, s.lastNanos, now));
         const put = this.table.put(found, encodeSlot(limit.index, key, this.leaseFrom(limit, key, hash, t, now), now), foundCas);
         if (put == PutResult.Written) return new TakeResult(TakeStatus.Done, t);
-        this.dropLease(hash);
+        this.dropLease(limit, key, hash);
         if (put == PutResult.Failed) return new TakeResult(TakeStatus.HostError, null);
         continue;
       }
@@ -175,7 +184,7 @@ export class Limiter {
       const t = take(limit, limit.capacity);
       const put = this.table.put(free, encodeSlot(limit.index, key, this.leaseFrom(limit, key, hash, t, now), now), freeCas);
       if (put == PutResult.Written) return new TakeResult(TakeStatus.Done, t);
-      this.dropLease(hash);
+      this.dropLease(limit, key, hash);
       if (put == PutResult.Failed) return new TakeResult(TakeStatus.HostError, null);
     }
     return new TakeResult(TakeStatus.Contention, null);
