@@ -21,9 +21,10 @@ export class NumberText {
 
 const POW10: StaticArray<f64> = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
-// Big enough for 1,024 digits against 10^1,348 with the 1,074-bit subnormal shift (~4,700 bits).
+// Significant digits kept (exactly()); the big integers then stay under ~3,500 bits (1,024 digits,
+// or 5^1,349, shifted by at most 54 bits), well within LIMBS.
+const MAX_DIGITS = 1024;
 const LIMBS = 192;
-export const MAX_DIGITS = 1024;
 
 // A non-negative big integer, little-endian 32-bit limbs.
 class Big {

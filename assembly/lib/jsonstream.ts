@@ -4,9 +4,10 @@
 //
 // Same grammar and limits as json.ts (RFC 8259, strict; duplicate member names refused), and the
 // same verdict on every document whatever the chunk boundaries: strings and numbers are decoded by
-// json.ts's own routines once their token is complete (src-host-tests/jsonstream.test.ts checks
+// json.ts's own routines once their token is complete (short plain-ASCII strings, whose decoding is
+// their bytes, come from lib/intern.ts's tables) (src-host-tests/jsonstream.test.ts checks
 // every chunk size against the whole-document parser). Request bodies go through it as they
-// arrive (validate/body.ts), into a DocumentSink for the schema check.
+// arrive (validate/body.ts), into the streaming schema check (validate/schema-stream.ts).
 import { NAMES, VALUES, plainAsciiHash } from "./intern";
 import { NumberText } from "./float";
 import { JsonKind, JsonLimits, JsonValue, JsonParser } from "./json";

@@ -99,10 +99,13 @@ export class Limiter {
     for (let i = 0; i < this.leases.length; i++) this.leases[i] = new Lease();
   }
 
+  // The one place a key's lease can be (by the key's slot hash).
+  private leaseAt(hash: u32): Lease { return this.leases[<i32>(hash % <u32>LEASE_SLOTS)]; }
+
   // What a lease held for the key gives, or null (no lease, spent or ended).
   private fromLease(limit: Limit, key: Uint8Array, hash: u32, now: u64): TakeResult | null {
     if (!this.leasing) return null;
-    const lease = this.leases[<i32>(hash % <u32>LEASE_SLOTS)];
+    const lease = this.leaseAt(hash);
     if (!lease.holds(limit.index, key, now)) return null;
     lease.left--;
     return new TakeResult(TakeStatus.Done, new Take(true, lease.bucketAfter + <f64>lease.left, 0));
@@ -116,7 +119,7 @@ export class Limiter {
     if (!this.leasing || !t.allowed) return t.tokens;
     const n = leaseSize(limit, t.tokens);
     if (n == 0) return t.tokens;
-    const lease = this.leases[<i32>(hash % <u32>LEASE_SLOTS)];
+    const lease = this.leaseAt(hash);
     if (lease.live(now) && !lease.isFor(limit.index, key)) return t.tokens;
     lease.limitIndex = limit.index;
     lease.key = key;
@@ -130,7 +133,7 @@ export class Limiter {
   // Forgets the key's lease set aside for a write that did not happen (never another key's).
   private dropLease(limit: Limit, key: Uint8Array, hash: u32): void {
     if (!this.leasing) return;
-    const lease = this.leases[<i32>(hash % <u32>LEASE_SLOTS)];
+    const lease = this.leaseAt(hash);
     if (lease.isFor(limit.index, key)) lease.left = 0;
   }
 
