@@ -21,6 +21,11 @@ asc bench/noop.ts --config asconfig.json --target noop
 "$WASM_OPT" build/noop.unopt.wasm $FEATURES -O3 --strip-debug --strip-producers -o build/noop.wasm
 rm -f build/meshguard.unopt.wasm build/noop.unopt.wasm
 ls -l build/meshguard.wasm build/noop.wasm | awk '{print "built " $9 " (" $5 " bytes)"}'
+# The no-op filter plus one host call, for `BENCH_HOST_CALLS=1 npm run bench:envoy` (bench/host-call.ts),
+# optimised like the no-op filter it is measured against, with meshguard's runtime; never shipped.
+asc bench/host-call.ts --config asconfig.json --target noop --runtime minimal --outFile build/host-call.unopt.wasm
+"$WASM_OPT" build/host-call.unopt.wasm $FEATURES -O3 --strip-debug --strip-producers -o build/host-call.wasm
+rm -f build/host-call.unopt.wasm
 # meshguard collecting garbage at every callback, for the collector's torture test; never shipped.
 asc src-host-tests/torture/index.ts --config asconfig.json --target torture
 "$WASM_OPT" build/torture.unopt.wasm $FEATURES -O3 --strip-debug --strip-producers -o build/torture.wasm

@@ -4,7 +4,7 @@
 // condition for the object-level rule). Run: npm run bench:envoy   (installs wrk from Debian's
 // packages if it is missing). BENCH_ROUNDS (6), BENCH_SECONDS (10), BENCH_ONLY=<regex> of names.
 // BENCH_HOST_CALLS=1 adds a row per host call meshguard makes on a GET: the no-op filter plus
-// that one call (bench/host-call.ts, built here), against the no-op filter on the same request.
+// that one call (bench/host-call.ts, built by build.sh), against the no-op filter on the same request.
 //
 // One Envoy worker pinned to core 1, wrk pinned to core 0 (FINDINGS: on two cores, keep the
 // generator off Envoy's core), a plaintext listener (TLS is Envoy's cost, not the filter's), an
@@ -117,16 +117,10 @@ let SCENARIOS: Scenario[] = [
 ];
 // What each host call costs in Envoy: the no-op filter making only that call, per request.
 if (process.env.BENCH_HOST_CALLS === "1") {
-  const wasm = buildHostCallFilter();
+  const wasm = resolve(import.meta.dirname, "..", "build", "host-call.wasm");   // built by build.sh
   for (const call of ["headers", "metadata", "peer_san", "clock", "counter", "replace_header", "shared_data", "compute"]) {
     SCENARIOS.push({ name: `host call: no-op filter + ${call}`, ...GET_ORDER, jwt: true, wasm, policy: { call }, floor: FLOOR });
   }
-}
-function buildHostCallFilter(): string {
-  const out = resolve(import.meta.dirname, "..", "build", "host-call.wasm");
-  const bin = resolve(import.meta.dirname, "..", "node_modules", ".bin", "asc");
-  execFileSync(bin, ["bench/host-call.ts", "--config", "asconfig.json", "--target", "noop", "--runtime", "minimal", "--outFile", out], { cwd: resolve(import.meta.dirname, ".."), stdio: "inherit" });
-  return out;
 }
 
 if (ONLY) SCENARIOS = SCENARIOS.filter((s) => s.role || ONLY.test(s.name) || SCENARIOS.some((x) => x.floor === s.name && ONLY.test(x.name)));

@@ -1,7 +1,7 @@
 // The no-op filter plus exactly one of the host calls meshguard makes on a GET, chosen by the plugin
 // configuration ({"call": "<name>"}): what each call costs in a real Envoy, measured by
 // `BENCH_HOST_CALLS=1 npm run bench:envoy` against the no-op filter on the same request. Built by
-// the benchmark itself (never shipped), with meshguard's runtime. Values are read the way meshguard
+// build.sh like the no-op filter, with meshguard's runtime (never shipped). Values are read the way meshguard
 // reads them (abi/host.ts).
 import {
   BufferType, Counter, HeaderMapType, PropertyPath, getConfiguration, getProperty, getPropertyBytes,
