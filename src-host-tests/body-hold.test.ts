@@ -10,7 +10,9 @@ import { loadFilter } from "./fixture";
 
 function send(host: ProxyWasmHost, c: BodyCase, framing: Framing, chunks: string[]): Stream {
   const body = chunks.join("");
-  const headers: HeaderPairs = [[":path", c.path], [":method", "POST"], [":authority", "svc"], ["content-type", "application/json"]];
+  const headers: HeaderPairs = [[":path", c.path], [":method", "POST"], [":authority", "svc"]];
+  const type = c.contentType ?? "application/json";
+  if (type.length > 0) headers.push(["content-type", type]);
   if (c.lengthKnown !== false) headers.push(["content-length", String(Buffer.byteLength(body))]);
   const s = host.newStream({});
   s.sendRequestHeaders(headers, false);

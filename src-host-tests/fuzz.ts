@@ -7,13 +7,15 @@
 //   - every request is answered or forwarded whole (never left held), a refusal carries a known
 //     reason, and the service never has the refused request complete;
 //   - what reaches the service carries no method-override header and no identity header the
-//     filter did not set itself.
+//     filter did not set itself, and (method_override: strip) no `_method` parameter in its query
+//     or its POST form body (override-reference.ts decides, independently of the filter).
 import { ACCESS_POLICY, OTHER_KEY, PARTNER_KEY, TD } from "../test/cases/access";
 import { WasmResult } from "../tools/emulator/abi";
 import { ProxyWasmHost } from "../tools/emulator/host";
 import { encodeMetadata } from "../tools/emulator/metadata";
-import { FRAMINGS, type RequestSpec, header, runRequest } from "../tools/emulator/request";
+import { FRAMINGS, type RequestSpec, bodyBytes, header, headerPairs, runRequest } from "../tools/emulator/request";
 import { filterBytes } from "./fixture";
+import { formReference, queryReference } from "./override-reference";
 import { Rng, mutate } from "./random";
 
 const ORDER_SCHEMA = {
@@ -88,14 +90,15 @@ function path(rng: Rng): string {
   const n = 1 + rng.int(5);
   for (let i = 0; i < n; i++) p += "/" + (rng.int(6) === 0 ? rng.pick(HOSTILE) + (rng.int(2) ? rng.pick(SEGMENTS) : "") : rng.pick(SEGMENTS));
   if (rng.int(8) === 0) p += "/";
-  if (rng.int(5) === 0) p += "?" + rng.pick(["page=2", "page=x", "page=1&page=2", "a=%zz", "page=%32", ""]);
+  if (rng.int(5) === 0) p += "?" + rng.pick(["page=2", "page=x", "page=1&page=2", "a=%zz", "page=%32", "", "_method=DELETE", "a=1;%5Fmethod=PUT", ".method=x", "method=x&a=_method"]);
   return rng.int(40) === 0 ? rng.stringFrom(HOSTILE, 6) : p;
 }
 
 function body(rng: Rng): string | { base64: string } | undefined {
   const valid = JSON.stringify({ sku: "a-1", qty: 1 + rng.int(120), tags: rng.int(2) ? ["x", "y"] : ["x", "x"], note: rng.int(2) ? null : "n" });
-  switch (rng.int(9)) {
+  switch (rng.int(10)) {
     case 0: return undefined;
+    case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--']);
     case 1: case 2: return valid;
     case 3: return { base64: mutate(rng, mutate(rng, Buffer.from(valid))).toString("base64") };
     case 4: return { base64: rng.bytes(rng.int(300)).toString("base64") };
@@ -113,7 +116,7 @@ export function fuzzRequest(rng: Rng): RequestSpec {
     let name = rng.pick(HEADER_NAMES);
     if ((name === "content-length" || name === "transfer-encoding") && rng.int(3) !== 0) name = "x-a";
     const value = name === "x-api-key" ? rng.pick([PARTNER_KEY, OTHER_KEY, "pk_wrong", ""])
-      : name === "content-type" ? rng.pick(["application/json", "text/plain", "application/json; charset=utf-8", "APPLICATION/JSON", ""])
+      : name === "content-type" ? rng.pick(["application/json", "text/plain", "application/json; charset=utf-8", "APPLICATION/JSON", "", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b"])
       : name === "content-length" ? rng.pick(["0", "5", "-1", "99999999999", "1,1", "abc"])
       : rng.int(4) === 0 ? rng.bytes(rng.int(80)).toString("latin1") : rng.pick(["DELETE", "1", "t1", "t2", "10.0.0.1, 203.0.113.7", "chunked", "spiffe://meshguard.test/ns/ops/sa/admin"]);
     headers.push([name, value]);
@@ -152,6 +155,19 @@ export interface FuzzReport {
 }
 
 
+// Where an allowed request carried a `_method` parameter the policy refuses, or "".
+function overrideForwarded(req: RequestSpec): string {
+  const q = req.path.indexOf("?");
+  if (q >= 0 && queryReference(req.path.slice(q + 1))) return "query";
+  const type = header(headerPairs(req.headers), "content-type")[0];
+  const form = type === undefined || type.split(";")[0].trim().toLowerCase() === "application/x-www-form-urlencoded";
+  const b = bodyBytes(req.body);
+  // The body is checked on the route, and /reports/** is an audit-mode route (test/cases/access.ts).
+  const audited = req.path.startsWith("/reports/");
+  if ((req.method ?? "GET").toUpperCase() === "POST" && form && !audited && b && formReference([...b])) return "form body";
+  return "";
+}
+
 function describe(req: RequestSpec): string {
   return JSON.stringify({ ...req, properties: undefined }).slice(0, 400);
 }
@@ -189,6 +205,8 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         for (const h of ["x-http-method-override", "x-http-method", "x-method-override", "x-forwarded-client-cert"]) {
           if (header(out.forwardedHeaders, h).length > 0) report.violations.push(`request ${i}: ${h} reached the service`);
         }
+        const override = overrideForwarded(req);
+        if (override) report.violations.push(`request ${i}: a _method parameter (${override}) reached the service: ${describe(req)}`);
       }
       if (out.allowed) {
         const peer = header(out.forwardedHeaders, "x-meshguard-peer-id");

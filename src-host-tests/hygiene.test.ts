@@ -99,3 +99,62 @@ describe("method-override headers (emulator)", () => {
     for (const name of Object.keys(OVERRIDES)) expect(header(out.forwardedHeaders, name)).toEqual(["DELETE"]);
   });
 });
+
+// A `_method` parameter cannot be stripped without changing the request: with method_override:
+// strip (the default) it is refused (validate/override.ts; the names read, in override.test.ts).
+describe("method overrides in the query and a POST body (emulator)", () => {
+  const routes = [{ path: "/items/{id}", methods: ["POST", "GET"], public: true }];
+  const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+  it("a _method query parameter: 400 method_override, nothing reaches the service", async () => {
+    const host = await loadFilter({ routes });
+    for (const path of ["/items/7?_method=DELETE", "/items/7?a=1&%5Fmethod=DELETE", "/items/7?.method=PUT"]) {
+      const out = runRequest(host, { method: "POST", path, headers: FORM, body: "a=1" });
+      expect(out.status, path).toBe(400);
+      expect(out.reason).toBe("method_override");
+      expect(out.upstream.headers).toBe(false);
+    }
+    expect(runRequest(host, { path: "/items/7?method=x&a=_method" }).allowed).toBe(true);
+  });
+
+  it("a _method field in a POST form, cut into 1-byte chunks: 400, not one byte of it forwarded", async () => {
+    const host = await loadFilter({ routes });
+    const out = runRequest(host, { method: "POST", path: "/items/7", headers: FORM, body: "a=1&_method=DELETE&b=2", chunkSize: 1 });
+    expect(out.status).toBe(400);
+    expect(out.reason).toBe("method_override");
+    expect(out.upstream.body.length).toBe(0);
+    expect(out.upstream.complete).toBe(false);
+  });
+
+  it("a POST form without one passes whole; a PUT's body is not read (frameworks override POST only)", async () => {
+    const host = await loadFilter({ routes: [{ path: "/items/{id}", methods: ["POST", "PUT"], public: true }] });
+    const ok = runRequest(host, { method: "POST", path: "/items/7", headers: FORM, body: "a=1&method=x", chunkSize: 3 });
+    expect(ok.allowed).toBe(true);
+    expect(ok.upstream.body.toString()).toBe("a=1&method=x");
+    expect(runRequest(host, { method: "PUT", path: "/items/7", headers: FORM, body: "_method=DELETE" }).allowed).toBe(true);
+  });
+
+  it("the method is upper-cased first, as Symfony does: a lowercase post is scanned", async () => {
+    const host = await loadFilter({ routes: [{ path: "/items/{id}", public: true }] });
+    expect(runRequest(host, { method: "post", path: "/items/7", headers: FORM, body: "_method=DELETE" }).reason).toBe("method_override");
+  });
+
+  it("method_override: keep lets them through; mode: audit logs a would-deny and lets them through", async () => {
+    const keep = await loadFilter({ routes, method_override: "keep" });
+    expect(runRequest(keep, { method: "POST", path: "/items/7?_method=DELETE", headers: FORM, body: "_method=DELETE" }).allowed).toBe(true);
+    const audit = await loadFilter({ routes, mode: "audit" });
+    const out = runRequest(audit, { method: "POST", path: "/items/7?_method=DELETE", headers: FORM, body: "_method=DELETE" });
+    expect(out.allowed).toBe(true);
+    expect(out.upstream.body.toString()).toBe("_method=DELETE");
+    expect(audit.metric("meshguard.audit.would_deny.method_override")).toBe(2n);
+  });
+
+  it("two different content types (or one naming two media types): 400 header_invalid", async () => {
+    const host = await loadFilter({ routes });
+    const two = runRequest(host, { method: "POST", path: "/items/7", headers: { "content-type": ["application/json", "application/x-www-form-urlencoded"] }, body: "{}" });
+    expect(two.reason).toBe("header_invalid");
+    const joined = runRequest(host, { method: "POST", path: "/items/7", headers: { "content-type": "application/json,application/x-www-form-urlencoded" }, body: "{}" });
+    expect(joined.reason).toBe("header_invalid");
+    expect(runRequest(host, { method: "POST", path: "/items/7", headers: { "content-type": ["text/plain", "text/plain"] }, body: "x" }).allowed).toBe(true);
+  });
+});

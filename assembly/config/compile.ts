@@ -87,13 +87,14 @@ function compileIdentityHeaders(c: ConfigReader, root: JsonValue): IdentityHeade
   const peer = c.headerName("peer_header", root.member("peer_header"), DEFAULT_PEER_HEADER);
   const user = c.headerName("user_header", root.member("user_header"), DEFAULT_USER_HEADER);
   const client = c.headerName("client_header", root.member("client_header"), DEFAULT_CLIENT_HEADER);
-  // "strip" (the default): the method-override headers never reach the service, so a method the
-  // policy allowed (GET) cannot become another (DELETE) behind it. "keep": the service relies on
-  // them, and the policy's method checks then cover only what Envoy saw.
+  // "strip" (the default): the method-override headers never reach the service, and a `_method`
+  // parameter in the query or a POST body is refused, so a method the policy allowed (POST) cannot
+  // become another (DELETE) behind it. "keep": the service relies on them, and the policy's
+  // method checks then cover only what Envoy saw.
   const keepOverride = c.choice("method_override", root.member("method_override"), ["strip", "keep"], 0) == 1;
   const always = [peer, user, client];
   if (!keepOverride) for (let i = 0; i < METHOD_OVERRIDE_HEADERS.length; i++) always.push(METHOD_OVERRIDE_HEADERS[i]);
-  return new IdentityHeaders(peer, user, client, compileStripHeaders(c, root.member("strip_headers"), always));
+  return new IdentityHeaders(peer, user, client, compileStripHeaders(c, root.member("strip_headers"), always), !keepOverride);
 }
 
 // Trust domains whose workloads may call (SPIFFE trust domain names). A peer from any other is

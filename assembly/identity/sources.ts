@@ -32,7 +32,11 @@ export class IdentityHeaders {
   readonly user: HeaderName;
   readonly client: HeaderName;
   readonly strip: HeaderName[];
-  constructor(peer: string, user: string, client: string, strip: string[]) {
+  // method_override: strip. A `_method` parameter in the query or a POST body is refused
+  // (validate/override.ts): it cannot be stripped without changing the request.
+  readonly refuseOverrides: bool;
+  constructor(peer: string, user: string, client: string, strip: string[], refuseOverrides: bool) {
+    this.refuseOverrides = refuseOverrides;
     this.peer = new HeaderName(peer);
     this.user = new HeaderName(user);
     this.client = new HeaderName(client);

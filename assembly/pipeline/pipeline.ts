@@ -2,7 +2,8 @@
 // configuration (the one in force when the stream started):
 //   1. strip spoofable headers   (identity/sources.ts: always meshguard's own identity headers)
 //   2. check the headers         (validate/hygiene.ts: count, sizes, control characters, framing)
-//   3. screen the path           (validate/path.ts)
+//   3. screen the path           (validate/path.ts), and the query for a method override
+//                                (validate/override.ts; a POST body's in step 6)
 //   4. establish the caller      (identity/identify.ts: peer, verified user claims, API key),
 //      and refuse a quarantined one (pipeline/watch-step.ts, monitor/)
 //   5. authorize                 (authz/: the route, then its rules), then the route's shape
@@ -17,9 +18,11 @@ import { hostOf } from "../authz/template";
 import { Caller } from "../identity/caller";
 import { PeerState } from "../identity/peer";
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
-import { PATH_INVALID, PEER_IDENTITY_MISSING, REQUEST_UNAVAILABLE } from "../reply/reasons";
+import { METHOD_OVERRIDE, PATH_INVALID, PEER_IDENTITY_MISSING, REQUEST_UNAVAILABLE } from "../reply/reasons";
 import { ANY_BODY, BodyCheck, BodyFraming } from "../validate/body";
-import { CONTENT_LENGTH, TRANSFER_ENCODING, checkHeaders, parseContentLength } from "../validate/hygiene";
+import { CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING, checkHeaders, mediaType, parseContentLength } from "../validate/hygiene";
+import { queryOverrides } from "../validate/override";
+import { BodyOverrides, bodyOverrideScan } from "../validate/override-body";
 import { PathCheck, checkPath } from "../validate/path";
 import { BodyStep, CONTINUE, STOP } from "./body-step";
 import { FilterConfig } from "./filter-config";
@@ -67,6 +70,8 @@ export class RequestPipeline {
     if (!hygiene.ok && s.settle(Decision.refuseFor(hygiene.reason!, null, hygiene.detail), audit, "")) return STOP;
     const path = checkPath(snap.value(PATH.bytes));
     if (!path.ok && s.settle(Decision.refuseFor(PATH_INVALID, null, path.error), audit, "")) return STOP;
+    const overrides = policy.headers.refuseOverrides && queryOverrides(path.query);
+    if (overrides && s.settle(Decision.refuseFor(METHOD_OVERRIDE, null, "a _method parameter in the query"), audit, "")) return STOP;
 
     const metadata = policy.identity.jwt !== null ? this.io.metadata() : null;
     const found = this.config.identifier.identify(snap, this.io.peerUriSan(), metadata);
@@ -153,10 +158,20 @@ export class RequestPipeline {
     // Nothing to check: no body, none declared, none required.
     if (endOfStream && declared <= 0 && !chunked && rules.schema === null) return false;
     const check = new BodyCheck(rules, this.config.policy.limits.maxBodyBytes, new BodyFraming(!endOfStream, declared, chunked));
+    if (!endOfStream) check.overrides = this.bodyOverrides(snap);
     const step = new BodyStep(this.settler, this.io, check, decision);
     if (step.atHeaders(snap)) return true;
     this.body = step;
     return false;
+  }
+
+  // The scan a POST body needs for a `_method` parameter (validate/override-body.ts), or null.
+  // Frameworks honour one on POST only (Symfony upper-cases the method first).
+  private bodyOverrides(snap: HeaderSnapshot): BodyOverrides | null {
+    if (!this.config.policy.headers.refuseOverrides) return null;
+    if (snap.value(METHOD.bytes).toUpperCase() != "POST") return null;
+    const type = snap.value(CONTENT_TYPE.bytes);
+    return bodyOverrideScan(mediaType(type), type);
   }
 
   // Step 8: the verified identities in meshguard's headers. A header the host failed to set would

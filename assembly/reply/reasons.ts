@@ -83,6 +83,8 @@ export const HEADER_FORBIDDEN = reason("header_forbidden", 400, "a header this r
   "a forbidden_headers header is present", GROUP_VALIDATION);
 export const HEADER_VALUE_INVALID = reason("header_value_invalid", 400, "a header's value does not match what this route accepts",
   "a header_patterns header whose value does not match", GROUP_VALIDATION);
+export const METHOD_OVERRIDE = reason("method_override", 400, "the request asks to be run as another method",
+  "a _method parameter in the query, or in a POST body's form fields, multipart part headers or top-level JSON members (method_override: strip)", GROUP_VALIDATION);
 
 // --- the body ---
 export const BODY_TOO_LARGE = reason("body_too_large", 413, "the request body is too large for this route",

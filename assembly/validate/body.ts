@@ -4,9 +4,10 @@
 // pipeline's decision (pipeline/settle.ts).
 import { JsonLimits } from "../lib/json";
 import { JsonStream } from "../lib/jsonstream";
-import { BODY_INVALID_JSON, BODY_LIMIT_EXCEEDED, BODY_SCHEMA_VIOLATION, BODY_TOO_LARGE, CONTENT_TYPE_NOT_ALLOWED, Reason } from "../reply/reasons";
+import { BODY_INVALID_JSON, BODY_LIMIT_EXCEEDED, BODY_SCHEMA_VIOLATION, BODY_TOO_LARGE, CONTENT_TYPE_NOT_ALLOWED, METHOD_OVERRIDE, Reason } from "../reply/reasons";
 import { NO_REPLY_DETAIL, ReplyDetail } from "../reply/reply";
 import { mediaType } from "./hygiene";
+import { BodyOverrides } from "./override-body";
 import { SchemaNode } from "./schema";
 import { SchemaStream } from "./schema-stream";
 
@@ -55,6 +56,8 @@ export class BodyCheck {
   hold: bool = false;
   private json: JsonStream | null = null;
   private checker: SchemaStream | null = null;   // while the body is checked against the schema
+  // Set before start() when a `_method` parameter in the body is refused (override-body.ts).
+  overrides: BodyOverrides | null = null;
 
   constructor(public readonly rules: BodyRules, defaultMax: i64, public readonly framing: BodyFraming) {
     this.limit = rules.maxBytes >= 0 ? rules.maxBytes : defaultMax;
@@ -102,14 +105,15 @@ export class BodyCheck {
       const l = jsonLimits;
       this.json = new JsonStream(checker, new JsonLimits(maxBytes, l.maxDepth, l.maxMembers, l.maxStringBytes, l.maxNumberChars));
     }
-    const mayRefuse = this.checker !== null || (this.framing.declared < 0 && this.limit != i64.MAX_VALUE);
+    const mayRefuse = this.checker !== null || this.overrides !== null || (this.framing.declared < 0 && this.limit != i64.MAX_VALUE);
     this.hold = this.framing.follows && mayRefuse && !audit && !this.rules.stream;
   }
 
   // An audited refusal of the size: the rest of the body is not measured again.
   stopMeasuring(): void { this.limit = i64.MAX_VALUE; }
 
-  get parsing(): bool { return this.json !== null; }
+  // Whether the body's bytes are read (a schema, or a scan for `_method`).
+  get parsing(): bool { return this.json !== null || this.overrides !== null; }
 
   // `fresh` more bytes arrived.
   sizeProblem(fresh: i64): BodyProblem | null {
@@ -120,6 +124,11 @@ export class BodyCheck {
 
   // The next bytes of the document; `last` ends it (with no bytes, or with the last ones).
   feed(bytes: Uint8Array, last: bool): BodyProblem | null {
+    const overrides = this.overrides;
+    if (overrides !== null && (overrides.feed(bytes) || (last && overrides.end()))) {
+      this.overrides = null;   // reported once (an audited refusal goes on to the schema)
+      return problem(METHOD_OVERRIDE, "a _method parameter in the body");
+    }
     const json = this.json;
     if (json === null) return null;
     if (json.feed(bytes, last)) {

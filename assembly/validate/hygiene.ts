@@ -31,6 +31,7 @@ export function checkHeaders(snap: HeaderSnapshot, limits: HeaderLimits): Hygien
   let contentLengths = 0;
   let firstLength = "";
   let chunked = false;
+  let contentType = -1;
   for (let i = 0; i < snap.count; i++) {
     const vlen = snap.valueLength(i);
     total += snap.nameLength(i) + vlen;
@@ -43,11 +44,18 @@ export function checkHeaders(snap: HeaderSnapshot, limits: HeaderLimits): Hygien
       contentLengths++;
     } else if (snap.nameIs(i, TRANSFER_ENCODING.bytes)) {
       chunked = true;
+    } else if (snap.nameIs(i, CONTENT_TYPE.bytes)) {
+      // Two content types: one reader takes the first, another the last (the body checks and the
+      // method-override scan read the first).
+      if (contentType >= 0 && snap.valueOf(i) != snap.valueOf(contentType)) return invalid("content-type given twice with different values");
+      contentType = i;
     }
   }
   if (total > limits.maxTotalBytes) return tooLarge("headers larger than " + limits.maxTotalBytes.toString() + " bytes");
   if (contentLengths > 0 && chunked) return invalid("both content-length and transfer-encoding");
   if (contentLengths > 0 && parseContentLength(firstLength) < 0) return invalid("content-length is not a number");
+  // Envoy joins repeated content-type headers with ','; readers then take either media type.
+  if (contentType >= 0 && mediaType(snap.valueOf(contentType)).includes(",")) return invalid("content-type names several media types");
   return OK;
 }
 

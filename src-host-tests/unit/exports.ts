@@ -213,3 +213,23 @@ export function numberValue(ptr: usize, len: i32): f64 {
   const p = new JsonParser(bytesAt(ptr, len), new JsonLimits(1 << 20, 32, 10000, 65536, 65536));
   return p.scanNumber() && p.pos == len ? p.numberValue : NaN;
 }
+
+// Method overrides (validate/override.ts, override-body.ts): 1 when a `_method` parameter is found,
+// 0 when not; for a body, -1 when its content-type needs no scan. The body is fed in `chunk`-byte
+// pieces, as it arrives.
+import { mediaType } from "../../assembly/validate/hygiene";
+import { queryOverrides } from "../../assembly/validate/override";
+import { bodyOverrideScan } from "../../assembly/validate/override-body";
+let overrideType = "";
+export function setOverrideType(ptr: usize, len: i32): void { overrideType = String.UTF8.decodeUnsafe(ptr, <usize>len, false); }
+export function overrideQuery(ptr: usize, len: i32): i32 {
+  return queryOverrides(String.UTF8.decodeUnsafe(ptr, <usize>len, false)) ? 1 : 0;
+}
+export function overrideBody(ptr: usize, len: i32, chunk: i32): i32 {
+  const scan = bodyOverrideScan(mediaType(overrideType), overrideType);
+  if (scan === null) return -1;
+  const bytes = bytesAt(ptr, len);
+  const step = max(1, chunk);
+  for (let at = 0; at < len; at += step) if (scan.feed(bytes.subarray(at, min(len, at + step)))) return 1;
+  return scan.end() ? 1 : 0;
+}

@@ -11,11 +11,13 @@ export const BODY_POLICY = {
       },
     },
     { name: "upload", path: "/upload", methods: ["POST"], public: true, max_body_bytes: 64 },
+    // No schema, no content_types: only the method-override scan reads these bodies.
+    { name: "forms", path: "/forms", methods: ["POST"], public: true },
   ],
   request_limits: { json_max_number_chars: 20 },
 };
 
-export type BodyKind = "valid" | "schema violation" | "unfinished document" | "mid-body error" | "over the limit" | "over a JSON limit";
+export type BodyKind = "valid" | "schema violation" | "unfinished document" | "mid-body error" | "over the limit" | "over a JSON limit" | "method override";
 
 export interface BodyCase {
   name: string;
@@ -25,7 +27,10 @@ export interface BodyCase {
   status: number;            // what the client gets (200: the service's answer)
   reason?: string;
   lengthKnown?: boolean;     // false: no content-length (HTTP/1.1 chunked, HTTP/2 without one)
+  contentType?: string;      // default application/json; "": none sent
 }
+
+const MULTIPART = "multipart/form-data; boundary=b0";
 
 export const BODY_CASES: BodyCase[] = [
   { name: "a document that matches the schema", kind: "valid", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":3}'], status: 200 },
@@ -43,6 +48,12 @@ export const BODY_CASES: BodyCase[] = [
   { name: "a duplicate member", kind: "mid-body error", path: "/orders", pieces: ['{"sku":"a-1","sku":"b",', '"qty":3}'], status: 400, reason: "body_invalid_json" },
   // Valid JSON, refused by request_limits.json_max_number_chars only once its number is complete.
   { name: "a number longer than json_max_number_chars, ending the document", kind: "over a JSON limit", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":' + "1".repeat(25) + "}"], status: 413, reason: "body_limit_exceeded" },
+  // A _method parameter a framework behind meshguard would run the POST as (method_override: strip).
+  { name: "a form field _method, cut inside its name", kind: "method override", path: "/forms", pieces: ["a=1&_me", "thod=DELETE"], status: 400, reason: "method_override", contentType: "application/x-www-form-urlencoded" },
+  { name: "a form without content-type (Rack reads it as a form)", kind: "method override", path: "/forms", pieces: ["a=1&%5F", "method=DELETE"], status: 400, reason: "method_override", contentType: "" },
+  { name: "an escaped top-level JSON member _method", kind: "method override", path: "/forms", pieces: ['{"a":1,"\\u005f', 'method":"DELETE"}'], status: 400, reason: "method_override" },
+  { name: "a multipart part named _method", kind: "method override", path: "/forms", pieces: ['--b0\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b0\r\nContent-Disposition: form-data; name="_met', 'hod"\r\n\r\nDELETE\r\n--b0--\r\n'], status: 400, reason: "method_override", contentType: MULTIPART },
+  { name: "a form that names _method only in a value", kind: "valid", path: "/forms", pieces: ["a=_method&method=", "DELETE"], status: 200, contentType: "application/x-www-form-urlencoded" },
   { name: "a body of unknown length within the limit", kind: "valid", path: "/upload", pieces: ["x".repeat(30), "y".repeat(30)], status: 200, lengthKnown: false },
   { name: "a body of unknown length over the limit", kind: "over the limit", path: "/upload", pieces: ["x".repeat(40), "y".repeat(40)], status: 413, reason: "body_too_large", lengthKnown: false },
 ];

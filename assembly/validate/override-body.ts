@@ -1,0 +1,184 @@
+// A `_method` parameter in a POST body (see override.ts): which body formats frameworks read it
+// from, and a scanner for each, fed the body in pieces of any size with O(1) state.
+//
+//   form       application/x-www-form-urlencoded, and no content-type at all (Rack reads a POST
+//              without one as a form): every parameter name
+//   JSON       a content-type with "/json" or "+json" anywhere in it (Laravel's test): the
+//              top-level object's member names, escapes decoded
+//   multipart  multipart/*: every part's header block is searched for "_method",
+//              case-insensitively (a file named my_method.txt is refused too: over-reading is the
+//              safe side). RFC 2231 continuations (name*0=_me; name*1=thod) are not joined.
+// Other media types are not read as parameters by those frameworks and are not scanned.
+import { hexDigit } from "../lib/text";
+import { FormNames, NameMatch } from "./override";
+
+// The scanners a POST body needs, from its media type (validate/hygiene.ts mediaType) and its whole
+// content-type value (Laravel tests the value, parameters included), or null when none does. A
+// body two frameworks would read as different formats is scanned as both.
+export function bodyOverrideScan(mediaType: string, contentType: string): BodyOverrides | null {
+  const form = mediaType.length == 0 || mediaType == "application/x-www-form-urlencoded";
+  const parts = mediaType.startsWith("multipart/");
+  const lower = contentType.toLowerCase();
+  const json = lower.includes("/json") || lower.includes("+json");
+  return form || parts || json ? new BodyOverrides(form, json, parts) : null;
+}
+
+export class BodyOverrides {
+  private readonly form: FormNames | null;
+  private readonly json: JsonNames | null;
+  private readonly parts: PartHeaders | null;
+
+  constructor(form: bool, json: bool, parts: bool) {
+    this.form = form ? new FormNames() : null;
+    this.json = json ? new JsonNames() : null;
+    this.parts = parts ? new PartHeaders() : null;
+  }
+
+  // The next bytes of the body; true once a `_method` parameter was seen.
+  feed(bytes: Uint8Array): bool {
+    const n = bytes.length;
+    const form = this.form;
+    const json = this.json;
+    const parts = this.parts;
+    if (form !== null) for (let i = 0; i < n; i++) form.push(<i32>unchecked(bytes[i]));
+    if (json !== null) for (let i = 0; i < n; i++) json.push(<i32>unchecked(bytes[i]));
+    if (parts !== null) for (let i = 0; i < n; i++) parts.push(<i32>unchecked(bytes[i]));
+    return this.found;
+  }
+
+  // The end of the body: true when it carried a `_method` parameter.
+  end(): bool {
+    const form = this.form;
+    if (form !== null) form.end();
+    return this.found;
+  }
+
+  get found(): bool {
+    const form = this.form;
+    const json = this.json;
+    const parts = this.parts;
+    return (form !== null && form.found) || (json !== null && json.found) || (parts !== null && parts.found);
+  }
+}
+
+// The member names of a top-level JSON object. Lenient: it never refuses, it only watches names,
+// so a malformed document is scanned as far as it goes (its service will refuse it, or read it).
+class JsonNames {
+  found: bool = false;
+  private readonly name: NameMatch = new NameMatch();
+  private depth: i32 = 0;
+  private started: bool = false;
+  private topObject: bool = false;
+  private expectName: bool = false;   // the next string at depth 1 is a member name
+  private inString: bool = false;
+  private isName: bool = false;       // the string being read is a top-level member name
+  private escape: i32 = 0;            // 0: none; 1: after '\'; 2-5: \u and that many hex digits - 2
+  private code: i32 = 0;
+
+  push(c: i32): void {
+    if (this.inString) { this.inStringByte(c); return; }
+    if (c == 0x22) {
+      this.inString = true;
+      this.isName = this.topObject && this.depth == 1 && this.expectName;
+      this.expectName = false;
+      this.name.reset();
+    } else if (c == 0x7b || c == 0x5b) {
+      if (!this.started) { this.started = true; this.topObject = c == 0x7b; }
+      this.depth++;
+      this.expectName = this.depth == 1 && c == 0x7b;
+    } else if (c == 0x7d || c == 0x5d) {
+      this.depth--;
+    } else if (c == 0x2c) {
+      this.expectName = this.depth == 1;
+    } else if (c > 0x20 && !this.started) {
+      this.started = true;   // a scalar document: no names
+    }
+  }
+
+  private inStringByte(c: i32): void {
+    const e = this.escape;
+    if (e == 1) {
+      if (c == 0x75) { this.escape = 2; this.code = 0; return; }
+      this.escape = 0;
+      this.nameByte(c == 0x2f || c == 0x5c || c == 0x22 ? c : 0xff);   // \/ \\ \" stand for themselves
+    } else if (e >= 2) {
+      const h = hexDigit(c);
+      if (h < 0) { this.escape = 0; this.nameByte(0xff); return; }
+      this.code = (this.code << 4) | h;
+      if (++this.escape < 6) return;
+      this.escape = 0;
+      this.nameByte(this.code < 0x80 ? this.code : 0xff);
+    } else if (c == 0x5c) {
+      this.escape = 1;
+    } else if (c == 0x22) {
+      this.inString = false;
+      if (this.isName && this.name.matched) this.found = true;
+    } else {
+      this.nameByte(c > 0x7f ? 0xff : c);
+    }
+  }
+
+  private nameByte(c: i32): void { if (this.isName) this.name.push(c); }
+}
+
+// The header blocks of a multipart body: from each line that opens with "--" (a delimiter, whatever
+// boundary follows: the content-type's boundary parameter is not trusted, since readers disagree
+// on where it ends and which one counts) to the next empty line. Part content is never read as a
+// name. In a header block, escapes are decoded (RFC 2231's name*=utf-8''%5Fmethod) and
+// backslashes skipped (a quoted-pair), then "_method" is searched for, case-insensitively.
+class PartHeaders {
+  found: bool = false;
+  private readonly opening: Needle = new Needle("\n--");
+  private readonly name: Needle = new Needle("_method");
+  private inHeaders: bool = false;
+  private lineBytes: i32 = 0;   // bytes on the current header line, '\r' aside
+  private escape: i32 = 0;      // 0: none; 1: after '%'; 2: after '%' and one hex digit
+  private high: i32 = 0;
+
+  constructor() { this.opening.push(0x0a); }   // a body may open with a delimiter
+
+  push(c: i32): void {
+    if (!this.inHeaders) {
+      if (this.opening.push(c)) { this.inHeaders = true; this.lineBytes = 1; }
+      return;
+    }
+    this.headerByte(c);
+    if (c == 0x0d) return;
+    if (c != 0x0a) { this.lineBytes++; return; }
+    const empty = this.lineBytes == 0;
+    this.lineBytes = 0;
+    if (empty) { this.inHeaders = false; this.opening.push(0x0a); }   // this line break may open a delimiter
+  }
+
+  private headerByte(c: i32): void {
+    if (c == 0x5c) return;
+    if (this.escape == 1) {
+      if (hexDigit(c) >= 0) { this.high = c; this.escape = 2; return; }
+      this.escape = 0;
+    } else if (this.escape == 2) {
+      this.escape = 0;
+      const l = hexDigit(c);
+      if (l >= 0) { this.see((hexDigit(this.high) << 4) | l); return; }
+    }
+    if (c == 0x25) { this.escape = 1; return; }
+    this.see(c);
+  }
+
+  private see(c: i32): void { if (this.name.push(c)) this.found = true; }
+}
+
+// A needle whose first byte does not recur in it, searched for case-insensitively, byte by byte.
+class Needle {
+  private at: i32 = 0;
+  constructor(private readonly text: string) {}
+
+  // True when this byte completes the needle.
+  push(c: i32): bool {
+    const lower = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+    if (lower == this.text.charCodeAt(this.at)) this.at++;
+    else this.at = lower == this.text.charCodeAt(0) ? 1 : 0;
+    if (this.at < this.text.length) return false;
+    this.at = 0;
+    return true;
+  }
+}

@@ -1,0 +1,101 @@
+// Method overrides in the query and the body: a `_method` parameter that frameworks behind
+// meshguard read as the request's real method (Laravel and Symfony from the query, a form or a
+// JSON body; Rails, Spring, ASP.NET and Express's method-override from a form), so that a POST the
+// policy allowed runs as the DELETE it did not. The override headers are stripped instead
+// (config/compile.ts); a parameter cannot be taken out of a query or a body without changing the
+// request, so with method_override: strip a request carrying one is refused. Pure: bytes in, a
+// verdict out.
+//
+// Names are matched as the most lenient of those readers would read them: percent-decoded ('+' a
+// space), case-insensitive, with PHP's renaming (leading spaces dropped; ' ', '.' and '[' read as
+// '_'), cut at a NUL, and in the array form `_method[...]`. The body scanners keep O(1) state and
+// take the body in pieces of any size (JSON and multipart details in override-body.ts).
+import { hexDigit } from "../lib/text";
+
+const TARGET = "_method";
+const TARGET_LEN = 7;
+const MATCHING = 0;
+const MATCHED = 1;   // settled: the array form, or a NUL after the name
+const DEAD = 2;
+
+// One parameter name, fed its decoded bytes in order.
+export class NameMatch {
+  private at: i32 = 0;          // bytes of "_method" matched so far
+  private state: i32 = MATCHING;
+  private started: bool = false;
+
+  reset(): void { this.at = 0; this.state = MATCHING; this.started = false; }
+
+  push(b: i32): void {
+    if (this.state != MATCHING) return;
+    if (b == 0) { this.state = this.at == TARGET_LEN ? MATCHED : DEAD; return; }   // a C reader stops at NUL
+    if (!this.started && b == 0x20) return;   // PHP drops leading spaces
+    this.started = true;
+    if (this.at == TARGET_LEN) { this.state = b == 0x5b ? MATCHED : DEAD; return; }   // "_method[...]"
+    let c = b;
+    if (c == 0x20 || c == 0x2e || c == 0x5b) c = 0x5f;   // PHP reads ' ', '.' and '[' as '_'
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c == TARGET.charCodeAt(this.at)) this.at++;
+    else this.state = DEAD;
+  }
+
+  get matched(): bool { return this.state == MATCHED || (this.state == MATCHING && this.at == TARGET_LEN); }
+}
+
+// A form's (or a query's) parameter names: name=value pairs split on '&' and ';' (older Rack and
+// some servlet containers split on both), each name percent-decoded into a NameMatch.
+export class FormNames {
+  found: bool = false;
+  private readonly name: NameMatch = new NameMatch();
+  private inName: bool = true;
+  private escape: i32 = 0;   // 0: none; 1: after '%'; 2: after '%' and one hex digit
+  private high: i32 = 0;     // that digit, as written
+
+  // One byte (or a UTF-16 unit of a query string: anything above 0x7f matches nothing).
+  push(c: i32): void {
+    if (c == 0x26 || c == 0x3b) { this.endName(); this.inName = true; return; }
+    if (!this.inName) return;
+    if (c == 0x3d) { this.endName(); this.inName = false; return; }
+    this.decode(c);
+  }
+
+  // The end of the form.
+  end(): void { this.endName(); }
+
+  private decode(c: i32): void {
+    const m = this.name;
+    if (this.escape == 1) {
+      if (hexDigit(c) >= 0) { this.high = c; this.escape = 2; return; }
+      this.escape = 0;
+      m.push(0x25);   // a malformed escape stays as written
+    } else if (this.escape == 2) {
+      this.escape = 0;
+      const l = hexDigit(c);
+      if (l >= 0) { m.push((hexDigit(this.high) << 4) | l); return; }
+      m.push(0x25);
+      m.push(this.high);
+    }
+    if (c == 0x25) { this.escape = 1; return; }
+    m.push(c == 0x2b ? 0x20 : c > 0x7f ? 0xff : c);
+  }
+
+  private endName(): void {
+    if (!this.inName) { this.name.reset(); return; }
+    if (this.escape > 0) {   // a name ending in a cut escape: as written
+      this.name.push(0x25);
+      if (this.escape == 2) this.name.push(this.high);
+      this.escape = 0;
+    }
+    if (this.name.matched) this.found = true;
+    this.name.reset();
+  }
+}
+
+// Whether a raw query string carries a `_method` parameter.
+export function queryOverrides(query: string): bool {
+  if (query.length < TARGET_LEN) return false;   // decoding never lengthens a name
+  const form = new FormNames();
+  for (let i = 0; i < query.length; i++) form.push(query.charCodeAt(i));
+  form.end();
+  return form.found;
+}

@@ -1,0 +1,124 @@
+// Method overrides in the query and in POST bodies (validate/override.ts, override-body.ts), on their
+// own: the names lenient frameworks read as `_method`, the ones they do not, every body cut into
+// pieces of every size, and a fuzz against a reference written from the rules in the files'
+// headers. The pipeline's replies are in hygiene.test.ts and the body table (every framing).
+import { describe, expect, it } from "vitest";
+import { formReference, nameMatches } from "./override-reference";
+import { FUZZ_ITERATIONS, FUZZ_SEED, Rng } from "./random";
+import { unit, withBytes } from "./unit";
+
+const fn = unit;
+const query = (q: string) => withBytes(q, (p, len) => fn.overrideQuery(p, len));
+function body(contentType: string, b: string | Buffer, chunk: number): number {
+  withBytes(contentType, (p, len) => fn.setOverrideType(p, len));
+  return withBytes(b, (p, len) => fn.overrideBody(p, len, chunk));
+}
+const CHUNKS = [1, 2, 3, 5, 7, 1 << 20];
+
+const codes = (s: string) => [...Buffer.from(s, "latin1")];
+
+describe("a _method parameter in the query", () => {
+  const found = ["_method=DELETE", "a=1&_method=DELETE", "a=1;_method=DELETE", "_METHOD=delete", "%5Fmethod=DELETE", "%5fm%65thod=x",
+    "_method", "_method=", "_method[]=DELETE", "_method[x]=1", ".method=DELETE", "+_method=DELETE", "%20%20_method=x", "[method=x",
+    "_method%00junk=x", "_Method=PUT&x=1"];
+  const notFound = ["", "method=DELETE", "x_method=DELETE", "_methods=DELETE", "a=_method", "a=1&b=_method=DELETE", "_meth%6=x", "_meth od=x",
+    "_me%00thod=x", "%5F%5Fmethod=x", "q=%26_method%3DDELETE"];
+  for (const q of found) it(`finds ${JSON.stringify(q)}`, () => expect(query(q)).toBe(1));
+  for (const q of notFound) it(`lets ${JSON.stringify(q)} be`, () => expect(query(q)).toBe(0));
+});
+
+interface BodyRow { type: string; body: string; found: number; why: string }
+const PART = (name: string, content: string) => `--XyZ\r\nContent-Disposition: form-data; ${name}\r\n\r\n${content}\r\n`;
+const BODY_ROWS: BodyRow[] = [
+  { type: "application/x-www-form-urlencoded", body: "a=1&_method=DELETE", found: 1, why: "a form field" },
+  { type: "application/x-www-form-urlencoded; charset=utf-8", body: "%5Fmethod=DELETE", found: 1, why: "an encoded form name" },
+  { type: "", body: "_method=DELETE", found: 1, why: "a POST without content-type (Rack reads a form)" },
+  { type: "application/x-www-form-urlencoded", body: "a=_method&b=x%26_method%3DDELETE", found: 0, why: "_method only in values" },
+  { type: "application/json", body: '{"a":1,"_method":"DELETE"}', found: 1, why: "a top-level JSON member" },
+  { type: "application/vnd.api+json", body: '{"\\u005fmethod":"DELETE"}', found: 1, why: "an escaped top-level member of a +json type" },
+  { type: "text/plain; x=/json", body: '{"_method":"DELETE"}', found: 1, why: "a content-type Laravel takes for JSON" },
+  { type: "application/x-www-form-urlencoded; v=/json", body: '{"_method":"DELETE"}', found: 1, why: "a form type Laravel reads as JSON" },
+  { type: "application/json", body: '{"a":{"_method":"DELETE"},"b":["_method"],"c":"_method"}', found: 0, why: "nested members and values" },
+  { type: "application/json", body: '[{"_method":"DELETE"}]', found: 0, why: "a top-level array" },
+  { type: "application/json", body: '{"a":"\\"_method","b":1}', found: 0, why: "an escaped quote in a value" },
+  { type: "multipart/form-data; boundary=XyZ", body: PART('name="a"', "1") + PART('name="_method"', "DELETE") + "--XyZ--\r\n", found: 1, why: "a multipart part" },
+  { type: "multipart/form-data; boundary=XyZ", body: PART("name*=utf-8''%5Fmethod", "DELETE") + "--XyZ--", found: 1, why: "an RFC 2231 encoded part name" },
+  { type: "multipart/form-data; boundary=XyZ", body: PART('name="_me\\thod"', "DELETE") + "--XyZ--", found: 1, why: "a quoted-pair in the part name" },
+  { type: "multipart/form-data; boundary=other", body: PART('name="_method"', "DELETE"), found: 1, why: "a boundary the header does not name" },
+  { type: "multipart/form-data; boundary=XyZ", body: PART('name="file"; filename="a.txt"', "_method=DELETE\r\nname=\"_method\""), found: 0, why: "_method only in part content" },
+  { type: "application/octet-stream", body: "_method=DELETE", found: -1, why: "a type no framework reads parameters from" },
+];
+
+describe("a _method parameter in a POST body, in pieces of every size", () => {
+  for (const r of BODY_ROWS) {
+    it(`${r.why}: ${r.found === 1 ? "found" : r.found === 0 ? "not found" : "not scanned"}`, () => {
+      for (const chunk of CHUNKS) expect(body(r.type, r.body, chunk), `chunk ${chunk}`).toBe(r.found);
+    });
+  }
+});
+
+const NAME_PIECES = ["_method", "_METHOD", "%5F", "%5f", "method", "meth", "od", ".", "+", " ", "[", "]", "%", "%5", "%G1", "%00", "%20",
+  "%6D", "=", "&", ";", "x", "_", "é", "\\u005f"];
+
+describe("override scans, fuzzed", () => {
+  it(`forms and queries agree with the reference (${FUZZ_ITERATIONS} forms, seed ${FUZZ_SEED})`, () => {
+    const rng = new Rng(FUZZ_SEED);
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      let form = "";
+      for (let n = rng.int(8); n > 0; n--) form += rng.pick(NAME_PIECES);
+      const bytes = codes(form);
+      const want = formReference(bytes) ? 1 : 0;
+      expect(body("application/x-www-form-urlencoded", Buffer.from(bytes), 1 + rng.int(9)), form).toBe(want);
+      expect(query(form), form).toBe(formReference([...form].map((ch) => ch.charCodeAt(0))) ? 1 : 0);
+    }
+  });
+
+  it(`JSON bodies agree with JSON.parse's top-level names (${FUZZ_ITERATIONS} documents)`, () => {
+    const rng = new Rng(FUZZ_SEED + 1);
+    const keyPieces = ["_method", "_METHOD", "method", "_", ".", " ", "[", "x", "é", "\u0000"];
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      const key = () => { let k = ""; for (let n = 1 + rng.int(3); n > 0; n--) k += rng.pick(keyPieces); return k; };
+      const value = (d: number): unknown => {
+        const r = rng.int(d > 2 ? 3 : 6);
+        if (r === 0) return rng.pick(["_method", "a\"_method", 1, null, true]);
+        if (r === 1) return rng.int(100);
+        if (r === 2) return "v";
+        if (r === 3) { const o: Record<string, unknown> = {}; for (let n = rng.int(3); n > 0; n--) o[key()] = value(d + 1); return o; }
+        return [value(d + 1), value(d + 1)];
+      };
+      const doc: Record<string, unknown> = {};
+      for (let n = rng.int(4); n > 0; n--) doc[key()] = value(1);
+      let text = JSON.stringify(doc, null, rng.int(2) ? 1 : undefined);
+      if (rng.int(2)) text = text.replace(/_/g, "\\u005F").replace(/m/g, "\\u006d");   // escapes, in names and values alike
+      const want = Object.keys(JSON.parse(text)).some((k) => nameMatches([...k].map((ch) => (ch.charCodeAt(0) > 0x7f ? 0xff : ch.charCodeAt(0))))) ? 1 : 0;
+      expect(body("application/json", text, 1 + rng.int(9)), text).toBe(want);
+    }
+  });
+
+  it(`multipart bodies: only part headers count (${FUZZ_ITERATIONS} bodies)`, () => {
+    const rng = new Rng(FUZZ_SEED + 2);
+    const names = ['name="a"', 'name="_method"', 'name="_METHOD"', "name*=utf-8''%5Fmethod", 'name="x_methodx"', 'name="meth"', 'name="f"; filename="b"'];
+    const contents = ["", "1", "_method", "DELETE\r\n_method=x", "a\r\n\r\nb", "-- not at a line start"];
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      let text = rng.int(2) ? "preamble _method\r\n" : "";
+      let want = 0;
+      for (let n = rng.int(4); n > 0; n--) {
+        const name = rng.pick(names);
+        if (/_method|%5fmethod/i.test(name)) want = 1;
+        text += PART(name, rng.pick(contents));
+      }
+      text += "--XyZ--\r\n";
+      expect(body("multipart/form-data; boundary=XyZ", text, 1 + rng.int(9)), text).toBe(want);
+    }
+  });
+
+  it("random bytes of every scanned type never trap", () => {
+    const rng = new Rng(FUZZ_SEED + 3);
+    const types = ["application/x-www-form-urlencoded", "application/json", "multipart/form-data", ""];
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      const b = rng.bytes(rng.int(300));
+      expect([0, 1]).toContain(body(rng.pick(types), b, 1 + rng.int(64)));
+      expect([0, 1]).toContain(query(b.toString("latin1")));
+    }
+  });
+});
