@@ -13,6 +13,7 @@ function send(host: ProxyWasmHost, c: BodyCase, framing: Framing, chunks: string
   const headers: HeaderPairs = [[":path", c.path], [":method", "POST"], [":authority", "svc"]];
   const type = c.contentType ?? "application/json";
   if (type.length > 0) headers.push(["content-type", type]);
+  if (c.encoding) headers.push(["content-encoding", c.encoding]);
   if (c.lengthKnown !== false) headers.push(["content-length", String(Buffer.byteLength(body))]);
   const s = host.newStream({});
   s.sendRequestHeaders(headers, false);

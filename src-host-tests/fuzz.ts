@@ -72,7 +72,7 @@ export const FUZZ_AUDIT_POLICY = {
 const SEGMENTS = ["users", "alice", "bob", "orders", "7", "admin", "internal", "jobs", "catalog", "me", "accounts", "42", "partners", "reports", "items", "upload", "x", "q3"];
 const HOSTILE = [".", "..", "%2e", "%2E%2e", "%2f", "%5c", "%25", "%252e", "%41", "%c0%ae", "%ff", "\\", ";", "//", "?", "#", "\u0000", "é", " ", "*", "~", "%00", "%"];
 const METHODS = ["GET", "GET", "POST", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "get", "G\u0000T"];
-const HEADER_NAMES = ["content-type", "content-length", "transfer-encoding", "x-tenant", "x-forwarded-for", "x-http-method-override", "x-http-method", "x-method-override",
+const HEADER_NAMES = ["content-type", "content-encoding", "content-length", "transfer-encoding", "x-tenant", "x-forwarded-for", "x-http-method-override", "x-http-method", "x-method-override",
   "x-meshguard-peer-id", "x-meshguard-user", "x-meshguard-api-client", "x-forwarded-client-cert", "x-api-key", "accept", "cookie", "x-a"];
 const PEERS = [`spiffe://${TD}/ns/shop/sa/worker`, `spiffe://${TD}/ns/dev/sa/web`, "spiffe://partner.example/ns/billing/sa/invoicer", "spiffe://evil.example/ns/shop/sa/worker", "https://x/y", `spiffe://${TD}/ns/shop/sa/..`];
 const CLAIMS = [
@@ -117,6 +117,7 @@ export function fuzzRequest(rng: Rng): RequestSpec {
     if ((name === "content-length" || name === "transfer-encoding") && rng.int(3) !== 0) name = "x-a";
     const value = name === "x-api-key" ? rng.pick([PARTNER_KEY, OTHER_KEY, "pk_wrong", ""])
       : name === "content-type" ? rng.pick(["application/json", "text/plain", "application/json; charset=utf-8", "APPLICATION/JSON", "", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b"])
+      : name === "content-encoding" ? rng.pick(["gzip", "identity", "GZIP", ""])
       : name === "content-length" ? rng.pick(["0", "5", "-1", "99999999999", "1,1", "abc"])
       : rng.int(4) === 0 ? rng.bytes(rng.int(80)).toString("latin1") : rng.pick(["DELETE", "1", "t1", "t2", "10.0.0.1, 203.0.113.7", "chunked", "spiffe://meshguard.test/ns/ops/sa/admin"]);
     headers.push([name, value]);

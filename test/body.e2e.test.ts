@@ -45,6 +45,7 @@ describe("a refused body never reaches the service (real Envoy)", () => {
     const headers: Record<string, string> = { "x-test-id": id };
     const type = c.contentType ?? "application/json";
     if (type.length > 0) headers["content-type"] = type;
+    if (c.encoding) headers["content-encoding"] = c.encoding;
     const body = c.pieces.join("");
     // The body goes late: only once the service has the request's headers (Envoy forwards them
     // before any body callback; it is the body that is held).

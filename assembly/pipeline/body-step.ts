@@ -7,7 +7,7 @@
 // and marked end of stream; an HTTP/2 body may end on its last DATA frame, in an empty one, or
 // with trailers.
 import { Decision } from "../authz/route";
-import { HeaderSnapshot } from "../lib/headers";
+import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { BodyCheck, BodyProblem } from "../validate/body";
 import { CONTENT_TYPE } from "../validate/hygiene";
 import { REQUEST_UNAVAILABLE } from "../reply/reasons";
@@ -20,6 +20,18 @@ export const STOP: u32 = 1;
 // FilterDataStatus StopIterationAndBuffer: Envoy keeps the data and hands it back, with what
 // follows, on the next body call (up to its buffer limit; past it, Envoy itself answers 413).
 export const STOP_AND_BUFFER: u32 = 1;
+
+const CONTENT_ENCODING = new HeaderName("content-encoding");
+
+// The first content-encoding other than identity, in any content-encoding header; "" when none.
+function encodingOf(snapshot: HeaderSnapshot): string {
+  for (let i = 0; i < snapshot.count; i++) {
+    if (!snapshot.nameIs(i, CONTENT_ENCODING.bytes)) continue;
+    const e = snapshot.valueOf(i).trim().toLowerCase();
+    if (e.length > 0 && e != "identity") return e;
+  }
+  return "";
+}
 
 export class BodyStep {
   constructor(
@@ -34,6 +46,7 @@ export class BodyStep {
     const check = this.check;
     const type = check.checksType ? snapshot.value(CONTENT_TYPE.bytes) : "";
     if (this.settleProblem(check.contentTypeProblem(type))) return true;
+    if (check.readsBody && this.settleProblem(check.encodingProblem(encodingOf(snapshot)))) return true;
     if (this.settleProblem(check.missingBodyProblem())) return true;
     const size = check.declaredSizeProblem();
     if (size !== null) {

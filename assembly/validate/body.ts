@@ -4,7 +4,9 @@
 // pipeline's decision (pipeline/settle.ts).
 import { JsonLimits } from "../lib/json";
 import { JsonStream } from "../lib/jsonstream";
-import { BODY_INVALID_JSON, BODY_LIMIT_EXCEEDED, BODY_SCHEMA_VIOLATION, BODY_TOO_LARGE, CONTENT_TYPE_NOT_ALLOWED, METHOD_OVERRIDE, Reason } from "../reply/reasons";
+import {
+  BODY_INVALID_JSON, BODY_LIMIT_EXCEEDED, BODY_SCHEMA_VIOLATION, BODY_TOO_LARGE, CONTENT_ENCODING_NOT_ALLOWED, CONTENT_TYPE_NOT_ALLOWED, METHOD_OVERRIDE, Reason,
+} from "../reply/reasons";
 import { NO_REPLY_DETAIL, ReplyDetail } from "../reply/reply";
 import { mediaType } from "./hygiene";
 import { BodyOverrides } from "./override-body";
@@ -76,6 +78,17 @@ export class BodyCheck {
     const type = mediaType(contentType);
     if (this.rules.contentTypes.includes(type)) return null;
     return problem(CONTENT_TYPE_NOT_ALLOWED, type.length > 0 ? type : "no content-type");
+  }
+
+  // Whether meshguard reads the body's bytes as they are (a schema, or a scan for `_method`).
+  get readsBody(): bool { return this.framing.follows && (this.rules.schema !== null || this.overrides !== null); }
+
+  // A body meshguard reads must arrive unencoded: it would judge the compressed bytes, and a
+  // service that inflates request bodies (Express's body-parser does) would read others.
+  // `encoding`: the first content-encoding other than identity, "" when none.
+  encodingProblem(encoding: string): BodyProblem | null {
+    if (encoding.length == 0 || !this.readsBody) return null;
+    return problem(CONTENT_ENCODING_NOT_ALLOWED, encoding);
   }
 
   missingBodyProblem(): BodyProblem | null {

@@ -17,7 +17,7 @@ export const BODY_POLICY = {
   request_limits: { json_max_number_chars: 20 },
 };
 
-export type BodyKind = "valid" | "schema violation" | "unfinished document" | "mid-body error" | "over the limit" | "over a JSON limit" | "method override";
+export type BodyKind = "valid" | "schema violation" | "unfinished document" | "mid-body error" | "over the limit" | "over a JSON limit" | "method override" | "encoded body";
 
 export interface BodyCase {
   name: string;
@@ -28,6 +28,7 @@ export interface BodyCase {
   reason?: string;
   lengthKnown?: boolean;     // false: no content-length (HTTP/1.1 chunked, HTTP/2 without one)
   contentType?: string;      // default application/json; "": none sent
+  encoding?: string;         // a content-encoding header
 }
 
 const MULTIPART = "multipart/form-data; boundary=b0";
@@ -54,6 +55,10 @@ export const BODY_CASES: BodyCase[] = [
   { name: "an escaped top-level JSON member _method", kind: "method override", path: "/forms", pieces: ['{"a":1,"\\u005f', 'method":"DELETE"}'], status: 400, reason: "method_override" },
   { name: "a multipart part named _method", kind: "method override", path: "/forms", pieces: ['--b0\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b0\r\nContent-Disposition: form-data; name="_met', 'hod"\r\n\r\nDELETE\r\n--b0--\r\n'], status: 400, reason: "method_override", contentType: MULTIPART },
   { name: "a form that names _method only in a value", kind: "valid", path: "/forms", pieces: ["a=_method&method=", "DELETE"], status: 200, contentType: "application/x-www-form-urlencoded" },
+  // A body meshguard reads must come unencoded: it would judge the compressed bytes, the service the inflated ones.
+  { name: "a form declared gzip-encoded", kind: "encoded body", path: "/forms", pieces: ["a=1&", "b=2"], status: 415, reason: "content_encoding_not_allowed", contentType: "application/x-www-form-urlencoded", encoding: "gzip" },
+  { name: "a body for a schema declared br-encoded", kind: "encoded body", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":3}'], status: 415, reason: "content_encoding_not_allowed", encoding: "br" },
+  { name: "an encoded body meshguard does not read", kind: "valid", path: "/forms", pieces: ["\u0001\u0002", "\u0003"], status: 200, contentType: "application/octet-stream", encoding: "gzip" },
   { name: "a body of unknown length within the limit", kind: "valid", path: "/upload", pieces: ["x".repeat(30), "y".repeat(30)], status: 200, lengthKnown: false },
   { name: "a body of unknown length over the limit", kind: "over the limit", path: "/upload", pieces: ["x".repeat(40), "y".repeat(40)], status: 413, reason: "body_too_large", lengthKnown: false },
 ];
