@@ -73,7 +73,7 @@ const SEGMENTS = ["users", "alice", "bob", "orders", "7", "admin", "internal", "
 const HOSTILE = [".", "..", "%2e", "%2E%2e", "%2f", "%5c", "%25", "%252e", "%41", "%c0%ae", "%ff", "\\", ";", "//", "?", "#", "\u0000", "é", " ", "*", "~", "%00", "%"];
 const METHODS = ["GET", "GET", "POST", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "get", "G\u0000T"];
 const HEADER_NAMES = ["content-type", "content-encoding", "content-length", "transfer-encoding", "x-tenant", "x-forwarded-for", "x-http-method-override", "x-http-method", "x-method-override",
-  "x-meshguard-peer-id", "x-meshguard-user", "x-meshguard-api-client", "x-forwarded-client-cert", "x-api-key", "accept", "cookie", "x-a"];
+  "x-original-url", "x-meshguard-peer-id", "x-meshguard-user", "x-meshguard-api-client", "x-forwarded-client-cert", "x-api-key", "accept", "cookie", "x-a"];
 const PEERS = [`spiffe://${TD}/ns/shop/sa/worker`, `spiffe://${TD}/ns/dev/sa/web`, "spiffe://partner.example/ns/billing/sa/invoicer", "spiffe://evil.example/ns/shop/sa/worker", "https://x/y", `spiffe://${TD}/ns/shop/sa/..`];
 const CLAIMS = [
   { sub: "alice", scope: "orders:read profile", roles: ["customer"] }, { sub: "bob", roles: ["admin"], org: { id: "acme" } },
@@ -203,7 +203,7 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
       if (!known.has(out.reason ?? "")) report.violations.push(`request ${i}: unknown reason ${out.reason}`);
       if (!out.allowed && out.upstream.complete) report.violations.push(`request ${i}: refused (${key}) but the service has it complete: ${describe(req)}`);
       if (out.allowed && which === 0) {
-        for (const h of ["x-http-method-override", "x-http-method", "x-method-override", "x-forwarded-client-cert"]) {
+        for (const h of ["x-http-method-override", "x-http-method", "x-method-override", "x-original-url", "x-forwarded-client-cert"]) {
           if (header(out.forwardedHeaders, h).length > 0) report.violations.push(`request ${i}: ${h} reached the service`);
         }
         const override = overrideForwarded(req);

@@ -119,14 +119,14 @@ describe("body size and content type (real Envoy)", () => {
     it(`method-override headers never reach the service (${framing}, the service as witness)`, async () => {
       const m = mesh!;
       const id = randomUUID();
-      const headers = { "x-test-id": id, "x-http-method-override": "DELETE", "x-http-method": "DELETE", "x-method-override": "DELETE", "x-other": "kept" };
+      const headers = { "x-test-id": id, "x-http-method-override": "DELETE", "x-http-method": "DELETE", "x-method-override": "DELETE", "x-original-url": "/admin", "x-rewrite-url": "/admin", "x-other": "kept" };
       const r = await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, path: "/items/7", headers, pieces: ["a", "b"] }, framing);
       expect(r.status).toBe(200);
       await quiesce(m);
       const seen = m.upstream.byId(id);
       expect(seen.map((w) => w.state)).toEqual(["complete"]);
       expect(seen[0].method).toBe("POST");
-      for (const h of ["x-http-method-override", "x-http-method", "x-method-override"]) expect(seen[0].headers[h]).toBeUndefined();
+      for (const h of ["x-http-method-override", "x-http-method", "x-method-override", "x-original-url", "x-rewrite-url"]) expect(seen[0].headers[h]).toBeUndefined();
       expect(seen[0].headers["x-other"]).toBe("kept");
     });
   }

@@ -32,8 +32,10 @@ export const DEFAULT_CLIENT_HEADER = "x-meshguard-api-client";
 // sets x-forwarded-client-cert itself (forward_client_cert_details: SANITIZE_SET) can list its
 // own set instead. The identity headers meshguard forwards are stripped whatever the list says.
 export const DEFAULT_STRIP_HEADERS: string[] = ["x-forwarded-client-cert"];
-// Headers some frameworks read to replace the request's method (method_override: strip).
-export const METHOD_OVERRIDE_HEADERS: string[] = ["x-http-method-override", "x-http-method", "x-method-override"];
+// Headers some frameworks read to replace the request's method, and (x-original-url,
+// x-rewrite-url: IIS's, read by Zend and older Symfony) its path: stripped with method_override:
+// strip, so the service runs the request the policy judged.
+export const METHOD_OVERRIDE_HEADERS: string[] = ["x-http-method-override", "x-http-method", "x-method-override", "x-original-url", "x-rewrite-url"];
 export const DEFAULT_JWT_NAMESPACE = "envoy.filters.http.jwt_authn";
 export const DEFAULT_JWT_PAYLOAD_KEY = "jwt_payload";
 
