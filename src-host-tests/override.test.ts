@@ -38,6 +38,7 @@ const BODY_ROWS: BodyRow[] = [
   { type: "application/vnd.api+json", body: '{"\\u005fmethod":"DELETE"}', found: 1, why: "an escaped top-level member of a +json type" },
   { type: "text/plain; x=/json", body: '{"_method":"DELETE"}', found: 1, why: "a content-type Laravel takes for JSON" },
   { type: "application/x-www-form-urlencoded; v=/json", body: '{"_method":"DELETE"}', found: 1, why: "a form type Laravel reads as JSON" },
+  { type: "application/json", body: '\ufeff{"_method":"DELETE"}', found: 1, why: "a JSON body after a byte-order mark (body-parser's decoder drops it)" },
   { type: "application/json", body: '{"a":{"_method":"DELETE"},"b":["_method"],"c":"_method"}', found: 0, why: "nested members and values" },
   { type: "application/json", body: '[{"_method":"DELETE"}]', found: 0, why: "a top-level array" },
   { type: "application/json", body: '{"a":"\\"_method","b":1}', found: 0, why: "an escaped quote in a value" },

@@ -41,7 +41,7 @@ export class BodyOverrides {
     const json = this.json;
     const parts = this.parts;
     if (form !== null) for (let i = 0; i < n; i++) form.push(<i32>unchecked(bytes[i]));
-    if (json !== null) for (let i = 0; i < n; i++) json.push(<i32>unchecked(bytes[i]));
+    if (json !== null) json.feed(bytes);
     if (parts !== null) for (let i = 0; i < n; i++) parts.push(<i32>unchecked(bytes[i]));
     return this.found;
   }
@@ -75,6 +75,18 @@ class JsonNames {
   private escape: i32 = 0;            // 0: none; 1: after '\'; 2-5: \u and that many hex digits - 2
   private code: i32 = 0;
 
+  feed(bytes: Uint8Array): void {
+    const n = bytes.length;
+    for (let i = 0; i < n; i++) {
+      // Inside a string that is not a top-level name, only its end or an escape matters.
+      if (this.inString && !this.isName && this.escape == 0) {
+        while (i < n && unchecked(bytes[i]) != 0x22 && unchecked(bytes[i]) != 0x5c) i++;
+        if (i == n) break;
+      }
+      this.push(<i32>unchecked(bytes[i]));
+    }
+  }
+
   push(c: i32): void {
     if (this.inString) { this.inStringByte(c); return; }
     if (c == 0x22) {
@@ -90,8 +102,8 @@ class JsonNames {
       this.depth--;
     } else if (c == 0x2c) {
       this.expectName = this.depth == 1;
-    } else if (c > 0x20 && !this.started) {
-      this.started = true;   // a scalar document: no names
+    } else if (c > 0x20 && c < 0x80 && !this.started) {
+      this.started = true;   // a scalar document: no names (bytes above 0x7f, a BOM, do not start one)
     }
   }
 
