@@ -158,3 +158,34 @@ describe("method overrides in the query and a POST body (emulator)", () => {
     expect(runRequest(host, { method: "POST", path: "/items/7", headers: { "content-type": ["text/plain", "text/plain"] }, body: "x" }).allowed).toBe(true);
   });
 });
+
+describe("a body meshguard reads comes unencoded, in an ASCII-compatible charset (emulator)", () => {
+  const routes = [{ path: "/items/{id}", methods: ["POST", "PUT"], public: true }];
+  const post = (headers: Record<string, string | string[]>, method = "POST") => ({ method, path: "/items/7", headers, body: '{"a":1}' });
+
+  it("refuses a content-encoding or a wide charset on a scanned POST: 415 content_encoding_not_allowed", async () => {
+    const host = await loadFilter({ routes });
+    for (const headers of [
+      { "content-type": "application/json", "content-encoding": "gzip" },
+      { "content-type": "application/json", "content-encoding": ["identity", "deflate"] },
+      { "content-type": "application/json; charset=UTF-16" },
+      { "content-type": "application/x-www-form-urlencoded; charset=\"utf-32be\"" },
+      { "content-type": "application/json; charset=utf-8; charset=utf-16" },
+    ]) {
+      const out = runRequest(host, post(headers));
+      expect(out.reason, JSON.stringify(headers)).toBe("content_encoding_not_allowed");
+      expect(out.upstream.headers).toBe(false);
+    }
+  });
+
+  it("passes ASCII-compatible charsets, identity, and bodies meshguard does not read", async () => {
+    const host = await loadFilter({ routes });
+    for (const headers of [
+      { "content-type": "application/json; charset=UTF-8" }, { "content-type": "application/json; charset=\"iso-8859-1\"" },
+      { "content-type": "application/json", "content-encoding": "identity" },
+    ]) expect(runRequest(host, post(headers)).allowed, JSON.stringify(headers)).toBe(true);
+    expect(runRequest(host, post({ "content-type": "application/json", "content-encoding": "gzip" }, "PUT")).allowed).toBe(true);
+    const keep = await loadFilter({ routes, method_override: "keep" });
+    expect(runRequest(keep, post({ "content-type": "application/json", "content-encoding": "gzip" })).allowed).toBe(true);
+  });
+});

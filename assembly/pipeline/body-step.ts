@@ -46,7 +46,7 @@ export class BodyStep {
     const check = this.check;
     const type = check.checksType ? snapshot.value(CONTENT_TYPE.bytes) : "";
     if (this.settleProblem(check.contentTypeProblem(type))) return true;
-    if (check.readsBody && this.settleProblem(check.encodingProblem(encodingOf(snapshot)))) return true;
+    if (check.readsBody && this.settleProblem(check.encodingProblem(encodingOf(snapshot), snapshot.value(CONTENT_TYPE.bytes)))) return true;
     if (this.settleProblem(check.missingBodyProblem())) return true;
     const size = check.declaredSizeProblem();
     if (size !== null) {

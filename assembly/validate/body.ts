@@ -30,6 +30,29 @@ export class BodyRules {
 
 export const ANY_BODY = new BodyRules(-1, [], null, false);
 
+// The charset parameter of a content-type, lowercase and unquoted; "" when none, "(several)" when
+// given more than once.
+export function charsetOf(contentType: string): string {
+  const params = contentType.split(";");
+  let found = "";
+  for (let i = 1; i < params.length; i++) {
+    const p = params[i];
+    const eq = p.indexOf("=");
+    if (eq < 0 || p.substring(0, eq).trim().toLowerCase() != "charset") continue;
+    if (found.length > 0) return "(several)";
+    let v = p.substring(eq + 1).trim().toLowerCase();
+    if (v.length >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length - 1);
+    found = v.length > 0 ? v : "(empty)";
+  }
+  return found;
+}
+
+// Charsets in which ASCII text (a name such as _method, JSON's punctuation) is the same bytes.
+function asciiCompatible(charset: string): bool {
+  return charset.length == 0 || charset == "utf-8" || charset == "utf8" || charset == "us-ascii" || charset == "ascii" ||
+    charset == "latin1" || charset.startsWith("iso-8859-") || charset.startsWith("windows-125");
+}
+
 export class BodyProblem {
   constructor(public readonly reason: Reason, public readonly detail: string, public readonly reply: ReplyDetail) {}
 }
@@ -83,12 +106,15 @@ export class BodyCheck {
   // Whether meshguard reads the body's bytes as they are (a schema, or a scan for `_method`).
   get readsBody(): bool { return this.framing.follows && (this.rules.schema !== null || this.overrides !== null); }
 
-  // A body meshguard reads must arrive unencoded: it would judge the compressed bytes, and a
-  // service that inflates request bodies (Express's body-parser does) would read others.
-  // `encoding`: the first content-encoding other than identity, "" when none.
-  encodingProblem(encoding: string): BodyProblem | null {
-    if (encoding.length == 0 || !this.readsBody) return null;
-    return problem(CONTENT_ENCODING_NOT_ALLOWED, encoding);
+  // A body meshguard reads must arrive unencoded, in a charset that keeps ASCII as ASCII: it would
+  // judge the compressed (or UTF-16) bytes, and a service that inflates or decodes request bodies
+  // (Express's body-parser does both) would read others. `encoding`: the first content-encoding
+  // other than identity, "" when none.
+  encodingProblem(encoding: string, contentType: string): BodyProblem | null {
+    if (!this.readsBody) return null;
+    if (encoding.length > 0) return problem(CONTENT_ENCODING_NOT_ALLOWED, encoding);
+    const charset = charsetOf(contentType);
+    return asciiCompatible(charset) ? null : problem(CONTENT_ENCODING_NOT_ALLOWED, "charset " + charset);
   }
 
   missingBodyProblem(): BodyProblem | null {

@@ -58,6 +58,7 @@ export const BODY_CASES: BodyCase[] = [
   // A body meshguard reads must come unencoded: it would judge the compressed bytes, the service the inflated ones.
   { name: "a form declared gzip-encoded", kind: "encoded body", path: "/forms", pieces: ["a=1&", "b=2"], status: 415, reason: "content_encoding_not_allowed", contentType: "application/x-www-form-urlencoded", encoding: "gzip" },
   { name: "a body for a schema declared br-encoded", kind: "encoded body", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":3}'], status: 415, reason: "content_encoding_not_allowed", encoding: "br" },
+  { name: "a JSON body declared UTF-16 (body-parser decodes it; the scan would see NULs)", kind: "encoded body", path: "/forms", pieces: ["{\u0000", "}\u0000"], status: 415, reason: "content_encoding_not_allowed", contentType: "application/json; charset=utf-16le" },
   { name: "an encoded body meshguard does not read", kind: "valid", path: "/forms", pieces: ["\u0001\u0002", "\u0003"], status: 200, contentType: "application/octet-stream", encoding: "gzip" },
   { name: "a body of unknown length within the limit", kind: "valid", path: "/upload", pieces: ["x".repeat(30), "y".repeat(30)], status: 200, lengthKnown: false },
   { name: "a body of unknown length over the limit", kind: "over the limit", path: "/upload", pieces: ["x".repeat(40), "y".repeat(40)], status: 413, reason: "body_too_large", lengthKnown: false },
