@@ -164,7 +164,7 @@ function overrideForwarded(req: RequestSpec): string {
   const form = type === undefined || type.split(";")[0].trim().toLowerCase() === "application/x-www-form-urlencoded";
   const b = bodyBytes(req.body);
   // The body is checked on the route, and /reports/** is an audit-mode route (test/cases/access.ts).
-  const audited = req.path.startsWith("/reports/");
+  const audited = /^\/reports(\/|\?|$)/.test(req.path);
   if ((req.method ?? "GET").toUpperCase() === "POST" && form && !audited && b && formReference([...b])) return "form body";
   return "";
 }
