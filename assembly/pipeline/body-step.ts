@@ -9,7 +9,6 @@
 import { Decision } from "../authz/route";
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { BodyCheck, BodyProblem } from "../validate/body";
-import { CONTENT_TYPE } from "../validate/hygiene";
 import { REQUEST_UNAVAILABLE } from "../reply/reasons";
 import { StreamIO } from "./io";
 import { Settler } from "./settle";
@@ -41,12 +40,13 @@ export class BodyStep {
     private readonly decision: Decision,   // the route it is checked for
   ) {}
 
-  // The checks the request's headers allow; true when the request was refused.
-  atHeaders(snapshot: HeaderSnapshot): bool {
+  // The checks the request's headers allow; true when the request was refused. `contentType`:
+  // the request's content-type, read by the pipeline when the route's types, a schema or the
+  // method-override scan need it ("" otherwise).
+  atHeaders(snapshot: HeaderSnapshot, contentType: string): bool {
     const check = this.check;
-    const type = check.checksType ? snapshot.value(CONTENT_TYPE.bytes) : "";
-    if (this.settleProblem(check.contentTypeProblem(type))) return true;
-    if (check.readsBody && this.settleProblem(check.encodingProblem(encodingOf(snapshot), snapshot.value(CONTENT_TYPE.bytes)))) return true;
+    if (this.settleProblem(check.contentTypeProblem(contentType))) return true;
+    if (check.readsBody && this.settleProblem(check.encodingProblem(encodingOf(snapshot), contentType))) return true;
     if (this.settleProblem(check.missingBodyProblem())) return true;
     const size = check.declaredSizeProblem();
     if (size !== null) {

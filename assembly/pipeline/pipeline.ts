@@ -22,7 +22,7 @@ import { METHOD_OVERRIDE, PATH_INVALID, PEER_IDENTITY_MISSING, REQUEST_UNAVAILAB
 import { ANY_BODY, BodyCheck, BodyFraming } from "../validate/body";
 import { CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING, checkHeaders, mediaType, parseContentLength } from "../validate/hygiene";
 import { queryOverrides } from "../validate/override";
-import { BodyOverrides, bodyOverrideScan } from "../validate/override-body";
+import { bodyOverrideScan } from "../validate/override-body";
 import { PathCheck, checkPath } from "../validate/path";
 import { BodyStep, CONTINUE, STOP } from "./body-step";
 import { FilterConfig } from "./filter-config";
@@ -158,20 +158,20 @@ export class RequestPipeline {
     // Nothing to check: no body, none declared, none required.
     if (endOfStream && declared <= 0 && !chunked && rules.schema === null) return false;
     const check = new BodyCheck(rules, this.config.policy.limits.maxBodyBytes, new BodyFraming(!endOfStream, declared, chunked));
-    if (!endOfStream) check.overrides = this.bodyOverrides(snap);
+    const scan = !endOfStream && this.scansForOverride(snap);
+    // content-type, read once, when a check needs it: the route's types, a schema's body, the scan.
+    const type = scan || rules.contentTypes.length > 0 || rules.schema !== null ? snap.value(CONTENT_TYPE.bytes) : "";
+    if (scan) check.overrides = bodyOverrideScan(mediaType(type), type);
     const step = new BodyStep(this.settler, this.io, check, decision);
-    if (step.atHeaders(snap)) return true;
+    if (step.atHeaders(snap, type)) return true;
     this.body = step;
     return false;
   }
 
-  // The scan a POST body needs for a `_method` parameter (validate/override-body.ts), or null.
+  // Whether a POST body is scanned for a `_method` parameter (validate/override-body.ts).
   // Frameworks honour one on POST only (Symfony upper-cases the method first).
-  private bodyOverrides(snap: HeaderSnapshot): BodyOverrides | null {
-    if (!this.config.policy.headers.refuseOverrides) return null;
-    if (snap.value(METHOD.bytes).toUpperCase() != "POST") return null;
-    const type = snap.value(CONTENT_TYPE.bytes);
-    return bodyOverrideScan(mediaType(type), type);
+  private scansForOverride(snap: HeaderSnapshot): bool {
+    return this.config.policy.headers.refuseOverrides && snap.value(METHOD.bytes).toUpperCase() == "POST";
   }
 
   // Step 8: the verified identities in meshguard's headers. A header the host failed to set would
