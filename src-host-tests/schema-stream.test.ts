@@ -105,4 +105,21 @@ describe("schema checked on the events agrees with the document check", () => {
     expect(invalid).toBeGreaterThan(compared / 4);
     expect(compared - invalid).toBeGreaterThan(compared / 10);
   });
+
+  // Member names are looked up by the address of the string last found equal to a property's
+  // (validate/schema.ts findName): short names come from the intern table, the same object each
+  // time, until another name takes their slot and the name is decoded again as a new object.
+  it("a property is found by its name after its interned string was replaced (thousands of other names in between)", () => {
+    const schema = { type: "object", required: ["qty"], properties: { qty: { type: "integer", maximum: 5 } }, additionalProperties: { type: "string" } };
+    expect(compile(schema)).toBe("OK");
+    const crowd = JSON.stringify(Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`n${i}`, "v"])));
+    const verdicts = () => ['{"qty":1}', '{"qty":9}', '{"qty":"x"}', '{"other":"x"}'].map((d) => agree(d, "after the crowd"));
+    const first = verdicts();
+    expect(first[0]).toBe("VALID");
+    expect(first.slice(1).every((v) => v.startsWith("INVALID"))).toBe(true);
+    expect(agree(crowd, "the crowd")).toMatch(/^INVALID/);   // qty missing
+    expect(verdicts()).toEqual(first);
+    expect(agree(crowd.replace("{", '{"qty":2,'), "the crowd with qty")).toBe("VALID");
+    expect(verdicts()).toEqual(first);
+  });
 });

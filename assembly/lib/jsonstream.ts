@@ -8,7 +8,7 @@
 // their bytes, come from lib/intern.ts's tables) (src-host-tests/jsonstream.test.ts checks
 // every chunk size against the whole-document parser). Request bodies go through it as they
 // arrive (validate/body.ts), into the streaming schema check (validate/schema-stream.ts).
-import { NAMES, VALUES, plainAsciiHash } from "./intern";
+import { MAX_BYTES, NAMES, VALUES, plainAsciiHash } from "./intern";
 import { NumberText } from "./float";
 import { JsonKind, JsonLimits, JsonValue, JsonParser } from "./json";
 
@@ -37,6 +37,20 @@ export const LIMIT_DEPTH = "json_max_depth";
 export const LIMIT_MEMBERS = "json_max_members";
 export const LIMIT_STRING = "json_max_string_bytes";
 export const LIMIT_NUMBER = "json_max_number_chars";
+
+// The end of the run of bytes from chunk[from] that continue a token of this kind: for a string,
+// up to the next quote or backslash; for a number, its characters; for a literal, letters.
+function runEnd(chunk: Uint8Array, from: i32, n: i32, token: Token): i32 {
+  let j = from;
+  if (token == Token.String) {
+    while (j < n) { const c = unchecked(chunk[j]); if (c == 0x22 || c == 0x5c) break; j++; }
+  } else if (token == Token.Number) {
+    while (j < n) { const c = unchecked(chunk[j]); if (!((c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2b || c == 0x2e || c == 0x65 || c == 0x45)) break; j++; }
+  } else {
+    while (j < n) { const c = unchecked(chunk[j]); if (!(c >= 0x61 && c <= 0x7a)) break; j++; }
+  }
+  return j;
+}
 
 // The member names of one open object. A list while small (the common case, no hashing); a set
 // once it grows, so that a large object costs linear time, not quadratic (10,000 members would
@@ -113,15 +127,25 @@ export class JsonStream {
     const n = chunk.length;
     let i = 0;
     while (i < n) {
-      // Inside a string, copy the run up to the next quote or backslash in one go: most of a body's
-      // bytes are string contents, and a call per byte is most of the cost otherwise.
-      if (this.token == Token.String && !this.escape) {
-        let j = i;
-        while (j < n) {
-          const c = unchecked(chunk[j]);
-          if (c == 0x22 || c == 0x5c) break;
-          j++;
+      const token = this.token;
+      if (token == Token.None) {
+        const c = unchecked(chunk[i]);
+        if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d) { this.offset++; i++; continue; }
+        if (!this.structural(c)) return false;
+        this.offset++;
+        i++;
+        // A string token that ends in this chunk as short plain ASCII is read where it lies.
+        if (this.token == Token.String) {
+          const end = this.shortString(chunk, i);
+          if (end < 0) return false;
+          i = end;
         }
+        continue;
+      }
+      // Inside a token, take the run of bytes that continue it in one go (for a string: up to the
+      // next quote or backslash): a call per byte is most of the cost otherwise.
+      if (token != Token.String || !this.escape) {
+        const j = runEnd(chunk, i, n, token);
         if (j > i) {
           if (!this.pushRun(chunk, i, j)) return false;
           this.offset += <i64>(j - i);
@@ -138,6 +162,33 @@ export class JsonStream {
       if (this.token != Token.None || this.expect != Expect.Done) return this.fail("unexpected end of document", this.offset);
     }
     return true;
+  }
+
+  // A string token has just begun (its quote is in the carry) and its content starts at chunk[from].
+  // When the content is plain ASCII within the intern tables' bound and its closing quote is in this
+  // chunk, the token ends here without the carry: returns the index after the quote, or -1 when
+  // the document is refused (the offset then at the closing quote, as on the usual way). Otherwise
+  // returns `from` and the token goes on the usual way.
+  private shortString(chunk: Uint8Array, from: i32): i32 {
+    const max = min(MAX_BYTES, this.limits.maxStringBytes);
+    const stop = min(chunk.length, from + max + 1);
+    let j = from;
+    while (j < stop) {
+      const c = unchecked(chunk[j]);
+      if (c == 0x22) break;
+      if (c < 0x20 || c > 0x7e || c == 0x5c) return from;
+      j++;
+    }
+    if (j >= stop || j == from) return from;
+    const content = chunk.dataStart + <usize>from;
+    const len = j - from;
+    const hash = plainAsciiHash(content, len);
+    this.token = Token.None;
+    this.offset += <i64>len;
+    const ok = this.tokenIsKey ? this.memberName(NAMES.get(hash, content, len)) : this.value(this.sink.string(VALUES.get(hash, content, len)));
+    if (!ok) return -1;
+    this.offset++;
+    return j + 1;
   }
 
   private byte(c: u8): bool {
@@ -172,9 +223,11 @@ export class JsonStream {
   // Appends chunk[from, to) to the carry, within the same bound as push().
   private pushRun(chunk: Uint8Array, from: i32, to: i32): bool {
     const len = to - from;
-    const max = this.limits.maxStringBytes + 2;
+    const max = this.token == Token.String ? this.limits.maxStringBytes + 2 : this.token == Token.Number ? this.limits.maxNumberChars + 1 : 6;
     if (this.carryLen + len > max) {
-      return this.failLimit(LIMIT_STRING, "string longer than " + this.limits.maxStringBytes.toString() + " bytes", this.tokenStart);
+      if (this.token == Token.String) return this.failLimit(LIMIT_STRING, "string longer than " + this.limits.maxStringBytes.toString() + " bytes", this.tokenStart);
+      if (this.token == Token.Number) return this.failLimit(LIMIT_NUMBER, "number longer than " + this.limits.maxNumberChars.toString() + " characters", this.tokenStart);
+      return this.fail("unexpected character", this.tokenStart);
     }
     if (this.carryLen + len > this.carry.length) {
       let size = this.carry.length * 2;

@@ -78,9 +78,20 @@ class JsonNames {
   feed(bytes: Uint8Array): void {
     const n = bytes.length;
     for (let i = 0; i < n; i++) {
-      // Inside a string that is not a top-level name, only its end or an escape matters.
-      if (this.inString && !this.isName && this.escape == 0) {
-        while (i < n && unchecked(bytes[i]) != 0x22 && unchecked(bytes[i]) != 0x5c) i++;
+      if (this.inString) {
+        // Inside a string that is not a top-level name, only its end or an escape matters.
+        if (!this.isName && this.escape == 0) {
+          while (i < n && unchecked(bytes[i]) != 0x22 && unchecked(bytes[i]) != 0x5c) i++;
+          if (i == n) break;
+        }
+      } else if (this.depth >= 2) {
+        // Below the top-level object's members, only strings and brackets matter (a comma there
+        // never starts a top-level name).
+        while (i < n) {
+          const c = unchecked(bytes[i]);
+          if (c == 0x22 || c == 0x7b || c == 0x7d || c == 0x5b || c == 0x5d) break;
+          i++;
+        }
         if (i == n) break;
       }
       this.push(<i32>unchecked(bytes[i]));

@@ -218,10 +218,10 @@ function compileStructure(c: SchemaCompiler, n: SchemaNode, k: string, v: JsonVa
   else if (k == "const") n.constValue = v;
   else if (k == "properties") {
     if (!v.isObject()) { c.fail(here, "must be an object"); return true; }
-    for (let j = 0; j < v.names.length; j++) { n.properties.push(v.names[j]); n.propertyNodes.push(compileNode(c, v.items[j], here + "/" + v.names[j], depth + 1)); }
+    for (let j = 0; j < v.names.length; j++) { n.properties.push(v.names[j]); n.propertiesSeen.push(v.names[j]); n.propertyNodes.push(compileNode(c, v.items[j], here + "/" + v.names[j], depth + 1)); }
   } else if (k == "required") {
     if (!v.isArray()) { c.fail(here, "must be a list of names"); return true; }
-    for (let j = 0; j < v.items.length; j++) { if (!v.items[j].isString()) { c.fail(here, "must be a list of names"); break; } n.required.push(v.items[j].str); }
+    for (let j = 0; j < v.items.length; j++) { if (!v.items[j].isString()) { c.fail(here, "must be a list of names"); break; } n.required.push(v.items[j].str); n.requiredSeen.push(v.items[j].str); }
   } else if (k == "additionalProperties") n.additional = compileNode(c, v, here, depth + 1);
   else if (k == "items") {
     if (v.isArray()) { c.fail(here, "tuple form (a list of schemas) is outside meshguard's schema subset"); return true; }

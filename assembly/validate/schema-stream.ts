@@ -15,7 +15,7 @@
 import { NumberText } from "../lib/float";
 import { JsonKind, JsonValue } from "../lib/json";
 import { DocumentSink, JsonSink } from "../lib/jsonstream";
-import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_OBJ, validate } from "./schema";
+import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_OBJ, findName, validate } from "./schema";
 
 // How a node is checked, decided once per node (SchemaNode.plan).
 export const PLAN_UNKNOWN: u8 = 0;
@@ -239,10 +239,10 @@ export class SchemaStream extends JsonSink {
     f.member = name;
     // What validate() charges for looking the name up among required and properties.
     if (!this.spend(<i64>n.required.length + <i64>n.properties.length)) return true;
-    const r = n.required.indexOf(name);
+    const r = findName(n.required, n.requiredSeen, name);
     if (r >= 0) unchecked(f.seen[r] = 1);
     if (f.error !== null) return true;
-    const p = n.properties.indexOf(name);
+    const p = findName(n.properties, n.propertiesSeen, name);
     if (p >= 0) { f.child = unchecked(n.propertyNodes[p]); f.childIsAdditional = false; }
     else { f.child = n.additional; f.childIsAdditional = true; }
     return true;

@@ -25,6 +25,10 @@ export class SchemaNode {
   properties: string[] = [];
   propertyNodes: SchemaNode[] = [];
   required: string[] = [];
+  // Per name in properties and required: the last string object a document's member name was
+  // found equal to (findName).
+  propertiesSeen: string[] = [];
+  requiredSeen: string[] = [];
   additional: SchemaNode | null = null;      // null: any additional property
   items: SchemaNode | null = null;
   minItems: i64 = -1; maxItems: i64 = -1; uniqueItems: bool = false;
@@ -48,6 +52,19 @@ export class SchemaNode {
   touchesBound(x: f64): bool {
     return x == this.minimum || x == this.maximum || x == this.exclusiveMinimum || x == this.exclusiveMaximum;
   }
+}
+
+// The index of `name` in `names`, or -1. `seen` holds, per name, the last string object found
+// equal to it: short member names come from lib/intern.ts's table, the same object body after
+// body, so a name is usually found by its address alone. The object is held there, so its address
+// cannot be reused by another string while it is compared against.
+export function findName(names: string[], seen: string[], name: string): i32 {
+  const at = changetype<usize>(name);
+  const n = seen.length;
+  for (let i = 0; i < n; i++) if (changetype<usize>(unchecked(seen[i])) == at) return i;
+  const i = names.indexOf(name);
+  if (i >= 0 && i < n) unchecked(seen[i] = name);
+  return i;
 }
 
 // Where validation failed: the pointer's tokens are collected innermost first while the recursion
@@ -261,7 +278,7 @@ function validateObject(v: JsonValue, n: SchemaNode, budget: Budget): SchemaErro
   for (let i = 0; i < n.required.length; i++) if (v.member(n.required[i]) === null) return new SchemaError("required").at(n.required[i]);
   for (let i = 0; i < v.names.length; i++) {
     const k = v.names[i];
-    const p = n.properties.indexOf(k);
+    const p = findName(n.properties, n.propertiesSeen, k);
     if (p >= 0) { const e = validate(v.items[i], n.propertyNodes[p], budget); if (e !== null) return e.at(k); continue; }
     const add = n.additional;
     if (add === null) continue;
