@@ -14,7 +14,8 @@
 // error first.
 import { NumberText } from "../lib/float";
 import { JsonKind, JsonValue } from "../lib/json";
-import { DocumentSink, JsonSink } from "../lib/jsonstream";
+import { DocumentSink } from "../lib/document-sink";
+import { JsonSink } from "../lib/jsonstream";
 import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_OBJ, findName, validate } from "./schema";
 
 // How a node is checked, decided once per node (SchemaNode.plan).
