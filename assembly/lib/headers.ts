@@ -19,38 +19,40 @@ export class HeaderName {
 export class HeaderSnapshot {
   readonly count: i32;
   readonly ok: bool;
-  private readonly nameAt: Int32Array;
-  private readonly nameLen: Int32Array;
-  private readonly valueAt: Int32Array;
-  private readonly valueLen: Int32Array;
+  // Per header, four entries: where its name starts in `bytes`, the name's length, where its value
+  // starts, the value's length (one array: a snapshot is taken on every request).
+  private readonly at: Int32Array;
 
   constructor(public readonly bytes: Uint8Array) {
     const size = bytes.length;
     let n = size >= 4 ? <i32>load<u32>(bytes.dataStart) : 0;
     let ok = size >= 4 && n >= 0 && n <= MAX_HEADERS && 4 + 8 * n <= size;
     if (!ok) n = 0;
-    this.nameAt = new Int32Array(n);
-    this.nameLen = new Int32Array(n);
-    this.valueAt = new Int32Array(n);
-    this.valueLen = new Int32Array(n);
+    const at = new Int32Array(4 * n);
+    this.at = at;
     let p = 4 + 8 * n;
     for (let i = 0; i < n && ok; i++) {
       const ks = <i32>load<u32>(bytes.dataStart + <usize>(4 + 8 * i));
       const vs = <i32>load<u32>(bytes.dataStart + <usize>(8 + 8 * i));
       if (ks < 0 || vs < 0 || p + ks + vs + 2 > size) { ok = false; break; }
-      this.nameAt[i] = p; this.nameLen[i] = ks; p += ks + 1;
-      this.valueAt[i] = p; this.valueLen[i] = vs; p += vs + 1;
+      at[4 * i] = p; at[4 * i + 1] = ks; p += ks + 1;
+      at[4 * i + 2] = p; at[4 * i + 3] = vs; p += vs + 1;
     }
     this.ok = ok;
     this.count = ok ? n : 0;
   }
+
+  private nameAt(i: i32): i32 { return this.at[4 * i]; }
+  private nameLen(i: i32): i32 { return this.at[4 * i + 1]; }
+  private valueAt(i: i32): i32 { return this.at[4 * i + 2]; }
+  private valueLen(i: i32): i32 { return this.at[4 * i + 3]; }
 
   // Index of the first header with this (lowercase) name, or -1.
   find(name: ArrayBuffer): i32 {
     const len = name.byteLength;
     const base = this.bytes.dataStart;
     for (let i = 0; i < this.count; i++) {
-      if (unchecked(this.nameLen[i]) == len && memory.compare(base + <usize>unchecked(this.nameAt[i]), changetype<usize>(name), <usize>len) == 0) return i;
+      if (unchecked(this.at[4 * i + 1]) == len && memory.compare(base + <usize>unchecked(this.at[4 * i]), changetype<usize>(name), <usize>len) == 0) return i;
     }
     return -1;
   }
@@ -64,33 +66,33 @@ export class HeaderSnapshot {
   }
 
   valueOf(i: i32): string {
-    return String.UTF8.decodeUnsafe(this.bytes.dataStart + <usize>this.valueAt[i], <usize>this.valueLen[i], false);
+    return String.UTF8.decodeUnsafe(this.bytes.dataStart + <usize>this.valueAt(i), <usize>this.valueLen(i), false);
   }
 
-  nameLength(i: i32): i32 { return this.nameLen[i]; }
+  nameLength(i: i32): i32 { return this.nameLen(i); }
 
   nameOf(i: i32): string {
-    return String.UTF8.decodeUnsafe(this.bytes.dataStart + <usize>this.nameAt[i], <usize>this.nameLen[i], false);
+    return String.UTF8.decodeUnsafe(this.bytes.dataStart + <usize>this.nameAt(i), <usize>this.nameLen(i), false);
   }
 
   nameIs(i: i32, name: ArrayBuffer): bool {
     const len = name.byteLength;
-    return this.nameLen[i] == len && memory.compare(this.bytes.dataStart + <usize>this.nameAt[i], changetype<usize>(name), <usize>len) == 0;
+    return this.nameLen(i) == len && memory.compare(this.bytes.dataStart + <usize>this.nameAt(i), changetype<usize>(name), <usize>len) == 0;
   }
 
   isPseudo(i: i32): bool {
-    return this.nameLen[i] > 0 && load<u8>(this.bytes.dataStart + <usize>this.nameAt[i]) == 0x3a;
+    return this.nameLen(i) > 0 && load<u8>(this.bytes.dataStart + <usize>this.nameAt(i)) == 0x3a;
   }
 
   // RFC 9110 field values: no control characters but horizontal tab (obs-text is allowed).
   hasControlCharacter(i: i32): bool {
-    const at = this.bytes.dataStart + <usize>this.valueAt[i];
-    const n = <usize>this.valueLen[i];
+    const at = this.bytes.dataStart + <usize>this.valueAt(i);
+    const n = <usize>this.valueLen(i);
     for (let k: usize = 0; k < n; k++) {
       const c = load<u8>(at + k);
       if ((c < 0x20 && c != 0x09) || c == 0x7f) return true;
     }
     return false;
   }
-  valueLength(i: i32): i32 { return this.valueLen[i]; }
+  valueLength(i: i32): i32 { return this.valueLen(i); }
 }

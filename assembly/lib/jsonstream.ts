@@ -9,6 +9,7 @@
 // every chunk size against the whole-document parser). Request bodies go through it as they
 // arrive (validate/body.ts), into the streaming schema check (validate/schema-stream.ts).
 import { MAX_BYTES, NAMES, VALUES, plainAsciiHash } from "./intern";
+import { MemberNames } from "./member-names";
 import { NumberText } from "./float";
 import { JsonLimits, JsonParser } from "./json";
 
@@ -52,36 +53,6 @@ function runEnd(chunk: Uint8Array, from: i32, n: i32, token: Token): i32 {
   return j;
 }
 
-// The member names of one open object. A list while small (the common case, no hashing); a set
-// once it grows, so that a large object costs linear time, not quadratic (10,000 members would
-// otherwise be 50 million comparisons).
-class MemberNames {
-  private list: string[] = [];
-  private set: Set<string> | null = null;
-  size: i32 = 0;
-  // Emptied for the next object at the same depth (the sets are pooled per depth).
-  clear(): void {
-    this.list.length = 0;
-    this.set = null;
-    this.size = 0;
-  }
-  has(name: string): bool {
-    const set = this.set;
-    return set !== null ? set.has(name) : this.list.includes(name);
-  }
-  add(name: string): void {
-    this.size++;
-    const set = this.set;
-    if (set !== null) { set.add(name); return; }
-    this.list.push(name);
-    if (this.list.length > 16) {
-      const s = new Set<string>();
-      for (let i = 0; i < this.list.length; i++) s.add(this.list[i]);
-      this.set = s;
-    }
-  }
-}
-
 export class JsonStream {
   error: string = "";
   limit: string = "";          // when a configured limit refused the document: its name
@@ -97,11 +68,30 @@ export class JsonStream {
   private counts: i32[] = [];     // members or elements so far, per open container
   private openNames: Array<MemberNames> = [];  // member names so far, per open object: [0, objects)
   private objects: i32 = 0;
-  private parser: JsonParser = new JsonParser(new Uint8Array(0), new JsonLimits());
+  private parser: JsonParser;
 
-  constructor(public readonly sink: JsonSink, public readonly limits: JsonLimits = new JsonLimits()) {
-    this.carry = new Uint8Array(64);
-    this.parser = new JsonParser(this.carry, limits);
+  constructor(public readonly sink: JsonSink, public limits: JsonLimits = new JsonLimits()) {
+    const carry = new Uint8Array(64);
+    this.carry = carry;
+    this.parser = new JsonParser(carry, limits);
+  }
+
+  // Ready for a new document under these limits, to the same sink, keeping the buffers it grew.
+  reset(limits: JsonLimits): void {
+    this.error = "";
+    this.limit = "";
+    this.offset = 0;
+    this.expect = Expect.Value;
+    this.token = Token.None;
+    this.tokenIsKey = false;
+    this.tokenStart = 0;
+    this.escape = false;
+    this.carryLen = 0;
+    this.kinds.length = 0;
+    this.counts.length = 0;
+    this.objects = 0;
+    this.limits = limits;
+    this.parser.limits = limits;
   }
 
   get done(): bool { return this.error.length == 0 && this.expect == Expect.Done && this.token == Token.None; }

@@ -61,6 +61,30 @@ function problem(reason: Reason, detail: string): BodyProblem {
   return new BodyProblem(reason, detail, NO_REPLY_DETAIL);
 }
 
+// A body's tokenizer and the schema check it feeds. One is kept for the next body once a body is
+// done with it (a worker's VM handles one callback at a time, so bodies in flight together each
+// get their own; a stream that ends without a verdict leaves its parser to the collector): a
+// fresh pair, with their buffers and frames, is some 35 allocations per request.
+class BodyParser {
+  readonly checker: SchemaStream;
+  readonly json: JsonStream;
+  constructor(schema: SchemaNode, limits: JsonLimits) {
+    const checker = new SchemaStream(schema, SCHEMA_BUDGET);
+    this.checker = checker;
+    this.json = new JsonStream(checker, limits);
+  }
+}
+let spareParser: BodyParser | null = null;
+
+function takeParser(schema: SchemaNode, limits: JsonLimits): BodyParser {
+  const p = spareParser;
+  if (p === null) return new BodyParser(schema, limits);
+  spareParser = null;
+  p.checker.reset(schema, SCHEMA_BUDGET);
+  p.json.reset(limits);
+  return p;
+}
+
 // What the request's headers say about its body.
 export class BodyFraming {
   constructor(
@@ -79,8 +103,9 @@ export class BodyCheck {
   limit: i64;                // bytes allowed; i64.MAX_VALUE once a refusal was only audited
   seen: i64 = 0;
   hold: bool = false;
-  private json: JsonStream | null = null;
-  private checker: SchemaStream | null = null;   // while the body is checked against the schema
+  private parser: BodyParser | null = null;       // while the body is checked against the schema
+  private json: JsonStream | null = null;         // the parser's, until the document ends
+  private checker: SchemaStream | null = null;    // the parser's, until the verdict is taken
   // Set before start() when a `_method` parameter in the body is refused (override-body.ts).
   overrides: BodyOverrides | null = null;
 
@@ -138,11 +163,12 @@ export class BodyCheck {
     if (schema !== null && this.framing.follows) {
       // Checked on the tokenizer's events (validate/schema-stream.ts): no document is built,
       // except a subtree a keyword needs whole, bounded by the limits.
-      const checker = new SchemaStream(schema, SCHEMA_BUDGET);
-      this.checker = checker;
       const maxBytes = <i32>min<i64>(this.limit, <i64>i32.MAX_VALUE);
       const l = jsonLimits;
-      this.json = new JsonStream(checker, new JsonLimits(maxBytes, l.maxDepth, l.maxMembers, l.maxStringBytes, l.maxNumberChars));
+      const parser = takeParser(schema, new JsonLimits(maxBytes, l.maxDepth, l.maxMembers, l.maxStringBytes, l.maxNumberChars));
+      this.parser = parser;
+      this.checker = parser.checker;
+      this.json = parser.json;
     }
     const mayRefuse = this.checker !== null || this.overrides !== null || (this.framing.declared < 0 && this.limit != i64.MAX_VALUE);
     this.hold = this.framing.follows && mayRefuse && !audit && !this.rules.stream;
@@ -178,8 +204,16 @@ export class BodyCheck {
     this.checker = null;
     // A document refused by a configured limit is not "invalid JSON": the reply names the limit.
     const limited = json.limit.length > 0;
-    return new BodyProblem(limited ? BODY_LIMIT_EXCEEDED : BODY_INVALID_JSON,
+    const refused = new BodyProblem(limited ? BODY_LIMIT_EXCEEDED : BODY_INVALID_JSON,
       json.error + " at byte " + json.offset.toString(), new ReplyDetail("", "", json.limit));
+    this.releaseParser();
+    return refused;
+  }
+
+  // Nothing of the parser is read after this: it goes back for the next body.
+  private releaseParser(): void {
+    spareParser = this.parser;
+    this.parser = null;
   }
 
   // The end of the body: the schema's verdict on the complete document.
@@ -188,8 +222,9 @@ export class BodyCheck {
     if (fed !== null) return fed;
     const checker = this.checker;
     this.checker = null;
-    if (checker === null || !checker.sawValue) return null;
-    const e = checker.error;
+    if (checker === null) return null;
+    const e = checker.sawValue ? checker.error : null;
+    this.releaseParser();
     if (e === null) return null;
     if (e.keyword == "complexity") {
       // Not the document's fault as such: it needs more validation work than meshguard allows.

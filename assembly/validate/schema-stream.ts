@@ -85,10 +85,22 @@ export class SchemaStream extends JsonSink {
   private started: bool = false;
   readonly budget: Budget;
 
-  constructor(private readonly root: SchemaNode, budget: i64) {
+  constructor(private root: SchemaNode, budget: i64) {
     super();
     this.wholeNode = root;
     this.budget = new Budget(budget);
+  }
+
+  // Ready for a new document against this schema, keeping the frames it made.
+  reset(root: SchemaNode, budget: i64): void {
+    this.root = root;
+    this.depth = 0;
+    this.whole = null;
+    this.wholeDepth = 0;
+    this.wholeNode = root;
+    this.rootError = null;
+    this.started = false;
+    this.budget.left = budget;
   }
 
   // After the document: whether it had a value at all, and the first error (null: it conforms).

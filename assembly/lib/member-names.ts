@@ -1,0 +1,31 @@
+// The member names of a JSON object being read, for lib/jsonstream.ts to refuse a duplicate. Pure.
+
+// The member names of one open object. A list while small (the common case, no hashing); a set
+// once it grows, so that a large object costs linear time, not quadratic (10,000 members would
+// otherwise be 50 million comparisons).
+export class MemberNames {
+  private list: string[] = [];
+  private set: Set<string> | null = null;
+  size: i32 = 0;
+  // Emptied for the next object at the same depth (the sets are pooled per depth).
+  clear(): void {
+    this.list.length = 0;
+    this.set = null;
+    this.size = 0;
+  }
+  has(name: string): bool {
+    const set = this.set;
+    return set !== null ? set.has(name) : this.list.includes(name);
+  }
+  add(name: string): void {
+    this.size++;
+    const set = this.set;
+    if (set !== null) { set.add(name); return; }
+    this.list.push(name);
+    if (this.list.length > 16) {
+      const s = new Set<string>();
+      for (let i = 0; i < this.list.length; i++) s.add(this.list[i]);
+      this.set = s;
+    }
+  }
+}
