@@ -1,7 +1,7 @@
 // Short strings decoded once per VM: member names and small values repeat from body to body (the
 // same field names in every element of an array, enum values), and decoding each one again is an
-// allocation per token. A direct-mapped table of the bytes and their decoded string; a lookup
-// compares the bytes, so a collision is a miss, never a wrong string. Only plain ASCII (0x20 to
+// allocation per token. A two-way set-associative table of the bytes and their decoded string; a
+// lookup compares the bytes, so a collision is a miss, never a wrong string. Only plain ASCII (0x20 to
 // 0x7e, no quote or backslash) up to MAX_BYTES is cached: for those bytes the decoded string is the
 // bytes themselves. Pure (no host calls); one table for names and one for values.
 
@@ -21,23 +21,38 @@ export function plainAsciiHash(ptr: usize, len: i32): i32 {
 }
 
 export class InternTable {
+  // Two ways per set: two short strings whose hashes share a set (likely among a few dozen, as
+  // the birthday problem goes) would otherwise evict each other on every body that holds both.
   private readonly bytes: Uint8Array = new Uint8Array(SLOTS * MAX_BYTES);
   private readonly lens: StaticArray<i32> = new StaticArray<i32>(SLOTS);
   private readonly strs: StaticArray<string> = new StaticArray<string>(SLOTS);
+  private readonly older: StaticArray<u8> = new StaticArray<u8>(SLOTS >> 1);   // per set: the way used less recently
 
   constructor() {
     for (let i = 0; i < SLOTS; i++) { unchecked(this.lens[i] = -1); unchecked(this.strs[i] = ""); }
   }
 
+  private holds(slot: i32, ptr: usize, len: i32): bool {
+    return unchecked(this.lens[slot]) == len && memory.compare(this.bytes.dataStart + <usize>(slot * MAX_BYTES), ptr, <usize>len) == 0;
+  }
+
   // The string for `len` plain ASCII bytes at `ptr` whose plainAsciiHash is `hash` (>= 0).
   get(hash: i32, ptr: usize, len: i32): string {
-    const slot = hash & (SLOTS - 1);
-    const at = this.bytes.dataStart + <usize>(slot * MAX_BYTES);
-    if (unchecked(this.lens[slot]) == len && memory.compare(at, ptr, <usize>len) == 0) return unchecked(this.strs[slot]);
+    const set = hash & ((SLOTS >> 1) - 1);
+    const first = set << 1;
+    for (let way = 0; way < 2; way++) {
+      if (this.holds(first + way, ptr, len)) {
+        unchecked(this.older[set] = <u8>(1 - way));
+        return unchecked(this.strs[first + way]);
+      }
+    }
+    const way = <i32>unchecked(this.older[set]);
+    const slot = first + way;
     const s = String.UTF8.decodeUnsafe(ptr, <usize>len, false);
-    memory.copy(at, ptr, <usize>len);
+    memory.copy(this.bytes.dataStart + <usize>(slot * MAX_BYTES), ptr, <usize>len);
     unchecked(this.lens[slot] = len);
     unchecked(this.strs[slot] = s);
+    unchecked(this.older[set] = <u8>(1 - way));
     return s;
   }
 }

@@ -74,5 +74,11 @@ export function parseContentLength(v: string): i64 {
 // The media type of a content-type value: before any ';', trimmed, lowercase.
 export function mediaType(contentType: string): string {
   const semi = contentType.indexOf(";");
-  return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase();
+  const type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+  // Already lowercase (the usual case) is returned as it is: no copy per request.
+  for (let i = 0; i < type.length; i++) {
+    const c = type.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a || c > 0x7f) return type.toLowerCase();
+  }
+  return type;
 }
