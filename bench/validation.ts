@@ -3,6 +3,8 @@
 // delivers it, request lifecycle included) and by ajv (schema compiled once; JSON.parse plus
 // validate, what a service would do), in the same run. Medians; MB/s and the ratio.
 // Run: npm run bench:validation   (node --no-liftoff, as Envoy runs V8)
+// BENCH_COMPARE_WASM=<another build of meshguard> (or <label>=<build>) adds that build, interleaved
+// in the same rounds, as a column of its own.
 import Ajv from "ajv";
 import { cpus } from "node:os";
 import { readFileSync } from "node:fs";
@@ -18,14 +20,20 @@ const payload = orderBody;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-const host = await ProxyWasmHost.load(readFileSync(WASM_PATH), {
-  pluginConfig: JSON.stringify({ routes: [{ name: "orders", path: "/orders", methods: ["POST"], public: true, max_body_bytes: 1 << 20, content_types: ["application/json"], body_schema: schema }] }),
-});
-if (!host.configured) throw new Error(host.logsAt("error").join("\n"));
+const POLICY = JSON.stringify({ routes: [{ name: "orders", path: "/orders", methods: ["POST"], public: true, max_body_bytes: 1 << 20, content_types: ["application/json"], body_schema: schema }] });
+async function load(path: string): Promise<ProxyWasmHost> {
+  const h = await ProxyWasmHost.load(readFileSync(path), { pluginConfig: POLICY });
+  if (!h.configured) throw new Error(h.logsAt("error").join("\n"));
+  return h;
+}
+const host = await load(WASM_PATH);
+const compare = process.env.BENCH_COMPARE_WASM ?? "";
+const [compareLabel, comparePath] = compare.includes("=") ? compare.split("=") : ["compared build", compare];
+const other = compare.length > 0 ? await load(comparePath) : null;
 const validate = new Ajv({ allErrors: false }).addFormat("uuid", /^[0-9a-f-]{36}$/i).addFormat("email", /^[^@\s]+@[^@\s]+\.[^@\s]+$/).compile(schema);
 
-function meshguard(body: Buffer): void {
-  const s = host.newStream({});
+function meshguard(body: Buffer, on: ProxyWasmHost = host): void {
+  const s = on.newStream({});
   s.sendRequestHeaders([[":path", "/orders"], [":method", "POST"], ["content-type", "application/json"], ["content-length", String(body.length)]], false);
   for (let at = 0; at < body.length && !s.localReply; at += CHUNK) s.sendRequestBody(body.subarray(at, at + CHUNK), at + CHUNK >= body.length);
   if (s.localReply) throw new Error(`refused: ${s.localReply.body}`);
@@ -50,9 +58,17 @@ for (const size of [1024, 16 * 1024, 256 * 1024]) {
   const body = Buffer.from(text);
   const iterations = Math.max(20, Math.round(20_000_000 / body.length));
   meshguard(body); withAjv(text);
-  const m: number[] = [], a: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) { m.push(mbps(() => meshguard(body), body.length, iterations)); a.push(mbps(() => withAjv(text), body.length, iterations)); }
-  rows.push({ body: `${(body.length / 1024).toFixed(1)} KB`, "meshguard MB/s": +median(m).toFixed(1), "ajv MB/s": +median(a).toFixed(1), "meshguard / ajv": +(median(m) / median(a)).toFixed(2) });
+  if (other) meshguard(body, other);
+  const m: number[] = [], a: number[] = [], o: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    m.push(mbps(() => meshguard(body), body.length, iterations));
+    a.push(mbps(() => withAjv(text), body.length, iterations));
+    if (other) o.push(mbps(() => meshguard(body, other), body.length, iterations));
+  }
+  const row: Record<string, string | number> = { body: `${(body.length / 1024).toFixed(1)} KB`, "meshguard MB/s": +median(m).toFixed(1), "ajv MB/s": +median(a).toFixed(1), "meshguard / ajv": +(median(m) / median(a)).toFixed(2) };
+  if (other) { row[`${compareLabel} MB/s`] = +median(o).toFixed(1); row[`${compareLabel} / ajv`] = +(median(o) / median(a)).toFixed(2); }
+  rows.push(row);
 }
 console.table(rows);
 if (host.trap) throw host.trap;
+if (other?.trap) throw other.trap;
