@@ -291,7 +291,7 @@ export class JsonStream {
     if (!this.sinkSays(sinkOk)) return false;
     const d = this.kinds.length;
     if (d == 0) { this.expect = Expect.Done; return true; }
-    this.expect = this.kinds[d - 1] == OBJECT ? Expect.CommaOrEndObject : Expect.CommaOrEndArray;
+    this.expect = unchecked(this.kinds[d - 1]) == OBJECT ? Expect.CommaOrEndObject : Expect.CommaOrEndArray;
     return true;
   }
 
@@ -302,8 +302,8 @@ export class JsonStream {
   private open(kind: u8): bool {
     if (this.kinds.length >= this.limits.maxDepth) return this.failLimit(LIMIT_DEPTH, "nesting deeper than " + this.limits.maxDepth.toString(), this.offset);
     const d = this.kinds.length;
-    if (d > 0) {
-      if (++this.counts[d - 1] > this.limits.maxMembers) return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " elements", this.offset);
+    if (d > 0 && this.countElement(d) > this.limits.maxMembers) {
+      return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " elements", this.offset);
     }
     this.kinds.push(kind);
     this.counts.push(0);
@@ -325,10 +325,18 @@ export class JsonStream {
     return this.value(this.sink.endArray());
   }
 
+  // One more member or element in the container open at depth d (> 0; counts is as long as
+  // kinds): the count so far.
+  private countElement(d: i32): i32 {
+    const count = unchecked(this.counts[d - 1]) + 1;
+    unchecked(this.counts[d - 1] = count);
+    return count;
+  }
+
   // Counts a scalar against its array's element limit (an object's members count at their name).
   private scalarStart(t: Token, c: u8): bool {
     const d = this.kinds.length;
-    if (d > 0 && this.kinds[d - 1] == ARRAY && ++this.counts[d - 1] > this.limits.maxMembers) {
+    if (d > 0 && unchecked(this.kinds[d - 1]) == ARRAY && this.countElement(d) > this.limits.maxMembers) {
       return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " elements", this.offset);
     }
     return this.begin(t, c);
