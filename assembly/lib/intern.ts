@@ -1,9 +1,9 @@
 // Short strings decoded once per VM: member names and small values repeat from body to body (the
 // same field names in every element of an array, enum values), and decoding each one again is an
 // allocation per token. A two-way set-associative table of the bytes and their decoded string; a
-// lookup compares the bytes, so a collision is a miss, never a wrong string. Only plain ASCII (0x20 to
-// 0x7e, no quote or backslash) up to MAX_BYTES is cached: for those bytes the decoded string is the
-// bytes themselves. Pure (no host calls); one table for names and one for values.
+// lookup compares the bytes, so a collision is a miss, never a wrong string. Only plain ASCII (0x20
+// to 0x7e, no quote or backslash) up to MAX_BYTES is cached: for those bytes the decoded string is
+// the bytes themselves. Pure (no host calls); one table for names and one for values.
 
 export const MAX_BYTES = 32;
 const SLOTS = 256;
@@ -26,7 +26,7 @@ export class InternTable {
   private readonly bytes: Uint8Array = new Uint8Array(SLOTS * MAX_BYTES);
   private readonly lens: StaticArray<i32> = new StaticArray<i32>(SLOTS);
   private readonly strs: StaticArray<string> = new StaticArray<string>(SLOTS);
-  private readonly older: StaticArray<u8> = new StaticArray<u8>(SLOTS >> 1);   // per set: the way used less recently
+  private readonly older: StaticArray<u8> = new StaticArray<u8>(SLOTS >> 1);   // per set: the way used least recently
 
   constructor() {
     for (let i = 0; i < SLOTS; i++) { unchecked(this.lens[i] = -1); unchecked(this.strs[i] = ""); }
