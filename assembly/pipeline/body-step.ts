@@ -42,10 +42,10 @@ export class BodyStep {
 
   // The checks the request's headers allow; true when the request was refused. `contentType`:
   // the request's content-type, read by the pipeline when the route's types, a schema or the
-  // method-override scan need it ("" otherwise).
-  atHeaders(snapshot: HeaderSnapshot, contentType: string): bool {
+  // method-override scan need it ("" otherwise), and `media` its media type.
+  atHeaders(snapshot: HeaderSnapshot, contentType: string, media: string): bool {
     const check = this.check;
-    if (this.settleProblem(check.contentTypeProblem(contentType))) return true;
+    if (this.settleProblem(check.contentTypeProblem(media))) return true;
     if (check.readsBody && this.settleProblem(check.encodingProblem(encodingOf(snapshot), contentType))) return true;
     if (this.settleProblem(check.missingBodyProblem())) return true;
     const size = check.declaredSizeProblem();

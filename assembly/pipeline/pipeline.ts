@@ -161,9 +161,10 @@ export class RequestPipeline {
     const scan = !endOfStream && this.scansForOverride(snap);
     // content-type, read once, when a check needs it: the route's types, a schema's body, the scan.
     const type = scan || rules.contentTypes.length > 0 || rules.schema !== null ? snap.value(CONTENT_TYPE.bytes) : "";
-    if (scan) check.overrides = bodyOverrideScan(mediaType(type), type);
+    const media = mediaType(type);
+    if (scan) check.overrides = bodyOverrideScan(media, type);
     const step = new BodyStep(this.settler, this.io, check, decision);
-    if (step.atHeaders(snap, type)) return true;
+    if (step.atHeaders(snap, type, media)) return true;
     this.body = step;
     return false;
   }

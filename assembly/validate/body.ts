@@ -8,7 +8,6 @@ import {
   BODY_INVALID_JSON, BODY_LIMIT_EXCEEDED, BODY_SCHEMA_VIOLATION, BODY_TOO_LARGE, CONTENT_ENCODING_NOT_ALLOWED, CONTENT_TYPE_NOT_ALLOWED, METHOD_OVERRIDE, Reason,
 } from "../reply/reasons";
 import { NO_REPLY_DETAIL, ReplyDetail } from "../reply/reply";
-import { mediaType } from "./hygiene";
 import { BodyOverrides } from "./override-body";
 import { SchemaNode } from "./schema";
 import { SchemaStream } from "./schema-stream";
@@ -115,15 +114,15 @@ export class BodyCheck {
 
   // The media type, a body the schema needs, and the declared size. Call once, in order, until
   // one is enforced: each returns the next problem or null.
-  // Whether the media type is checked (only then is content-type read).
+  // Whether the media type is checked.
   get checksType(): bool {
     const f = this.framing;
     return this.rules.contentTypes.length > 0 && (f.declared > 0 || f.streamed);
   }
 
-  contentTypeProblem(contentType: string): BodyProblem | null {
+  // `type`: the content-type's media type (validate/hygiene.ts mediaType).
+  contentTypeProblem(type: string): BodyProblem | null {
     if (!this.checksType) return null;
-    const type = mediaType(contentType);
     if (this.rules.contentTypes.includes(type)) return null;
     return problem(CONTENT_TYPE_NOT_ALLOWED, type.length > 0 ? type : "no content-type");
   }
