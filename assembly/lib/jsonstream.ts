@@ -172,13 +172,18 @@ export class JsonStream {
     if (j >= stop || j == from) return from;
     const content = chunk.dataStart + <usize>from;
     const len = j - from;
-    const hash = plainAsciiHash(content, len);
     this.token = Token.None;
     this.offset += <i64>len;
-    const ok = this.tokenIsKey ? this.memberName(NAMES.get(hash, content, len)) : this.value(this.sink.string(VALUES.get(hash, content, len)));
-    if (!ok) return -1;
+    if (!this.interned(plainAsciiHash(content, len), content, len)) return -1;
     this.offset++;
     return j + 1;
+  }
+
+  // A complete string token whose `len` content bytes at `ptr` are plain ASCII (`hash` their
+  // plainAsciiHash, >= 0): a member name or a value, decoded once per VM (lib/intern.ts).
+  private interned(hash: i32, ptr: usize, len: i32): bool {
+    if (this.tokenIsKey) return this.memberName(NAMES.get(hash, ptr, len));
+    return this.value(this.sink.string(VALUES.get(hash, ptr, len)));
   }
 
   private byte(c: u8): bool {
@@ -194,18 +199,8 @@ export class JsonStream {
   }
 
   private push(c: u8): bool {
-    // A literal is at most "false"; one byte more already tells it is none.
-    const max = this.token == Token.String ? this.limits.maxStringBytes + 2 : this.token == Token.Number ? this.limits.maxNumberChars + 1 : 6;
-    if (this.carryLen >= max) {
-      if (this.token == Token.String) return this.failLimit(LIMIT_STRING, "string longer than " + this.limits.maxStringBytes.toString() + " bytes", this.tokenStart);
-      if (this.token == Token.Number) return this.failLimit(LIMIT_NUMBER, "number longer than " + this.limits.maxNumberChars.toString() + " characters", this.tokenStart);
-      return this.fail("unexpected character", this.tokenStart);   // no literal is this long
-    }
-    if (this.carryLen == this.carry.length) {
-      const bigger = new Uint8Array(this.carry.length * 2);
-      bigger.set(this.carry);
-      this.carry = bigger;
-    }
+    if (this.carryLen >= this.carryBound()) return this.outgrown();
+    if (this.carryLen == this.carry.length) this.grow(this.carryLen + 1);
     unchecked(this.carry[this.carryLen++] = c);
     return true;
   }
@@ -213,22 +208,33 @@ export class JsonStream {
   // Appends chunk[from, to) to the carry, within the same bound as push().
   private pushRun(chunk: Uint8Array, from: i32, to: i32): bool {
     const len = to - from;
-    const max = this.token == Token.String ? this.limits.maxStringBytes + 2 : this.token == Token.Number ? this.limits.maxNumberChars + 1 : 6;
-    if (this.carryLen + len > max) {
-      if (this.token == Token.String) return this.failLimit(LIMIT_STRING, "string longer than " + this.limits.maxStringBytes.toString() + " bytes", this.tokenStart);
-      if (this.token == Token.Number) return this.failLimit(LIMIT_NUMBER, "number longer than " + this.limits.maxNumberChars.toString() + " characters", this.tokenStart);
-      return this.fail("unexpected character", this.tokenStart);
-    }
-    if (this.carryLen + len > this.carry.length) {
-      let size = this.carry.length * 2;
-      while (size < this.carryLen + len) size *= 2;
-      const bigger = new Uint8Array(size);
-      memory.copy(bigger.dataStart, this.carry.dataStart, <usize>this.carryLen);
-      this.carry = bigger;
-    }
+    if (this.carryLen + len > this.carryBound()) return this.outgrown();
+    if (this.carryLen + len > this.carry.length) this.grow(this.carryLen + len);
     memory.copy(this.carry.dataStart + <usize>this.carryLen, chunk.dataStart + <usize>from, <usize>len);
     this.carryLen += len;
     return true;
+  }
+
+  // The most bytes the carry may hold for the token in progress (a string's quotes included). A
+  // literal is at most "false"; one byte more already tells it is none.
+  private carryBound(): i32 {
+    return this.token == Token.String ? this.limits.maxStringBytes + 2 : this.token == Token.Number ? this.limits.maxNumberChars + 1 : 6;
+  }
+
+  // The token in progress would pass its bound: refused, naming the limit.
+  private outgrown(): bool {
+    if (this.token == Token.String) return this.failLimit(LIMIT_STRING, "string longer than " + this.limits.maxStringBytes.toString() + " bytes", this.tokenStart);
+    if (this.token == Token.Number) return this.failLimit(LIMIT_NUMBER, "number longer than " + this.limits.maxNumberChars.toString() + " characters", this.tokenStart);
+    return this.fail("unexpected character", this.tokenStart);   // no literal is this long
+  }
+
+  // The carry, at least `size` bytes long (doubling), with what it holds.
+  private grow(size: i32): void {
+    let bigger = this.carry.length * 2;
+    while (bigger < size) bigger *= 2;
+    const carry = new Uint8Array(bigger);
+    memory.copy(carry.dataStart, this.carry.dataStart, <usize>this.carryLen);
+    this.carry = carry;
   }
 
   private stringByte(c: u8): bool {
@@ -255,10 +261,7 @@ export class JsonStream {
       // Short plain ASCII (most names and many values): decoded once per VM (lib/intern.ts).
       const content = this.carry.dataStart + 1;
       const hash = len >= 2 ? plainAsciiHash(content, len - 2) : -1;
-      if (hash >= 0) {
-        if (this.tokenIsKey) return this.memberName(NAMES.get(hash, content, len - 2));
-        return this.value(this.sink.string(VALUES.get(hash, content, len - 2)));
-      }
+      if (hash >= 0) return this.interned(hash, content, len - 2);
       const p = this.parser.reset(this.carry, len);
       const s = p.parseString();
       if (p.error.length > 0) return this.fail(p.error, this.tokenStart + <i64>p.pos);
