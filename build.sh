@@ -26,6 +26,13 @@ ls -l build/meshguard.wasm build/noop.wasm | awk '{print "built " $9 " (" $5 " b
 asc bench/host-call.ts --config asconfig.json --target noop --runtime minimal --outFile build/host-call.unopt.wasm
 "$WASM_OPT" build/host-call.unopt.wasm $FEATURES -O3 --strip-debug --strip-producers -o build/host-call.wasm
 rm -f build/host-call.unopt.wasm
+# meshguard timing its own callbacks inside Envoy, for `npm run bench:guest` (bench/guest-time.ts), and
+# the same probing each host call; optimised as shipped; never shipped.
+for entry in guest-time guest-time-probe; do
+  asc bench/$entry.ts --config asconfig.json --target guest-time --outFile build/$entry.unopt.wasm
+  "$WASM_OPT" build/$entry.unopt.wasm $FEATURES -O3 --strip-debug --strip-producers -o build/$entry.wasm
+  rm -f build/$entry.unopt.wasm
+done
 # meshguard collecting garbage at every callback, for the collector's torture test; never shipped.
 asc src-host-tests/torture/index.ts --config asconfig.json --target torture
 "$WASM_OPT" build/torture.unopt.wasm $FEATURES -O3 --strip-debug --strip-producers -o build/torture.wasm

@@ -13,7 +13,7 @@
 // reported with min–max. The figure to compare is Envoy's CPU time per request (/proc/<pid>/stat),
 // which does not depend on which core is the bottleneck; req/s and p50 are shown beside it. wrk
 // is closed-loop: trust throughput and the median latency; treat p99 as indicative.
-import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { cpus, tmpdir } from "node:os";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,7 +26,7 @@ import { createPki } from "../tools/envoy/pki.ts";
 import { startUpstream } from "../tools/envoy/upstream.ts";
 import { nativeChain } from "./native-chain.ts";
 import { ORDER_SCHEMA, orderBody } from "./bodies.ts";
-import { QUIET_BUSY, median, waitForQuiet } from "./quiet.ts";
+import { QUIET_BUSY, ensureWrk, median, waitForQuiet } from "./quiet.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -36,10 +36,7 @@ const WASM = resolve(import.meta.dirname, "..", "build", "meshguard.wasm");
 const NOOP = resolve(import.meta.dirname, "..", "build", "noop.wasm");
 const KEY = "bench-key-0123456789";
 
-if (spawnSync("sh", ["-c", "command -v wrk"]).status !== 0) {
-  console.error("installing wrk (Debian) ...");
-  execFileSync("sh", ["-c", "apt-get update -qq && apt-get install -y -qq wrk"], { stdio: "inherit" });
-}
+ensureWrk();
 
 // --- the scenarios ---
 interface Scenario {

@@ -1,5 +1,13 @@
-// What the Envoy benchmarks share: waiting for a quiet machine before a sample, and the median.
+// What the Envoy benchmarks share: wrk, waiting for a quiet machine before a sample, and the median.
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+
+// The load generator, installed from Debian's packages on first use.
+export function ensureWrk(): void {
+  if (spawnSync("sh", ["-c", "command -v wrk"]).status === 0) return;
+  console.error("installing wrk (Debian) ...");
+  execFileSync("sh", ["-c", "apt-get update -qq && apt-get install -y -qq wrk"], { stdio: "inherit" });
+}
 
 // Both cores below this busy share for a whole sample window count as quiet.
 export const QUIET_BUSY = 0.15;
