@@ -51,6 +51,10 @@ let fieldsLeft: i32 = 0;
 
 // The varint at buf[pos, end): its end, or -1.
 function varint(buf: Uint8Array, pos: i32, end: i32): i32 {
+  if (pos < end) {   // one byte: nearly every tag and length here
+    const b0 = unchecked(buf[pos]);
+    if (b0 < 0x80) { varintValue = <u64>b0; return pos + 1; }
+  }
   let v: u64 = 0;
   let p = pos;
   for (let shift: u64 = 0; shift < 70; shift += 7) {
@@ -141,50 +145,72 @@ function sameFields(a: Uint8Array, af: i32, at: i32, b: Uint8Array, bf: i32, bt:
   return pb >= bt;
 }
 
-// Entries in buf[from, to), or -1 when unreadable or more than MAX_ENTRIES.
-function countFields(buf: Uint8Array, from: i32, to: i32): i32 {
+// The entries of the maps being compared, on a stack shared by the nested comparisons: per entry
+// its tag, its content [from, to) and its key [keyFrom, keyTo) (ENTRY_INTS ints), so each entry is
+// read once however many it is compared with. Grows by doubling (never shrinks: a VM compares the
+// same few shapes again and again), bounded by MAX_ENTRIES and MAX_DEPTH.
+const ENTRY_INTS = 5;
+let entries = new Int32Array(64 * ENTRY_INTS);
+let entriesTop = 0;
+
+// Pushes the entries of the map buf[from, to); their count, or -1 when one is unreadable or not a
+// map entry (not length-delimited, no key or two), or when there are more than MAX_ENTRIES.
+// A -1 leaves what it pushed: sameMap pops it.
+function pushEntries(buf: Uint8Array, from: i32, to: i32): i32 {
   let n = 0;
   let p = from;
   while (p < to) {
     if (!readField(buf, p, to) || ++n > MAX_ENTRIES) return -1;
-    p = fieldTo;
+    const tag = fieldTag, f = fieldFrom, e = fieldTo;
+    // (A tag past 32 bits is no valid field: it could not be kept exactly below.)
+    if (<i32>(tag & 7) != WIRE_LEN || tag > <u64>u32.MAX_VALUE || !entryKey(buf, f, e)) return -1;
+    if (entriesTop + ENTRY_INTS > entries.length) {
+      const bigger = new Int32Array(entries.length * 2);
+      bigger.set(entries);
+      entries = bigger;
+    }
+    const at = entriesTop;
+    unchecked(entries[at] = <i32>tag);
+    unchecked(entries[at + 1] = f);
+    unchecked(entries[at + 2] = e);
+    unchecked(entries[at + 3] = keyFrom);
+    unchecked(entries[at + 4] = keyTo);
+    entriesTop = at + ENTRY_INTS;
+    p = e;
   }
   return n;
 }
 
-// Whether an entry with field number `tag` and key buf[kf, kt) occurs in buf[from, to); when it
-// does, its content is in foundFrom/foundTo.
-let foundFrom: i32 = 0;
-let foundTo: i32 = 0;
-function findEntry(buf: Uint8Array, from: i32, to: i32, tag: u64, key: Uint8Array, kf: i32, kt: i32): bool {
-  let p = from;
-  while (p < to) {
-    if (!readField(buf, p, to)) return false;
-    const t = fieldTag, f = fieldFrom, e = fieldTo;
-    if (t == tag && entryKey(buf, f, e) && sameRange(buf, keyFrom, keyTo, key, kf, kt)) {
-      foundFrom = f; foundTo = e;
-      return true;
-    }
-    p = e;
-  }
-  return false;
+// Whether the entries pushed at i (in x) and j (in y) have the same tag and key.
+function sameEntryKey(x: Uint8Array, i: i32, y: Uint8Array, j: i32): bool {
+  return unchecked(entries[i]) == unchecked(entries[j]) &&
+    sameRange(x, unchecked(entries[i + 3]), unchecked(entries[i + 4]), y, unchecked(entries[j + 3]), unchecked(entries[j + 4]));
 }
 
 // A map: as many entries on both sides, each key once in `a`, and each entry of `a` equal to the
 // entry of `b` with its key (so `b`'s keys are distinct too: it has as many entries).
 function sameMap(a: Uint8Array, af: i32, at: i32, b: Uint8Array, bf: i32, bt: i32, kind: i32, depth: i32): bool {
-  const n = countFields(a, af, at);
-  if (n < 0 || n != countFields(b, bf, bt)) return false;
-  let pa = af;
-  while (pa < at) {
-    if (!readField(a, pa, at)) return false;
-    const tag = fieldTag, from = fieldFrom, to = fieldTo;
-    if (<i32>(tag & 7) != WIRE_LEN || !entryKey(a, from, to)) return false;   // a map holds entries only
-    const kf = keyFrom, kt = keyTo;
-    if (findEntry(a, af, pa, tag, a, kf, kt)) return false;    // the key twice: order would decide
-    if (!findEntry(b, bf, bt, tag, a, kf, kt)) return false;
-    if (!sameContent(a, from, to, b, foundFrom, foundTo, tag, kind, depth)) return false;
-    pa = to;
+  const base = entriesTop;
+  const result = sameEntries(a, af, at, b, bf, bt, kind, depth);
+  entriesTop = base;
+  return result;
+}
+
+function sameEntries(a: Uint8Array, af: i32, at: i32, b: Uint8Array, bf: i32, bt: i32, kind: i32, depth: i32): bool {
+  const aBase = entriesTop;
+  const n = pushEntries(a, af, at);
+  if (n < 0) return false;
+  const bBase = entriesTop;
+  if (pushEntries(b, bf, bt) != n) return false;
+  const bEnd = bBase + n * ENTRY_INTS;
+  for (let i = aBase; i < bBase; i += ENTRY_INTS) {
+    for (let k = aBase; k < i; k += ENTRY_INTS) if (sameEntryKey(a, i, a, k)) return false;   // the key twice: order would decide
+    let j = bBase;
+    while (j < bEnd && !sameEntryKey(a, i, b, j)) j += ENTRY_INTS;
+    if (j == bEnd) return false;
+    // The entries' contents: read from the stack before comparing them (which pushes above it).
+    const tag = <u64><u32>unchecked(entries[i]);
+    if (!sameContent(a, unchecked(entries[i + 1]), unchecked(entries[i + 2]), b, unchecked(entries[j + 1]), unchecked(entries[j + 2]), tag, kind, depth)) return false;
   }
   return true;
 }
