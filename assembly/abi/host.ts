@@ -72,7 +72,14 @@ function presenceOf(status: u32): Presence {
   return Presence.Failed;
 }
 
+// Lookups are immutable: the absent ones (the usual answer for the peer certificate on plaintext,
+// or an optional header) are shared.
+const ABSENT_NOT_FOUND = new Lookup(Presence.Absent, "", WasmResult.NotFound);
+const ABSENT_EMPTY = new Lookup(Presence.Absent, "", WasmResult.Empty);
+
 function lookupFrom(status: u32): Lookup {
+  if (status == WasmResult.NotFound) return ABSENT_NOT_FOUND;
+  if (status == WasmResult.Empty) return ABSENT_EMPTY;
   const presence = presenceOf(status);
   return new Lookup(presence, presence == Presence.Present ? takeString() : "", status);
 }
@@ -124,9 +131,18 @@ export function removeHeader(map: HeaderMapType, name: HeaderName): u32 {
   return abi.proxy_remove_header_map_value(map, changetype<usize>(name.bytes), name.bytes.byteLength);
 }
 
+// Outgoing values are encoded here (the host copies them during the call): no buffer per call.
+let outgoing = new ArrayBuffer(256);
+function encodeOutgoing(value: string): i32 {
+  const n = String.UTF8.byteLength(value);
+  if (n > outgoing.byteLength) outgoing = new ArrayBuffer(max(n, outgoing.byteLength * 2));
+  String.UTF8.encodeUnsafe(changetype<usize>(value), value.length, changetype<usize>(outgoing));
+  return n;
+}
+
 export function replaceHeader(map: HeaderMapType, name: HeaderName, value: string): u32 {
-  const v = String.UTF8.encode(value);
-  return abi.proxy_replace_header_map_value(map, changetype<usize>(name.bytes), name.bytes.byteLength, changetype<usize>(v), v.byteLength);
+  const n = encodeOutgoing(value);
+  return abi.proxy_replace_header_map_value(map, changetype<usize>(name.bytes), name.bytes.byteLength, changetype<usize>(outgoing), n);
 }
 
 // Plugin or VM configuration. Absent and empty are the same to the host: size 0.

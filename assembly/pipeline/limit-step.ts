@@ -15,6 +15,7 @@ import { Settler } from "./settle";
 
 const XFF = new HeaderName("x-forwarded-for");
 const RATE_LIMITED_HEADERS: string[] = ["content-type", "retry-after", "ratelimit-policy", "ratelimit"];
+const NO_HEADERS: string[] = [];   // read-only: the facts of a policy whose keys name no header
 
 // RateLimit-Policy and RateLimit field values (IETF httpapi draft "RateLimit header fields"):
 // q the capacity, w the seconds to refill from empty, r the tokens left, t seconds to wait.
@@ -113,7 +114,7 @@ export class LimitStep {
       const xff = rl.trustedHops > 0 ? snapshot.value(XFF.bytes) : "";
       ip = clientIpOf(this.io.sourceAddress(), xff, rl.trustedHops);
     }
-    const values = new Array<string>(rl.headers.length);
+    const values = rl.headers.length > 0 ? new Array<string>(rl.headers.length) : NO_HEADERS;
     for (let i = 0; i < rl.headers.length; i++) values[i] = snapshot.value(rl.headers[i].bytes);
     return new BucketFacts(caller, route, ip, values);
   }

@@ -20,7 +20,7 @@ export class Limit {
 export class Take {
   constructor(
     public readonly allowed: bool,
-    public readonly tokens: f64,          // left after this request
+    public tokens: f64,                   // left after this request (set again on a reused answer: limiter.ts)
     public readonly waitSeconds: f64,     // until one token is back (0 when allowed)
   ) {}
 }

@@ -91,6 +91,10 @@ export class Limiter {
   private liveInPass: i32 = 0;
   lastPassLive: i32 = 0;
   private readonly leases: Lease[];
+  // The answer of a take served from a lease (most takes of a hot key), reused by the next one:
+  // the caller reads it before it takes again.
+  private readonly leaseTake: Take = new Take(true, 0, 0);
+  private readonly leaseResult: TakeResult = new TakeResult(TakeStatus.Done, this.leaseTake);
 
   // `leasing`: take tokens ahead (only worth it when the table is shared data; a per-VM table is
   // already local).
@@ -108,7 +112,9 @@ export class Limiter {
     const lease = this.leaseAt(hash);
     if (!lease.holds(limit.index, key, now)) return null;
     lease.left--;
-    return new TakeResult(TakeStatus.Done, new Take(true, lease.bucketAfter + <f64>lease.left, 0));
+    const t = this.leaseTake;
+    t.tokens = lease.bucketAfter + <f64>lease.left;
+    return this.leaseResult;
   }
 
   // The tokens to write for a granted take, after setting aside a lease when one is due. A live
@@ -147,6 +153,7 @@ export class Limiter {
     return owner === null || slot.idle(owner, now);
   }
 
+  // One token for `key` under `limit`. The answer may be reused by the next call: read it before.
   takeToken(limit: Limit, key: Uint8Array, now: u64): TakeResult {
     const hash = slotHash(key, limit.index);
     const leased = this.fromLease(limit, key, hash, now);

@@ -81,21 +81,25 @@ function part(p: BucketPart, f: BucketFacts): string {
 
 // Each part length-prefixed, so no value can pose as two ("a|b" never equals "a" then "b"). A key
 // longer than MAX_RAW_KEY bytes is replaced by its SHA-256, so slot records stay small.
+const keyParts: string[] = [];   // scratch, one key at a time
 export function bucketKey(rule: LimitRule, f: BucketFacts): Uint8Array {
+  const bucket = rule.bucket;
+  keyParts.length = 0;
   let total = 0;
-  const parts = new Array<ArrayBuffer>(rule.bucket.length);
-  for (let i = 0; i < rule.bucket.length; i++) {
-    parts[i] = String.UTF8.encode(part(rule.bucket[i], f));
-    total += 4 + parts[i].byteLength;
+  for (let i = 0; i < bucket.length; i++) {
+    const s = part(bucket[i], f);
+    keyParts.push(s);
+    total += 4 + String.UTF8.byteLength(s);
   }
   const raw = new Uint8Array(total);
-  let at = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const n = parts[i].byteLength;
-    store<u32>(raw.dataStart + <usize>at, n);
-    memory.copy(raw.dataStart + <usize>at + 4, changetype<usize>(parts[i]), <usize>n);
+  let at = raw.dataStart;
+  for (let i = 0; i < keyParts.length; i++) {
+    const s = unchecked(keyParts[i]);
+    const n = String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, at + 4);
+    store<u32>(at, <u32>n);
     at += 4 + n;
   }
+  keyParts.length = 0;
   return total <= MAX_RAW_KEY ? raw : sha256(raw);
 }
 
