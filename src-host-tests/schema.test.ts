@@ -199,6 +199,14 @@ describe("schema regressions of issue #10 (emulator)", async () => {
     await judge('{"exclusiveMinimum":9007199254740993}', { "9007199254740994": true, "9007199254740993": "exclusiveMinimum", "9007199254740992": "exclusiveMinimum" });
     await judge('{"$schema":"http://json-schema.org/draft-04/schema#","maximum":9007199254740993,"exclusiveMaximum":true}', { "9007199254740992": true, "9007199254740993": "exclusiveMaximum" });
     await judge('{"maximum":1e2}', { "100.0": true, "100.00000000000000001": "maximum", "99.999999999999999999": true });
+    // Where a value's double equals a bound's and both literals have at most 15 significant digits
+    // (and are zero or normal doubles), the doubles decide (schema-stream.ts skips the literals);
+    // one more digit on either side, a zero that is not one, and the literals decide again.
+    await judge('{"minimum":1,"maximum":1000}', { "1": true, "1.0": true, "10e-1": true, "1e0": true, "1000": true, "100000000000000e-11": true,
+      "0.99999999999999999999": "minimum", "1000.0000000000000001": "maximum", "1.0000000000000000001": true });
+    await judge('{"exclusiveMinimum":0}', { "0": "exclusiveMinimum", "-0": "exclusiveMinimum", "0.0e5": "exclusiveMinimum", "1e-400": true, "-1e-400": "exclusiveMinimum" });
+    await judge('{"maximum":0.1}', { "0.1": true, "0.100": true, "0.10000000000000000001": "maximum", "0.1000000000000000055511151231257827": "maximum", "0.09999999999999999999": true });
+    await judge('{"maximum":0.12345678901234567}', { "0.12345678901234567": true, "0.123456789012345671": "maximum", "0.12345678901234566": true });
     // A value equal to a bound as a double whose literal is beyond exact reading (an exponent of 16
     // significant digits): refused as too complex rather than guessed.
     await judge('{"minimum":0}', { "1e-1000000000000000": "complexity", "-1e-1000000000000000": "complexity", "1e0000000000000000": true, "0": true });

@@ -17,6 +17,27 @@ export class NumberText {
   ptr: usize = 0;
   len: i32 = 0;
   toString(): string { return String.UTF8.decodeUnsafe(this.ptr, <usize>this.len, false); }
+
+  // Whether `value`, this text's double, stands for it exactly enough to order it against any
+  // other literal of at most 15 significant digits: the text is zero, or it has at most 15
+  // significant digits and its double is normal. Two such decimals that differ have different
+  // doubles, in the same order (DBL_DIG is 15: they survive the round trip through a double).
+  decidedByDouble(value: f64): bool {
+    let digits = 0;
+    let end = this.ptr + <usize>this.len;
+    for (let p = this.ptr; p < end; p++) {
+      const c = load<u8>(p);
+      if (c == 0x65 || c == 0x45) break;   // the exponent: it moves the digits, adds none
+      if (c < 0x30 || c > 0x39) continue;  // sign, point
+      if (digits > 0 || c != 0x30) digits++;
+    }
+    return digits == 0 || (digits <= 15 && isNormal(value));
+  }
+}
+
+export function isNormal(x: f64): bool {
+  const a = Math.abs(x);
+  return a >= 2.2250738585072014e-308 && a <= f64.MAX_VALUE;
 }
 
 const POW10: StaticArray<f64> = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];

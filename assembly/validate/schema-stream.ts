@@ -16,7 +16,7 @@ import { NumberText } from "../lib/float";
 import { JsonKind, JsonValue } from "../lib/json";
 import { DocumentSink } from "../lib/document-sink";
 import { JsonSink } from "../lib/jsonstream";
-import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_OBJ, findName, validate } from "./schema";
+import { Budget, EQUAL_AS_DOUBLE, SchemaError, SchemaNode, T_ANY, T_ARR, T_OBJ, findName, validate } from "./schema";
 
 // How a node is checked, decided once per node (SchemaNode.plan).
 export const PLAN_UNKNOWN: u8 = 0;
@@ -44,6 +44,15 @@ function planOf(n: SchemaNode): u8 {
     || n.allOf.length > 0 || n.anyOf.length > 0 || n.oneOf.length > 0 || n.not !== null) p = PLAN_WHOLE;
   n.plan = p;
   return p;
+}
+
+// A number's text for validate(): decoded when the schema reads it (multipleOf, a subschema the
+// whole-value plan reaches) or when its double equals a bound's and the literals must decide;
+// EQUAL_AS_DOUBLE when the doubles already decide that (schema.ts); "" when nothing reads it.
+function numberText(n: SchemaNode, x: f64, text: NumberText): string {
+  if (n.multipleOf !== null || planOf(n) != PLAN_STREAM) return text.toString();
+  if (!n.touchesBound(x)) return "";
+  return text.decidedByDouble(x) && n.boundsDecidedByDouble() ? EQUAL_AS_DOUBLE : text.toString();
 }
 
 // One open container.
@@ -154,14 +163,14 @@ export class SchemaStream extends JsonSink {
     }
   }
 
-  // `text`: a number's text, decoded only for a schema that reads it (multipleOf, a bound its
+  // `text`: a number's text, decoded only for a schema that reads it (numberText) (multipleOf, a bound its
   // double equals, or a subschema the whole-value plan reaches); null for other scalars.
   private checkScalar(text: NumberText | null): bool {
     const node = this.nodeForValue();
     if (node === null) return true;
     const n = this.resolve(node);
     if (n === null) { this.complete(new SchemaError("complexity")); return true; }
-    if (text !== null) this.scalar.str = n.multipleOf !== null || planOf(n) != PLAN_STREAM || n.touchesBound(this.scalar.num) ? text.toString() : "";
+    if (text !== null) this.scalar.str = numberText(n, this.scalar.num, text);
     this.complete(validate(this.scalar, n, this.budget));
     return true;
   }

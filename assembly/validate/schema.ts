@@ -6,6 +6,7 @@ import { Regex } from "../lib/regex";
 import { codePointCount } from "../lib/text";
 import { jsonQuote } from "../reply/reply";
 import { Decimal, Divisor, compareDecimal, isMultipleOf, parseDecimal } from "../lib/decimal";
+import { isNormal } from "../lib/float";
 import { matchesFormat } from "./formats";
 
 export const T_NULL: u8 = 1, T_BOOL: u8 = 2, T_INT: u8 = 4, T_NUM: u8 = 8, T_STR: u8 = 16, T_ARR: u8 = 32, T_OBJ: u8 = 64;
@@ -51,6 +52,13 @@ export class SchemaNode {
   // Whether x is one of the numeric bounds, as a double: then the literals decide.
   touchesBound(x: f64): bool {
     return x == this.minimum || x == this.maximum || x == this.exclusiveMinimum || x == this.exclusiveMaximum;
+  }
+
+  // Whether every bound's literal is one a double decides exactly (lib/float.ts, decidedByDouble):
+  // then a value whose own literal is one too equals a bound exactly when their doubles are equal.
+  boundsDecidedByDouble(): bool {
+    return decidedByDouble(this.minimumExact, this.minimum) && decidedByDouble(this.maximumExact, this.maximum) &&
+      decidedByDouble(this.exclusiveMinimumExact, this.exclusiveMinimum) && decidedByDouble(this.exclusiveMaximumExact, this.exclusiveMaximum);
   }
 }
 
@@ -205,13 +213,22 @@ function validateString(s: string, n: SchemaNode): SchemaError | null {
   return null;
 }
 
+// A number's text, as schema-stream.ts hands it over when its double equals a bound's and both
+// literals are decided by their doubles (SchemaNode.boundsDecidedByDouble): equal, exactly.
+export const EQUAL_AS_DOUBLE = "(equal as a double)";
+
+// A bound's literal (null: none, or not comparable) that its double `x` stands for exactly.
+function decidedByDouble(d: Decimal | null, x: f64): bool {
+  return d === null || d.isZero || (d.digits.length <= 15 && isNormal(x));
+}
+
 // The value against a bound it equals as a double: -1, 0 or 1 by the exact literals, 2 when the
 // value's literal is beyond lib/decimal.ts (an exponent of over 15 digits). Rounding to a double
 // is monotonic, so doubles that differ already order the literals; only equal ones are ambiguous:
 // 9223372036854775808 is 2^63 as a double, like a maximum of 9223372036854775807, and a service
 // parsing 64-bit integers sees it over the bound (or wrapped around).
 function exactOrder(v: JsonValue, bound: Decimal | null): i32 {
-  if (bound === null) return 0;
+  if (bound === null || v.str === EQUAL_AS_DOUBLE) return 0;
   const d = parseDecimal(v.str);
   return d === null ? 2 : compareDecimal(d, bound);
 }
