@@ -21,6 +21,10 @@ export abstract class JsonSink {
   abstract endArray(): bool;
   abstract memberName(name: string): bool;
   abstract string(value: string): bool;
+  // A string value of `len` plain ASCII bytes at `ptr` (readable during this call only), `hash` its
+  // plainAsciiHash: a sink that reads no more than its length need not decode it. By default it
+  // is decoded once per VM (lib/intern.ts) and handed to string().
+  asciiString(ptr: usize, len: i32, hash: i32): bool { return this.string(VALUES.get(hash, ptr, len)); }
   // `text` is the number as written, readable during this call only (NumberText).
   abstract number(value: f64, text: NumberText): bool;
   abstract boolean(value: bool): bool;
@@ -183,7 +187,7 @@ export class JsonStream {
   // plainAsciiHash, >= 0): a member name or a value, decoded once per VM (lib/intern.ts).
   private interned(hash: i32, ptr: usize, len: i32): bool {
     if (this.tokenIsKey) return this.memberName(NAMES.get(hash, ptr, len));
-    return this.value(this.sink.string(VALUES.get(hash, ptr, len)));
+    return this.value(this.sink.asciiString(ptr, len, hash));
   }
 
   private byte(c: u8): bool {

@@ -16,7 +16,8 @@ import { NumberText } from "../lib/float";
 import { JsonKind, JsonValue } from "../lib/json";
 import { DocumentSink } from "../lib/document-sink";
 import { JsonSink } from "../lib/jsonstream";
-import { Budget, EQUAL_AS_DOUBLE, SchemaError, SchemaNode, T_ANY, T_ARR, T_OBJ, findName, validate } from "./schema";
+import { Budget, EQUAL_AS_DOUBLE, SchemaError, SchemaNode, T_ANY, T_ARR, T_OBJ, findName, validate, validateStringLength } from "./schema";
+import { VALUES } from "../lib/intern";
 
 // How a node is checked, decided once per node (SchemaNode.plan).
 export const PLAN_UNKNOWN: u8 = 0;
@@ -163,13 +164,21 @@ export class SchemaStream extends JsonSink {
     }
   }
 
+  // The schema of the scalar that starts now, its $refs followed; null when it is not checked or
+  // its verdict is already given (complexity).
+  private scalarNode(): SchemaNode | null {
+    const node = this.nodeForValue();
+    if (node === null) return null;
+    const n = this.resolve(node);
+    if (n === null) this.complete(new SchemaError("complexity"));
+    return n;
+  }
+
   // `text`: a number's text, decoded only for a schema that reads it (numberText) (multipleOf, a bound its
   // double equals, or a subschema the whole-value plan reaches); null for other scalars.
   private checkScalar(text: NumberText | null): bool {
-    const node = this.nodeForValue();
-    if (node === null) return true;
-    const n = this.resolve(node);
-    if (n === null) { this.complete(new SchemaError("complexity")); return true; }
+    const n = this.scalarNode();
+    if (n === null) return true;
     if (text !== null) this.scalar.str = numberText(n, this.scalar.num, text);
     this.complete(validate(this.scalar, n, this.budget));
     return true;
@@ -276,6 +285,21 @@ export class SchemaStream extends JsonSink {
     const s = this.scalar;
     s.kind = JsonKind.String; s.str = value;
     return this.checkScalar(null);
+  }
+  // A short plain-ASCII string (lib/jsonstream.ts): decoded only for a schema that reads more
+  // than its length (its code points are its bytes).
+  asciiString(ptr: usize, len: i32, hash: i32): bool {
+    if (this.whole !== null) return this.string(VALUES.get(hash, ptr, len));
+    const n = this.scalarNode();
+    if (n === null) return true;
+    if (planOf(n) == PLAN_STREAM && n.format.length == 0 && n.pattern === null) {
+      this.complete(validateStringLength(<i64>len, n, this.budget));
+      return true;
+    }
+    const s = this.scalar;
+    s.kind = JsonKind.String; s.str = VALUES.get(hash, ptr, len);
+    this.complete(validate(s, n, this.budget));
+    return true;
   }
   number(value: f64, text: NumberText): bool {
     const w = this.whole;

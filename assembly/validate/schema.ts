@@ -204,13 +204,28 @@ function validateNode(v: JsonValue, n: SchemaNode, budget: Budget): SchemaError 
 }
 
 function validateString(s: string, n: SchemaNode): SchemaError | null {
-  const len = (n.minLength >= 0 || n.maxLength >= 0) ? <i64>codePointCount(s) : 0;
-  if (n.minLength >= 0 && len < n.minLength) return new SchemaError("minLength");
-  if (n.maxLength >= 0 && len > n.maxLength) return new SchemaError("maxLength");
+  const e = lengthError(n, (n.minLength >= 0 || n.maxLength >= 0) ? <i64>codePointCount(s) : 0);
+  if (e !== null) return e;
   if (n.format.length > 0 && !matchesFormat(s, n.format)) return new SchemaError("format");
   const re = n.pattern;
   if (re !== null && !re.test(s)) return new SchemaError("pattern");
   return null;
+}
+
+function lengthError(n: SchemaNode, codePoints: i64): SchemaError | null {
+  if (n.minLength >= 0 && codePoints < n.minLength) return new SchemaError("minLength");
+  if (n.maxLength >= 0 && codePoints > n.maxLength) return new SchemaError("maxLength");
+  return null;
+}
+
+// validate() of a string of `codePoints` code points, for a node whose verdict on a string reads
+// no more than its length (schema-stream.ts: no reference, enum, const, format, pattern or
+// combinator): the same steps, the same budget.
+export function validateStringLength(codePoints: i64, n: SchemaNode, budget: Budget): SchemaError | null {
+  if (--budget.left < 0) return new SchemaError("complexity");
+  if (n.alwaysFalse) return new SchemaError("false");
+  if ((n.types & T_STR) == 0) return new SchemaError("type");
+  return lengthError(n, codePoints);
 }
 
 // A number's text, as schema-stream.ts hands it over when its double equals a bound's and both
