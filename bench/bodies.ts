@@ -19,3 +19,15 @@ export function orderBody(targetBytes: number): string {
   while (JSON.stringify(doc).length < targetBytes) items.push({ sku: `sku-${i}-abcdef`, qty: 1 + (i % 9), price: 9.99 + i, tags: i % 3 ? ["gift"] : ["fragile", "express"] }), i++;
   return JSON.stringify(doc);
 }
+
+// Issue #14's chain policy, as meshguard expresses it: the rules the native chain (native-chain.ts)
+// expresses (route, role, userId == sub, a limit), and the POST route's body, with or without the
+// order schema. bench/envoy-load.ts and bench/guest-time-run.ts run it.
+export const chainPolicy = (schema: boolean) => ({
+  routes: [
+    { name: "read-order", path: "/api/users/{userId}/orders/{orderId}", methods: ["GET"], allow: [{ path_params: { userId: "sub" }, any_role: ["reader"] }] },
+    { name: "place-order", path: "/api/users/{userId}/orders", methods: ["POST"], allow: [{ path_params: { userId: "sub" }, any_role: ["reader"] }],
+      content_types: ["application/json"], max_body_bytes: 65536, ...(schema ? { body_schema: ORDER_SCHEMA } : {}) },
+  ],
+  rate_limits: { limits: [{ name: "per-user", capacity: 1e9, refill: { tokens: 1e9, seconds: 1 }, key: ["user"] }] },
+});

@@ -25,7 +25,7 @@ import { startEnvoy } from "../tools/envoy/process.ts";
 import { createPki } from "../tools/envoy/pki.ts";
 import { startUpstream } from "../tools/envoy/upstream.ts";
 import { nativeChain } from "./native-chain.ts";
-import { ORDER_SCHEMA, orderBody } from "./bodies.ts";
+import { chainPolicy, orderBody } from "./bodies.ts";
 import { QUIET_BUSY, ensureWrk, median, waitForQuiet } from "./quiet.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -58,15 +58,6 @@ const issuer = createIssuer(ISSUER, "RS256");
 const TOKEN = issuer.token({ sub: "alice", roles: ["reader"], aud: "bench" }, { expiresIn: 24 * 3600 });
 const BEARER = `authorization: Bearer ${TOKEN}`;
 
-// meshguard's policy for the chains: the same rules the native chain expresses, plus the body.
-const chainPolicy = (schema: boolean) => ({
-  routes: [
-    { name: "read-order", path: "/api/users/{userId}/orders/{orderId}", methods: ["GET"], allow: [{ path_params: { userId: "sub" }, any_role: ["reader"] }] },
-    { name: "place-order", path: "/api/users/{userId}/orders", methods: ["POST"], allow: [{ path_params: { userId: "sub" }, any_role: ["reader"] }],
-      content_types: ["application/json"], max_body_bytes: 65536, ...(schema ? { body_schema: ORDER_SCHEMA } : {}) },
-  ],
-  rate_limits: { limits: [{ name: "per-user", capacity: 1e9, refill: { tokens: 1e9, seconds: 1 }, key: ["user"] }] },
-});
 const GET_ORDER = { path: "/api/users/alice/orders/9", headers: [BEARER] };
 const FLOOR = "jwt_authn + no-op wasm filter (the wasm floor)";
 const postFloor = (kb: number) => `POST ${kb} KB JSON: jwt_authn + no-op wasm filter`;

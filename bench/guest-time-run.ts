@@ -19,7 +19,7 @@ import { createIssuer } from "../tools/envoy/jwt.ts";
 import { startEnvoy } from "../tools/envoy/process.ts";
 import { createPki } from "../tools/envoy/pki.ts";
 import { startUpstream } from "../tools/envoy/upstream.ts";
-import { ORDER_SCHEMA, orderBody } from "./bodies.ts";
+import { chainPolicy, orderBody } from "./bodies.ts";
 import { ensureWrk, median, waitForQuiet } from "./quiet.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -33,15 +33,6 @@ ensureWrk();
 const ISSUER = "https://issuer.bench.meshguard.test";
 const issuer = createIssuer(ISSUER, "RS256");
 const BEARER = `authorization: Bearer ${issuer.token({ sub: "alice", roles: ["reader"], aud: "bench" }, { expiresIn: 24 * 3600 })}`;
-// bench/envoy-load.ts's chain policy: route, role, userId == sub, a limit; the POST route's body.
-const policy = (schema: boolean) => ({
-  routes: [
-    { name: "read-order", path: "/api/users/{userId}/orders/{orderId}", methods: ["GET"], allow: [{ path_params: { userId: "sub" }, any_role: ["reader"] }] },
-    { name: "place-order", path: "/api/users/{userId}/orders", methods: ["POST"], allow: [{ path_params: { userId: "sub" }, any_role: ["reader"] }],
-      content_types: ["application/json"], max_body_bytes: 65536, ...(schema ? { body_schema: ORDER_SCHEMA } : {}) },
-  ],
-  rate_limits: { limits: [{ name: "per-user", capacity: 1e9, refill: { tokens: 1e9, seconds: 1 }, key: ["user"] }] },
-});
 interface Scenario { name: string; path: string; body?: string; schema: boolean; probe?: boolean }
 let SCENARIOS: Scenario[] = [
   { name: "GET (route, role, userId == sub, a limit)", path: "/api/users/alice/orders/9", schema: false },
@@ -58,7 +49,7 @@ type Report = { streams: number; ns: Record<string, number>; probe_ns: Record<st
 async function sample(sc: Scenario, wasm: string): Promise<Report[]> {
   const pki = createPki();
   const upstream = await startUpstream({ record: false });
-  const config = envoyConfig({ wasmPath: sc.probe ? wasm.replace(/guest-time\.wasm$/, "guest-time-probe.wasm") : wasm, pluginConfig: policy(sc.schema),
+  const config = envoyConfig({ wasmPath: sc.probe ? wasm.replace(/guest-time\.wasm$/, "guest-time-probe.wasm") : wasm, pluginConfig: chainPolicy(sc.schema),
     upstreamPort: upstream.port, pki, tls: false, jwtProviders: [{ name: "bench", issuer: ISSUER, audiences: ["bench"], jwks: issuer.jwks }] });
   const envoy = await startEnvoy(config, { concurrency: 1, cpus: "1", logLevel: "warn" });
   try {
