@@ -24,7 +24,7 @@ export class NumberText {
   // doubles, in the same order (DBL_DIG is 15: they survive the round trip through a double).
   decidedByDouble(value: f64): bool {
     let digits = 0;
-    let end = this.ptr + <usize>this.len;
+    const end = this.ptr + <usize>this.len;
     for (let p = this.ptr; p < end; p++) {
       const c = load<u8>(p);
       if (c == 0x65 || c == 0x45) break;   // the exponent: it moves the digits, adds none

@@ -172,7 +172,9 @@ export class RequestPipeline {
   // Whether a POST body is scanned for a `_method` parameter (validate/override-body.ts).
   // Frameworks honour one on POST only (Symfony upper-cases the method first).
   private scansForOverride(snap: HeaderSnapshot): bool {
-    return this.config.policy.headers.refuseOverrides && snap.value(METHOD.bytes).toUpperCase() == "POST";
+    if (!this.config.policy.headers.refuseOverrides) return false;
+    const m = snap.value(METHOD.bytes);
+    return m == "POST" || (m.length == 4 && m.toUpperCase() == "POST");
   }
 
   // Step 8: the verified identities in meshguard's headers. A header the host failed to set would

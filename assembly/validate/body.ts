@@ -32,6 +32,7 @@ export const ANY_BODY = new BodyRules(-1, [], null, false);
 // The charset parameter of a content-type, lowercase and unquoted; "" when none, "(several)" when
 // given more than once.
 export function charsetOf(contentType: string): string {
+  if (contentType.indexOf(";") < 0) return "";   // no parameters (the usual case): no split
   const params = contentType.split(";");
   let found = "";
   for (let i = 1; i < params.length; i++) {

@@ -18,9 +18,18 @@ import { FormNames, NameMatch } from "./override";
 export function bodyOverrideScan(mediaType: string, contentType: string): BodyOverrides | null {
   const form = mediaType.length == 0 || mediaType == "application/x-www-form-urlencoded";
   const parts = mediaType.startsWith("multipart/");
-  const lower = contentType.toLowerCase();
+  const lower = plainLowerAscii(contentType) ? contentType : contentType.toLowerCase();
   const json = lower.includes("/json") || lower.includes("+json");
   return form || parts || json ? new BodyOverrides(form, json, parts) : null;
+}
+
+// Whether lowercasing would leave `s` as it is: ASCII without capitals (the usual content-type).
+function plainLowerAscii(s: string): bool {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return false;
+  }
+  return true;
 }
 
 export class BodyOverrides {

@@ -174,8 +174,7 @@ export class SchemaStream extends JsonSink {
     return n;
   }
 
-  // `text`: a number's text, decoded only for a schema that reads it (numberText) (multipleOf, a bound its
-  // double equals, or a subschema the whole-value plan reaches); null for other scalars.
+  // `text`: a number's text (numberText decides whether it is decoded); null for other scalars.
   private checkScalar(text: NumberText | null): bool {
     const n = this.scalarNode();
     if (n === null) return true;
