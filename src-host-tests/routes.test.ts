@@ -4,6 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
+import { FUZZ_ITERATIONS, FUZZ_SEED, Rng } from "./random";
+import { callText } from "./unit";
 
 const route = (path: string, role: string, methods?: string[]) => ({ name: role, path, methods, allow: [{ any_role: [role] }] });
 const POLICY = {
@@ -46,4 +48,27 @@ describe("route selection", async () => {
       });
     }
   }
+});
+
+// The path's segments route matching walks (authz/template.ts splitPathInto, one reused array):
+// the leading slash dropped, one trailing slash ignored, empty segments kept, against the reference
+// below, for hand-picked paths and random ones over a small alphabet; the array reused between
+// calls never carries a segment over.
+describe("a path's segments", () => {
+  const reference = (path: string): string[] => {
+    const end = path.length > 1 && path.endsWith("/") ? path.length - 1 : path.length;
+    const body = path.slice(1, end);
+    return body.length === 0 ? [] : body.split("/");
+  };
+  const segments = (path: string): string[] => JSON.parse(callText("pathSegmentsOf", path));
+  const paths = ["/", "//", "///", "/a", "/a/", "/a//", "/a//b", "//a", "/a/b/c", "/users/alice/orders/9", "/é/%2F/", "/a/b/c/d/e/f/g/h/"];
+  for (const p of paths) it(`splits ${JSON.stringify(p)} as the reference does`, () => expect(segments(p)).toEqual(reference(p)));
+  it(`random paths (${FUZZ_ITERATIONS}, seed ${FUZZ_SEED}), each after a longer one`, () => {
+    const rng = new Rng(FUZZ_SEED);
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      segments("/x/y/z/w/v/u");   // a longer split first: nothing of it may remain
+      const p = "/" + Array.from({ length: rng.int(8) }, () => rng.pick(["a", "b", "/", "/", "é", "."])).join("");
+      expect(segments(p), JSON.stringify(p)).toEqual(reference(p));
+    }
+  });
 });

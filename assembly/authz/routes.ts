@@ -5,7 +5,7 @@
 // unmatched_routes: allow, the request passes and counts as a shadow API.
 import { METHOD_NOT_DECLARED, ROUTE_NOT_DECLARED } from "../reply/reasons";
 import { Decision, RoutePolicy, SHADOW } from "./route";
-import { SegmentKind, splitPath } from "./template";
+import { SegmentKind, splitPathInto } from "./template";
 
 export const enum UnmatchedRoutes { Deny = 0, Allow = 1 }
 
@@ -48,6 +48,7 @@ export class RouteTable {
   readonly usesHosts: bool;      // some route names hosts: :authority is read
   // Scratch for lookups: the nodes on the path's literal walk. Reused: one request at a time per VM.
   private readonly walk: RouteNode[] = [];
+  private readonly segments: string[] = [];
   private readonly scratch: RouteMatch = new RouteMatch();
 
   constructor(
@@ -63,7 +64,7 @@ export class RouteTable {
   // `path` has passed validate/path.ts; `host` is "" unless usesHosts. The answer is reused by the
   // next call: read it before.
   match(method: string, path: string, host: string): RouteMatch {
-    const segments = splitPath(path);
+    const segments = splitPathInto(path, this.segments);
     const walk = this.walk;
     walk.length = 0;
     let node = this.index;

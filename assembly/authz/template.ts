@@ -122,11 +122,22 @@ export function compileTemplate(source: string): TemplateResult {
 
 // "/a/b/" and "/a/b" → ["a","b"]; "/" → [].
 export function splitPath(path: string): string[] {
+  return splitPathInto(path, new Array<string>(0));
+}
+
+// splitPath into `out` (emptied first): a segment is the one string made per segment.
+export function splitPathInto(path: string, out: string[]): string[] {
+  out.length = 0;
   let end = path.length;
   if (end > 1 && path.charCodeAt(end - 1) == 0x2f) end--;
-  const body = path.substring(1, end);
-  if (body.length == 0) return new Array<string>(0);
-  return body.split("/");
+  if (end <= 1) return out;
+  let from = 1;
+  for (let i = 1; i <= end; i++) {
+    if (i < end && path.charCodeAt(i) != 0x2f) continue;
+    out.push(path.substring(from, i));
+    from = i + 1;
+  }
+  return out;
 }
 
 // HTTP method tokens, compared exactly (RFC 9110: methods are case-sensitive).

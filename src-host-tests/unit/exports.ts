@@ -233,3 +233,15 @@ export function overrideBody(ptr: usize, len: i32, chunk: i32): i32 {
   for (let at = 0; at < len; at += step) if (scan.feed(bytes.subarray(at, min(len, at + step)))) return 1;
   return scan.end() ? 1 : 0;
 }
+
+// A path's segments (authz/template.ts splitPathInto, into one reused array, as route matching
+// does): JSON array text.
+import { splitPathInto } from "../../assembly/authz/template";
+import { jsonQuote } from "../../assembly/reply/reply";
+const pathSegments: string[] = [];
+export function pathSegmentsOf(ptr: usize, len: i32): usize {
+  const segs = splitPathInto(String.UTF8.decodeUnsafe(ptr, <usize>len, false), pathSegments);
+  let out = "[";
+  for (let i = 0; i < segs.length; i++) out += (i > 0 ? "," : "") + jsonQuote(segs[i], i32.MAX_VALUE, false);
+  return result(out + "]");
+}
