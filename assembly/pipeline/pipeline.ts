@@ -174,7 +174,7 @@ export class RequestPipeline {
   private scansForOverride(snap: HeaderSnapshot): bool {
     if (!this.config.policy.headers.refuseOverrides) return false;
     const m = snap.value(METHOD.bytes);
-    return m == "POST" || (m.length == 4 && m.toUpperCase() == "POST");
+    return m == "POST" || m.toUpperCase() == "POST";   // (Unicode casing can grow a string: no length test)
   }
 
   // Step 8: the verified identities in meshguard's headers. A header the host failed to set would
