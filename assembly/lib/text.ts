@@ -19,6 +19,16 @@ export function isCanonicalUuid(s: string): bool {
   return true;
 }
 
+// `s` lowercased; `s` itself, not a copy, when that changes nothing (ASCII without capitals, the
+// usual header value).
+export function lowerAscii(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return s.toLowerCase();
+  }
+  return s;
+}
+
 // Length in code points: a surrogate pair counts once (its low half is skipped).
 export function codePointCount(s: string): i32 {
   let n = 0;

@@ -3,6 +3,7 @@
 // requests already; this is the second line, with limits the policy sets.
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { HEADER_INVALID, HEADERS_TOO_LARGE, Reason } from "../reply/reasons";
+import { lowerAscii } from "../lib/text";
 
 export class HeaderLimits {
   constructor(
@@ -74,11 +75,5 @@ export function parseContentLength(v: string): i64 {
 // The media type of a content-type value: before any ';', trimmed, lowercase.
 export function mediaType(contentType: string): string {
   const semi = contentType.indexOf(";");
-  const type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
-  // Already lowercase (the usual case) is returned as it is: no copy per request.
-  for (let i = 0; i < type.length; i++) {
-    const c = type.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a || c > 0x7f) return type.toLowerCase();
-  }
-  return type;
+  return lowerAscii((semi < 0 ? contentType : contentType.substring(0, semi)).trim());
 }

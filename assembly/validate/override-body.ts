@@ -9,7 +9,7 @@
 //              case-insensitively (a file named my_method.txt is refused too: over-reading is the
 //              safe side). RFC 2231 continuations (name*0=_me; name*1=thod) are not joined.
 // Other media types are not read as parameters by those frameworks and are not scanned.
-import { hexDigit } from "../lib/text";
+import { hexDigit, lowerAscii } from "../lib/text";
 import { FormNames, NameMatch } from "./override";
 
 // The scanners a POST body needs, from its media type (validate/hygiene.ts mediaType) and its whole
@@ -18,18 +18,9 @@ import { FormNames, NameMatch } from "./override";
 export function bodyOverrideScan(mediaType: string, contentType: string): BodyOverrides | null {
   const form = mediaType.length == 0 || mediaType == "application/x-www-form-urlencoded";
   const parts = mediaType.startsWith("multipart/");
-  const lower = plainLowerAscii(contentType) ? contentType : contentType.toLowerCase();
+  const lower = lowerAscii(contentType);
   const json = lower.includes("/json") || lower.includes("+json");
   return form || parts || json ? new BodyOverrides(form, json, parts) : null;
-}
-
-// Whether lowercasing would leave `s` as it is: ASCII without capitals (the usual content-type).
-function plainLowerAscii(s: string): bool {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return false;
-  }
-  return true;
 }
 
 export class BodyOverrides {
