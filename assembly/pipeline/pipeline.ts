@@ -45,6 +45,7 @@ export class RequestPipeline {
   private quota: Quota | null = null;
   private params: string[] = NO_PARAMS;   // the matched route's path parameters
   private watch: WatchStep | null = null;
+  private methodText: string | null = null;   // :method, decoded once (method())
 
   constructor(public readonly config: FilterConfig, private readonly io: StreamIO) {
     this.settler = new Settler(config, io);
@@ -139,7 +140,7 @@ export class RequestPipeline {
     }
     const routes = policy.routes;
     const host = routes.usesHosts ? hostOf(snap.value(AUTHORITY.bytes)) : "";
-    const m = routes.match(snap.value(METHOD.bytes), path.path, host);
+    const m = routes.match(this.method(snap), path.path, host);
     const route = m.route;
     if (route === null) return m.unrouted;
     this.params = m.params;
@@ -173,8 +174,15 @@ export class RequestPipeline {
   // Frameworks honour one on POST only (Symfony upper-cases the method first).
   private scansForOverride(snap: HeaderSnapshot): bool {
     if (!this.config.policy.headers.refuseOverrides) return false;
-    const m = snap.value(METHOD.bytes);
+    const m = this.method(snap);
     return m == "POST" || m.toUpperCase() == "POST";   // (Unicode casing can grow a string: no length test)
+  }
+
+  // :method, read by route matching and by the scan's POST test: decoded once.
+  private method(snap: HeaderSnapshot): string {
+    let m = this.methodText;
+    if (m === null) { m = snap.value(METHOD.bytes); this.methodText = m; }
+    return m;
   }
 
   // Step 8: the verified identities in meshguard's headers. A header the host failed to set would
