@@ -167,18 +167,16 @@ export class JsonStream {
     const max = min(MAX_BYTES, this.limits.maxStringBytes);
     const stop = min(chunk.length, from + max + 1);
     let j = from;
-    while (j < stop) {
-      const c = unchecked(chunk[j]);
-      if (c == 0x22) break;
-      if (c < 0x20 || c > 0x7e || c == 0x5c) return from;
-      j++;
-    }
+    while (j < stop && unchecked(chunk[j]) != 0x22) j++;
     if (j >= stop || j == from) return from;
     const content = chunk.dataStart + <usize>from;
     const len = j - from;
+    // Plain ASCII, no backslash (so the quote is the string's end) or control character.
+    const hash = plainAsciiHash(content, len);
+    if (hash < 0) return from;
     this.token = Token.None;
     this.offset += <i64>len;
-    if (!this.interned(plainAsciiHash(content, len), content, len)) return -1;
+    if (!this.interned(hash, content, len)) return -1;
     this.offset++;
     return j + 1;
   }
