@@ -1,12 +1,14 @@
 // The emulator must behave as Envoy does. A probe guest (src-host-tests/probe/probe.ts) reports
 // what the host answers; the same requests go to the emulator and to a real Envoy, and the answers
 // are compared side by side. Each case is a regression test for the emulator.
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { connect as connectH2 } from "node:http2";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ProxyWasmHost } from "../tools/emulator/host";
+import { ENVOY_REFUSES_TWICE, ENVOY_REMOVES, INLINE_REQUEST_HEADERS } from "../tools/emulator/envoy-headers";
 import { type Framing, runRequest, upstreamComplete } from "../tools/emulator/request";
 import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh, waitFor } from "./harness/fixture";
@@ -40,6 +42,66 @@ describe("emulator and Envoy agree (probe guest)", () => {
     const { envoy, emulator: emu } = await both({ "x-probe": "headers", "x-dup": ["a", "b"] }, false);
     expect(emu).toEqual(envoy);
   });
+
+  // Each header sent twice, with another between the two lines: what the filter sees in Envoy and
+  // in the emulator (tools/emulator/envoy-headers.ts), over HTTP/1.1 (raw lines) and HTTP/2 (curl).
+  const TWICE = [...INLINE_REQUEST_HEADERS, "cookie", "host", "accept-language", "forwarded",
+    "grpc-message", "range", "traceparent", "x-api-key", "x-b3-traceid", "x-custom", "x-envoy-mobile-cluster", "x-forwarded-prefix",
+    "x-http-method-override", "x-meshguard-user", "x-ot-span-context"];
+  const seen = (pairs: [string, string][], name: string) =>
+    pairs.filter(([k]) => k === name || k === "x-between" || (name === "host" && k === ":authority"));
+  async function twice(name: string, http2: boolean, times = 2): Promise<{ status: number; envoy: [string, string][]; emulator: [string, string][] }> {
+    const m = mesh!;
+    const lines: [string, string][] = [["x-probe", "pairs"], [name, "a1"], ["x-between", "m"], ...(times === 2 ? [[name, "b2"] as [string, string]] : [])];
+    let status: number;
+    let body: string;
+    if (http2) {
+      const args = ["-s", "--http2", "--cacert", m.pki.ca.cert, "-w", "\n%{http_code} %{http_version}", ...lines.flatMap(([k, v]) => ["-H", `${k}: ${v}`])];
+      let out: string;
+      try { out = execFileSync("curl", [...args, `https://localhost:${m.envoy.listenerPort}/probe`]).toString(); } catch (e) { out = `\n000 2 (curl: ${(e as Error).message.split("\n")[0]})`; }
+      const tail = out.slice(out.lastIndexOf("\n") + 1).split(" ");
+      expect(tail[1], "curl spoke HTTP/2").toBe("2");
+      status = Number(tail[0]);
+      body = out.slice(0, out.lastIndexOf("\n"));
+    } else {
+      const r = await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, method: "GET", path: "/probe", headerLines: lines.map(([k, v]) => `${k}: ${v}`), pieces: [] }, "h1-length");
+      status = r.status;
+      body = r.body;
+      lines.unshift(["host", "localhost"]);   // what the raw client sends first
+    }
+    const emu = runRequest(emulator, { path: "/probe", authority: http2 ? `localhost:${m.envoy.listenerPort}` : undefined, headers: lines, framing: http2 ? "http2-end-on-data" : "http1" }).body as { pairs: [string, string][] };
+    return { status, envoy: status === 200 ? seen(JSON.parse(body).pairs, name) : [], emulator: seen(emu.pairs, name) };
+  }
+  it("the emulator's inline headers are the ones this Envoy logs at start", () => {
+    const line = /request header map: \d+ bytes: (\S+)/.exec(mesh!.envoy.log());
+    expect(line, "Envoy logs its request header map at start").not.toBeNull();
+    const inline = line![1].split(",").filter((h) => !h.startsWith(":"));
+    expect(inline.sort()).toEqual([...INLINE_REQUEST_HEADERS].sort());
+  });
+
+  for (const http2 of [false, true]) {
+    it(`a header sent twice, ${http2 ? "HTTP/2" : "HTTP/1.1"}: inline headers joined where the first was; the rest as sent`, async () => {
+      try { execFileSync("curl", ["--version"]); } catch { throw new Error("curl is needed to send HTTP/2 headers twice (node:http2 refuses); install curl"); }
+      const differ: Record<string, unknown> = {};
+      for (const name of TWICE) {
+        if (http2 && name === "host") continue;   // curl makes a host line the :authority itself
+        const { status, envoy, emulator: emu } = await twice(name, http2);
+        if (ENVOY_REFUSES_TWICE.includes(name)) {
+          if (!http2 && status === 200) differ[name] = `Envoy passed it: ${JSON.stringify(envoy)}`;
+          if (http2 && status === 200 && envoy.length !== 1) differ[name] = `HTTP/2: Envoy passed it: ${JSON.stringify(envoy)}`;
+        } else if (status !== 200) {
+          differ[name] = `Envoy answered ${status}`;
+        } else if (ENVOY_REMOVES.includes(name)) {
+          if (envoy.length !== 1) differ[name] = `Envoy kept it: ${JSON.stringify(envoy)}`;
+        } else if (JSON.stringify(envoy) !== JSON.stringify(emu)) {
+          differ[name] = { envoy, emulator: emu };
+        }
+      }
+      const once = await twice("cookie", http2, 1);   // HTTP/2: one crumb moves after the rest too
+      if (JSON.stringify(once.envoy) !== JSON.stringify(once.emulator)) differ["cookie once"] = once;
+      expect(differ).toEqual({});
+    });
+  }
 
   it("properties with a client certificate", async () => {
     const { envoy, emulator: emu } = await both({ "x-probe": "property" }, true);
@@ -152,6 +214,27 @@ describe("emulator and Envoy agree (probe guest)", () => {
       });
     }
   }
+
+  it("a body after the length it announced (HTTP/1.1): the request ends there; the rest is not its body", async () => {
+    const m = mesh!;
+    for (const announced of [0, 2]) {
+      const key = randomUUID();
+      const id = randomUUID();
+      const headers = { "x-probe": "hold", "x-then": "continue", "x-key": key, "x-test-id": id };
+      await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, path: "/upload", headers, pieces: ["abcde"], contentLength: announced }, "h1-length");
+      await quiesce(m);
+      const envoyCalls = (await recordOf(key)).calls;
+      const witnessed = m.upstream.byId(id).map((w) => [w.state, w.body]);
+
+      const emu = await ProxyWasmHost.load(readFileSync(PROBE), { pluginConfig: "{}" });
+      const out = runRequest(emu, { method: "POST", path: "/upload", headers: { ...headers, "content-length": String(announced) }, body: "abcde" });
+      const record = emu.sharedData.get(`order:${key}`);
+      const emuCalls = record ? JSON.parse(record.value.toString()).calls : [];
+      expect({ announced, calls: emuCalls }).toEqual({ announced, calls: envoyCalls });
+      expect(witnessed).toEqual([["complete", "abcde".slice(0, announced)]]);
+      expect([out.upstream.complete, out.upstream.body.toString()]).toEqual([true, "abcde".slice(0, announced)]);
+    }
+  });
 
   it("StopIteration on request headers: Envoy calls no body callback until the filter resumes", async () => {
     // proxy-wasm-cpp-host turns StopIteration on headers into StopAllIterationAndWatermark. On one

@@ -2,6 +2,7 @@
 // reply. The same requests go to the emulator and to a real Envoy; their answers must agree
 // (test/agreement.e2e.test.ts runs both side by side).
 //   x-probe: headers   what get_header_map_value / get_header_map_pairs give for a repeated header
+//   x-probe: pairs     every request header pair as get_header_map_pairs gives it, in order
 //   x-probe: property  status and value of several properties
 //   x-probe: shared    shared data get/set with compare-and-swap, under the key in x-key
 //   x-probe: record    remembers, under x-key, the callbacks this stream gets after a local reply
@@ -39,28 +40,44 @@ const recording = new Map<u32, string>();   // stream id → x-key, for streams 
 function q(s: string): string { return "\"" + s.replaceAll("\\", "\\\\").replaceAll("\"", "\\\"").replaceAll("\0", "\\u0000") + "\""; }
 function hdr(name: string): string { return getHeader(HeaderMapType.RequestHeaders, new HeaderName(name)).value; }
 
-function probeHeaders(): string {
-  const one = getHeader(HeaderMapType.RequestHeaders, new HeaderName("x-dup"));
+// The request's header pairs as get_header_map_pairs gives them, in order: [name, value] each.
+function requestPairs(): string[][] {
   store<usize>(OUT_PTR, 0); store<usize>(OUT_SIZE, 0);
   const st = abi.proxy_get_header_map_pairs(HeaderMapType.RequestHeaders, OUT_PTR, OUT_SIZE);
+  const out: string[][] = [];
+  const ptr = load<usize>(OUT_PTR);
+  if (st != 0 || ptr == 0) return out;
+  const n = load<u32>(ptr);
+  let sizes = ptr + 4;
+  let data = ptr + 4 + 8 * <usize>n;
+  for (let i: u32 = 0; i < n; i++) {
+    const ks = load<u32>(sizes); const vs = load<u32>(sizes + 4); sizes += 8;
+    const k = String.UTF8.decodeUnsafe(data, ks); data += ks + 1;
+    const v = String.UTF8.decodeUnsafe(data, vs); data += vs + 1;
+    out.push([k, v]);
+  }
+  heap.free(ptr);
+  return out;
+}
+
+function probeHeaders(): string {
+  const one = getHeader(HeaderMapType.RequestHeaders, new HeaderName("x-dup"));
+  const pairs = requestPairs();
   let count = 0;
   let values = "";
-  const ptr = load<usize>(OUT_PTR);
-  if (st == 0 && ptr != 0) {
-    const n = load<u32>(ptr);
-    let sizes = ptr + 4;
-    let data = ptr + 4 + 8 * <usize>n;
-    for (let i: u32 = 0; i < n; i++) {
-      const ks = load<u32>(sizes); const vs = load<u32>(sizes + 4); sizes += 8;
-      const k = String.UTF8.decodeUnsafe(data, ks); data += ks + 1;
-      const v = String.UTF8.decodeUnsafe(data, vs); data += vs + 1;
-      if (k == "x-dup") { count++; values += (values.length > 0 ? "," : "") + q(v); }
-    }
-    heap.free(ptr);
+  for (let i = 0; i < pairs.length; i++) {
+    if (pairs[i][0] == "x-dup") { count++; values += (values.length > 0 ? "," : "") + q(pairs[i][1]); }
   }
   const missing = getHeader(HeaderMapType.RequestHeaders, new HeaderName("x-not-sent"));
   return "{\"get\":" + q(one.value) + ",\"get_status\":" + one.status.toString() + ",\"pairs\":[" + values + "],\"pairs_count\":" + count.toString() +
     ",\"missing_status\":" + missing.status.toString() + "}";
+}
+
+function probePairs(): string {
+  const pairs = requestPairs();
+  let out = "";
+  for (let i = 0; i < pairs.length; i++) out += (i > 0 ? "," : "") + "[" + q(pairs[i][0]) + "," + q(pairs[i][1]) + "]";
+  return "{\"pairs\":[" + out + "]}";
 }
 
 function probeProperty(): string {
@@ -123,6 +140,7 @@ function reply(body: string): u32 {
 export function proxy_on_request_headers(id: u32, n: u32, eos: u32): u32 {
   const what = hdr("x-probe");
   if (what == "headers") return reply(probeHeaders());
+  if (what == "pairs") return reply(probePairs());
   if (what == "property") return reply(probeProperty());
   if (what == "shared") return reply(probeShared());
   if (what == "record") {

@@ -23,6 +23,7 @@ export interface RawRequest {
   path: string;
   headers?: Record<string, string>;
   headerLines?: string[];                // HTTP/1.1 only: raw header lines, e.g. a header given twice
+  contentLength?: number;                // h1-length only: the length announced, if not the body's
   pieces: string[];                      // the body, written piece by piece ([] for none)
   beforeBody?: () => Promise<void>;      // runs after the headers are sent, before any body
   afterPiece?: (index: number) => Promise<void>;  // runs after each piece but the last is sent
@@ -66,7 +67,7 @@ export function h1(r: RawRequest, framing: H1Framing): Promise<RawReply> {
   const lines = [`${r.method ?? "POST"} ${r.path} HTTP/1.1`, "host: localhost"];
   for (const [k, v] of Object.entries(r.headers ?? {})) lines.push(`${k}: ${v}`);
   lines.push(...(r.headerLines ?? []));
-  if (framing === "length") lines.push(`content-length: ${Buffer.byteLength(body)}`);
+  if (framing === "length") lines.push(`content-length: ${r.contentLength ?? Buffer.byteLength(body)}`);
   else lines.push("transfer-encoding: chunked");
   const head = lines.join("\r\n") + "\r\n\r\n";
   return new Promise((resolve, reject) => {

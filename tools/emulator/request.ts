@@ -3,6 +3,7 @@
 // format (docs/cli.md, "Checking a policy offline"); keep it stable.
 import { randomUUID } from "node:crypto";
 import type { HeaderPairs } from "./abi";
+import { asEnvoyJoins } from "./envoy-headers";
 import { type LocalReply, ProxyWasmHost, type PropertyValue, type Stream } from "./host";
 import type { FilterMetadata } from "./metadata";
 
@@ -82,15 +83,18 @@ export function bodyBytes(b: RequestSpec["body"]): Buffer | null {
   return typeof b === "string" ? Buffer.from(b, "utf8") : Buffer.from(b.base64, "base64");
 }
 
-// Envoy's connection manager adds these before any filter runs.
+// The request's headers as Envoy's connection manager hands them to the filters: repeated inline
+// headers joined (./envoy-headers.ts), and these added before any filter runs.
 export function envoyRequestHeaders(req: RequestSpec, body: Buffer | null): HeaderPairs {
-  const given = headerPairs(req.headers).map(([k, v]) => [k.toLowerCase(), v] as [string, string]);
+  const lower = headerPairs(req.headers).map(([k, v]) => [k.toLowerCase(), v] as [string, string]);
+  const http2 = (req.framing ?? "http1").startsWith("http2");
+  const { authority, pairs: given } = asEnvoyJoins(lower.filter(([k]) => !k.startsWith(":")), req.authority, http2);
   const pairs: HeaderPairs = [
-    [":authority", req.authority ?? "service.local"],
+    [":authority", authority ?? "service.local"],
     [":path", req.path],
     [":method", req.method ?? "GET"],
     [":scheme", "https"],
-    ...given.filter(([k]) => !k.startsWith(":")),
+    ...given,
   ];
   if (body && !req.lengthUnknown && !given.some(([k]) => k === "content-length")) pairs.push(["content-length", String(body.length)]);
   if (!given.some(([k]) => k === "x-forwarded-proto")) pairs.push(["x-forwarded-proto", "https"]);
@@ -122,8 +126,18 @@ function outcomeOf(reply: LocalReply | null, forwarded: HeaderPairs, stream: Str
   return { allowed: false, status: reply.status, reason, details: reply.details, body, replyHeaders: reply.headers, forwardedHeaders: null, upstream };
 }
 
+// The body bytes that are this request's, as Envoy reads them: over HTTP/1.1 a content-length
+// given (one value, digits only) ends the request after that many bytes, and any more are the next
+// request on the connection (agreement test, "a body after the length it announced").
+export function bodyOfRequest(req: RequestSpec, body: Buffer | null): Buffer | null {
+  if (!body || req.lengthUnknown || (req.framing ?? "http1") !== "http1") return body;
+  const lengths = headerPairs(req.headers).filter(([k]) => k.toLowerCase() === "content-length").map(([, v]) => v);
+  if (lengths.length !== 1 || !/^\d{1,15}$/.test(lengths[0])) return body;
+  return body.subarray(0, Math.min(body.length, Number(lengths[0])));
+}
+
 export function runRequest(host: ProxyWasmHost, req: RequestSpec): Outcome {
-  const body = bodyBytes(req.body);
+  const body = bodyOfRequest(req, bodyBytes(req.body));
   const stream = host.newStream({ peerUriSan: req.peer ?? null, properties: req.properties, dynamicMetadata: dynamicMetadataOf(req) });
   try {
     stream.sendRequestHeaders(envoyRequestHeaders(req, body), body === null || body.length === 0);
