@@ -170,6 +170,19 @@ describe("schema replies (emulator)", async () => {
 // compiled filter.
 describe("schema regressions of issue #10 (emulator)", async () => {
   const post = async (schema: unknown, body: string) => runRequest(await loadFilter(route(schema)), { method: "POST", path: "/v", body });
+  // Policies and bodies as text: JavaScript numbers cannot hold these. Every body also in 1-byte chunks.
+  const judge = async (schema: string, bodies: Record<string, string | true>) => {
+    const h = await loadFilter(`{"routes":[{"name":"v","path":"/v","methods":["POST"],"public":true,"body_schema":${schema}}]}`);
+    expect(h.configured).toBe(true);
+    for (const [body, want] of Object.entries(bodies)) {
+      for (const chunkSize of [undefined, 1]) {
+        const r = runRequest(h, { method: "POST", path: "/v", body, chunkSize });
+        if (want === true) expect(r.allowed, `${schema} ${body}`).toBe(true);
+        else if (want === "complexity") expect(r.body, `${schema} ${body}`).toMatchObject({ reason: "body_limit_exceeded", limit: "schema_work" });
+        else expect(r.body, `${schema} ${body}`).toMatchObject({ keyword: want });
+      }
+    }
+  };
 
   it("multipleOf is exact on large integers and fractions", async () => {
     expect((await post({ multipleOf: 2 }, "1000000001")).allowed).toBe(false);
@@ -180,20 +193,7 @@ describe("schema regressions of issue #10 (emulator)", async () => {
   });
 
   it("bounds a value equals as a double are judged on the literals (2^63 is int64's maximum + 1 to a 64-bit parser)", async () => {
-    // Policies and bodies as text: JavaScript numbers cannot hold these. Every body also in 1-byte chunks.
-    const judge = async (schema: string, bodies: Record<string, string | true>) => {
-      const h = await loadFilter(`{"routes":[{"name":"v","path":"/v","methods":["POST"],"public":true,"body_schema":${schema}}]}`);
-      expect(h.configured).toBe(true);
-      for (const [body, want] of Object.entries(bodies)) {
-        for (const chunkSize of [undefined, 1]) {
-          const r = runRequest(h, { method: "POST", path: "/v", body, chunkSize });
-          if (want === true) expect(r.allowed, `${schema} ${body}`).toBe(true);
-          else if (want === "complexity") expect(r.body, `${schema} ${body}`).toMatchObject({ reason: "body_limit_exceeded", limit: "schema_work" });
-          else expect(r.body, `${schema} ${body}`).toMatchObject({ keyword: want });
-        }
-      }
-    };
-    await judge('{"type":"integer","maximum":9223372036854775807}', { "9223372036854775807": true, "9223372036854775806": true, "9223372036854775808": "maximum", "9223372036854775807.5": "maximum", "1e19": "maximum" });
+    await judge('{"type":"integer","maximum":9223372036854775807}', { "9223372036854775807": true, "9223372036854775806": true, "9223372036854775808": "maximum", "9223372036854775807.5": "type", "1e19": "maximum" });
     await judge('{"minimum":-9223372036854775808}', { "-9223372036854775808": true, "-9223372036854775809": "minimum", "-9223372036854775807": true });
     await judge('{"exclusiveMaximum":9007199254740993}', { "9007199254740992": true, "9007199254740993": "exclusiveMaximum", "9007199254740994": "exclusiveMaximum" });
     await judge('{"exclusiveMinimum":9007199254740993}', { "9007199254740994": true, "9007199254740993": "exclusiveMinimum", "9007199254740992": "exclusiveMinimum" });
@@ -210,6 +210,24 @@ describe("schema regressions of issue #10 (emulator)", async () => {
     // A value equal to a bound as a double whose literal is beyond exact reading (an exponent of 16
     // significant digits): refused as too complex rather than guessed.
     await judge('{"minimum":0}', { "1e-1000000000000000": "complexity", "-1e-1000000000000000": "complexity", "1e0000000000000000": true, "0": true });
+  });
+
+  it("enum, const, uniqueItems and integer read numbers as written: 64-bit ids that share a double stay apart", async () => {
+    // 2^53 + 1 is 2^53 as a double, and ids near 10^18 share a double in runs of 256: a service
+    // that reads 64-bit integers or decimals sees two different values.
+    await judge('{"enum":[9007199254740992,"x"]}', { "9007199254740992": true, "9007199254740992.0": true, "9.007199254740992e15": true,
+      "9007199254740993": "enum", "9007199254740992.0000001": "enum" });
+    await judge('{"const":1234567890123456789}', { "1234567890123456789": true, "1234567890123456789.000": true, "1234567890123456790": "const", "1234567890123456788": "const" });
+    await judge('{"enum":[1,0.1]}', { "1": true, "1.0": true, "1.00000000000000000000": true, "10e-1": true, "0.1": true, "0.1000": true,
+      "1.0000000000000000001": "enum", "0.1000000000000000055511151231257827": "enum" });
+    await judge('{"const":0}', { "0": true, "-0": true, "0.0e7": true, "1e-400": "const" });
+    await judge('{"uniqueItems":true}', { "[9007199254740993,9007199254740992]": true, "[1234567890123456789,1234567890123456790]": true,
+      "[1,1.0]": "uniqueItems", "[1,1.00000000000000000000]": "uniqueItems", "[9007199254740993,9.007199254740993e15]": "uniqueItems",
+      "[[0.1],[0.10]]": "uniqueItems", "[[0.1],[0.1000000000000000055511151231257827]]": true });
+    // A fraction beyond a double's digits is still a fraction.
+    await judge('{"type":"integer"}', { "1": true, "1.0": true, "1.000000000000000000000": true, "1e2": true, "1.5e1": true, "9007199254740993": true,
+      "1.0000000000000000001": "type", "9007199254740992.5": "type", "1e-400": "type", "0.5": "type" });
+    await judge('{"properties":{"n":{"type":"integer","minimum":0}}}', { '{"n":1.0000000000000000001}': "type", '{"n":100000000000000000000}': true });
   });
 
   it("numbers of thousands of digits (json_max_number_chars up to 65,536): read exactly, never a trap", async () => {

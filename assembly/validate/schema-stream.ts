@@ -16,7 +16,8 @@ import { NumberText } from "../lib/float";
 import { JsonKind, JsonValue } from "../lib/json";
 import { DocumentSink } from "../lib/document-sink";
 import { JsonSink } from "../lib/jsonstream";
-import { Budget, EQUAL_AS_DOUBLE, SchemaError, SchemaNode, T_ANY, T_ARR, T_OBJ, findName, validate, validateStringLength } from "./schema";
+import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_NUM, T_OBJ, findName, validate, validateStringLength } from "./schema";
+import { EQUAL_AS_DOUBLE } from "./numbers";
 import { VALUES } from "../lib/intern";
 
 // How a node is checked, decided once per node (SchemaNode.plan).
@@ -48,12 +49,15 @@ function planOf(n: SchemaNode): u8 {
 }
 
 // A number's text for validate(): decoded when the schema reads it (multipleOf, a subschema the
-// whole-value plan reaches) or when its double equals a bound's and the literals must decide;
-// EQUAL_AS_DOUBLE when the doubles already decide that (schema.ts); "" when nothing reads it.
+// whole-value plan reaches), or when the literal must decide what its double cannot: a bound it
+// equals as a double, or whether it is an integer where only integers pass (numbers.ts);
+// EQUAL_AS_DOUBLE when the doubles already decide that; "" when nothing reads it.
 function numberText(n: SchemaNode, x: f64, text: NumberText): string {
   if (n.multipleOf !== null || planOf(n) != PLAN_STREAM) return text.toString();
-  if (!n.touchesBound(x)) return "";
-  return text.decidedByDouble(x) && n.boundsDecidedByDouble() ? EQUAL_AS_DOUBLE : text.toString();
+  const bound = n.touchesBound(x);
+  const integerOnly = (n.types & T_NUM) == 0 && Math.floor(x) == x;
+  if (!bound && !integerOnly) return "";
+  return text.decidedByDouble(x) && (!bound || n.boundsDecidedByDouble()) ? EQUAL_AS_DOUBLE : text.toString();
 }
 
 // One open container.

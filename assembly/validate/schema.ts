@@ -8,6 +8,7 @@ import { jsonQuote } from "../reply/reply";
 import { Decimal, Divisor, compareDecimal, isMultipleOf, parseDecimal } from "../lib/decimal";
 import { isNormal } from "../lib/float";
 import { matchesFormat } from "./formats";
+import { EQUAL_AS_DOUBLE, isInteger, numberKey, sameNumber } from "./numbers";
 
 export const T_NULL: u8 = 1, T_BOOL: u8 = 2, T_INT: u8 = 4, T_NUM: u8 = 8, T_STR: u8 = 16, T_ARR: u8 = 32, T_OBJ: u8 = 64;
 export const T_ANY: u8 = 127;
@@ -92,14 +93,14 @@ function bitOf(v: JsonValue): u8 {
   switch (v.kind) {
     case JsonKind.Null: return T_NULL;
     case JsonKind.Bool: return T_BOOL;
-    case JsonKind.Number: return Math.floor(v.num) == v.num && isFinite(v.num) ? T_INT : T_NUM;
+    case JsonKind.Number: return isInteger(v) ? T_INT : T_NUM;
     case JsonKind.String: return T_STR;
     case JsonKind.Array: return T_ARR;
     default: return T_OBJ;
   }
 }
 
-// JSON equality: numbers by value, objects regardless of member order. Every value compared, and
+// JSON equality: numbers by value as written (numbers.ts), objects regardless of member order. Every value compared, and
 // every member looked up, costs the budget one; when it runs out the answer is false and the
 // caller reports "complexity" (budget.left < 0).
 export function jsonEqual(a: JsonValue, b: JsonValue, budget: Budget): bool {
@@ -108,7 +109,7 @@ export function jsonEqual(a: JsonValue, b: JsonValue, budget: Budget): bool {
   switch (a.kind) {
     case JsonKind.Null: return true;
     case JsonKind.Bool: return a.bool == b.bool;
-    case JsonKind.Number: return a.num == b.num;
+    case JsonKind.Number: return sameNumber(a, b);
     case JsonKind.String: return a.str == b.str;
     case JsonKind.Array: {
       if (a.items.length != b.items.length) return false;
@@ -130,12 +131,12 @@ export function jsonEqual(a: JsonValue, b: JsonValue, budget: Budget): bool {
 }
 
 // A text form in which two values are equal exactly when jsonEqual says they are: numbers by value
-// (1, 1.0 and 1e0 alike; -0 is 0), object members in sorted order, strings quoted and escaped.
+// (1, 1.0 and 1e0 alike; -0 is 0; numbers.ts), object members in sorted order, strings quoted and escaped.
 export function canonical(v: JsonValue): string {
   switch (v.kind) {
     case JsonKind.Null: return "n";
     case JsonKind.Bool: return v.bool ? "t" : "f";
-    case JsonKind.Number: return "#" + (v.num == 0 ? "0" : v.num.toString());
+    case JsonKind.Number: return "#" + numberKey(v);
     case JsonKind.String: return jsonQuote(v.str, i32.MAX_VALUE, false);
     case JsonKind.Array: {
       let out = "[";
@@ -228,9 +229,6 @@ export function validateStringLength(codePoints: i64, n: SchemaNode, budget: Bud
   return lengthError(n, codePoints);
 }
 
-// A number's text, as schema-stream.ts hands it over when its double equals a bound's and both
-// literals are decided by their doubles (SchemaNode.boundsDecidedByDouble): equal, exactly.
-export const EQUAL_AS_DOUBLE = "(equal as a double)";
 
 // A bound's literal (null: none, or not comparable) that its double `x` stands for exactly.
 function decidedByDouble(d: Decimal | null, x: f64): bool {
