@@ -8,8 +8,9 @@ import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
 import type { CertFiles } from "../tools/envoy/pki";
 
-// One identity table through its own Envoy: each case's status and reason, nothing at the service
-// for a refusal, and for an allowed request the peer header meshguard set and no client XFCC.
+// One identity table through its own Envoy, over HTTP/1.1 and HTTP/2: each case's status and
+// reason, nothing at the service for a refusal, and for an allowed request the peer header
+// meshguard set and no client XFCC.
 function identityTable(title: string, policy: object, cases: IdentityCase[], more?: (mesh: () => Mesh) => void): void {
   describe(`${title} (real Envoy, mutual TLS)`, () => {
     let mesh: Mesh | undefined;
@@ -21,11 +22,11 @@ function identityTable(title: string, policy: object, cases: IdentityCase[], mor
     afterAll(async () => { await mesh?.stop(); });
     beforeEach(() => dumpLogOnFailure(() => mesh));
 
-    for (const c of cases) {
-      it(c.name, async () => {
+    for (const http2 of [false, true]) for (const c of cases) {
+      it(`${c.name}${http2 ? " (HTTP/2)" : ""}`, async () => {
         const m = mesh!;
         const before = m.upstream.seen.length;
-        const r = await call(m.envoy.listenerPort, { path: c.path, headers: c.headers, cert: certs.get(c.name) ?? null, ca: m.pki.ca.cert });
+        const r = await call(m.envoy.listenerPort, { path: c.path, headers: c.headers, cert: certs.get(c.name) ?? null, ca: m.pki.ca.cert, http2 });
         expect(r.status).toBe(c.status);
         if (c.status !== 200) {
           const body = JSON.parse(r.body);
@@ -48,10 +49,11 @@ function identityTable(title: string, policy: object, cases: IdentityCase[], mor
 identityTable("identity table", IDENTITY_POLICY, IDENTITY_CASES, (mesh) => {
   it("counts decisions in Envoy's stats", async () => {
     const stats = await mesh().envoy.stats();
+    // Each case ran twice: HTTP/1.1 and HTTP/2.
     const allowed = IDENTITY_CASES.filter((c) => c.status === 200).length;
-    expect(stats["wasmcustom.meshguard.requests.allowed"]).toBe(allowed);
-    expect(stats["wasmcustom.meshguard.requests.denied"]).toBe(IDENTITY_CASES.length - allowed);
-    expect(stats["wasmcustom.meshguard.denied.identity_missing"]).toBe(IDENTITY_CASES.filter((c) => c.reason === "identity_missing").length);
+    expect(stats["wasmcustom.meshguard.requests.allowed"]).toBe(2 * allowed);
+    expect(stats["wasmcustom.meshguard.requests.denied"]).toBe(2 * (IDENTITY_CASES.length - allowed));
+    expect(stats["wasmcustom.meshguard.denied.identity_missing"]).toBe(2 * IDENTITY_CASES.filter((c) => c.reason === "identity_missing").length);
   });
 });
 identityTable("trust domains and require_peer", TRUST_POLICY, TRUST_CASES);
