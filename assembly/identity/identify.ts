@@ -2,7 +2,7 @@
 // the user from the claims jwt_authn verified and published in dynamic metadata, the API-key
 // client from its digest. Pure: the pipeline reads the host's values (pipeline/io.ts) and hands
 // them in; the result is a Caller whose parts are present, absent, broken or unavailable.
-import { HeaderSnapshot } from "../lib/headers";
+import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { BytesLookup, Lookup, Presence } from "../lib/presence";
 import { digestsEqual, sha256 } from "../lib/sha256";
 import { ApiClient, Caller, KeyState, User, UserState } from "./caller";
@@ -22,6 +22,15 @@ class UserLookup {
 const ABSENT_USER = new UserLookup(UserState.Absent, null, "");
 const NO_BYTES = new Uint8Array(0);
 const CLAIM_LIMITS = new ClaimLimits();
+
+// Whether the API key header's other lines, if any, repeat the first (`key`, at index `at`). Two
+// different keys are refused (api_key_invalid): the service behind may read either one.
+function oneKey(snapshot: HeaderSnapshot, header: HeaderName, at: i32, key: string): bool {
+  for (let i = snapshot.find(header.bytes, at + 1); i >= 0; i = snapshot.find(header.bytes, i + 1)) {
+    if (snapshot.valueOf(i) != key) return false;
+  }
+  return true;
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): bool {
   return a.length == b.length && memory.compare(a.dataStart, b.dataStart, <usize>a.length) == 0;
@@ -48,7 +57,8 @@ export class Identifier {
     if (keyHeader !== null) {
       const at = snapshot.find(keyHeader.bytes);
       if (at >= 0) {
-        client = this.apiClient(snapshot.valueOf(at));
+        const key = snapshot.valueOf(at);
+        client = oneKey(snapshot, keyHeader, at, key) ? this.apiClient(key) : null;
         keyState = client !== null ? KeyState.Valid : KeyState.Invalid;
       }
     }

@@ -47,11 +47,11 @@ export class HeaderSnapshot {
   private valueAt(i: i32): i32 { return this.at[4 * i + 2]; }
   private valueLen(i: i32): i32 { return this.at[4 * i + 3]; }
 
-  // Index of the first header with this (lowercase) name, or -1.
-  find(name: ArrayBuffer): i32 {
+  // Index of the first header with this (lowercase) name from index `from` on, or -1.
+  find(name: ArrayBuffer, from: i32 = 0): i32 {
     const len = name.byteLength;
     const base = this.bytes.dataStart;
-    for (let i = 0; i < this.count; i++) {
+    for (let i = from; i < this.count; i++) {
       if (unchecked(this.at[4 * i + 1]) == len && memory.compare(base + <usize>unchecked(this.at[4 * i]), changetype<usize>(name), <usize>len) == 0) return i;
     }
     return -1;

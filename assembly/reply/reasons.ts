@@ -54,7 +54,7 @@ export const USER_CLAIMS_INVALID = reason("user_claims_invalid", 401, "the verif
 export const USER_CLAIMS_UNAVAILABLE = reason("user_claims_unavailable", 503, "the verified token's claims are unavailable",
   "Envoy failed to report the dynamic metadata (fail closed)", GROUP_HOST);
 export const API_KEY_INVALID = reason("api_key_invalid", 401, "the API key is not valid",
-  "an API key header whose key matches no configured digest", GROUP_CREDENTIALS);
+  "an API key header whose key matches no configured digest, or two lines of it with different keys", GROUP_CREDENTIALS);
 
 // --- authorization ---
 export const NOT_ALLOWED = reason("not_allowed", 403, "the caller is not allowed on this route",

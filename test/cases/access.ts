@@ -90,6 +90,10 @@ export const ACCESS_CASES: AccessCase[] = [
   // API keys.
   { name: "partner API key", path: "/partners/reports", apiKey: PARTNER_KEY, status: 200, forwarded: { "x-meshguard-api-client": "partner-a" } },
   { name: "wrong API key", path: "/partners/reports", apiKey: PARTNER_KEY + "x", status: 401, reason: "api_key_invalid" },
+  // Two lines of the key header: a service behind may read either, so two different keys are refused.
+  { name: "two different API keys, both valid: refused", path: "/partners/reports", headers: { "x-api-key": [PARTNER_KEY, OTHER_KEY] }, status: 401, reason: "api_key_invalid" },
+  { name: "a valid API key, then a wrong one: refused", path: "/partners/reports", headers: { "x-api-key": [PARTNER_KEY, "pk_wrong"] }, status: 401, reason: "api_key_invalid" },
+  { name: "the same API key on two lines is one key", path: "/partners/reports", headers: { "x-api-key": [PARTNER_KEY, PARTNER_KEY] }, status: 200, forwarded: { "x-meshguard-api-client": "partner-a" } },
   { name: "API key on a route that needs a user: 401, the token is what is missing", path: "/admin/users", apiKey: PARTNER_KEY, status: 401, reason: "user_missing" },
   { name: "API key on a route for other API clients", path: "/partners/reports", apiKey: OTHER_KEY, status: 403, reason: "not_allowed" },
   { name: "authenticated by API key alone", path: "/me", apiKey: PARTNER_KEY, status: 200 },
