@@ -94,7 +94,8 @@ export class PathParam {
 
 export const enum HeaderRuleKind { Required = 0, Forbidden = 1, Pattern = 2 }
 
-// A header the route requires, forbids, or whose value (when present) must match a pattern.
+// A header the route requires, forbids, or whose value (when present) must match a pattern: on
+// every line of it, since the service behind may read any one of them.
 export class HeaderRule {
   constructor(public readonly kind: HeaderRuleKind, public readonly name: HeaderName, public readonly pattern: Regex | null) {}
 
@@ -103,8 +104,11 @@ export class HeaderRule {
     if (this.kind == HeaderRuleKind.Required) return at >= 0 ? SHAPE_OK : new ShapeResult(HEADER_MISSING, this.name.name);
     if (this.kind == HeaderRuleKind.Forbidden) return at < 0 ? SHAPE_OK : new ShapeResult(HEADER_FORBIDDEN, this.name.name);
     const re = this.pattern;
-    if (at < 0 || re === null || re.test(headers.valueOf(at))) return SHAPE_OK;
-    return new ShapeResult(HEADER_VALUE_INVALID, this.name.name + " does not match its pattern");
+    if (re === null) return SHAPE_OK;
+    for (let i = at; i >= 0; i = headers.find(this.name.bytes, i + 1)) {
+      if (!re.test(headers.valueOf(i))) return new ShapeResult(HEADER_VALUE_INVALID, this.name.name + " does not match its pattern");
+    }
+    return SHAPE_OK;
   }
 }
 

@@ -35,7 +35,7 @@ export interface ValidationCase {
   name: string;
   method?: string;
   path: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;
   body?: string;
   chunks?: string[];                 // a body of unknown length, in these pieces
   status: number;                    // 200 when forwarded
@@ -71,6 +71,8 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a required header missing: 400", path: order("42?q=a"), status: 400, reason: "header_missing" },
   { name: "a forbidden header present: 400", path: order("42?q=a"), headers: { ...tenant, "x-debug": "1" }, status: 400, reason: "header_forbidden" },
   { name: "a header value not matching its pattern: 400", path: order("42?q=a"), headers: { "x-tenant": "Acme Corp" }, status: 400, reason: "header_value_invalid" },
+  { name: "a second line of a patterned header that does not match: 400 (the service may read either)", path: order("42?q=a"), headers: { "x-tenant": ["acme", "../admin"] }, status: 400, reason: "header_value_invalid" },
+  { name: "two lines of a patterned header that both match pass", path: order("42?q=a"), headers: { "x-tenant": ["acme", "acme-eu"] }, status: 200 },
   // Body: media type and size
   { name: "a JSON body within the route's limit passes", method: "POST", path: "/upload", headers: json, body: '{"n":1}', status: 200 },
   { name: "another media type: 415", method: "POST", path: "/upload", headers: { "content-type": "text/plain" }, body: "hello", status: 415, reason: "content_type_not_allowed" },
