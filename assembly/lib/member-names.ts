@@ -15,7 +15,18 @@ export class MemberNames {
   }
   has(name: string): bool {
     const set = this.set;
-    return set !== null ? set.has(name) : this.list.includes(name);
+    if (set !== null) return set.has(name);
+    // The same object is the same name (interned names usually are); otherwise the bytes decide,
+    // length first. Written out: a call per comparison was most of the check's cost.
+    const list = this.list;
+    const p = changetype<usize>(name);
+    const bytes = <usize>name.length << 1;
+    for (let i = 0, n = list.length; i < n; i++) {
+      const q = changetype<usize>(unchecked(list[i]));
+      if (q == p) return true;
+      if ((<usize>unchecked(list[i]).length << 1) == bytes && memory.compare(p, q, bytes) == 0) return true;
+    }
+    return false;
   }
   add(name: string): void {
     this.size++;
