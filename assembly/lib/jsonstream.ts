@@ -68,8 +68,9 @@ export class JsonStream {
   private escape: bool = false;  // in a string, the previous byte was a backslash
   private carry: Uint8Array;
   private carryLen: i32 = 0;
-  private kinds: u8[] = [];       // open containers
-  private counts: i32[] = [];     // members or elements so far, per open container
+  private kinds: StaticArray<u8> = new StaticArray<u8>(16);     // open containers: [0, depth)
+  private counts: StaticArray<i32> = new StaticArray<i32>(16);  // members or elements so far, per open container
+  private depth: i32 = 0;
   private openNames: Array<MemberNames> = [];  // member names so far, per open object: [0, objects)
   private objects: i32 = 0;
   private parser: JsonParser;
@@ -91,8 +92,7 @@ export class JsonStream {
     this.tokenStart = 0;
     this.escape = false;
     this.carryLen = 0;
-    this.kinds.length = 0;
-    this.counts.length = 0;
+    this.depth = 0;
     this.objects = 0;
     this.limits = limits;
     this.parser.limits = limits;
@@ -294,7 +294,7 @@ export class JsonStream {
   // A value has ended (a scalar, or a container's close): what may follow depends on the parent.
   private value(sinkOk: bool): bool {
     if (!this.sinkSays(sinkOk)) return false;
-    const d = this.kinds.length;
+    const d = this.depth;
     if (d == 0) { this.expect = Expect.Done; return true; }
     this.expect = unchecked(this.kinds[d - 1]) == OBJECT ? Expect.CommaOrEndObject : Expect.CommaOrEndArray;
     return true;
@@ -305,13 +305,15 @@ export class JsonStream {
   }
 
   private open(kind: u8): bool {
-    if (this.kinds.length >= this.limits.maxDepth) return this.failLimit(LIMIT_DEPTH, "nesting deeper than " + this.limits.maxDepth.toString(), this.offset);
-    const d = this.kinds.length;
+    const d = this.depth;
+    if (d >= this.limits.maxDepth) return this.failLimit(LIMIT_DEPTH, "nesting deeper than " + this.limits.maxDepth.toString(), this.offset);
     if (d > 0 && this.countElement(d) > this.limits.maxMembers) {
       return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " elements", this.offset);
     }
-    this.kinds.push(kind);
-    this.counts.push(0);
+    if (d == this.kinds.length) this.growStack();
+    unchecked(this.kinds[d] = kind);
+    unchecked(this.counts[d] = 0);
+    this.depth = d + 1;
     if (kind == OBJECT) {
       if (this.objects == this.openNames.length) this.openNames.push(new MemberNames());
       else unchecked(this.openNames[this.objects]).clear();
@@ -324,14 +326,23 @@ export class JsonStream {
   }
 
   private close(kind: u8): bool {
-    this.kinds.pop();
-    this.counts.pop();
+    this.depth--;
     if (kind == OBJECT) { this.objects--; return this.value(this.sink.endObject()); }
     return this.value(this.sink.endArray());
   }
 
-  // One more member or element in the container open at depth d (> 0; counts is as long as
-  // kinds): the count so far.
+  // Room for one more open container (the stacks double; json_max_depth bounds them).
+  private growStack(): void {
+    const n = this.kinds.length << 1;
+    const kinds = new StaticArray<u8>(n);
+    const counts = new StaticArray<i32>(n);
+    memory.copy(changetype<usize>(kinds), changetype<usize>(this.kinds), <usize>this.depth);
+    memory.copy(changetype<usize>(counts), changetype<usize>(this.counts), <usize>this.depth << 2);
+    this.kinds = kinds;
+    this.counts = counts;
+  }
+
+  // One more member or element in the container open at depth d (> 0): the count so far.
   private countElement(d: i32): i32 {
     const count = unchecked(this.counts[d - 1]) + 1;
     unchecked(this.counts[d - 1] = count);
@@ -340,7 +351,7 @@ export class JsonStream {
 
   // Counts a scalar against its array's element limit (an object's members count at their name).
   private scalarStart(t: Token, c: u8): bool {
-    const d = this.kinds.length;
+    const d = this.depth;
     if (d > 0 && unchecked(this.kinds[d - 1]) == ARRAY && this.countElement(d) > this.limits.maxMembers) {
       return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " elements", this.offset);
     }
