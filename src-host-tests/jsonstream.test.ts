@@ -43,6 +43,10 @@ const CORPUS = [
   '{"a":1,"a":2}', '"\\x"', '"\\u12"', '"\\ud800"', '"\\udc00x"', '"a\nb"', "[1 2]", '{"a":1}}', '{"a":1} 2', "[[[]]",
   "/*c*/1", "NaN", "Infinity", "'s'", '{a:1}', "\u0000", '"\u007f"',
 ].map((s) => Buffer.from(s, "utf8"));
+// Duplicate names around the switch from a list to a set (16 members), and one spelled with an escape.
+const members = (n: number, extra = "") => "{" + Array.from({ length: n }, (_, i) => `"m${i}":${i}`).join(",") + extra + "}";
+CORPUS.push(...[members(16), members(17), members(40), members(16, ',"m3":0'), members(17, ',"m3":0'), members(17, ',"m16":0'), members(40, ',"m39":0'),
+  members(15, ',"m\u0031":0'), members(20, ',"m\u0031\u0039":0'), '{"ab":1,"a\u0062":2}'].map((s) => Buffer.from(s, "utf8")));
 CORPUS.push(Buffer.from([0x22, 0xc0, 0xaf, 0x22]), Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22]), Buffer.from([0x22, 0xf4, 0x90, 0x80, 0x80, 0x22]), Buffer.from([0x22, 0xe2, 0x82, 0x22]));
 
 describe("streaming JSON tokenizer (unit, no host)", () => {
