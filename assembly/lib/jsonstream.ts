@@ -283,7 +283,7 @@ export class JsonStream {
   }
 
   private memberName(name: string): bool {
-    const names = this.openNames[this.objects - 1];
+    const names = unchecked(this.openNames[this.objects - 1]);   // a name is read only inside an object
     if (names.has(name)) return this.fail("duplicate member name \"" + name + "\"", this.tokenStart);
     if (names.size >= this.limits.maxMembers) return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " members", this.tokenStart);
     names.add(name);

@@ -84,7 +84,7 @@ class Frame {
     const required = node !== null && isObject ? node.required.length : 0;
     const seen = this.seen;
     seen.length = required;
-    for (let i = 0; i < required; i++) unchecked(seen[i] = 0);
+    memory.fill(seen.dataStart, 0, <usize>required);
   }
 }
 
