@@ -16,13 +16,15 @@ export interface IdentityCase {
   name: string;
   certUris: string[] | null;          // URI SANs of the client certificate; null: no certificate
   path: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;
   status: number;                     // 200 when forwarded
   reason?: string;
   forwardedPeer?: string | null;      // the x-meshguard-peer-id the upstream sees (null: none)
 }
 
 const SPOOF = { "x-meshguard-peer-id": td("ns/ops/sa/admin"), "x-forwarded-client-cert": "By=spiffe://x;URI=spiffe://evil" };
+// The same headers, each on two lines: every line must go, not only the first.
+const SPOOF_TWICE = { "x-meshguard-peer-id": [td("ns/ops/sa/admin"), td("ns/ops/sa/root")], "x-forwarded-client-cert": ["By=spiffe://x;URI=spiffe://evil", "URI=spiffe://evil2"] };
 
 export const IDENTITY_CASES: IdentityCase[] = [
   { name: "allowed service account", certUris: [td("ns/shop/sa/web")], path: "/api/orders", status: 200, forwardedPeer: td("ns/shop/sa/web") },
@@ -44,6 +46,8 @@ export const IDENTITY_CASES: IdentityCase[] = [
   { name: "spoofed identity headers are replaced", certUris: [td("ns/shop/sa/web")], path: "/api/orders", headers: SPOOF, status: 200, forwardedPeer: td("ns/shop/sa/web") },
   { name: "spoofed identity headers cannot open the admin route", certUris: [td("ns/shop/sa/web")], path: "/api/admin/users", headers: SPOOF, status: 403, reason: "not_allowed" },
   { name: "spoofed headers without a certificate are removed", certUris: null, path: "/healthz", headers: SPOOF, status: 200, forwardedPeer: null },
+  { name: "spoofed identity headers on two lines are replaced, every line", certUris: [td("ns/shop/sa/web")], path: "/api/orders", headers: SPOOF_TWICE, status: 200, forwardedPeer: td("ns/shop/sa/web") },
+  { name: "spoofed headers on two lines without a certificate are removed, every line", certUris: null, path: "/healthz", headers: SPOOF_TWICE, status: 200, forwardedPeer: null },
   { name: "public route needs no certificate", certUris: null, path: "/healthz", status: 200, forwardedPeer: null },
   { name: "undeclared route refused", certUris: [td("ns/shop/sa/web")], path: "/metrics", status: 404, reason: "route_not_declared" },
   { name: "encoded slash refused", certUris: [td("ns/shop/sa/web")], path: "/api%2Fadmin/users", status: 400, reason: "path_invalid" },
