@@ -1,7 +1,8 @@
 // Schema-lite validation of JSON bodies, through the compiled filter in the emulator:
 //  - the official JSON Schema Test Suite (npm json-schema-test-suite, draft 4, the version that
-//    package carries): every group whose schema meshguard's compiler accepts, each case POSTed in
-//    3-byte chunks; groups it refuses are listed with the compiler's own reason;
+//    package carries, with the optional format and bignum files): every group whose schema
+//    meshguard's compiler accepts, each case POSTed in 3-byte chunks; groups it refuses are listed
+//    with the compiler's own reason;
 //  - replies: 400 with the JSON Pointer and the keyword, invalid JSON, a missing body.
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,7 +13,7 @@ import { loadFilter } from "./fixture";
 
 const require = createRequire(import.meta.url);
 const SUITE = join(dirname(require.resolve("json-schema-test-suite/package.json")), "tests", "draft4");
-const FILES = [...readdirSync(SUITE).filter((f) => f.endsWith(".json")), "optional/format.json"];
+const FILES = [...readdirSync(SUITE).filter((f) => f.endsWith(".json")), "optional/format.json", "optional/bignum.json"];
 
 // Single cases left out, each with its reason.
 const CASE_EXCLUSIONS: Record<string, string> = {
