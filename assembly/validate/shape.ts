@@ -151,6 +151,9 @@ export function checkQuery(rules: QueryRules, rawQuery: string): ShapeResult {
   const seen = new Array<bool>(declared.length);
   for (let i = 0; i < seen.length; i++) seen[i] = false;
   if (rawQuery.length > 0) {
+    // A raw ';' separates parameters to some servers (Rack before 3, Python before 3.9.2) and not to
+    // others: "q=a;x=1" would be one declared value here and an undeclared parameter behind.
+    if (rawQuery.indexOf(";") >= 0) return queryProblem("a ';' in the query (some servers read it as a separator; send it as %3B)");
     const pairs = rawQuery.split("&");
     if (pairs.length > MAX_QUERY_PARAMS) return queryProblem("more than " + MAX_QUERY_PARAMS.toString() + " query parameters");
     for (let p = 0; p < pairs.length; p++) {

@@ -62,6 +62,9 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a query value encoded twice: 400", path: "/items/7?page=%2532", status: 400, reason: "query_invalid" },
   // The full shape of one route
   { name: "a request of the declared shape passes", path: order("42?q=abc&sort=asc&tag=ab"), headers: tenant, status: 200 },
+  // Older Rack and Python split the query on ';' too: q would be "a" there, with an undeclared x.
+  { name: "a raw ';' in a query the route checks: 400", path: order("42?q=a;x=1"), headers: tenant, status: 400, reason: "query_invalid" },
+  { name: "an encoded ';' is part of a value", path: order("42?q=a%3Bb"), headers: tenant, status: 200 },
   { name: "a UUID parameter that is not one: 400", path: "/users/alice/orders/42?q=a", headers: tenant, status: 400, reason: "path_param_invalid" },
   { name: "a required query parameter missing: 400", path: order("42"), headers: tenant, status: 400, reason: "query_invalid" },
   { name: "a query value longer than max_length: 400", path: order("42?q=abcdef"), headers: tenant, status: 400, reason: "query_invalid" },
