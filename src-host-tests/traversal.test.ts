@@ -4,7 +4,7 @@
 // reaches the filter raw here and is refused as a dot segment. test/traversal.e2e.test.ts runs
 // the same corpus through a real Envoy.
 import { describe, expect, it } from "vitest";
-import { TRAVERSAL_POLICY, lenientReadings, reachesProtected, traversalCorpus } from "../test/cases/traversal";
+import { CATCH_ALL_POLICY, TRAVERSAL_POLICY, lenientReadings, parameterCorpus, reachesProtected, traversalCorpus } from "../test/cases/traversal";
 import { header, runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
 
@@ -25,6 +25,22 @@ describe("traversal corpus (emulator)", async () => {
     console.log(`traversal corpus (emulator): ${corpus.length} paths: ${[...outcomes].map(([k, n]) => `${k}: ${n}`).join(", ")}`);
     expect(escaped).toEqual([]);
     expect(host.trap).toBeNull();
+  });
+
+  it("behind a public catch-all, no ';' path parameter leads a request that a server reads as /admin there", async () => {
+    const h = await loadFilter(CATCH_ALL_POLICY);
+    const escaped: string[] = [];
+    let passed = 0;
+    for (const path of parameterCorpus()) {
+      const out = runRequest(h, { path });
+      if (!out.allowed) continue;
+      passed++;
+      if (reachesProtected(path)) escaped.push(`${path} → ${lenientReadings(path).join(" | ")}`);
+    }
+    expect(escaped).toEqual([]);
+    expect(passed).toBeGreaterThan(0);   // the public paths with parameters still pass
+    expect(runRequest(h, { path: "/public/x;v=1/y" }).allowed).toBe(true);
+    expect(runRequest(h, { path: "/admin;x/users" })).toMatchObject({ status: 400, reason: "path_invalid" });
   });
 
   it("the judge itself: the lenient decoder finds the traversals it must", () => {

@@ -6,7 +6,7 @@
 // Writes build/traversal-table.json: outcomes by status and reason per protocol, for the issue's note.
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TRAVERSAL_POLICY, lenientReadings, reachesProtected, traversalCorpus } from "./cases/traversal";
+import { CATCH_ALL_POLICY, TRAVERSAL_POLICY, lenientReadings, parameterCorpus, reachesProtected, traversalCorpus } from "./cases/traversal";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
 import { type WireFraming, sendFramed } from "./harness/raw";
 
@@ -53,5 +53,26 @@ describe("traversal corpus (real Envoy, the service as witness)", () => {
       expect(escaped).toEqual([]);
       expect(received.length).toBeGreaterThan(0);   // the allowed prefix does reach the service
     }, 120_000);
+  }
+});
+
+describe("';' path parameters behind a public catch-all (real Envoy, the service as witness)", () => {
+  let mesh: Mesh | undefined;
+  beforeAll(async () => { mesh = await startMesh(CATCH_ALL_POLICY, { requireClientCertificate: false }); });
+  afterAll(async () => { await mesh?.stop(); });
+  beforeEach(() => dumpLogOnFailure(() => mesh));
+
+  for (const framing of ["h1-length", "h2-empty-end"] as WireFraming[]) {
+    it(`${framing}: nothing the service received reads as /admin to a server that drops path parameters`, async () => {
+      const m = mesh!;
+      const before = m.upstream.seen.length;
+      for (const path of parameterCorpus()) {
+        await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, method: "GET", path, pieces: [] }, framing).catch(() => null);
+      }
+      await quiesce(m);
+      const received = m.upstream.seen.slice(before);
+      expect(received.filter((w) => reachesProtected(w.path)).map((w) => w.path)).toEqual([]);
+      expect(received.some((w) => w.path.startsWith("/public/x;"))).toBe(true);   // public paths with parameters still pass
+    });
   }
 });

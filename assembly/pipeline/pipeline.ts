@@ -23,7 +23,7 @@ import { ANY_BODY, BodyCheck, BodyFraming } from "../validate/body";
 import { CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING, checkHeaders, mediaType, parseContentLength } from "../validate/hygiene";
 import { queryOverrides } from "../validate/override";
 import { bodyOverrideScan } from "../validate/override-body";
-import { PathCheck, checkPath } from "../validate/path";
+import { PathCheck, checkPath, withoutParameters } from "../validate/path";
 import { BodyStep, CONTINUE, STOP } from "./body-step";
 import { FilterConfig } from "./filter-config";
 import { Stat, StreamIO } from "./io";
@@ -38,6 +38,7 @@ const RATELIMIT_POLICY = new HeaderName("ratelimit-policy");
 const RATELIMIT = new HeaderName("ratelimit");
 const NO_PARAMS: string[] = [];
 const ENCODED_PERCENT = "encoded percent sign (%25) on a route without allow_encoded_percent";
+const PARAMETERS_ELSEWHERE = "a ';' path parameter: without it the path is another route's";
 
 export class RequestPipeline {
   private readonly settler: Settler;
@@ -140,8 +141,13 @@ export class RequestPipeline {
     }
     const routes = policy.routes;
     const host = routes.usesHosts ? hostOf(snap.value(AUTHORITY.bytes)) : "";
-    const m = routes.match(this.method(snap), path.path, host);
+    const method = this.method(snap);
+    // Read without its ';' path parameters, as Tomcat and Jetty read it, the path must lead to the
+    // same route: "/admin;x/users" is not the catch-all's when "/admin/users" is a protected route's.
+    const plain = path.parameters ? routes.match(method, withoutParameters(path.path), host).route : null;
+    const m = routes.match(method, path.path, host);
     const route = m.route;
+    if (path.parameters && plain !== route) return Decision.refuseFor(PATH_INVALID, route, PARAMETERS_ELSEWHERE);
     if (route === null) return m.unrouted;
     this.params = m.params;
     const watch = this.watch;

@@ -6,7 +6,8 @@
 // dots, slashes and backslashes, percent-encoded unreserved characters (a non-canonical spelling,
 // e.g. `/%61dmin`), double encoding (%252e), escapes that are not strict UTF-8 (the overlong
 // %c0%ae), malformed escapes, backslashes, control characters and fragments; an encoded percent
-// sign only on routes that allow it. The shipped Envoy configs also normalise paths
+// sign only on routes that allow it. A path with ';' path parameters must lead to the same route
+// with them dropped (withoutParameters; the pipeline matches both). The shipped Envoy configs also normalise paths
 // (normalize_path, merge_slashes, path_with_escaped_slashes_action), so a well-behaved client
 // never meets this check.
 
@@ -16,6 +17,7 @@ export const MAX_PATH_BYTES = 8192;
 export class PathCheck {
   query: string = "";   // after the '?', raw
   encodedPercent: bool = false;   // the path has a literal '%' (as %25): only allow_encoded_percent routes take it
+  parameters: bool = false;       // a segment has a ';' path parameter (raw or %3B): see withoutParameters
   constructor(public readonly path: string, public readonly error: string) {}
   get ok(): bool { return this.error.length == 0; }
 }
@@ -39,11 +41,13 @@ export function checkPath(raw: string): PathCheck {
   let high = false;      // an escape of a byte above 0x7f
   let percent = false;   // an encoded percent sign (%25)
   let semi = -1;         // the first ';' of the current segment
+  let parameters = false;
   for (let i = 0; i <= n; i++) {
     const c = i < n ? path.charCodeAt(i) : 0x2f;
     if (c == 0x2f) {
       const e = i > 0 ? segmentProblem(path, segStart, i, semi) : "";
       if (e.length > 0) return refused(e);
+      if (semi >= 0) parameters = true;
       segStart = i + 1;
       semi = -1;
       continue;
@@ -70,8 +74,28 @@ export function checkPath(raw: string): PathCheck {
   }
   const ok = new PathCheck(path, "");
   ok.encodedPercent = percent;
+  ok.parameters = parameters;
   if (q >= 0) ok.query = raw.substring(q + 1);
   return ok;
+}
+
+// The path as a server that drops path parameters reads it (Tomcat, Jetty: "/admin;x/users" is
+// "/admin/users"): each segment cut at its first ';', raw or %3B. For a path checkPath accepted.
+export function withoutParameters(path: string): string {
+  let out = "";
+  let from = 0;
+  let skipping = false;
+  for (let i = 0; i <= path.length; i++) {
+    const c = i < path.length ? path.charCodeAt(i) : 0x2f;
+    if (c == 0x2f) {
+      if (skipping) { from = i; skipping = false; }
+      continue;
+    }
+    if (skipping) continue;
+    const escaped = c == 0x25 && i + 2 < path.length && path.charCodeAt(i + 1) == 0x33 && (path.charCodeAt(i + 2) | 0x20) == 0x62;
+    if (c == 0x3b || escaped) { out += path.substring(from, i); skipping = true; }
+  }
+  return out + path.substring(from);
 }
 
 function isDot(path: string, at: i32): bool { return path.charCodeAt(at) == 0x2e; }

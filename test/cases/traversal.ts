@@ -13,6 +13,16 @@ export const TRAVERSAL_POLICY = {
 };
 export const PROTECTED = "/admin";
 
+// The same routes with a public catch-all: a path that a server reads as /admin must not land on
+// the catch-all here. Path parameters (Tomcat and Jetty drop them: "/admin;x/users" is
+// "/admin/users" to them) in several spellings, on the protected segment and after it, and on
+// public paths, which must still pass.
+export const CATCH_ALL_POLICY = { routes: [...TRAVERSAL_POLICY.routes, { name: "rest", path: "/**", public: true }] };
+const PARAMETERS = [";", ";x", ";x=1", ";jsessionid=0A1B2C", ";x;y", "%3b", "%3bx", "%3Bx", "%3b;x", ";%2e%2e"];
+export function parameterCorpus(): string[] {
+  return PARAMETERS.flatMap((p) => [`/admin${p}/users`, `/admin${p}`, `/admin/users${p}`, `/public/x${p}/y`, `/other${p}/admin`]);
+}
+
 // Spellings of "..".
 const DOTS = [
   "..", ".%2e", "%2e.", "%2e%2e", "%2E%2E", "%2e%2E",
