@@ -27,7 +27,7 @@ describe("traversal corpus (emulator)", async () => {
     expect(host.trap).toBeNull();
   });
 
-  it("behind a public catch-all, no ';' path parameter leads a request that a server reads as /admin there", async () => {
+  it("behind a public catch-all, no ';' path parameter or other case leads a request that a server reads as /admin there", async () => {
     const h = await loadFilter(CATCH_ALL_POLICY);
     const escaped: string[] = [];
     let passed = 0;
@@ -40,7 +40,16 @@ describe("traversal corpus (emulator)", async () => {
     expect(escaped).toEqual([]);
     expect(passed).toBeGreaterThan(0);   // the public paths with parameters still pass
     expect(runRequest(h, { path: "/public/x;v=1/y" }).allowed).toBe(true);
+    expect(runRequest(h, { path: "/public/ADMIN/y" }).allowed).toBe(true);
     expect(runRequest(h, { path: "/admin;x/users" })).toMatchObject({ status: 400, reason: "path_invalid" });
+    expect(runRequest(h, { path: "/Admin/users" })).toMatchObject({ status: 400, reason: "path_invalid" });
+  });
+
+  it("a policy whose literals have capitals: the lowercase path is read as theirs too", async () => {
+    const h = await loadFilter({ routes: [{ path: "/api/Orders/**", allow: [{ peers: ["spiffe://meshguard.test/ns/ops/sa/admin"] }] }, { path: "/**", public: true }] });
+    expect(runRequest(h, { path: "/api/Orders/1" })).toMatchObject({ status: 401, reason: "identity_missing" });
+    expect(runRequest(h, { path: "/api/orders/1" })).toMatchObject({ status: 400, reason: "path_invalid" });
+    expect(runRequest(h, { path: "/api/invoices/1" }).allowed).toBe(true);
   });
 
   it("the judge itself: the lenient decoder finds the traversals it must", () => {

@@ -6,6 +6,7 @@
 import { METHOD_NOT_DECLARED, ROUTE_NOT_DECLARED } from "../reply/reasons";
 import { Decision, RoutePolicy, SHADOW } from "./route";
 import { SegmentKind, splitPathInto } from "./template";
+import { lowerAscii } from "../lib/text";
 
 export const enum UnmatchedRoutes { Deny = 0, Allow = 1 }
 
@@ -20,14 +21,15 @@ export class RouteNode {
   readonly routes: RoutePolicy[] = [];
 }
 
-export function indexRoutes(sorted: RoutePolicy[]): RouteNode {
+// `folded`: keyed by the literals in ASCII lowercase (the case-insensitive reading).
+export function indexRoutes(sorted: RoutePolicy[], folded: bool = false): RouteNode {
   const root = new RouteNode();
   for (let i = 0; i < sorted.length; i++) {
     const route = sorted[i];
     const segs = route.template.segments;
     let node = root;
     for (let d = 0; d < segs.length && segs[d].kind == SegmentKind.Literal; d++) {
-      const text = segs[d].text;
+      const text = folded ? segs[d].folded : segs[d].text;
       if (!node.children.has(text)) node.children.set(text, new RouteNode());
       node = node.children.get(text);
     }
@@ -45,7 +47,9 @@ export class RouteMatch {
 
 export class RouteTable {
   readonly index: RouteNode;
+  readonly foldedIndex: RouteNode;   // the same routes, for otherRoute()
   readonly usesHosts: bool;      // some route names hosts: :authority is read
+  readonly upperLiterals: bool;  // some route's literal has an uppercase letter
   // Scratch for lookups: the nodes on the path's literal walk. Reused: one request at a time per VM.
   private readonly walk: RouteNode[] = [];
   private readonly segments: string[] = [];
@@ -56,18 +60,37 @@ export class RouteTable {
     public readonly unmatched: UnmatchedRoutes,
   ) {
     this.index = indexRoutes(routes);
+    this.foldedIndex = indexRoutes(routes, true);
     let hosts = false;
-    for (let i = 0; i < routes.length; i++) if (routes[i].hosts.length > 0) hosts = true;
+    let upper = false;
+    for (let i = 0; i < routes.length; i++) {
+      if (routes[i].hosts.length > 0) hosts = true;
+      if (routes[i].template.source != lowerAscii(routes[i].template.source)) upper = true;
+    }
     this.usesHosts = hosts;
+    this.upperLiterals = upper;
+  }
+
+  // The route of the path as a server reads it that ignores ASCII case and drops ';' path
+  // parameters (Express and ASP.NET route case-insensitively; Tomcat and Jetty drop parameters):
+  // `path` already so (lowercase, no parameters). It must be the route match() finds, or the
+  // request could reach the service on a route whose rules meshguard did not apply. Call it before
+  // match(): it reuses the same scratch.
+  otherRoute(method: string, path: string, host: string): RoutePolicy | null {
+    return this.find(method, path, host, true).route;
   }
 
   // `path` has passed validate/path.ts; `host` is "" unless usesHosts. The answer is reused by the
   // next call: read it before.
   match(method: string, path: string, host: string): RouteMatch {
+    return this.find(method, path, host, false);
+  }
+
+  private find(method: string, path: string, host: string, folded: bool): RouteMatch {
     const segments = splitPathInto(path, this.segments);
     const walk = this.walk;
     walk.length = 0;
-    let node = this.index;
+    let node = folded ? this.foldedIndex : this.index;
     walk.push(node);
     for (let d = 0; d < segments.length && node.children.has(segments[d]); d++) {
       node = node.children.get(segments[d]);
@@ -81,7 +104,7 @@ export class RouteTable {
       for (let i = 0; i < candidates.length; i++) {
         const route = candidates[i];
         m.params.length = 0;
-        if (!route.template.match(segments, m.params)) continue;
+        if (!route.template.match(segments, m.params, folded)) continue;
         if (route.hosts.length > 0 && !route.hosts.includes(host)) continue;
         pathMatched = true;
         if (route.methods.length > 0 && !route.methods.includes(method)) continue;

@@ -1,15 +1,19 @@
 // Route templates: method + path template (+ optional host). Pure: no host calls.
 //
 // A template is a path whose segments are literals, `{name}` (one segment, bound to `name`), `*`
-// (one segment, unnamed), or a final `**` (zero or more segments). Matching is case-sensitive and
-// runs on a path that has passed checkPath(); a single trailing slash is ignored, so `/a/b/` is
+// (one segment, unnamed), or a final `**` (zero or more segments). Matching is case-sensitive (the
+// pipeline also checks the case-folded reading, routes.ts otherRoute) and runs on a path that has
+// passed checkPath(); a single trailing slash is ignored, so `/a/b/` is
 // `/a/b` for every rule (an upstream router usually treats them alike, and a rule must not be
 // side-stepped by the difference).
+
+import { lowerAscii } from "../lib/text";
 
 export const enum SegmentKind { Literal = 0, Param = 1, Any = 2, Rest = 3 }
 
 export class Segment {
-  constructor(public kind: SegmentKind, public text: string) {}
+  readonly folded: string;   // text in ASCII lowercase, for the case-insensitive reading (routes.ts)
+  constructor(public kind: SegmentKind, public text: string) { this.folded = lowerAscii(text); }
 }
 
 export class TemplateResult {
@@ -51,7 +55,8 @@ export class PathTemplate {
   }
 
   // Fills `values` (aligned with this.params) and returns true when the path matches.
-  match(pathSegments: string[], values: string[]): bool {
+  // `folded`: the path's segments are in ASCII lowercase, and so are the literals compared.
+  match(pathSegments: string[], values: string[], folded: bool = false): bool {
     const segs = this.segments;
     let i = 0;
     let p = 0;
@@ -61,7 +66,7 @@ export class PathTemplate {
       if (p >= pathSegments.length) return false;
       const actual = pathSegments[p++];
       if (s.kind == SegmentKind.Literal) {
-        if (actual != s.text) return false;
+        if (actual != (folded ? s.folded : s.text)) return false;
       } else if (s.kind == SegmentKind.Param) {
         values.push(actual);
       }

@@ -18,6 +18,7 @@ import { hostOf } from "../authz/template";
 import { Caller } from "../identity/caller";
 import { PeerState } from "../identity/peer";
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
+import { lowerAscii } from "../lib/text";
 import { METHOD_OVERRIDE, PATH_INVALID, PEER_IDENTITY_MISSING, REQUEST_UNAVAILABLE } from "../reply/reasons";
 import { ANY_BODY, BodyCheck, BodyFraming } from "../validate/body";
 import { CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING, checkHeaders, mediaType, parseContentLength } from "../validate/hygiene";
@@ -38,7 +39,7 @@ const RATELIMIT_POLICY = new HeaderName("ratelimit-policy");
 const RATELIMIT = new HeaderName("ratelimit");
 const NO_PARAMS: string[] = [];
 const ENCODED_PERCENT = "encoded percent sign (%25) on a route without allow_encoded_percent";
-const PARAMETERS_ELSEWHERE = "a ';' path parameter: without it the path is another route's";
+const ANOTHER_ROUTE = "the path read without case or ';' path parameters is another route's";
 
 export class RequestPipeline {
   private readonly settler: Settler;
@@ -142,12 +143,14 @@ export class RequestPipeline {
     const routes = policy.routes;
     const host = routes.usesHosts ? hostOf(snap.value(AUTHORITY.bytes)) : "";
     const method = this.method(snap);
-    // Read without its ';' path parameters, as Tomcat and Jetty read it, the path must lead to the
-    // same route: "/admin;x/users" is not the catch-all's when "/admin/users" is a protected route's.
-    const plain = path.parameters ? routes.match(method, withoutParameters(path.path), host).route : null;
+    // Read without ASCII case and ';' path parameters, as some servers read it, the path must lead
+    // to the same route: "/ADMIN/users" or "/admin;x/users" is not the catch-all's when
+    // "/admin/users" is a protected route's.
+    const other = path.parameters || path.upper || routes.upperLiterals;
+    const otherRoute = other ? routes.otherRoute(method, lowerAscii(withoutParameters(path.path)), host) : null;
     const m = routes.match(method, path.path, host);
     const route = m.route;
-    if (path.parameters && plain !== route) return Decision.refuseFor(PATH_INVALID, route, PARAMETERS_ELSEWHERE);
+    if (other && otherRoute !== route) return Decision.refuseFor(PATH_INVALID, route, ANOTHER_ROUTE);
     if (route === null) return m.unrouted;
     this.params = m.params;
     const watch = this.watch;

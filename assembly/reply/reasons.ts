@@ -68,7 +68,7 @@ export const METHOD_NOT_DECLARED = reason("method_not_declared", 405, "no policy
 
 // --- the request's form ---
 export const PATH_INVALID = reason("path_invalid", 400, "the request path is ambiguous or malformed",
-  "the path could be read two ways (dot segments, encoded slashes, double encoding, a ';' path parameter without which the path is another route's, ...)", GROUP_VALIDATION);
+  "the path could be read two ways (dot segments, encoded slashes, double encoding, a path that is another route's read without case or ';' path parameters, ...)", GROUP_VALIDATION);
 export const HEADERS_TOO_LARGE = reason("headers_too_large", 431, "the request's headers are too large",
   "more headers, or larger ones, than request_limits allows", GROUP_VALIDATION);
 export const HEADER_INVALID = reason("header_invalid", 400, "a request header is malformed",

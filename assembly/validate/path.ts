@@ -6,8 +6,8 @@
 // dots, slashes and backslashes, percent-encoded unreserved characters (a non-canonical spelling,
 // e.g. `/%61dmin`), double encoding (%252e), escapes that are not strict UTF-8 (the overlong
 // %c0%ae), malformed escapes, backslashes, control characters and fragments; an encoded percent
-// sign only on routes that allow it. A path with ';' path parameters must lead to the same route
-// with them dropped (withoutParameters; the pipeline matches both). The shipped Envoy configs also normalise paths
+// sign only on routes that allow it. Read case-insensitively and with ';' path parameters dropped
+// (withoutParameters), a path must lead to the same route (the pipeline matches both readings). The shipped Envoy configs also normalise paths
 // (normalize_path, merge_slashes, path_with_escaped_slashes_action), so a well-behaved client
 // never meets this check.
 
@@ -18,6 +18,7 @@ export class PathCheck {
   query: string = "";   // after the '?', raw
   encodedPercent: bool = false;   // the path has a literal '%' (as %25): only allow_encoded_percent routes take it
   parameters: bool = false;       // a segment has a ';' path parameter (raw or %3B): see withoutParameters
+  upper: bool = false;            // the path has an ASCII uppercase letter
   constructor(public readonly path: string, public readonly error: string) {}
   get ok(): bool { return this.error.length == 0; }
 }
@@ -42,8 +43,10 @@ export function checkPath(raw: string): PathCheck {
   let percent = false;   // an encoded percent sign (%25)
   let semi = -1;         // the first ';' of the current segment
   let parameters = false;
+  let upper = false;
   for (let i = 0; i <= n; i++) {
     const c = i < n ? path.charCodeAt(i) : 0x2f;
+    if (c >= 0x41 && c <= 0x5a) upper = true;
     if (c == 0x2f) {
       const e = i > 0 ? segmentProblem(path, segStart, i, semi) : "";
       if (e.length > 0) return refused(e);
@@ -75,6 +78,7 @@ export function checkPath(raw: string): PathCheck {
   const ok = new PathCheck(path, "");
   ok.encodedPercent = percent;
   ok.parameters = parameters;
+  ok.upper = upper;
   if (q >= 0) ok.query = raw.substring(q + 1);
   return ok;
 }

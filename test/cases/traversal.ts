@@ -16,11 +16,16 @@ export const PROTECTED = "/admin";
 // The same routes with a public catch-all: a path that a server reads as /admin must not land on
 // the catch-all here. Path parameters (Tomcat and Jetty drop them: "/admin;x/users" is
 // "/admin/users" to them) in several spellings, on the protected segment and after it, and on
-// public paths, which must still pass.
+// public paths, which must still pass; and /admin in other cases (Express routes without regard
+// to case by default).
 export const CATCH_ALL_POLICY = { routes: [...TRAVERSAL_POLICY.routes, { name: "rest", path: "/**", public: true }] };
 const PARAMETERS = [";", ";x", ";x=1", ";jsessionid=0A1B2C", ";x;y", "%3b", "%3bx", "%3Bx", "%3b;x", ";%2e%2e"];
+const SPELLINGS = ["admin", "ADMIN", "Admin", "aDmIn"];
 export function parameterCorpus(): string[] {
-  return PARAMETERS.flatMap((p) => [`/admin${p}/users`, `/admin${p}`, `/admin/users${p}`, `/public/x${p}/y`, `/other${p}/admin`]);
+  return [
+    ...PARAMETERS.flatMap((p) => [`/admin${p}/users`, `/admin${p}`, `/admin/users${p}`, `/public/x${p}/y`, `/other${p}/admin`, `/ADMIN${p}/users`]),
+    ...SPELLINGS.flatMap((a) => [`/${a}/users`, `/${a}`, `/public/${a}/y`, `/PUBLIC/x/y`]),
+  ];
 }
 
 // Spellings of "..".
@@ -107,6 +112,7 @@ export function lenientReadings(path: string): string[] {
   return out;
 }
 
+// ... and a server that routes without regard to case (Express's default, ASP.NET, IIS).
 export function reachesProtected(path: string): boolean {
-  return lenientReadings(path).some((r) => r === PROTECTED || r.startsWith(PROTECTED + "/"));
+  return lenientReadings(path).map((r) => r.toLowerCase()).some((r) => r === PROTECTED || r.startsWith(PROTECTED + "/"));
 }
