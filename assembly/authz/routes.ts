@@ -6,7 +6,6 @@
 import { METHOD_NOT_DECLARED, ROUTE_NOT_DECLARED } from "../reply/reasons";
 import { Decision, RoutePolicy, SHADOW } from "./route";
 import { SegmentKind, splitPathInto } from "./template";
-import { lowerAscii } from "../lib/text";
 
 export const enum UnmatchedRoutes { Deny = 0, Allow = 1 }
 
@@ -65,7 +64,8 @@ export class RouteTable {
     let upper = false;
     for (let i = 0; i < routes.length; i++) {
       if (routes[i].hosts.length > 0) hosts = true;
-      if (routes[i].template.source != lowerAscii(routes[i].template.source)) upper = true;
+      const segs = routes[i].template.segments;
+      for (let d = 0; d < segs.length; d++) if (segs[d].kind == SegmentKind.Literal && segs[d].text != segs[d].folded) upper = true;
     }
     this.usesHosts = hosts;
     this.upperLiterals = upper;
