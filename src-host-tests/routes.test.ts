@@ -72,3 +72,23 @@ describe("a path's segments", () => {
     }
   });
 });
+
+describe("routes by host", async () => {
+  const h = await loadFilter({ routes: [
+    { name: "admin-host", path: "/users", hosts: ["admin.example.com"], allow: [{ peers: ["spiffe://meshguard.test/ns/ops/sa/admin"] }] },
+    { name: "any-host", path: "/**", public: true },
+  ] });
+
+  it("the admin host's route, whatever the port, case or a trailing dot (the same name)", () => {
+    for (const authority of ["admin.example.com", "ADMIN.example.com:443", "admin.example.com.", "admin.example.com.:8443"]) {
+      expect(runRequest(h, { path: "/users", authority }), authority).toMatchObject({ status: 401, reason: "identity_missing" });
+    }
+    expect(runRequest(h, { path: "/users", authority: "www.example.com" }).allowed).toBe(true);
+  });
+
+  it("a configured host with a trailing dot is refused at configure time", async () => {
+    const bad = await loadFilter({ routes: [{ path: "/**", hosts: ["admin.example.com."], public: true }] });
+    expect(bad.configured).toBe(false);
+    expect(bad.logsAt("error")[0]).toContain("without port or trailing dot");
+  });
+});

@@ -7,6 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CATCH_ALL_POLICY, TRAVERSAL_POLICY, lenientReadings, parameterCorpus, reachesProtected, traversalCorpus } from "./cases/traversal";
+import { call } from "./harness/client";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
 import { type WireFraming, sendFramed } from "./harness/raw";
 
@@ -75,4 +76,27 @@ describe("';' path parameters behind a public catch-all (real Envoy, the service
       expect(received.some((w) => w.path.startsWith("/public/x;"))).toBe(true);   // public paths with parameters still pass
     });
   }
+});
+
+describe("a host's routes, whatever the spelling of the host (real Envoy, the service as witness)", () => {
+  const policy = { routes: [
+    { name: "admin-host", path: "/users", hosts: ["admin.example.com"], allow: [{ peers: ["spiffe://meshguard.test/ns/ops/sa/admin"] }] },
+    { name: "any-host", path: "/**", public: true },
+  ] };
+  let mesh: Mesh | undefined;
+  beforeAll(async () => { mesh = await startMesh(policy, { requireClientCertificate: false }); });
+  afterAll(async () => { await mesh?.stop(); });
+  beforeEach(() => dumpLogOnFailure(() => mesh));
+
+  it("the admin host with a port, in capitals or with a trailing dot is still the admin host", async () => {
+    const m = mesh!;
+    const before = m.upstream.seen.length;
+    for (const host of ["admin.example.com", "ADMIN.example.com", "admin.example.com.", "admin.example.com.:443"]) {
+      const r = await call(m.envoy.listenerPort, { path: "/users", headers: { host }, ca: m.pki.ca.cert });
+      expect([host, r.status, JSON.parse(r.body).reason]).toEqual([host, 401, "identity_missing"]);
+    }
+    await quiesce(m);
+    expect(m.upstream.seen.length).toBe(before);
+    expect((await call(m.envoy.listenerPort, { path: "/users", headers: { host: "www.example.com" }, ca: m.pki.ca.cert })).status).toBe(200);
+  });
 });

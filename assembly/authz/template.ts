@@ -155,7 +155,7 @@ export function isMethodToken(m: string): bool {
   return true;
 }
 
-// The authority without its port, lowercased, for host matching.
+// The authority without its port or a trailing dot, lowercased, for host matching.
 export function hostOf(authority: string): string {
   let end = authority.length;
   if (authority.startsWith("[")) {
@@ -165,5 +165,8 @@ export function hostOf(authority: string): string {
     const colon = authority.lastIndexOf(":");
     if (colon >= 0) end = colon;
   }
+  // "api.example.com." is the same name as "api.example.com" (a fully qualified name's root dot),
+  // and servers that route by Host read it so.
+  if (end > 1 && authority.charCodeAt(end - 1) == 0x2e) end--;
   return authority.substring(0, end).toLowerCase();
 }

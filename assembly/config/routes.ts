@@ -100,8 +100,8 @@ function compileMethods(c: ConfigReader, field: string, v: JsonValue | null): st
 function compileHosts(c: ConfigReader, field: string, v: JsonValue | null): string[] {
   const hosts = c.strings(field, v);
   for (let i = 0; i < hosts.length; i++) {
-    if (hosts[i] != hosts[i].toLowerCase() || hosts[i].includes(":") || hosts[i].includes("/")) {
-      c.fail(field + "[" + i.toString() + "]", "\"" + hosts[i] + "\" must be a lowercase host name without port");
+    if (hosts[i] != hosts[i].toLowerCase() || hosts[i].includes(":") || hosts[i].includes("/") || hosts[i].endsWith(".")) {
+      c.fail(field + "[" + i.toString() + "]", "\"" + hosts[i] + "\" must be a lowercase host name without port or trailing dot");
       break;
     }
   }
