@@ -1,7 +1,7 @@
 // What a route accepts beyond identity: typed path parameters, query parameters, required and
 // forbidden headers. Checked after authorization (an unauthorized caller learns nothing from a
 // validation error). Pure: works on the path parameters, the raw query and a header snapshot.
-import { codePointCount, hexDigit, isCanonicalUuid, isUtf8, percentDecode } from "../lib/text";
+import { codePointCount, hexDigit, isCanonicalUuid, isUtf8, lowerAscii, percentDecode } from "../lib/text";
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { HEADER_FORBIDDEN, HEADER_MISSING, HEADER_VALUE_INVALID, PATH_PARAM_INVALID, QUERY_INVALID, Reason } from "../reply/reasons";
 import { Regex } from "../lib/regex";
@@ -167,6 +167,9 @@ export function checkQuery(rules: QueryRules, rawQuery: string): ShapeResult {
       for (let i = 0; i < declared.length; i++) if (declared[i].name == name) at = i;
       if (at < 0) {
         if (!rules.additional) return queryProblem("undeclared query parameter " + name);
+        // Frameworks that bind parameters without regard to case (ASP.NET) read "PAGE" as "page".
+        const same = caseInsensitiveMatch(declared, name);
+        if (same >= 0) return queryProblem("query parameter " + name + " is " + declared[same].name + " in another case");
         continue;
       }
       // Twice is ambiguous: one layer may read the first, another the last (parameter pollution).
@@ -180,6 +183,13 @@ export function checkQuery(rules: QueryRules, rawQuery: string): ShapeResult {
     if (declared[i].required && !seen[i]) return queryProblem("missing query parameter " + declared[i].name);
   }
   return SHAPE_OK;
+}
+
+// The declared parameter whose name is `name` in other ASCII case, or -1.
+function caseInsensitiveMatch(declared: QueryParam[], name: string): i32 {
+  const folded = lowerAscii(name);
+  for (let i = 0; i < declared.length; i++) if (lowerAscii(declared[i].name) == folded) return i;
+  return -1;
 }
 
 function checkQueryValue(spec: QueryParam, value: string): ShapeResult {

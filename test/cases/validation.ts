@@ -60,6 +60,9 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a declared query parameter twice (pollution): 400", path: "/items/7?page=1&page=2", status: 400, reason: "query_invalid" },
   { name: "a query value of the wrong type: 400", path: "/items/7?page=two", status: 400, reason: "query_invalid" },
   { name: "a query value encoded twice: 400", path: "/items/7?page=%2532", status: 400, reason: "query_invalid" },
+  // ASP.NET binds query parameters without regard to case: PAGE=two would be page=two to it.
+  { name: "a declared query parameter in another case: 400", path: "/items/7?PAGE=two", status: 400, reason: "query_invalid" },
+  { name: "an undeclared parameter passes where the route allows others", path: "/items/7?page=2&pager=x", status: 200 },
   // The full shape of one route
   { name: "a request of the declared shape passes", path: order("42?q=abc&sort=asc&tag=ab"), headers: tenant, status: 200 },
   // Older Rack and Python split the query on ';' too: q would be "a" there, with an undeclared x.
