@@ -231,6 +231,13 @@ describe("schema regressions of issue #10 (emulator)", async () => {
     await judge('{"properties":{"n":{"type":"integer","minimum":0}}}', { '{"n":1.0000000000000000001}': "type", '{"n":100000000000000000000}': true });
   });
 
+  it("a member named as a declared property in other case is refused (frameworks that bind without case read it as that property)", async () => {
+    await judge('{"properties":{"qty":{"maximum":10}}}', { '{"qty":5}': true, '{"other":1}': true, '{"QTY":99999}': "properties", '{"qty":1,"QTY":99999}': "properties", '{"Qty":1}': "properties" });
+    await judge('{"properties":{"orderId":{"type":"integer"}},"additionalProperties":false}', { '{"orderId":1}': true, '{"orderid":"x"}': "properties", '{"other":1}': "additionalProperties" });
+    await judge('{"properties":{"a":{"properties":{"qty":{"maximum":10}}}}}', { '{"a":{"qty":1}}': true, '{"a":{"QTY":11}}': "properties" });
+    await judge('{"anyOf":[{"properties":{"qty":{"maximum":10}}}]}', { '{"qty":1}': true, '{"QTY":99999}': "anyOf" });
+  });
+
   it("numbers of thousands of digits (json_max_number_chars up to 65,536): read exactly, never a trap", async () => {
     const h = await loadFilter({ ...route({ maximum: 9007199254740992 }), request_limits: { json_max_number_chars: 65536 } });
     const long = "9007199254740992" + "9".repeat(3000) + "e-3000";          // just under 2^53 + 1: 2^53 as a double

@@ -16,7 +16,7 @@ import { NumberText } from "../lib/float";
 import { JsonKind, JsonValue } from "../lib/json";
 import { DocumentSink } from "../lib/document-sink";
 import { JsonSink } from "../lib/jsonstream";
-import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_NUM, T_OBJ, findName, validate, validateStringLength } from "./schema";
+import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_NUM, T_OBJ, findName, propertyInOtherCase, validate, validateStringLength } from "./schema";
 import { EQUAL_AS_DOUBLE } from "./numbers";
 import { VALUES } from "../lib/intern";
 
@@ -278,6 +278,7 @@ export class SchemaStream extends JsonSink {
     if (f.error !== null) return true;
     const p = findName(n.properties, n.propertiesSeen, name);
     if (p >= 0) { f.child = unchecked(n.propertyNodes[p]); f.childIsAdditional = false; }
+    else if (propertyInOtherCase(n, name) >= 0) f.error = new SchemaError("properties").at(name);
     else { f.child = n.additional; f.childIsAdditional = true; }
     return true;
   }

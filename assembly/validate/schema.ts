@@ -3,7 +3,7 @@
 // keyword that failed.
 import { JsonKind, JsonValue } from "../lib/json";
 import { Regex } from "../lib/regex";
-import { codePointCount } from "../lib/text";
+import { codePointCount, lowerAscii } from "../lib/text";
 import { jsonQuote } from "../reply/reply";
 import { Decimal, Divisor, compareDecimal, isMultipleOf, parseDecimal } from "../lib/decimal";
 import { isNormal } from "../lib/float";
@@ -31,6 +31,7 @@ export class SchemaNode {
   // found equal to (findName).
   propertiesSeen: string[] = [];
   requiredSeen: string[] = [];
+  foldedProperties: string[] | null = null;  // properties in ASCII lowercase, made on first use
   additional: SchemaNode | null = null;      // null: any additional property
   items: SchemaNode | null = null;
   minItems: i64 = -1; maxItems: i64 = -1; uniqueItems: bool = false;
@@ -74,6 +75,20 @@ export function findName(names: string[], seen: string[], name: string): i32 {
   const i = names.indexOf(name);
   if (i >= 0 && i < n) unchecked(seen[i] = name);
   return i;
+}
+
+// A member that is no declared property but is one in other ASCII case ("QTY" for "qty"): a
+// framework that binds without regard to case (ASP.NET's System.Text.Json) reads it as that
+// property, which nothing here checked. Refused as "properties". Its index, or -1.
+export function propertyInOtherCase(n: SchemaNode, name: string): i32 {
+  if (n.properties.length == 0) return -1;
+  let folded = n.foldedProperties;
+  if (folded === null) {
+    folded = new Array<string>(n.properties.length);
+    for (let i = 0; i < folded.length; i++) unchecked(folded[i] = lowerAscii(n.properties[i]));
+    n.foldedProperties = folded;
+  }
+  return folded.indexOf(lowerAscii(name));
 }
 
 // Where validation failed: the pointer's tokens are collected innermost first while the recursion
@@ -310,6 +325,7 @@ function validateObject(v: JsonValue, n: SchemaNode, budget: Budget): SchemaErro
     const k = v.names[i];
     const p = findName(n.properties, n.propertiesSeen, k);
     if (p >= 0) { const e = validate(v.items[i], n.propertyNodes[p], budget); if (e !== null) return e.at(k); continue; }
+    if (propertyInOtherCase(n, k) >= 0) return new SchemaError("properties").at(k);
     const add = n.additional;
     if (add === null) continue;
     const e = validate(v.items[i], add, budget);

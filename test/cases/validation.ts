@@ -23,6 +23,7 @@ export const VALIDATION_POLICY = {
       required_headers: ["x-tenant"], forbidden_headers: ["x-debug"], header_patterns: { "x-tenant": "^[a-z0-9-]{1,16}$" },
     },
     { name: "limited", path: "/limited", public: true },
+    { name: "profile", path: "/profile", methods: ["POST"], public: true, content_types: ["application/json"], body_schema: { type: "object", properties: { qty: { type: "integer", maximum: 10 } } } },
   ],
   request_limits: { max_headers: 30, max_header_value_bytes: 512 },
   rate_limits: {
@@ -90,6 +91,9 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a value under the minimum: 400 with pointer and keyword", method: "POST", path: "/orders", headers: json, body: '{"sku":"a-1","qty":0}', status: 400, reason: "body_schema_violation", reply: { pointer: "/qty", keyword: "minimum" } },
   { name: "a member the schema does not declare: 400", method: "POST", path: "/orders", headers: json, body: '{"sku":"a-1","qty":1,"price":0}', status: 400, reason: "body_schema_violation", reply: { keyword: "additionalProperties" } },
   { name: "a required member missing: 400", method: "POST", path: "/orders", headers: json, body: '{"sku":"a-1"}', status: 400, reason: "body_schema_violation", reply: { keyword: "required" } },
+  // ASP.NET binds members without regard to case: QTY would be qty to it, unchecked here.
+  { name: "a declared member in other case (additional members allowed): 400", method: "POST", path: "/profile", headers: json, body: '{"QTY":99999}', status: 400, reason: "body_schema_violation", reply: { pointer: "/QTY", keyword: "properties" } },
+  { name: "an undeclared member passes where the schema allows others", method: "POST", path: "/profile", headers: json, body: '{"qty":5,"note":"x"}', status: 200 },
   { name: "a string over maxLength: 400", method: "POST", path: "/orders", headers: json, body: `{"sku":"${"s".repeat(17)}","qty":1}`, status: 400, reason: "body_schema_violation", reply: { pointer: "/sku", keyword: "maxLength" } },
   { name: "a duplicate member name (read two ways): 400", method: "POST", path: "/orders", headers: json, body: '{"sku":"a","qty":1,"qty":0}', status: 400, reason: "body_invalid_json" },
   { name: "a chunked body that is not JSON: 400", method: "POST", path: "/orders", headers: json, chunks: ['{"sku":', '"a", ', "}"], status: 400, reason: "body_invalid_json" },
