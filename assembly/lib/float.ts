@@ -18,10 +18,8 @@ export class NumberText {
   len: i32 = 0;
   toString(): string { return String.UTF8.decodeUnsafe(this.ptr, <usize>this.len, false); }
 
-  // Whether `value`, this text's double, stands for it exactly enough to order it against any
-  // other literal of at most 15 significant digits: the text is zero, or it has at most 15
-  // significant digits and its double is normal. Two such decimals that differ have different
-  // doubles, in the same order (DBL_DIG is 15: they survive the round trip through a double).
+  // Whether `value`, this text's double, stands for it exactly (decidedByDigits; trailing zeros
+  // count here, which only ever answers no where the digits alone would say yes).
   decidedByDouble(value: f64): bool {
     let digits = 0;
     const end = this.ptr + <usize>this.len;
@@ -31,8 +29,16 @@ export class NumberText {
       if (c < 0x30 || c > 0x39) continue;  // sign, point
       if (digits > 0 || c != 0x30) digits++;
     }
-    return digits == 0 || (digits <= 15 && isNormal(value));
+    return decidedByDigits(digits, value);
   }
+}
+
+// Whether a decimal of `significant` significant digits whose double is `x` is told apart from any
+// other of at most 15 by the doubles alone: it is zero, or it has at most 15 significant digits
+// and `x` is normal. Two such decimals that differ have different doubles, in the same order
+// (DBL_DIG is 15: they survive the round trip through a double).
+export function decidedByDigits(significant: i32, x: f64): bool {
+  return significant == 0 || (significant <= 15 && isNormal(x));
 }
 
 export function isNormal(x: f64): bool {

@@ -5,7 +5,7 @@
 // decide, no literal is read. Pure.
 import { JsonValue } from "../lib/json";
 import { compareDecimal, parseDecimal } from "../lib/decimal";
-import { isNormal } from "../lib/float";
+import { decidedByDigits } from "../lib/float";
 
 // A number's text, as schema-stream.ts hands it over when its double decides what is asked of it
 // (a bound it equals, whether it is an integer): no literal to read.
@@ -30,13 +30,10 @@ function significantDigits(text: string): i32 {
 }
 
 // Whether the number's double stands for its value exactly among JSON numbers: no literal to say
-// otherwise, or a literal of zero, or of at most 15 significant digits whose double is normal
-// (DBL_DIG: such decimals that differ have different doubles). It depends on the value, not on
-// how it is written, so equal values agree on it.
+// otherwise, or one the doubles decide (lib/float.ts decidedByDigits). Its significant digits
+// depend on the value, not on how it is written, so equal values agree on it.
 function doubleDecides(v: JsonValue): bool {
-  if (!hasLiteral(v)) return true;
-  const digits = significantDigits(v.str);
-  return digits == 0 || (digits <= 15 && isNormal(v.num));
+  return !hasLiteral(v) || decidedByDigits(significantDigits(v.str), v.num);
 }
 
 // Equal as numbers, exactly. A literal beyond lib/decimal.ts (an exponent of over 15 digits)

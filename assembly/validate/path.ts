@@ -7,9 +7,9 @@
 // e.g. `/%61dmin`), double encoding (%252e), escapes that are not strict UTF-8 (the overlong
 // %c0%ae), malformed escapes, backslashes, control characters and fragments; an encoded percent
 // sign only on routes that allow it. Read case-insensitively and with ';' path parameters dropped
-// (withoutParameters), a path must lead to the same route (the pipeline matches both readings). The shipped Envoy configs also normalise paths
-// (normalize_path, merge_slashes, path_with_escaped_slashes_action), so a well-behaved client
-// never meets this check.
+// (withoutParameters), a path must lead to the same route (the pipeline matches both readings).
+// The shipped Envoy configs also normalise paths (normalize_path, merge_slashes,
+// path_with_escaped_slashes_action), so a well-behaved client never meets this check.
 
 import { hexDigit, isUtf8, percentDecode } from "../lib/text";
 export const MAX_PATH_BYTES = 8192;

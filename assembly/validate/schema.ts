@@ -6,7 +6,7 @@ import { Regex } from "../lib/regex";
 import { codePointCount, lowerAscii } from "../lib/text";
 import { jsonQuote } from "../reply/reply";
 import { Decimal, Divisor, compareDecimal, isMultipleOf, parseDecimal } from "../lib/decimal";
-import { isNormal } from "../lib/float";
+import { decidedByDigits } from "../lib/float";
 import { matchesFormat } from "./formats";
 import { EQUAL_AS_DOUBLE, isInteger, numberKey, sameNumber } from "./numbers";
 
@@ -56,7 +56,7 @@ export class SchemaNode {
     return x == this.minimum || x == this.maximum || x == this.exclusiveMinimum || x == this.exclusiveMaximum;
   }
 
-  // Whether every bound's literal is one a double decides exactly (lib/float.ts, decidedByDouble):
+  // Whether every bound's literal is one a double decides exactly (lib/float.ts, decidedByDigits):
   // then a value whose own literal is one too equals a bound exactly when their doubles are equal.
   boundsDecidedByDouble(): bool {
     return decidedByDouble(this.minimumExact, this.minimum) && decidedByDouble(this.maximumExact, this.maximum) &&
@@ -115,9 +115,9 @@ function bitOf(v: JsonValue): u8 {
   }
 }
 
-// JSON equality: numbers by value as written (numbers.ts), objects regardless of member order. Every value compared, and
-// every member looked up, costs the budget one; when it runs out the answer is false and the
-// caller reports "complexity" (budget.left < 0).
+// JSON equality: numbers by value as written (numbers.ts), objects regardless of member order.
+// Every value compared, and every member looked up, costs the budget one; when it runs out the
+// answer is false and the caller reports "complexity" (budget.left < 0).
 export function jsonEqual(a: JsonValue, b: JsonValue, budget: Budget): bool {
   if (--budget.left < 0) return false;
   if (a.kind != b.kind) return false;
@@ -146,7 +146,8 @@ export function jsonEqual(a: JsonValue, b: JsonValue, budget: Budget): bool {
 }
 
 // A text form in which two values are equal exactly when jsonEqual says they are: numbers by value
-// (1, 1.0 and 1e0 alike; -0 is 0; numbers.ts), object members in sorted order, strings quoted and escaped.
+// (1, 1.0 and 1e0 alike; -0 is 0; numbers.ts), object members in sorted order, strings quoted and
+// escaped.
 export function canonical(v: JsonValue): string {
   switch (v.kind) {
     case JsonKind.Null: return "n";
@@ -244,10 +245,9 @@ export function validateStringLength(codePoints: i64, n: SchemaNode, budget: Bud
   return lengthError(n, codePoints);
 }
 
-
 // A bound's literal (null: none, or not comparable) that its double `x` stands for exactly.
 function decidedByDouble(d: Decimal | null, x: f64): bool {
-  return d === null || d.isZero || (d.digits.length <= 15 && isNormal(x));
+  return d === null || decidedByDigits(d.digits.length, x);
 }
 
 // The value against a bound it equals as a double: -1, 0 or 1 by the exact literals, 2 when the
