@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { IDENTITY_CASES, IDENTITY_POLICY, type IdentityCase, TRUST_CASES, TRUST_POLICY } from "./cases/identity";
 import { call } from "./harness/client";
+import { sendFramed } from "./harness/raw";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
 import type { CertFiles } from "../tools/envoy/pki";
 
@@ -26,7 +27,10 @@ function identityTable(title: string, policy: object, cases: IdentityCase[], mor
       it(`${c.name}${http2 ? " (HTTP/2)" : ""}`, async () => {
         const m = mesh!;
         const before = m.upstream.seen.length;
-        const r = await call(m.envoy.listenerPort, { path: c.path, headers: c.headers, cert: certs.get(c.name) ?? null, ca: m.pki.ca.cert, http2 });
+        const request = { path: c.path, headers: c.headers, cert: certs.get(c.name) ?? null, ca: m.pki.ca.cert };
+        const r = http2
+          ? await sendFramed({ ...request, port: m.envoy.listenerPort, method: "GET", pieces: [] }, "h2-empty-end")
+          : await call(m.envoy.listenerPort, request);
         expect(r.status).toBe(c.status);
         if (c.status !== 200) {
           const body = JSON.parse(r.body);

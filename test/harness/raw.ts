@@ -5,6 +5,7 @@
 import { connect as h2connect } from "node:http2";
 import { connect as tlsConnect } from "node:tls";
 import { readFileSync } from "node:fs";
+import type { CertFiles } from "../../tools/envoy/pki";
 
 export interface RawReply { status: number; headers: Record<string, string>; body: string }
 
@@ -21,7 +22,8 @@ export interface RawRequest {
   ca: string;
   method?: string;
   path: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;   // a list: one line (HTTP/1.1) or field (HTTP/2) per value
+  cert?: CertFiles | null;               // a client certificate to present (default none)
   headerLines?: string[];                // HTTP/1.1 only: raw header lines, e.g. a header given twice
   contentLength?: number;                // h1-length only: the length announced, if not the body's
   pieces: string[];                      // the body, written piece by piece ([] for none)
@@ -65,7 +67,7 @@ function parseH1(buf: Buffer, closed: boolean): RawReply | null {
 export function h1(r: RawRequest, framing: H1Framing): Promise<RawReply> {
   const body = r.pieces.join("");
   const lines = [`${r.method ?? "POST"} ${r.path} HTTP/1.1`, "host: localhost"];
-  for (const [k, v] of Object.entries(r.headers ?? {})) lines.push(`${k}: ${v}`);
+  for (const [k, v] of Object.entries(r.headers ?? {})) for (const one of [v].flat()) lines.push(`${k}: ${one}`);
   lines.push(...(r.headerLines ?? []));
   if (framing === "length") lines.push(`content-length: ${r.contentLength ?? Buffer.byteLength(body)}`);
   else lines.push("transfer-encoding: chunked");
@@ -80,7 +82,7 @@ export function h1(r: RawRequest, framing: H1Framing): Promise<RawReply> {
       socket.destroy();
       if (v) resolve(v); else reject(err);
     };
-    const socket = tlsConnect({ host: "127.0.0.1", port: r.port, servername: "localhost", ca: readFileSync(r.ca), ALPNProtocols: ["http/1.1"] }, async () => {
+    const socket = tlsConnect({ host: "127.0.0.1", port: r.port, servername: "localhost", ca: readFileSync(r.ca), ...clientCert(r), ALPNProtocols: ["http/1.1"] }, async () => {
       socket.write(head);
       if (r.beforeBody) await r.beforeBody();
       const pieces = r.pieces.filter((p) => p.length > 0);
@@ -98,9 +100,13 @@ export function h1(r: RawRequest, framing: H1Framing): Promise<RawReply> {
   });
 }
 
+function clientCert(r: RawRequest): { cert?: Buffer; key?: Buffer } {
+  return r.cert ? { cert: readFileSync(r.cert.cert), key: readFileSync(r.cert.key) } : {};
+}
+
 export function h2(r: RawRequest, framing: H2Framing): Promise<RawReply> {
   return new Promise((resolve, reject) => {
-    const session = h2connect(`https://localhost:${r.port}`, { ca: readFileSync(r.ca), servername: "localhost" });
+    const session = h2connect(`https://localhost:${r.port}`, { ca: readFileSync(r.ca), ...clientCert(r), servername: "localhost" });
     let settled = false;
     const finish = (v: RawReply | null, err?: Error) => {
       if (settled) return;
