@@ -96,8 +96,7 @@ export function withoutParameters(path: string): string {
       continue;
     }
     if (skipping) continue;
-    const escaped = c == 0x25 && i + 2 < path.length && path.charCodeAt(i + 1) == 0x33 && (path.charCodeAt(i + 2) | 0x20) == 0x62;
-    if (c == 0x3b || escaped) { out += path.substring(from, i); skipping = true; }
+    if (c == 0x3b || (c == 0x25 && escapedByte(path, i) == 0x3b)) { out += path.substring(from, i); skipping = true; }
   }
   return out + path.substring(from);
 }
