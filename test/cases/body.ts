@@ -10,6 +10,8 @@ export const BODY_POLICY = {
         properties: { sku: { type: "string" }, qty: { type: "integer", minimum: 1, maximum: 100 }, amount: { type: "number", maximum: 1e39 }, count: { type: "integer", maximum: 9007199254740992 } },
       },
     },
+    // Additional members allowed: a declared one in other case, and exact numbers in an enum.
+    { name: "profile", path: "/profile", methods: ["POST"], public: true, content_types: ["application/json"], body_schema: { type: "object", properties: { qty: { maximum: 10 }, id: { enum: [9007199254740992] } } } },
     { name: "upload", path: "/upload", methods: ["POST"], public: true, max_body_bytes: 64 },
     // No schema, no content_types: only the method-override scan reads these bodies.
     { name: "forms", path: "/forms", methods: ["POST"], public: true },
@@ -41,6 +43,11 @@ export const BODY_CASES: BodyCase[] = [
   { name: "maximum, on a long number a lenient parser misreads", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"amount":23616649545148486e24}'], status: 400, reason: "body_schema_violation" },
   // 2^53 + 1 is 2^53 as a double, equal to the maximum; a service reading exact integers sees it over.
   { name: "maximum, on an integer a double cannot hold", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"count":9007199254740993}'], status: 400, reason: "body_schema_violation" },
+  // ASP.NET binds members without regard to case: QTY would be its qty, over the maximum.
+  { name: "a declared member in other case", kind: "schema violation", path: "/profile", pieces: ['{"note":"x",', '"QTY":99999}'], status: 400, reason: "body_schema_violation" },
+  // 2^53 + 1 is 2^53 as a double: a service reading exact integers sees a value not in the enum.
+  { name: "enum, on an integer a double cannot hold", kind: "schema violation", path: "/profile", pieces: ['{"id":90071992', '54740993}'], status: 400, reason: "body_schema_violation" },
+  { name: "additional members and the enum's own value", kind: "valid", path: "/profile", pieces: ['{"id":9007199254740992,', '"qty":5,"note":"x"}'], status: 200 },
   { name: "type", kind: "schema violation", path: "/orders", pieces: ['{"sku":1,', '"qty":3}'], status: 400, reason: "body_schema_violation" },
   { name: "required", kind: "schema violation", path: "/orders", pieces: ['{"sku":', '"a-1"}'], status: 400, reason: "body_schema_violation" },
   { name: "an unclosed object", kind: "unfinished document", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":3'], status: 400, reason: "body_invalid_json" },
