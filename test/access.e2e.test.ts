@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ACCESS_TABLES, AUDIENCE, type AccessCase, ES_ISSUER, RS_ISSUER, type TokenSpec } from "./cases/access";
 import { call } from "./harness/client";
+import { sendFramed } from "./harness/raw";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
 import { type Issuer, algNone, createIssuer, tamper } from "../tools/envoy/jwt";
 import type { CertFiles } from "../tools/envoy/pki";
@@ -41,20 +42,22 @@ for (const table of ACCESS_TABLES) describe(`${table.title} (real Envoy, jwt_aut
   afterAll(async () => { await mesh?.stop(); });
   beforeEach(() => dumpLogOnFailure(() => mesh));
 
-  async function send(c: AccessCase) {
+  async function send(c: AccessCase, http2: boolean) {
     const headers: Record<string, string | string[]> = { ...c.headers };
     if (c.apiKey) headers["x-api-key"] = c.apiKey;
     if (c.token) headers.authorization = `Bearer ${mint(c.token)}`;
-    return call(mesh!.envoy.listenerPort, { method: c.method, path: c.path, headers, cert: certs.get(c.name) ?? null, ca: mesh!.pki.ca.cert });
+    const request = { method: c.method ?? "GET", path: c.path, headers, cert: certs.get(c.name) ?? null, ca: mesh!.pki.ca.cert };
+    return http2 ? sendFramed({ ...request, port: mesh!.envoy.listenerPort, pieces: [] }, "h2-empty-end") : call(mesh!.envoy.listenerPort, request);
   }
 
-  for (const c of table.cases) {
-    it(c.name, async () => {
+  // Each case over HTTP/1.1 and HTTP/2 (where a header given twice stays two fields).
+  for (const http2 of [false, true]) for (const c of table.cases) {
+    it(`${c.name}${http2 ? " (HTTP/2)" : ""}`, async () => {
       const m = mesh!;
       const seen = m.upstream.seen.length;
       const stat = `wasmcustom.meshguard.audit.would_deny.${c.wouldDeny}`;
       const before = c.wouldDeny ? (await m.envoy.stats())[stat] ?? 0 : 0;
-      const r = await send(c);
+      const r = await send(c, http2);
       const status = c.envoy?.status ?? c.status;
       const reason = c.envoy ? c.envoy.reason : c.reason;
       expect(r.status).toBe(status);

@@ -94,6 +94,8 @@ describe("a host's routes, whatever the spelling of the host (real Envoy, the se
     for (const host of ["admin.example.com", "ADMIN.example.com", "admin.example.com.", "admin.example.com.:443"]) {
       const r = await call(m.envoy.listenerPort, { path: "/users", headers: { host }, ca: m.pki.ca.cert });
       expect([host, r.status, JSON.parse(r.body).reason]).toEqual([host, 401, "identity_missing"]);
+      const r2 = await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, method: "GET", path: "/users", headers: { ":authority": host }, pieces: [] }, "h2-empty-end");
+      expect([host, "HTTP/2", r2.status, JSON.parse(r2.body).reason]).toEqual([host, "HTTP/2", 401, "identity_missing"]);
     }
     await quiesce(m);
     expect(m.upstream.seen.length).toBe(before);

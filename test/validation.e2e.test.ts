@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RATE_CASES, RATE_LIMITED_HEADERS, VALIDATION_CASES, VALIDATION_POLICY } from "./cases/validation";
 import { call } from "./harness/client";
+import { sendFramed } from "./harness/raw";
 import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
 
 describe("validation table (real Envoy, the service as witness)", () => {
@@ -14,13 +15,19 @@ describe("validation table (real Envoy, the service as witness)", () => {
   afterAll(async () => { await mesh?.stop(); });
   beforeEach(() => dumpLogOnFailure(() => mesh));
 
-  for (const c of VALIDATION_CASES) {
-    it(c.name, async () => {
+  // Each case over HTTP/1.1 and HTTP/2 (a body of known length announces it; chunks go out as DATA
+  // frames without a length, the end in an empty frame of its own, as Envoy delivers it last).
+  for (const http2 of [false, true]) for (const c of VALIDATION_CASES) {
+    it(`${c.name}${http2 ? " (HTTP/2)" : ""}`, async () => {
       const m = mesh!;
       const id = randomUUID();
-      const r = await call(m.envoy.listenerPort, {
-        method: c.method, path: c.path, headers: { ...c.headers, "x-test-id": id }, body: c.body, chunks: c.chunks, ca: m.pki.ca.cert,
-      });
+      const headers = { ...c.headers, "x-test-id": id };
+      const r = http2
+        ? await sendFramed({
+          port: m.envoy.listenerPort, ca: m.pki.ca.cert, method: c.method ?? "GET", path: c.path, pieces: c.chunks ?? (c.body === undefined ? [] : [c.body]),
+          headers: c.body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(c.body)) },
+        }, "h2-empty-end")
+        : await call(m.envoy.listenerPort, { method: c.method, path: c.path, headers, body: c.body, chunks: c.chunks, ca: m.pki.ca.cert });
       expect(r.status).toBe(c.status);
       await quiesce(m);
       const seen = m.upstream.byId(id);
