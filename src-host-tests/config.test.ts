@@ -19,6 +19,20 @@ describe("configuration refused by field (emulator)", () => {
     });
   }
 
+  it("routes that differ only in letter case load when their methods or hosts differ, and each decides its own requests", async () => {
+    const host = await loadFilter({ routes: [
+      { path: "/Admin/{id}", methods: ["GET"], public: true },
+      { path: "/admin/{id}", methods: ["DELETE"], allow: [{ authenticated: true }] },
+      { path: "/Reports", hosts: ["a.example"], public: true },
+      { path: "/reports", hosts: ["b.example"], public: true },
+    ] });
+    expect(host.configured).toBe(true);
+    expect(runRequest(host, { path: "/Admin/1" }).allowed).toBe(true);
+    expect(runRequest(host, { method: "DELETE", path: "/admin/1" }).reason).toBe("identity_missing");
+    expect(runRequest(host, { path: "/Reports", authority: "a.example" }).allowed).toBe(true);
+    expect(runRequest(host, { path: "/reports", authority: "b.example" }).allowed).toBe(true);
+  });
+
   it("without a policy every request is refused (fail closed)", async () => {
     const host = await loadFilter("{");
     const out = runRequest(host, { path: "/healthz" });

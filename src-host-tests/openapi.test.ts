@@ -1,6 +1,8 @@
 // OpenAPI import: the document's operations become meshguard's routes and checks, and anything
 // else is a shadow API. The imported policy is run through the compiled filter.
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runRequest } from "../tools/emulator/request";
@@ -60,6 +62,24 @@ describe("meshguard openapi", async () => {
   });
   it("a document that is not OpenAPI: exit 2", () => {
     expect(cli("openapi", "examples/policy.json").status).toBe(2);
+  });
+});
+
+describe("meshguard openapi: operations meshguard cannot tell apart", () => {
+  it("a second spelling of a path in other letter case is skipped with a warning; the policy loads", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-openapi-"));
+    const file = join(dir, "case.json");
+    const op = { responses: { 200: { description: "ok" } } };
+    writeFileSync(file, JSON.stringify({ openapi: "3.0.3", info: { title: "t", version: "1" }, paths: {
+      "/Users/{id}": { get: { operationId: "getUser", ...op } },
+      "/users/{userId}": { get: { operationId: "getUserLower", ...op }, delete: { operationId: "deleteUser", ...op } },
+    } }));
+    const out = cli("openapi", file);
+    expect(out.status).toBe(0);
+    expect(out.stderr).toContain("/paths/~1users~1{userId}/get: differs from getUser only in letter case");
+    expect(out.stderr).toContain("2 of 3 operations imported");
+    const host = await loadFilter(JSON.parse(out.stdout));
+    expect(host.configured).toBe(true);
   });
 });
 

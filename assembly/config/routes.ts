@@ -25,8 +25,13 @@ export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy
     const route = compileRoute(c, field, v.items[i], schemas);
     if (route === null) return routes;
     for (let j = 0; j < routes.length; j++) {
-      if (overlaps(routes[j], route)) {
-        c.fail(field, "\"" + route.template.source + "\" matches the same requests (path, host, method) as routes[" + j.toString() + "] \"" + routes[j].template.source + "\", so one of them would never decide; merge them");
+      const other = "routes[" + j.toString() + "] \"" + routes[j].template.source + "\"";
+      if (overlaps(routes[j], route, false)) {
+        c.fail(field, "\"" + route.template.source + "\" matches the same requests (path, host, method) as " + other + ", so one of them would never decide; merge them");
+        return routes;
+      }
+      if (overlaps(routes[j], route, true)) {
+        c.fail(field, "\"" + route.template.source + "\" differs from " + other + " only in letter case: a server that routes without regard to case reads their requests as one route, so meshguard would refuse them (path_invalid); use one spelling");
         return routes;
       }
     }
@@ -36,9 +41,10 @@ export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy
 }
 
 // Two routes whose templates match the same paths ("/x" and "/x/", "/a/{id}" and "/a/{name}")
-// and share a host and a method: the less specific one is dead for those requests.
-function overlaps(a: RoutePolicy, b: RoutePolicy): bool {
-  if (!a.template.sameShape(b.template)) return false;
+// and share a host and a method: the less specific one is dead for those requests. `folded`: the
+// same, with literals compared without regard to ASCII case.
+function overlaps(a: RoutePolicy, b: RoutePolicy, folded: bool): bool {
+  if (!a.template.sameShape(b.template, folded)) return false;
   if (!intersects(a.hosts, b.hosts)) return false;
   return intersects(a.methods, b.methods);
 }

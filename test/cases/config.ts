@@ -32,6 +32,9 @@ export const BAD_CONFIGS: BadConfig[] = [
   // Issue #8: "/x" and "/x/" loaded as two routes but matched as one, so the stricter was dead.
   { name: "a trailing slash is the same route", config: ok('[{"path":"/x","public":true},{"path":"/x/","allow":[{"authenticated":true}]}]'), error: "routes[1]: \"/x/\" matches the same requests (path, host, method) as routes[0] \"/x\"" },
   { name: "parameter names do not make two routes", config: ok('[{"path":"/a/{id}","public":true},{"path":"/a/{name}","methods":["GET"],"public":true}]'), error: "routes[1]: \"/a/{name}\" matches the same requests" },
+  // Servers that route without regard to case read "/Admin" and "/admin" as one route; meshguard
+  // refuses a path whose two readings differ, so one of the two routes could never be called.
+  { name: "two routes that differ only in letter case", config: ok('[{"path":"/Admin/{id}","public":true},{"path":"/admin/{name}","methods":["GET"],"allow":[{"authenticated":true}]}]'), error: "routes[1]: \"/admin/{name}\" differs from routes[0] \"/Admin/{id}\" only in letter case" },
   { name: "a body checked against a schema is never streamed", config: ok('[{"path":"/a","public":true,"body_schema":{"type":"object"},"body_forwarding":"stream"}]'), error: "routes[0].body_forwarding: \"stream\" cannot go with body_schema" },
   { name: "allow missing", config: ok('[{"path":"/a"}]'), error: "routes[0].allow: required unless the route is public" },
   { name: "allow empty", config: ok('[{"path":"/a","allow":[]}]'), error: "routes[0].allow: empty" },

@@ -59,7 +59,9 @@ interface Located { route: Json; at: string }
 // One operation as a route, or null when it cannot be one (reported).
 class OperationImporter {
   private readonly schemas: SchemaConverter;
-  private readonly seen = new Map<string, string>();   // route shape + method → the operation that has it
+  // method + route shape, literals in ASCII lowercase → the operation that has it, and its shape as
+  // written (meshguard refuses two routes that differ only in letter case: config/routes.ts)
+  private readonly seen = new Map<string, { name: string; shape: string }>();
 
   constructor(private readonly api: Json, private readonly problems: Problems) {
     this.schemas = new SchemaConverter(api, problems);
@@ -72,9 +74,11 @@ class OperationImporter {
     const path = this.template(template, at);
     if (path === null) return null;
     const shape = `${method} ${path.path.replace(/\{[^}]*\}/g, "{}").replace(/\/$/, "")}`;
-    const twin = this.seen.get(shape);
-    if (twin) { this.problems.warn(at, `matches the same requests as ${twin}; operation ${name} skipped`); return null; }
-    this.seen.set(shape, name);
+    const folded = shape.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    const twin = this.seen.get(folded);
+    if (twin && twin.shape === shape) { this.problems.warn(at, `matches the same requests as ${twin.name}; operation ${name} skipped`); return null; }
+    if (twin) { this.problems.warn(at, `differs from ${twin.name} only in letter case, which servers that route without regard to case read as one route; operation ${name} skipped`); return null; }
+    this.seen.set(folded, { name, shape });
     const route: Json = { name, path: path.path, methods: [method.toUpperCase()] };
     this.parameters(route, [...((item.parameters ?? []) as Json[]), ...((op.parameters ?? []) as Json[])], path.names, at);
     this.body(route, op, at);
