@@ -202,3 +202,35 @@ describe("a body meshguard reads comes unencoded, in an ASCII-compatible charset
     expect(runRequest(keep, post({ "content-type": "application/json", "content-encoding": "gzip" })).allowed).toBe(true);
   });
 });
+
+// PHP, Rack and WSGI servers read `x_tenant` and `x-tenant` as one HTTP_X_TENANT (validate/twins.ts).
+describe("header names that differ only in '-' and '_' (emulator)", async () => {
+  const policy = (extra: object) => ({
+    routes: [{ name: "t", path: "/t", public: true, required_headers: ["x_tenant"], header_patterns: { x_tenant: "^[a-z]+$" } }, { name: "any", path: "/**", public: true }],
+    strip_headers: ["x-real-ip"], ...extra,
+  });
+  const host = await loadFilter(policy({}));
+  const audit = await loadFilter(policy({ mode: "audit" }));
+
+  it("a configured name with '_' has its '-' spelling as twin; the name itself passes", () => {
+    expect(runRequest(host, { path: "/t", headers: { x_tenant: "acme" } }).allowed).toBe(true);
+    expect(runRequest(host, { path: "/t", headers: { x_tenant: "acme", "x-tenant": "../x" } })).toMatchObject({ status: 400, reason: "header_invalid" });
+    expect(host.logsAt("info").some((l) => l.includes("x-tenant is x_tenant to servers that read headers CGI-style"))).toBe(true);
+  });
+  it("the twins of a strip_headers entry are removed with it", () => {
+    const out = runRequest(host, { path: "/x", headers: { "x-real-ip": "1.2.3.4", x_real_ip: "10.0.0.1", "x_real-ip": "10.0.0.2", x_other: "kept" } });
+    expect(out.allowed).toBe(true);
+    for (const name of ["x-real-ip", "x_real_ip", "x_real-ip"]) expect([name, header(out.forwardedHeaders, name)]).toEqual([name, []]);
+    expect(header(out.forwardedHeaders, "x_other")).toEqual(["kept"]);
+  });
+  it("in audit mode a removed twin is still removed; a read twin is a would-deny, forwarded as sent", () => {
+    const spoofed = runRequest(audit, { path: "/x", headers: { x_meshguard_user: "root" } });
+    expect(spoofed.allowed).toBe(true);
+    expect(header(spoofed.forwardedHeaders, "x_meshguard_user")).toEqual([]);
+    const read = runRequest(audit, { path: "/t", headers: { x_tenant: "acme", "x-tenant": "../x" } });
+    expect(read.allowed).toBe(true);
+    expect(header(read.forwardedHeaders, "x-tenant")).toEqual(["../x"]);
+    expect(audit.metric("meshguard.audit.would_deny.header_invalid")).toBe(1n);
+  });
+  it("never trapped", () => { expect(host.trap).toBeNull(); expect(audit.trap).toBeNull(); });
+});

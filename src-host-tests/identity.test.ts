@@ -31,6 +31,7 @@ for (const [title, policy, cases] of TABLES) describe(`${title} (emulator)`, asy
       const peer = header(out.forwardedHeaders, "x-meshguard-peer-id");
       expect(peer).toEqual(c.forwardedPeer ? [c.forwardedPeer] : []);
       expect(header(out.forwardedHeaders, "x-forwarded-client-cert")).toEqual([]);
+      for (const name of c.removed ?? []) expect([name, header(out.forwardedHeaders, name)]).toEqual([name, []]);
     });
   }
 

@@ -44,6 +44,7 @@ function identityTable(title: string, policy: object, cases: IdentityCase[], mor
         const echo = JSON.parse(r.body);
         expect(echo.headers["x-meshguard-peer-id"] ?? null).toBe(c.forwardedPeer ?? null);
         expect(echo.headers["x-forwarded-client-cert"]).toBeUndefined();
+        for (const name of c.removed ?? []) expect([name, echo.headers[name]]).toEqual([name, undefined]);
       });
     }
     more?.(() => mesh!);

@@ -10,6 +10,8 @@ import { JsonKind, JsonLimits, JsonValue, parseJson } from "../lib/json";
 import { parseHexDigest } from "../lib/sha256";
 import { RateLimits } from "../ratelimit/limits";
 import { HeaderLimits } from "../validate/hygiene";
+import { HeaderTwins } from "../validate/twins";
+import { RoutePolicy } from "../authz/route";
 import { compileRateLimits } from "./limits";
 import { compileMonitoring } from "./monitoring";
 import { Monitoring } from "../monitor/detectors";
@@ -80,7 +82,24 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   const accessLog = c.bool("access_log", root.member("access_log"), false);
   if (c.failed) return new CompileResult(null, c.error);
   const identity = new IdentitySources(jwt, apiKeyHeader.length > 0 ? new HeaderName(apiKeyHeader) : null, apiKeys, c.trustDomains, requirePeer);
-  return new CompileResult(new Policy(new RouteTable(routes, unmatched), audit, identity, headers, limits, rateLimits, monitoring, accessLog), "");
+  const twins = compileTwins(headers, apiKeyHeader, routes);
+  return new CompileResult(new Policy(new RouteTable(routes, unmatched), audit, identity, headers, twins, limits, rateLimits, monitoring, accessLog), "");
+}
+
+// The headers whose '_' spellings are twins (validate/twins.ts): those meshguard removes, and those
+// it reads: the body's framing and type, the API key, every route's header rules.
+const READ_HEADERS: string[] = ["content-type", "content-length", "transfer-encoding", "content-encoding"];
+function compileTwins(headers: IdentityHeaders, apiKeyHeader: string, routes: RoutePolicy[]): HeaderTwins {
+  const twins = new HeaderTwins();
+  for (let i = 0; i < headers.strip.length; i++) twins.removes(headers.strip[i].name);
+  for (let i = 0; i < READ_HEADERS.length; i++) twins.reads(READ_HEADERS[i]);
+  if (apiKeyHeader.length > 0) twins.reads(apiKeyHeader);
+  for (let r = 0; r < routes.length; r++) {
+    const shape = routes[r].shape;
+    if (shape === null) continue;
+    for (let i = 0; i < shape.headers.length; i++) twins.reads(shape.headers[i].name.name);
+  }
+  return twins;
 }
 
 // The identity headers meshguard sets, and the headers it strips (its own three always; the

@@ -6,6 +6,7 @@ import { JsonLimits } from "../lib/json";
 import { Monitoring } from "../monitor/detectors";
 import { RateLimits } from "../ratelimit/limits";
 import { HeaderLimits } from "../validate/hygiene";
+import { HeaderTwins } from "../validate/twins";
 
 // Request-wide limits (request_limits).
 export class RequestLimits {
@@ -22,6 +23,7 @@ export class Policy {
     public readonly audit: bool,                  // policy-wide dry run (mode: audit)
     public readonly identity: IdentitySources,
     public readonly headers: IdentityHeaders,
+    public readonly twins: HeaderTwins,           // '_' spellings of the headers above and of those read
     public readonly limits: RequestLimits,
     public readonly rateLimits: RateLimits | null,
     public readonly monitoring: Monitoring | null,

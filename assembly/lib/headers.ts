@@ -80,6 +80,14 @@ export class HeaderSnapshot {
     return this.nameLen(i) == len && memory.compare(this.bytes.dataStart + <usize>this.nameAt(i), changetype<usize>(name), <usize>len) == 0;
   }
 
+  // Whether header i's name has this byte.
+  nameHas(i: i32, byte: u8): bool {
+    const at = this.bytes.dataStart + <usize>this.nameAt(i);
+    const n = <usize>this.nameLen(i);
+    for (let k: usize = 0; k < n; k++) if (load<u8>(at + k) == byte) return true;
+    return false;
+  }
+
   isPseudo(i: i32): bool {
     return this.nameLen(i) > 0 && load<u8>(this.bytes.dataStart + <usize>this.nameAt(i)) == 0x3a;
   }

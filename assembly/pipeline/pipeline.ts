@@ -19,10 +19,11 @@ import { Caller } from "../identity/caller";
 import { PeerState } from "../identity/peer";
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { lowerAscii } from "../lib/text";
-import { METHOD_OVERRIDE, PATH_INVALID, PEER_IDENTITY_MISSING, REQUEST_UNAVAILABLE } from "../reply/reasons";
+import { HEADER_INVALID, METHOD_OVERRIDE, PATH_INVALID, PEER_IDENTITY_MISSING, REQUEST_UNAVAILABLE } from "../reply/reasons";
 import { ANY_BODY, BodyCheck, BodyFraming } from "../validate/body";
 import { CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING, checkHeaders, mediaType, parseContentLength } from "../validate/hygiene";
 import { queryOverrides } from "../validate/override";
+import { Twin } from "../validate/twins";
 import { bodyOverrideScan } from "../validate/override-body";
 import { PathCheck, checkPath, withoutParameters } from "../validate/path";
 import { BodyStep, CONTINUE, STOP } from "./body-step";
@@ -48,6 +49,7 @@ export class RequestPipeline {
   private params: string[] = NO_PARAMS;   // the matched route's path parameters
   private watch: WatchStep | null = null;
   private methodText: string | null = null;   // :method, decoded once (method())
+  private readTwin: i32 = -1;   // a header named as one meshguard reads, but with '_' (strip())
 
   constructor(public readonly config: FilterConfig, private readonly io: StreamIO) {
     this.settler = new Settler(config, io);
@@ -71,6 +73,7 @@ export class RequestPipeline {
     const hygiene = checkHeaders(snap, policy.limits.headers);
     const audit = policy.audit;   // before a route is known, the policy's mode
     if (!hygiene.ok && s.settle(Decision.refuseFor(hygiene.reason!, null, hygiene.detail), audit, "")) return STOP;
+    if (this.twinRefused(snap, audit)) return STOP;
     const path = checkPath(snap.value(PATH.bytes));
     if (!path.ok && s.settle(Decision.refuseFor(PATH_INVALID, null, path.error), audit, "")) return STOP;
     const overrides = policy.headers.refuseOverrides && queryOverrides(path.query);
@@ -109,13 +112,32 @@ export class RequestPipeline {
   // Step 1, first, so that no path through the pipeline forwards a spoofed identity header. Only
   // headers that are there are removed: usually none, and no host call. A header that could not
   // be removed would carry a spoofed identity on: fail closed.
+  // Their '_' twins go too (validate/twins.ts); the first twin of a header meshguard reads is
+  // remembered, to be refused after the hygiene check.
   private strip(snap: HeaderSnapshot): bool {
     const strip = this.config.policy.headers.strip;
     for (let i = 0; i < strip.length; i++) {
       const name = strip[i];
       if (snap.has(name.bytes) && !this.io.removeRequestHeader(name)) { this.failClosed(null, "could not remove " + name.name); return false; }
     }
+    const twins = this.config.policy.twins;
+    for (let i = 0; i < snap.count; i++) {
+      const twin = twins.of(snap, i);
+      if (twin == Twin.Read && this.readTwin < 0) this.readTwin = i;
+      if (twin != Twin.Removed) continue;
+      const name = new HeaderName(snap.nameOf(i));
+      if (!this.io.removeRequestHeader(name)) { this.failClosed(null, "could not remove " + name.name); return false; }
+    }
     return true;
+  }
+
+  // The refusal of a header read two ways: `name` here, another name's value at the service.
+  private twinRefused(snap: HeaderSnapshot, audit: bool): bool {
+    const i = this.readTwin;
+    if (i < 0) return false;
+    const name = snap.nameOf(i);
+    const detail = name + " is " + this.config.policy.twins.twinOf(name) + " to servers that read headers CGI-style (PHP, Rack, WSGI)";
+    return this.settler.settle(Decision.refuseFor(HEADER_INVALID, null, detail), audit, "");
   }
 
   // Step 5: the route and its rules, then the route's shape. Null when the request was refused.

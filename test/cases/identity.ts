@@ -20,10 +20,13 @@ export interface IdentityCase {
   status: number;                     // 200 when forwarded
   reason?: string;
   forwardedPeer?: string | null;      // the x-meshguard-peer-id the upstream sees (null: none)
+  removed?: string[];                 // headers sent that the upstream must not see
 }
 
 const SPOOF = { "x-meshguard-peer-id": td("ns/ops/sa/admin"), "x-forwarded-client-cert": "By=spiffe://x;URI=spiffe://evil" };
 // The same headers, each on two lines: every line must go, not only the first.
+// The same headers spelt with '_', which PHP, Rack and WSGI servers read as the headers themselves.
+const SPOOF_UNDERSCORE = { x_meshguard_peer_id: td("ns/ops/sa/admin"), "x-meshguard_user": "root", x_forwarded_client_cert: "By=spiffe://x;URI=spiffe://evil" };
 const SPOOF_TWICE = { "x-meshguard-peer-id": [td("ns/ops/sa/admin"), td("ns/ops/sa/root")], "x-forwarded-client-cert": ["By=spiffe://x;URI=spiffe://evil", "URI=spiffe://evil2"] };
 
 export const IDENTITY_CASES: IdentityCase[] = [
@@ -47,6 +50,8 @@ export const IDENTITY_CASES: IdentityCase[] = [
   { name: "spoofed identity headers cannot open the admin route", certUris: [td("ns/shop/sa/web")], path: "/api/admin/users", headers: SPOOF, status: 403, reason: "not_allowed" },
   { name: "spoofed headers without a certificate are removed", certUris: null, path: "/healthz", headers: SPOOF, status: 200, forwardedPeer: null },
   { name: "spoofed identity headers on two lines are replaced, every line", certUris: [td("ns/shop/sa/web")], path: "/api/orders", headers: SPOOF_TWICE, status: 200, forwardedPeer: td("ns/shop/sa/web") },
+  { name: "spoofed identity headers spelt with '_' are removed", certUris: [td("ns/shop/sa/web")], path: "/api/orders", headers: SPOOF_UNDERSCORE, status: 200, forwardedPeer: td("ns/shop/sa/web"), removed: Object.keys(SPOOF_UNDERSCORE) },
+  { name: "spoofed headers spelt with '_' without a certificate are removed", certUris: null, path: "/healthz", headers: SPOOF_UNDERSCORE, status: 200, forwardedPeer: null, removed: Object.keys(SPOOF_UNDERSCORE) },
   { name: "spoofed headers on two lines without a certificate are removed, every line", certUris: null, path: "/healthz", headers: SPOOF_TWICE, status: 200, forwardedPeer: null },
   { name: "public route needs no certificate", certUris: null, path: "/healthz", status: 200, forwardedPeer: null },
   { name: "undeclared route refused", certUris: [td("ns/shop/sa/web")], path: "/metrics", status: 404, reason: "route_not_declared" },

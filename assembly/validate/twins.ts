@@ -1,0 +1,64 @@
+// Header names that servers reading headers CGI-style take for one. PHP, Rack servers, WSGI servers
+// and other CGI-derived stacks hand a service its headers as HTTP_* variables, in upper case with
+// '-' turned into '_': `x_meshguard_user`, `x-meshguard_user` and `x-meshguard-user` all become
+// HTTP_X_MESHGUARD_USER, and the service reads one of them (which one depends on the server).
+// Envoy passes names with '_' on unless told otherwise (headers_with_underscores_action: ALLOW).
+//
+// So a header whose name differs from one meshguard removes or reads only in '-' and '_' is that
+// header's twin: the twin of a header meshguard removes goes with it (pipeline step 1), and the twin
+// of one it reads is refused (400 header_invalid): meshguard judged one, the service may read the
+// other. Pure.
+import { HeaderSnapshot } from "../lib/headers";
+
+export const enum Twin { None = 0, Removed = 1, Read = 2 }
+
+const UNDERSCORE: u8 = 0x5f;
+
+// A name with every '_' read as '-'.
+export function dashed(name: string): string {
+  return name.includes("_") ? name.replaceAll("_", "-") : name;
+}
+
+export class HeaderTwins {
+  // Aligned lists: the configured names as written, and read with '-' for '_'.
+  private readonly names: string[] = new Array<string>(0);
+  private readonly forms: string[] = new Array<string>(0);
+  private readonly kinds: Twin[] = new Array<Twin>(0);
+  // A configured name has '_': then a request name without one can be its twin too.
+  private configuredUnderscore: bool = false;
+
+  // Names meshguard removes from every request (the strip list).
+  removes(name: string): void { this.add(name, Twin.Removed); }
+  // Names meshguard reads to decide (content type and length, API key, a route's header rules).
+  reads(name: string): void { this.add(name, Twin.Read); }
+
+  private add(name: string, kind: Twin): void {
+    if (this.names.includes(name)) return;   // the first kind given wins: removal before reading
+    this.names.push(name);
+    this.forms.push(dashed(name));
+    this.kinds.push(kind);
+    if (name.includes("_")) this.configuredUnderscore = true;
+  }
+
+  // What header i of the request is: None, or the twin of a configured name (the name itself is
+  // not its own twin). A name without '_' costs a byte scan, unless a configured name has one.
+  of(snap: HeaderSnapshot, i: i32): Twin {
+    if (!this.configuredUnderscore && !snap.nameHas(i, UNDERSCORE)) return Twin.None;
+    return this.kindOf(snap.nameOf(i));
+  }
+
+  kindOf(name: string): Twin {
+    const form = dashed(name);
+    for (let k = 0; k < this.forms.length; k++) {
+      if (unchecked(this.forms[k]) == form && unchecked(this.names[k]) != name) return unchecked(this.kinds[k]);
+    }
+    return Twin.None;
+  }
+
+  // The configured name a twin stands for ("" when none).
+  twinOf(name: string): string {
+    const form = dashed(name);
+    for (let k = 0; k < this.forms.length; k++) if (unchecked(this.forms[k]) == form && unchecked(this.names[k]) != name) return unchecked(this.names[k]);
+    return "";
+  }
+}
