@@ -167,9 +167,10 @@ export function checkQuery(rules: QueryRules, rawQuery: string): ShapeResult {
       for (let i = 0; i < declared.length; i++) if (declared[i].name == name) at = i;
       if (at < 0) {
         if (!rules.additional) return queryProblem("undeclared query parameter " + name);
-        // Frameworks that bind parameters without regard to case (ASP.NET) read "PAGE" as "page".
-        const same = caseInsensitiveMatch(declared, name);
-        if (same >= 0) return queryProblem("query parameter " + name + " is " + declared[same].name + " in another case");
+        // A framework that binds names leniently reads "PAGE" (ASP.NET), "page[]" (PHP, Rack,
+        // Express) or "pa.ge" as "pa_ge" (PHP) as the declared parameter, unchecked here.
+        const same = lenientMatch(declared, name);
+        if (same >= 0) return queryProblem("query parameter " + name + " is " + declared[same].name + " to frameworks that bind names leniently");
         continue;
       }
       // Twice is ambiguous: one layer may read the first, another the last (parameter pollution).
@@ -185,11 +186,29 @@ export function checkQuery(rules: QueryRules, rawQuery: string): ShapeResult {
   return SHAPE_OK;
 }
 
-// The declared parameter whose name is `name` in other ASCII case, or -1.
-function caseInsensitiveMatch(declared: QueryParam[], name: string): i32 {
-  const folded = lowerAscii(name);
-  for (let i = 0; i < declared.length; i++) if (lowerAscii(declared[i].name) == folded) return i;
+// The declared parameter that `name` (not itself declared) is to a lenient binder, or -1.
+function lenientMatch(declared: QueryParam[], name: string): i32 {
+  const read = lenientName(name);
+  for (let i = 0; i < declared.length; i++) if (lenientName(declared[i].name) == read) return i;
   return -1;
+}
+
+// A parameter name as the most lenient framework binds it: in ASCII lowercase (ASP.NET), cut at a
+// NUL (C readers) and at the first '[' (the array and hash forms `page[]` and `page[x]` of PHP,
+// Rack and Express's qs), leading spaces dropped and ' ' and '.' read as '_' (PHP).
+export function lenientName(name: string): string {
+  let start = 0;
+  while (start < name.length && name.charCodeAt(start) == 0x20) start++;
+  let end = start;
+  let plain = true;
+  for (; end < name.length; end++) {
+    const c = name.charCodeAt(end);
+    if (c == 0 || c == 0x5b) break;
+    if (c == 0x20 || c == 0x2e || (c >= 0x41 && c <= 0x5a)) plain = false;
+  }
+  const cut = name.substring(start, end);
+  if (plain) return cut;
+  return lowerAscii(cut).replaceAll(" ", "_").replaceAll(".", "_");
 }
 
 function checkQueryValue(spec: QueryParam, value: string): ShapeResult {

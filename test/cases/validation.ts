@@ -10,7 +10,7 @@ const U = "123e4567-e89b-12d3-a456-426614174000";
 export const VALIDATION_POLICY = {
   routes: [
     { name: "upload", path: "/upload", public: true, max_body_bytes: 1000, content_types: ["application/json"] },
-    { name: "item", path: "/items/{id}", public: true, param_types: { id: "integer" }, query: { page: { type: "integer" } } },
+    { name: "item", path: "/items/{id}", public: true, param_types: { id: "integer" }, query: { page: { type: "integer" }, per_page: { type: "integer" } } },
     {
       name: "orders", path: "/orders", methods: ["POST"], public: true, content_types: ["application/json"],
       body_schema: { type: "object", required: ["sku", "qty"], additionalProperties: false, properties: { sku: { type: "string", maxLength: 16 }, qty: { type: "integer", minimum: 1 } } },
@@ -63,7 +63,12 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a query value encoded twice: 400", path: "/items/7?page=%2532", status: 400, reason: "query_invalid" },
   // ASP.NET binds query parameters without regard to case: PAGE=two would be page=two to it.
   { name: "a declared query parameter in another case: 400", path: "/items/7?PAGE=two", status: 400, reason: "query_invalid" },
-  { name: "an undeclared parameter passes where the route allows others", path: "/items/7?page=2&pager=x", status: 200 },
+  // PHP, Rack and Express's qs read page[] and page[x] as page; PHP reads per.page and "per page" as per_page.
+  { name: "a declared query parameter in array form: 400", path: "/items/7?page[]=two", status: 400, reason: "query_invalid" },
+  { name: "a declared query parameter beside its hash form: 400", path: "/items/7?page=2&page%5Bx%5D=two", status: 400, reason: "query_invalid" },
+  { name: "a declared query parameter with '.' for '_' (PHP): 400", path: "/items/7?per.page=two", status: 400, reason: "query_invalid" },
+  { name: "a declared query parameter with ' ' for '_' (PHP): 400", path: "/items/7?per_page=2&per+page=two", status: 400, reason: "query_invalid" },
+  { name: "an undeclared parameter passes where the route allows others", path: "/items/7?page=2&pager=x&pages[]=y&per_pages=z", status: 200 },
   // The full shape of one route
   { name: "a request of the declared shape passes", path: order("42?q=abc&sort=asc&tag=ab"), headers: tenant, status: 200 },
   // Older Rack and Python split the query on ';' too: q would be "a" there, with an undeclared x.
