@@ -43,6 +43,16 @@ describe("traversal corpus (emulator)", async () => {
     expect(runRequest(h, { path: "/public/ADMIN/y" }).allowed).toBe(true);
     expect(runRequest(h, { path: "/admin;x/users" })).toMatchObject({ status: 400, reason: "path_invalid" });
     expect(runRequest(h, { path: "/Admin/users" })).toMatchObject({ status: 400, reason: "path_invalid" });
+    expect(runRequest(h, { path: "/adm%C4%B1n/users" })).toMatchObject({ status: 400, reason: "path_invalid" });
+    expect(runRequest(h, { path: "/public/caf%C3%A9/%C4%B1" }).allowed).toBe(true);   // other letters, the same route
+  });
+
+  it("the non-ASCII letters case-insensitive readers take for ASCII ones, escaped, lead to the route they name", async () => {
+    const h = await loadFilter({ routes: [{ path: "/desk/keys", allow: [{ peers: ["spiffe://meshguard.test/ns/ops/sa/admin"] }] }, { path: "/**", public: true }] });
+    for (const path of ["/de%C5%BFk/keys", "/desk/%E2%84%AAeys", "/DESK/%e2%84%aaEYS", "/desk/keys;%E2%84%AA"]) {
+      expect([path, runRequest(h, { path })]).toMatchObject([path, { status: 400, reason: "path_invalid" }]);
+    }
+    expect(runRequest(h, { path: "/desk/%E2%84%AB" }).allowed).toBe(true);   // the Angstrom sign is no ASCII letter
   });
 
   it("a policy whose literals have capitals: the lowercase path is read as theirs too", async () => {
@@ -56,6 +66,7 @@ describe("traversal corpus (emulator)", async () => {
     for (const p of ["/public/x/%252e%252e/%252e%252e/admin/users", "/public/x/%c0%ae%c0%ae/%c0%ae%c0%ae/admin", "/public/x/..;/..;/admin", "/public/x/..%5c..%5cadmin", "/public/%u002e%u002e/%u002e%u002e/admin"]) {
       expect(reachesProtected(p), p).toBe(true);
     }
+    expect(reachesProtected("/adm%C4%B1n/users")).toBe(true);
     expect(reachesProtected("/public/admin/users")).toBe(false);
   });
 });

@@ -64,7 +64,7 @@ describe("';' path parameters behind a public catch-all (real Envoy, the service
   beforeEach(() => dumpLogOnFailure(() => mesh));
 
   for (const framing of ["h1-length", "h2-empty-end"] as WireFraming[]) {
-    it(`${framing}: nothing the service received reads as /admin to a server that drops path parameters`, async () => {
+    it(`${framing}: nothing the service received reads as /admin to a server that drops path parameters or routes without case (.NET and Java folding included)`, async () => {
       const m = mesh!;
       const before = m.upstream.seen.length;
       for (const path of parameterCorpus()) {

@@ -7,13 +7,13 @@
 // `/a/b` for every rule (an upstream router usually treats them alike, and a rule must not be
 // side-stepped by the difference).
 
-import { lowerAscii } from "../lib/text";
+import { foldCase } from "../lib/text";
 
 export const enum SegmentKind { Literal = 0, Param = 1, Any = 2, Rest = 3 }
 
 export class Segment {
   readonly folded: string;   // text in ASCII lowercase, for the case-insensitive reading (routes.ts)
-  constructor(public kind: SegmentKind, public text: string) { this.folded = lowerAscii(text); }
+  constructor(public kind: SegmentKind, public text: string) { this.folded = foldCase(text); }
 }
 
 export class TemplateResult {

@@ -29,6 +29,21 @@ export function lowerAscii(s: string): string {
   return s;
 }
 
+// A name as case-insensitive readers compare it: in lowercase, with the four non-ASCII letters that
+// some of them equate with ASCII ones read as those: .NET's OrdinalIgnoreCase takes dotless ı
+// (U+0131) for I and long ſ (U+017F) for S; Java's equalsIgnoreCase also İ (U+0130) for i and the
+// Kelvin sign (U+212A) for k; Go's encoding/json ſ and the Kelvin sign. `s` itself when plain ASCII
+// without capitals.
+export function foldCase(s: string): string {
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) { ascii = false; break; }
+  }
+  if (ascii) return lowerAscii(s);
+  return s.replaceAll("\u0130", "i").replaceAll("\u0131", "i").replaceAll("\u017f", "s").replaceAll("\u212a", "k").toLowerCase();
+}
+
 // Length in code points: a surrogate pair counts once (its low half is skipped).
 export function codePointCount(s: string): i32 {
   let n = 0;

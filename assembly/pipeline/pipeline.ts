@@ -18,14 +18,13 @@ import { hostOf } from "../authz/template";
 import { Caller } from "../identity/caller";
 import { PeerState } from "../identity/peer";
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
-import { lowerAscii } from "../lib/text";
 import { HEADER_INVALID, METHOD_OVERRIDE, PATH_INVALID, PEER_IDENTITY_MISSING, REQUEST_UNAVAILABLE } from "../reply/reasons";
 import { ANY_BODY, BodyCheck, BodyFraming } from "../validate/body";
 import { CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING, checkHeaders, mediaType, parseContentLength } from "../validate/hygiene";
 import { queryOverrides } from "../validate/override";
 import { Twin } from "../validate/twins";
 import { bodyOverrideScan } from "../validate/override-body";
-import { PathCheck, checkPath, withoutParameters } from "../validate/path";
+import { PathCheck, checkPath, otherReading } from "../validate/path";
 import { BodyStep, CONTINUE, STOP } from "./body-step";
 import { FilterConfig } from "./filter-config";
 import { Stat, StreamIO } from "./io";
@@ -169,7 +168,7 @@ export class RequestPipeline {
     // to the same route: "/ADMIN/users" or "/admin;x/users" is not the catch-all's when
     // "/admin/users" is a protected route's.
     const other = path.parameters || path.upper || routes.upperLiterals;
-    const otherRoute = other ? routes.otherRoute(method, lowerAscii(withoutParameters(path.path)), host) : null;
+    const otherRoute = other ? routes.otherRoute(method, otherReading(path.path), host) : null;
     const m = routes.match(method, path.path, host);
     const route = m.route;
     if (other && otherRoute !== route) return Decision.refuseFor(PATH_INVALID, route, ANOTHER_ROUTE);

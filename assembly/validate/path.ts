@@ -11,14 +11,14 @@
 // The shipped Envoy configs also normalise paths (normalize_path, merge_slashes,
 // path_with_escaped_slashes_action), so a well-behaved client never meets this check.
 
-import { hexDigit, isUtf8, percentDecode } from "../lib/text";
+import { foldCase, hexDigit, isUtf8, percentDecode } from "../lib/text";
 export const MAX_PATH_BYTES = 8192;
 
 export class PathCheck {
   query: string = "";   // after the '?', raw
   encodedPercent: bool = false;   // the path has a literal '%' (as %25): only allow_encoded_percent routes take it
   parameters: bool = false;       // a segment has a ';' path parameter (raw or %3B): see withoutParameters
-  upper: bool = false;            // the path has an ASCII uppercase letter
+  upper: bool = false;            // the path has an ASCII capital or an escaped byte above 0x7f: otherReading may differ
   constructor(public readonly path: string, public readonly error: string) {}
   get ok(): bool { return this.error.length == 0; }
 }
@@ -78,7 +78,7 @@ export function checkPath(raw: string): PathCheck {
   const ok = new PathCheck(path, "");
   ok.encodedPercent = percent;
   ok.parameters = parameters;
-  ok.upper = upper;
+  ok.upper = upper || high;
   if (q >= 0) ok.query = raw.substring(q + 1);
   return ok;
 }
@@ -97,6 +97,34 @@ export function withoutParameters(path: string): string {
     }
     if (skipping) continue;
     if (c == 0x3b || (c == 0x25 && escapedByte(path, i) == 0x3b)) { out += path.substring(from, i); skipping = true; }
+  }
+  return out + path.substring(from);
+}
+
+// The path as a server that routes without regard to case and drops path parameters reads it:
+// withoutParameters, case folded (lib/text.ts foldCase), with the escapes of the non-ASCII letters
+// foldCase reads as ASCII ones (ı, İ, ſ, the Kelvin sign) decoded to those: ASP.NET Core decodes
+// "/adm%C4%B1n" and matches it to "admin". For a path checkPath accepted.
+export function otherReading(path: string): string {
+  return foldCase(foldedEscapes(withoutParameters(path)));
+}
+
+function foldedEscapes(path: string): string {
+  if (!path.includes("%")) return path;
+  let out = "";
+  let from = 0;
+  for (let i = path.indexOf("%"); i >= 0; i = path.indexOf("%", i)) {
+    const a = escapedByte(path, i);
+    const b = i + 5 < path.length ? escapedByte(path, i + 3) : -1;
+    let letter = "";
+    let len = 6;
+    if (a == 0xc4 && (b == 0xb0 || b == 0xb1)) letter = "i";
+    else if (a == 0xc5 && b == 0xbf) letter = "s";
+    else if (a == 0xe2 && b == 0x84 && i + 8 < path.length && escapedByte(path, i + 6) == 0xaa) { letter = "k"; len = 9; }
+    if (letter.length == 0) { i += 3; continue; }
+    out += path.substring(from, i) + letter;
+    i += len;
+    from = i;
   }
   return out + path.substring(from);
 }

@@ -3,7 +3,7 @@
 // keyword that failed.
 import { JsonKind, JsonValue } from "../lib/json";
 import { Regex } from "../lib/regex";
-import { codePointCount, lowerAscii } from "../lib/text";
+import { codePointCount, foldCase } from "../lib/text";
 import { jsonQuote } from "../reply/reply";
 import { Decimal, Divisor, compareDecimal, isMultipleOf, parseDecimal } from "../lib/decimal";
 import { decidedByDigits } from "../lib/float";
@@ -85,10 +85,10 @@ export function propertyInOtherCase(n: SchemaNode, name: string): i32 {
   let folded = n.foldedProperties;
   if (folded === null) {
     folded = new Array<string>(n.properties.length);
-    for (let i = 0; i < folded.length; i++) unchecked(folded[i] = lowerAscii(n.properties[i]));
+    for (let i = 0; i < folded.length; i++) unchecked(folded[i] = foldCase(n.properties[i]));
     n.foldedProperties = folded;
   }
-  return folded.indexOf(lowerAscii(name));
+  return folded.indexOf(foldCase(name));
 }
 
 // Where validation failed: the pointer's tokens are collected innermost first while the recursion

@@ -1,7 +1,7 @@
 // What a route accepts beyond identity: typed path parameters, query parameters, required and
 // forbidden headers. Checked after authorization (an unauthorized caller learns nothing from a
 // validation error). Pure: works on the path parameters, the raw query and a header snapshot.
-import { codePointCount, hexDigit, isCanonicalUuid, isUtf8, lowerAscii, percentDecode } from "../lib/text";
+import { codePointCount, hexDigit, foldCase, isCanonicalUuid, isUtf8, percentDecode } from "../lib/text";
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { HEADER_FORBIDDEN, HEADER_MISSING, HEADER_VALUE_INVALID, PATH_PARAM_INVALID, QUERY_INVALID, Reason } from "../reply/reasons";
 import { Regex } from "../lib/regex";
@@ -193,9 +193,9 @@ function lenientMatch(declared: QueryParam[], name: string): i32 {
   return -1;
 }
 
-// A parameter name as the most lenient framework binds it: in ASCII lowercase (ASP.NET), cut at a
-// NUL (C readers) and at the first '[' (the array and hash forms `page[]` and `page[x]` of PHP,
-// Rack and Express's qs), leading spaces dropped and ' ' and '.' read as '_' (PHP).
+// A parameter name as the most lenient framework binds it: case folded (lib/text.ts foldCase:
+// ASP.NET), cut at a NUL (C readers) and at the first '[' (the array and hash forms `page[]` and
+// `page[x]` of PHP, Rack and Express's qs), leading spaces dropped and ' ' and '.' read as '_' (PHP).
 export function lenientName(name: string): string {
   let start = 0;
   while (start < name.length && name.charCodeAt(start) == 0x20) start++;
@@ -204,11 +204,11 @@ export function lenientName(name: string): string {
   for (; end < name.length; end++) {
     const c = name.charCodeAt(end);
     if (c == 0 || c == 0x5b) break;
-    if (c == 0x20 || c == 0x2e || (c >= 0x41 && c <= 0x5a)) plain = false;
+    if (c == 0x20 || c == 0x2e || (c >= 0x41 && c <= 0x5a) || c > 0x7f) plain = false;
   }
   const cut = name.substring(start, end);
   if (plain) return cut;
-  return lowerAscii(cut).replaceAll(" ", "_").replaceAll(".", "_");
+  return foldCase(cut).replaceAll(" ", "_").replaceAll(".", "_");
 }
 
 function checkQueryValue(spec: QueryParam, value: string): ShapeResult {

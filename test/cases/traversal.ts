@@ -20,7 +20,9 @@ export const PROTECTED = "/admin";
 // to case by default).
 export const CATCH_ALL_POLICY = { routes: [...TRAVERSAL_POLICY.routes, { name: "rest", path: "/**", public: true }] };
 const PARAMETERS = [";", ";x", ";x=1", ";jsessionid=0A1B2C", ";x;y", "%3b", "%3bx", "%3Bx", "%3b;x", ";%2e%2e"];
-const SPELLINGS = ["admin", "ADMIN", "Admin", "aDmIn"];
+// ASP.NET Core decodes the path and compares without case the .NET way, which reads dotless ı
+// (%C4%B1) as I; Java's equalsIgnoreCase also İ (%C4%B0) as i.
+const SPELLINGS = ["admin", "ADMIN", "Admin", "aDmIn", "adm%C4%B1n", "ADM%C4%B1N", "adm%c4%b0n", "adm%C4%B1n%3Bx"];
 export function parameterCorpus(): string[] {
   return [
     ...PARAMETERS.flatMap((p) => [`/admin${p}/users`, `/admin${p}`, `/admin/users${p}`, `/public/x${p}/y`, `/other${p}/admin`, `/ADMIN${p}/users`]),
@@ -112,7 +114,9 @@ export function lenientReadings(path: string): string[] {
   return out;
 }
 
-// ... and a server that routes without regard to case (Express's default, ASP.NET, IIS).
+// ... and a server that routes without regard to case (Express's default, ASP.NET, IIS), reading
+// ı and İ as i, ſ as s and the Kelvin sign as k (.NET, Java).
 export function reachesProtected(path: string): boolean {
-  return lenientReadings(path).map((r) => r.toLowerCase()).some((r) => r === PROTECTED || r.startsWith(PROTECTED + "/"));
+  const fold = (r: string) => r.replace(/[\u0130\u0131]/g, "i").replace(/\u017f/g, "s").replace(/\u212a/g, "k").toLowerCase();
+  return lenientReadings(path).map(fold).some((r) => r === PROTECTED || r.startsWith(PROTECTED + "/"));
 }

@@ -10,7 +10,7 @@ const U = "123e4567-e89b-12d3-a456-426614174000";
 export const VALIDATION_POLICY = {
   routes: [
     { name: "upload", path: "/upload", public: true, max_body_bytes: 1000, content_types: ["application/json"] },
-    { name: "item", path: "/items/{id}", public: true, param_types: { id: "integer" }, query: { page: { type: "integer" }, per_page: { type: "integer" } } },
+    { name: "item", path: "/items/{id}", public: true, param_types: { id: "integer" }, query: { page: { type: "integer" }, per_page: { type: "integer" }, limit: { type: "integer" } } },
     {
       name: "orders", path: "/orders", methods: ["POST"], public: true, content_types: ["application/json"],
       body_schema: { type: "object", required: ["sku", "qty"], additionalProperties: false, properties: { sku: { type: "string", maxLength: 16 }, qty: { type: "integer", minimum: 1 } } },
@@ -23,7 +23,7 @@ export const VALIDATION_POLICY = {
       required_headers: ["x-tenant"], forbidden_headers: ["x-debug"], header_patterns: { "x-tenant": "^[a-z0-9-]{1,16}$" },
     },
     { name: "limited", path: "/limited", public: true },
-    { name: "profile", path: "/profile", methods: ["POST"], public: true, content_types: ["application/json"], body_schema: { type: "object", properties: { qty: { type: "integer", maximum: 10 } } } },
+    { name: "profile", path: "/profile", methods: ["POST"], public: true, content_types: ["application/json"], body_schema: { type: "object", properties: { qty: { type: "integer", maximum: 10 }, kind: { enum: ["gift", "order"] } } } },
   ],
   request_limits: { max_headers: 30, max_header_value_bytes: 512 },
   rate_limits: {
@@ -68,6 +68,8 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a declared query parameter beside its hash form: 400", path: "/items/7?page=2&page%5Bx%5D=two", status: 400, reason: "query_invalid" },
   { name: "a declared query parameter with '.' for '_' (PHP): 400", path: "/items/7?per.page=two", status: 400, reason: "query_invalid" },
   { name: "a declared query parameter with ' ' for '_' (PHP): 400", path: "/items/7?per_page=2&per+page=two", status: 400, reason: "query_invalid" },
+  // ASP.NET compares names the .NET way, which reads dotless ı as I: l%C4%B1mit is limit to it.
+  { name: "a declared query parameter with a letter .NET folds to ASCII: 400", path: "/items/7?limit=1&l%C4%B1mit=two", status: 400, reason: "query_invalid" },
   { name: "an undeclared parameter passes where the route allows others", path: "/items/7?page=2&pager=x&pages[]=y&per_pages=z", status: 200 },
   // The full shape of one route
   { name: "a request of the declared shape passes", path: order("42?q=abc&sort=asc&tag=ab"), headers: tenant, status: 200 },
@@ -105,6 +107,10 @@ export const VALIDATION_CASES: ValidationCase[] = [
   // ASP.NET binds members without regard to case: QTY would be qty to it, unchecked here.
   { name: "a declared member in other case (additional members allowed): 400", method: "POST", path: "/profile", headers: json, body: '{"QTY":99999}', status: 400, reason: "body_schema_violation", reply: { pointer: "/QTY", keyword: "properties" } },
   { name: "an undeclared member passes where the schema allows others", method: "POST", path: "/profile", headers: json, body: '{"qty":5,"note":"x"}', status: 200 },
+  // Go's encoding/json and Java read the Kelvin sign as k: "\u212aind" is kind to them.
+  { name: "a declared member spelt with the Kelvin sign: 400", method: "POST", path: "/profile", headers: json, body: '{"kind":"gift","\\u212aind":"refund"}', status: 400, reason: "body_schema_violation", reply: { keyword: "properties" } },
+  { name: "a declared member spelt with a raw dotless ı (UTF-8, as .NET reads it): 400", method: "POST", path: "/profile", headers: json, body: '{"kind":"gift","k\u0131nd":"refund"}', status: 400, reason: "body_schema_violation", reply: { keyword: "properties", pointer: "/k\u0131nd" } },
+  { name: "members with other non-ASCII letters pass as additional members", method: "POST", path: "/profile", headers: json, body: '{"kind":"gift","k\u00efnd":"x","\\u212bind":"y"}', status: 200 },
   { name: "a string over maxLength: 400", method: "POST", path: "/orders", headers: json, body: `{"sku":"${"s".repeat(17)}","qty":1}`, status: 400, reason: "body_schema_violation", reply: { pointer: "/sku", keyword: "maxLength" } },
   { name: "a duplicate member name (read two ways): 400", method: "POST", path: "/orders", headers: json, body: '{"sku":"a","qty":1,"qty":0}', status: 400, reason: "body_invalid_json" },
   { name: "a chunked body that is not JSON: 400", method: "POST", path: "/orders", headers: json, chunks: ['{"sku":', '"a", ', "}"], status: 400, reason: "body_invalid_json" },
