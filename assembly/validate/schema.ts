@@ -77,9 +77,10 @@ export function findName(names: string[], seen: string[], name: string): i32 {
   return i;
 }
 
-// A member that is no declared property but is one in other ASCII case ("QTY" for "qty"): a
-// framework that binds without regard to case (ASP.NET's System.Text.Json) reads it as that
-// property, which nothing here checked. Refused as "properties". Its index, or -1.
+// A member that is no declared property but is one to a lenient reader: in other case ("QTY" for
+// "qty"; lib/text.ts foldCase), as ASP.NET's System.Text.Json and Go's encoding/json bind names, or
+// cut at a NUL ("qty\u0000x"), as a parser handing C strings (cJSON) reads it. That reader takes it
+// for the property, which nothing here checked. Refused as "properties". Its index, or -1.
 export function propertyInOtherCase(n: SchemaNode, name: string): i32 {
   if (n.properties.length == 0) return -1;
   let folded = n.foldedProperties;
@@ -88,7 +89,8 @@ export function propertyInOtherCase(n: SchemaNode, name: string): i32 {
     for (let i = 0; i < folded.length; i++) unchecked(folded[i] = foldCase(n.properties[i]));
     n.foldedProperties = folded;
   }
-  return folded.indexOf(foldCase(name));
+  const nul = name.indexOf("\u0000");
+  return folded.indexOf(foldCase(nul < 0 ? name : name.substring(0, nul)));
 }
 
 // Where validation failed: the pointer's tokens are collected innermost first while the recursion

@@ -110,6 +110,7 @@ export const VALIDATION_CASES: ValidationCase[] = [
   // Go's encoding/json and Java read the Kelvin sign as k: "\u212aind" is kind to them.
   { name: "a declared member spelt with the Kelvin sign: 400", method: "POST", path: "/profile", headers: json, body: '{"kind":"gift","\\u212aind":"refund"}', status: 400, reason: "body_schema_violation", reply: { keyword: "properties" } },
   { name: "a declared member spelt with a raw dotless ı (UTF-8, as .NET reads it): 400", method: "POST", path: "/profile", headers: json, body: '{"kind":"gift","k\u0131nd":"refund"}', status: 400, reason: "body_schema_violation", reply: { keyword: "properties", pointer: "/k\u0131nd" } },
+  { name: "a declared member's name and a NUL (a C-string parser reads the name): 400", method: "POST", path: "/profile", headers: json, body: '{"kind":"gift","kind\\u0000x":"refund"}', status: 400, reason: "body_schema_violation", reply: { keyword: "properties" } },
   { name: "members with other non-ASCII letters pass as additional members", method: "POST", path: "/profile", headers: json, body: '{"kind":"gift","k\u00efnd":"x","\\u212bind":"y"}', status: 200 },
   { name: "a string over maxLength: 400", method: "POST", path: "/orders", headers: json, body: `{"sku":"${"s".repeat(17)}","qty":1}`, status: 400, reason: "body_schema_violation", reply: { pointer: "/sku", keyword: "maxLength" } },
   { name: "a duplicate member name (read two ways): 400", method: "POST", path: "/orders", headers: json, body: '{"sku":"a","qty":1,"qty":0}', status: 400, reason: "body_invalid_json" },
