@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
+import { HOST_CASES, HOST_POLICY } from "../test/cases/traversal";
 import { FUZZ_ITERATIONS, FUZZ_SEED, Rng } from "./random";
 import { callText } from "./unit";
 
@@ -73,18 +74,16 @@ describe("a path's segments", () => {
   });
 });
 
-describe("routes by host", async () => {
-  const h = await loadFilter({ routes: [
-    { name: "admin-host", path: "/users", hosts: ["admin.example.com"], allow: [{ peers: ["spiffe://meshguard.test/ns/ops/sa/admin"] }] },
-    { name: "any-host", path: "/**", public: true },
-  ] });
+describe("routes by host (the host table)", async () => {
+  const h = await loadFilter(HOST_POLICY);
 
-  it("the admin host's route, whatever the port, case or a trailing dot (the same name)", () => {
-    for (const authority of ["admin.example.com", "ADMIN.example.com:443", "admin.example.com.", "admin.example.com.:8443"]) {
-      expect(runRequest(h, { path: "/users", authority }), authority).toMatchObject({ status: 401, reason: "identity_missing" });
-    }
-    expect(runRequest(h, { path: "/users", authority: "www.example.com" }).allowed).toBe(true);
-  });
+  for (const c of HOST_CASES) {
+    it(c.name, () => {
+      const out = runRequest(h, { path: "/users", authority: c.authority, headers: c.headers });
+      if (c.status === 200) expect(out.allowed).toBe(true);
+      else expect(out).toMatchObject({ status: c.status, reason: c.reason });
+    });
+  }
 
   it("a configured host with a trailing dot is refused at configure time", async () => {
     const bad = await loadFilter({ routes: [{ path: "/**", hosts: ["admin.example.com."], public: true }] });

@@ -11,6 +11,7 @@ import { parseHexDigest } from "../lib/sha256";
 import { RateLimits } from "../ratelimit/limits";
 import { HeaderLimits } from "../validate/hygiene";
 import { HeaderTwins } from "../validate/twins";
+import { HOST_HEADERS } from "../validate/forwarded";
 import { RoutePolicy } from "../authz/route";
 import { compileRateLimits } from "./limits";
 import { compileMonitoring } from "./monitoring";
@@ -87,7 +88,8 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
 }
 
 // The headers whose '_' spellings are twins (validate/twins.ts): those meshguard removes, and those
-// it reads: the body's framing and type, the API key, every route's header rules.
+// it reads: the body's framing and type, the API key, every route's header rules, and the headers
+// naming a host when routes are limited to hosts.
 const READ_HEADERS: string[] = ["content-type", "content-length", "transfer-encoding", "content-encoding"];
 function compileTwins(headers: IdentityHeaders, apiKeyHeader: string, routes: RoutePolicy[]): HeaderTwins {
   const twins = new HeaderTwins();
@@ -95,6 +97,7 @@ function compileTwins(headers: IdentityHeaders, apiKeyHeader: string, routes: Ro
   for (let i = 0; i < READ_HEADERS.length; i++) twins.reads(READ_HEADERS[i]);
   if (apiKeyHeader.length > 0) twins.reads(apiKeyHeader);
   for (let r = 0; r < routes.length; r++) {
+    if (routes[r].hosts.length > 0) for (let i = 0; i < HOST_HEADERS.length; i++) twins.reads(HOST_HEADERS[i].name);
     const shape = routes[r].shape;
     if (shape === null) continue;
     for (let i = 0; i < shape.headers.length; i++) twins.reads(shape.headers[i].name.name);

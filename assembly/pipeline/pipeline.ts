@@ -1,12 +1,15 @@
 // The request pipeline of one HTTP stream, on one snapshot of the request headers and one
 // configuration (the one in force when the stream started):
-//   1. strip spoofable headers   (identity/sources.ts: always meshguard's own identity headers)
+//   1. strip spoofable headers   (identity/sources.ts: always meshguard's own identity headers;
+//                                their '_' spellings too, validate/twins.ts)
 //   2. check the headers         (validate/hygiene.ts: count, sizes, control characters, framing)
 //   3. screen the path           (validate/path.ts), and the query for a method override
 //                                (validate/override.ts; a POST body's in step 6)
 //   4. establish the caller      (identity/identify.ts: peer, verified user claims, API key),
 //      and refuse a quarantined one (pipeline/watch-step.ts, monitor/)
-//   5. authorize                 (authz/: the route, then its rules), then the route's shape
+//   5. authorize                 (authz/: the route, the same read without case or ';' parameters
+//                                and for the hosts named in forwarding headers (validate/forwarded.ts),
+//                                then its rules), then the route's shape
 //                                (validate/shape.ts: typed parameters, query, headers)
 //   6. check the body            (validate/body.ts, pipeline/body-step.ts: type, size, schema)
 //   7. rate limits               (pipeline/limit-step.ts, ratelimit/)
@@ -22,6 +25,7 @@ import { HEADER_INVALID, METHOD_OVERRIDE, PATH_INVALID, PEER_IDENTITY_MISSING, R
 import { ANY_BODY, BodyCheck, BodyFraming } from "../validate/body";
 import { CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING, checkHeaders, mediaType, parseContentLength } from "../validate/hygiene";
 import { queryOverrides } from "../validate/override";
+import { forwardedHosts } from "../validate/forwarded";
 import { Twin } from "../validate/twins";
 import { bodyOverrideScan } from "../validate/override-body";
 import { PathCheck, checkPath, otherReading } from "../validate/path";
@@ -40,6 +44,10 @@ const RATELIMIT = new HeaderName("ratelimit");
 const NO_PARAMS: string[] = [];
 const ENCODED_PERCENT = "encoded percent sign (%25) on a route without allow_encoded_percent";
 const ANOTHER_ROUTE = "the path read without case or ';' path parameters is another route's";
+const ANOTHER_HOST = "a host named in x-forwarded-host, forwarded, x-original-host or x-host is another route's";
+const NAMED_NONE = 0;
+const NAMED_ONE = 1;
+const NAMED_AMBIGUOUS = 2;
 
 export class RequestPipeline {
   private readonly settler: Settler;
@@ -48,6 +56,7 @@ export class RequestPipeline {
   private params: string[] = NO_PARAMS;   // the matched route's path parameters
   private watch: WatchStep | null = null;
   private methodText: string | null = null;   // :method, decoded once (method())
+  private namedRoute: RoutePolicy | null = null;   // the route of the hosts named besides :authority
   private readTwin: i32 = -1;   // a header named as one meshguard reads, but with '_' (strip())
 
   constructor(public readonly config: FilterConfig, private readonly io: StreamIO) {
@@ -169,15 +178,30 @@ export class RequestPipeline {
     // "/admin/users" is a protected route's.
     const other = path.parameters || path.upper || routes.upperLiterals;
     const otherRoute = other ? routes.otherRoute(method, otherReading(path.path), host) : null;
+    // A host named besides :authority (validate/forwarded.ts) must lead to the same route.
+    const named = routes.usesHosts ? this.namedHosts(method, path.path, snap) : NAMED_NONE;
     const m = routes.match(method, path.path, host);
     const route = m.route;
     if (other && otherRoute !== route) return Decision.refuseFor(PATH_INVALID, route, ANOTHER_ROUTE);
+    if (named == NAMED_AMBIGUOUS || (named == NAMED_ONE && this.namedRoute !== route)) return Decision.refuseFor(HEADER_INVALID, route, ANOTHER_HOST);
     if (route === null) return m.unrouted;
     this.params = m.params;
     const watch = this.watch;
     if (watch !== null) watch.routed(route.name, m.params);
     if (path.encodedPercent && !route.allowEncodedPercent) return Decision.refuseFor(PATH_INVALID, route, ENCODED_PERCENT);
     return route.authorize(caller, m.params);
+  }
+
+  // Whether the request names hosts besides :authority (NAMED_NONE), and if all lead to one route
+  // (NAMED_ONE: this.namedRoute) or not (NAMED_AMBIGUOUS). Before match(): it reuses the scratch.
+  private namedHosts(method: string, path: string, snap: HeaderSnapshot): i32 {
+    const hosts = forwardedHosts(snap);
+    if (hosts.length == 0) return NAMED_NONE;
+    const routes = this.config.policy.routes;
+    const first = routes.match(method, path, hostOf(hosts[0])).route;
+    for (let i = 1; i < hosts.length; i++) if (routes.match(method, path, hostOf(hosts[i])).route !== first) return NAMED_AMBIGUOUS;
+    this.namedRoute = first;
+    return NAMED_ONE;
   }
 
   // Step 6, at the headers. True when the request was refused.

@@ -120,3 +120,28 @@ export function reachesProtected(path: string): boolean {
   const fold = (r: string) => r.replace(/[\u0130\u0131]/g, "i").replace(/\u017f/g, "s").replace(/\u212a/g, "k").toLowerCase();
   return lenientReadings(path).map(fold).some((r) => r === PROTECTED || r.startsWith(PROTECTED + "/"));
 }
+
+// A route limited to one host, and a public catch-all: the host a request names, in any spelling
+// and in any header a framework takes the host from (validate/forwarded.ts), must lead to the route
+// meshguard decided on. Shared by src-host-tests/routes.test.ts and test/traversal.e2e.test.ts.
+export const HOST_POLICY = { routes: [
+  { name: "admin-host", path: "/users", hosts: ["admin.example.com"], allow: [{ peers: ["spiffe://meshguard.test/ns/ops/sa/admin"] }] },
+  { name: "any-host", path: "/**", public: true },
+] };
+export interface HostCase { name: string; authority: string; headers?: Record<string, string | string[]>; status: number; reason?: string }
+const WWW = "www.example.com";
+export const HOST_CASES: HostCase[] = [
+  ...["admin.example.com", "ADMIN.example.com:443", "admin.example.com.", "admin.example.com.:8443"].map((authority) => ({ name: `the admin host spelt ${authority}`, authority, status: 401, reason: "identity_missing" })),
+  { name: "another host", authority: WWW, status: 200 },
+  { name: "x-forwarded-host names the admin host", authority: WWW, headers: { "x-forwarded-host": "admin.example.com" }, status: 400, reason: "header_invalid" },
+  { name: "x-forwarded-host lists the admin host second", authority: WWW, headers: { "x-forwarded-host": "www.example.com, Admin.Example.com." }, status: 400, reason: "header_invalid" },
+  { name: "x-forwarded-host on a second line", authority: WWW, headers: { "x-forwarded-host": [WWW, "admin.example.com:443"] }, status: 400, reason: "header_invalid" },
+  { name: "forwarded host= names the admin host (quoted, with a port)", authority: WWW, headers: { forwarded: 'for=192.0.2.1;proto=https;Host="admin.example.com:443"' }, status: 400, reason: "header_invalid" },
+  { name: "forwarded's second element names the admin host", authority: WWW, headers: { forwarded: "for=192.0.2.1;host=www.example.com, for=192.0.2.2;host=admin.example.com" }, status: 400, reason: "header_invalid" },
+  { name: "x-original-host names the admin host", authority: WWW, headers: { "x-original-host": "admin.example.com" }, status: 400, reason: "header_invalid" },
+  { name: "x-host names the admin host", authority: WWW, headers: { "x-host": "admin.example.com" }, status: 400, reason: "header_invalid" },
+  { name: "x_forwarded_host (HTTP_X_FORWARDED_HOST to Django, PHP, Rack)", authority: WWW, headers: { x_forwarded_host: "www.example.com" }, status: 400, reason: "header_invalid" },
+  { name: "named hosts of the same route pass", authority: WWW, headers: { "x-forwarded-host": "api.example.com", forwarded: "for=192.0.2.1;host=www.example.com;proto=https" }, status: 200 },
+  { name: "the admin host named on the admin host: its own rules decide", authority: "admin.example.com", headers: { "x-forwarded-host": "admin.example.com" }, status: 401, reason: "identity_missing" },
+  { name: "the admin host naming another host: refused before its rules", authority: "admin.example.com", headers: { "x-forwarded-host": WWW }, status: 400, reason: "header_invalid" },
+];
