@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { runRequest } from "../tools/emulator/request";
 import { loadFilter } from "./fixture";
-import { HOST_CASES, HOST_POLICY } from "../test/cases/traversal";
+import { HOST_CASES, HOST_POLICY, METHOD_CASES, METHOD_POLICY } from "../test/cases/traversal";
 import { FUZZ_ITERATIONS, FUZZ_SEED, Rng } from "./random";
 import { callText } from "./unit";
 
@@ -72,6 +72,17 @@ describe("a path's segments", () => {
       expect(segments(p), JSON.stringify(p)).toEqual(reference(p));
     }
   });
+});
+
+describe("methods read two ways (the method table)", async () => {
+  const h = await loadFilter(METHOD_POLICY);
+  for (const c of METHOD_CASES) {
+    it(c.name, () => {
+      const out = runRequest(h, { method: c.method, path: c.path });
+      if (c.status === 200) expect(out.allowed).toBe(true);
+      else expect(out).toMatchObject({ status: c.status, reason: c.reason });
+    });
+  }
 });
 
 describe("routes by host (the host table)", async () => {

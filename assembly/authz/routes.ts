@@ -9,6 +9,14 @@ import { SegmentKind, splitPathInto } from "./template";
 
 export const enum UnmatchedRoutes { Deny = 0, Allow = 1 }
 
+// Whether a route's methods (non-empty) take `method`. HEAD is GET without the body to most
+// frameworks (Express, Flask, Spring, Rails and ASP.NET run the GET handler for it): a route that
+// takes GET takes HEAD, so a HEAD cannot skip a GET route's rules by landing on a less specific
+// route (config/routes.ts refuses a GET and a HEAD route of one path as overlapping).
+export function takesMethod(methods: string[], method: string): bool {
+  return methods.includes(method) || (method == "HEAD" && methods.includes("GET"));
+}
+
 // Routes indexed by their leading literal segments. A node at depth d holds the routes whose first
 // d segments are literals on the way to it and whose segment d is not a literal (or who end
 // there). Lookup walks the path's segments down the literal children and offers the candidates
@@ -107,7 +115,7 @@ export class RouteTable {
         if (!route.template.match(segments, m.params, folded)) continue;
         if (route.hosts.length > 0 && !route.hosts.includes(host)) continue;
         pathMatched = true;
-        if (route.methods.length > 0 && !route.methods.includes(method)) continue;
+        if (route.methods.length > 0 && !takesMethod(route.methods, method)) continue;
         m.route = route;
         return m;
       }

@@ -1,5 +1,6 @@
 // Compiling the routes: template, methods, hosts, access rules, body and shape. Pure.
 import { RouteAccess, RoutePolicy } from "../authz/route";
+import { takesMethod } from "../authz/routes";
 import { PathTemplate, compileTemplate, isMethodToken } from "../authz/template";
 import { JsonKind, JsonValue } from "../lib/json";
 import { BodyRules } from "../validate/body";
@@ -46,13 +47,22 @@ export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy
 function overlaps(a: RoutePolicy, b: RoutePolicy, folded: bool): bool {
   if (!a.template.sameShape(b.template, folded)) return false;
   if (!intersects(a.hosts, b.hosts)) return false;
-  return intersects(a.methods, b.methods);
+  return sharesMethod(a.methods, b.methods);
 }
 
 // Empty means "any".
 function intersects(a: string[], b: string[]): bool {
   if (a.length == 0 || b.length == 0) return true;
   for (let i = 0; i < a.length; i++) if (b.includes(a[i])) return true;
+  return false;
+}
+
+// Whether one request method is taken by both method lists (authz/routes.ts takesMethod: GET takes
+// HEAD too). Empty means "any".
+function sharesMethod(a: string[], b: string[]): bool {
+  if (a.length == 0 || b.length == 0) return true;
+  for (let i = 0; i < a.length; i++) if (takesMethod(b, a[i])) return true;
+  for (let i = 0; i < b.length; i++) if (takesMethod(a, b[i])) return true;
   return false;
 }
 

@@ -32,6 +32,8 @@ export const BAD_CONFIGS: BadConfig[] = [
   // Issue #8: "/x" and "/x/" loaded as two routes but matched as one, so the stricter was dead.
   { name: "a trailing slash is the same route", config: ok('[{"path":"/x","public":true},{"path":"/x/","allow":[{"authenticated":true}]}]'), error: "routes[1]: \"/x/\" matches the same requests (path, host, method) as routes[0] \"/x\"" },
   { name: "parameter names do not make two routes", config: ok('[{"path":"/a/{id}","public":true},{"path":"/a/{name}","methods":["GET"],"public":true}]'), error: "routes[1]: \"/a/{name}\" matches the same requests" },
+  // HEAD runs the GET handler in most frameworks, so a GET route takes HEAD (authz/routes.ts).
+  { name: "a HEAD route beside a GET route of the same path", config: ok('[{"path":"/a","methods":["GET"],"public":true},{"path":"/a","methods":["HEAD"],"allow":[{"authenticated":true}]}]'), error: "routes[1]: \"/a\" matches the same requests (path, host, method) as routes[0] \"/a\"" },
   // Servers that route without regard to case read "/Admin" and "/admin" as one route; meshguard
   // refuses a path whose two readings differ, so one of the two routes could never be called.
   { name: "two routes that differ only in letter case", config: ok('[{"path":"/Admin/{id}","public":true},{"path":"/admin/{name}","methods":["GET"],"allow":[{"authenticated":true}]}]'), error: "routes[1]: \"/admin/{name}\" differs from routes[0] \"/Admin/{id}\" only in letter case" },

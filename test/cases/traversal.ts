@@ -145,3 +145,17 @@ export const HOST_CASES: HostCase[] = [
   { name: "the admin host named on the admin host: its own rules decide", authority: "admin.example.com", headers: { "x-forwarded-host": "admin.example.com" }, status: 401, reason: "identity_missing" },
   { name: "the admin host naming another host: refused before its rules", authority: "admin.example.com", headers: { "x-forwarded-host": WWW }, status: 400, reason: "header_invalid" },
 ];
+
+// Methods read two ways: HEAD, which most frameworks run as GET, must meet a GET route's rules,
+// not land on a catch-all. Shared by src-host-tests/routes.test.ts and test/traversal.e2e.test.ts.
+export const METHOD_POLICY = { routes: [
+  { name: "admin", path: "/admin/users", methods: ["GET"], allow: [{ peers: ["spiffe://meshguard.test/ns/ops/sa/admin"] }] },
+  { name: "rest", path: "/**", public: true },
+] };
+export interface MethodCase { name: string; method: string; path: string; status: number; reason?: string }
+export const METHOD_CASES: MethodCase[] = [
+  { name: "GET on the GET route meets its rules", method: "GET", path: "/admin/users", status: 401, reason: "identity_missing" },
+  { name: "HEAD on the GET route meets its rules, not the catch-all's", method: "HEAD", path: "/admin/users", status: 401, reason: "identity_missing" },
+  { name: "POST on the GET route's path is the catch-all's", method: "POST", path: "/admin/users", status: 200 },
+  { name: "HEAD elsewhere passes", method: "HEAD", path: "/public", status: 200 },
+];
