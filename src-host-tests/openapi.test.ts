@@ -66,18 +66,20 @@ describe("meshguard openapi", async () => {
 });
 
 describe("meshguard openapi: operations meshguard cannot tell apart", () => {
-  it("a second spelling of a path in other letter case is skipped with a warning; the policy loads", async () => {
+  it("a second spelling of a path in other letter case, or a HEAD beside a GET, is skipped with a warning; the policy loads", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mg-openapi-"));
     const file = join(dir, "case.json");
     const op = { responses: { 200: { description: "ok" } } };
     writeFileSync(file, JSON.stringify({ openapi: "3.0.3", info: { title: "t", version: "1" }, paths: {
       "/Users/{id}": { get: { operationId: "getUser", ...op } },
       "/users/{userId}": { get: { operationId: "getUserLower", ...op }, delete: { operationId: "deleteUser", ...op } },
+      "/items": { head: { operationId: "headItems", ...op }, get: { operationId: "listItems", ...op } },
     } }));
     const out = cli("openapi", file);
     expect(out.status).toBe(0);
     expect(out.stderr).toContain("/paths/~1users~1{userId}/get: differs from getUser only in letter case");
-    expect(out.stderr).toContain("2 of 3 operations imported");
+    expect(out.stderr).toContain("/paths/~1items/head: matches the same requests as listItems");   // the GET route takes HEAD
+    expect(out.stderr).toContain("3 of 5 operations imported");
     const host = await loadFilter(JSON.parse(out.stdout));
     expect(host.configured).toBe(true);
   });

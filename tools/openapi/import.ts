@@ -73,7 +73,8 @@ class OperationImporter {
     const name = (op.operationId as string | undefined) ?? `${method.toUpperCase()} ${template}`;
     const path = this.template(template, at);
     if (path === null) return null;
-    const shape = `${method} ${path.path.replace(/\{[^}]*\}/g, "{}").replace(/\/$/, "")}`;
+    // HEAD is matched as GET too (authz/routes.ts): a head and a get operation share a shape.
+    const shape = `${method === "head" ? "get" : method} ${path.path.replace(/\{[^}]*\}/g, "{}").replace(/\/$/, "")}`;
     const folded = shape.replace(/[A-Z]/g, (c) => c.toLowerCase());
     const twin = this.seen.get(folded);
     if (twin && twin.shape === shape) { this.problems.warn(at, `matches the same requests as ${twin.name}; operation ${name} skipped`); return null; }
