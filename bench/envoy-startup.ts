@@ -28,6 +28,8 @@ const withSchemas = { routes: rules.routes.map((r) => ({ ...r, methods: ["POST"]
 interface Case { name: string; wasm: string; policy: object }
 const CASES: Case[] = [
   { name: "no-op wasm filter", wasm: NOOP, policy: {} },
+  // The module's own cost (compile, instantiate, start) with a one-route policy, apart from the policy's.
+  { name: "meshguard, 1 route", wasm: WASM, policy: { routes: [{ path: "/**", public: true }] } },
   { name: `meshguard, ${ROUTES} routes`, wasm: WASM, policy: rules },
   { name: `meshguard, ${ROUTES} routes with body schemas`, wasm: WASM, policy: withSchemas },
 ];

@@ -26,15 +26,15 @@ export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy
     const route = compileRoute(c, field, v.items[i], schemas);
     if (route === null) return routes;
     for (let j = 0; j < routes.length; j++) {
+      // Exact, then without case; the message is built only for a refusal (500 routes: 125,000 pairs).
+      if (!overlaps(routes[j], route, true)) continue;
       const other = "routes[" + j.toString() + "] \"" + routes[j].template.source + "\"";
       if (overlaps(routes[j], route, false)) {
         c.fail(field, "\"" + route.template.source + "\" matches the same requests (path, host, method) as " + other + ", so one of them would never decide; merge them");
-        return routes;
-      }
-      if (overlaps(routes[j], route, true)) {
+      } else {
         c.fail(field, "\"" + route.template.source + "\" differs from " + other + " only in letter case: a server that routes without regard to case reads their requests as one route, so meshguard would refuse them (path_invalid); use one spelling");
-        return routes;
       }
+      return routes;
     }
     routes.push(route);
   }
