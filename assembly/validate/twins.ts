@@ -44,21 +44,21 @@ export class HeaderTwins {
   // not its own twin). A name without '_' costs a byte scan, unless a configured name has one.
   of(snap: HeaderSnapshot, i: i32): Twin {
     if (!this.configuredUnderscore && !snap.nameHas(i, UNDERSCORE)) return Twin.None;
-    return this.kindOf(snap.nameOf(i));
-  }
-
-  kindOf(name: string): Twin {
-    const form = dashed(name);
-    for (let k = 0; k < this.forms.length; k++) {
-      if (unchecked(this.forms[k]) == form && unchecked(this.names[k]) != name) return unchecked(this.kinds[k]);
-    }
-    return Twin.None;
+    const k = this.twinIndex(snap.nameOf(i));
+    return k < 0 ? Twin.None : unchecked(this.kinds[k]);
   }
 
   // The configured name a twin stands for ("" when none).
   twinOf(name: string): string {
+    const k = this.twinIndex(name);
+    return k < 0 ? "" : unchecked(this.names[k]);
+  }
+
+  private twinIndex(name: string): i32 {
     const form = dashed(name);
-    for (let k = 0; k < this.forms.length; k++) if (unchecked(this.forms[k]) == form && unchecked(this.names[k]) != name) return unchecked(this.names[k]);
-    return "";
+    for (let k = 0; k < this.forms.length; k++) {
+      if (unchecked(this.forms[k]) == form && unchecked(this.names[k]) != name) return k;
+    }
+    return -1;
   }
 }
