@@ -186,10 +186,16 @@ export function checkQuery(rules: QueryRules, rawQuery: string): ShapeResult {
   return SHAPE_OK;
 }
 
-// The declared parameter that `name` (not itself declared) is to a lenient binder, or -1.
+// The declared parameter that `name` (not itself declared) is to a lenient binder, or -1. PHP
+// reads a '[' that no ']' closes as '_' ("per[page" is per_page): both readings are tried.
 function lenientMatch(declared: QueryParam[], name: string): i32 {
   const read = lenientName(name);
-  for (let i = 0; i < declared.length; i++) if (lenientName(declared[i].name) == read) return i;
+  const open = name.indexOf("[");
+  const unclosed = open >= 0 && name.indexOf("]", open) < 0 ? lenientName(name.substring(0, open) + "_" + name.substring(open + 1)) : read;
+  for (let i = 0; i < declared.length; i++) {
+    const d = lenientName(declared[i].name);
+    if (d == read || d == unclosed) return i;
+  }
   return -1;
 }
 

@@ -67,6 +67,7 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a declared query parameter in array form: 400", path: "/items/7?page[]=two", status: 400, reason: "query_invalid" },
   { name: "a declared query parameter beside its hash form: 400", path: "/items/7?page=2&page%5Bx%5D=two", status: 400, reason: "query_invalid" },
   { name: "a declared query parameter with '.' for '_' (PHP): 400", path: "/items/7?per.page=two", status: 400, reason: "query_invalid" },
+  { name: "a declared query parameter with an unclosed '[' for '_' (PHP): 400", path: "/items/7?per%5Bpage=two", status: 400, reason: "query_invalid" },
   { name: "a declared query parameter with ' ' for '_' (PHP): 400", path: "/items/7?per_page=2&per+page=two", status: 400, reason: "query_invalid" },
   // ASP.NET compares names the .NET way, which reads dotless ı as I: l%C4%B1mit is limit to it.
   { name: "a declared query parameter with a letter .NET folds to ASCII: 400", path: "/items/7?limit=1&l%C4%B1mit=two", status: 400, reason: "query_invalid" },
