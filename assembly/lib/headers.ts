@@ -80,12 +80,15 @@ export class HeaderSnapshot {
     return this.nameLen(i) == len && memory.compare(this.bytes.dataStart + <usize>this.nameAt(i), changetype<usize>(name), <usize>len) == 0;
   }
 
-  // Whether header i's name has this byte.
-  nameHas(i: i32, byte: u8): bool {
+  // Whether header i's name is only lowercase letters, digits and '-' (as nearly every name is).
+  namePlain(i: i32): bool {
     const at = this.bytes.dataStart + <usize>this.nameAt(i);
     const n = <usize>this.nameLen(i);
-    for (let k: usize = 0; k < n; k++) if (load<u8>(at + k) == byte) return true;
-    return false;
+    for (let k: usize = 0; k < n; k++) {
+      const c = load<u8>(at + k);
+      if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d)) return false;
+    }
+    return true;
   }
 
   isPseudo(i: i32): bool {

@@ -1,31 +1,49 @@
 // Header names that servers reading headers CGI-style take for one. PHP, Rack servers, WSGI servers
 // and other CGI-derived stacks hand a service its headers as HTTP_* variables, in upper case with
 // '-' turned into '_': `x_meshguard_user`, `x-meshguard_user` and `x-meshguard-user` all become
-// HTTP_X_MESHGUARD_USER, and the service reads one of them (which one depends on the server).
+// HTTP_X_MESHGUARD_USER, and the service reads one of them (which one depends on the server);
+// older Apache turned every character but letters and digits into '_' (`x.meshguard.user`).
 // Envoy passes names with '_' on unless told otherwise (headers_with_underscores_action: ALLOW).
 //
-// So a header whose name differs from one meshguard removes or reads only in '-' and '_' is that
-// header's twin: the twin of a header meshguard removes goes with it (pipeline step 1), and the twin
-// of one it reads is refused (400 header_invalid): meshguard judged one, the service may read the
-// other. Pure.
+// So a header whose name differs from one meshguard removes or reads only in the characters other
+// than letters and digits is that header's twin: the twin of a header meshguard removes goes with
+// it (pipeline step 1), and the twin of one it reads is refused (400 header_invalid): meshguard
+// judged one, the service may read the other. Pure.
 import { HeaderSnapshot } from "../lib/headers";
 
 export const enum Twin { None = 0, Removed = 1, Read = 2 }
 
-const UNDERSCORE: u8 = 0x5f;
-
-// A name with every '_' read as '-'.
+// A name as a CGI-style reader keys it: every character but a lowercase letter or a digit read as
+// '-' (names arrive in lowercase).
 export function dashed(name: string): string {
-  return name.includes("_") ? name.replaceAll("_", "-") : name;
+  if (plain(name)) return name;
+  let out = "";
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    out += isAlnum(c) ? String.fromCharCode(c) : "-";
+  }
+  return out;
+}
+
+function isAlnum(c: i32): bool { return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39); }
+
+// Only lowercase letters, digits and '-': its own dashed form.
+function plain(name: string): bool {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (!isAlnum(c) && c != 0x2d) return false;
+  }
+  return true;
 }
 
 export class HeaderTwins {
-  // Aligned lists: the configured names as written, and read with '-' for '_'.
+  // Aligned lists: the configured names as written, and their dashed forms.
   private readonly names: string[] = new Array<string>(0);
   private readonly forms: string[] = new Array<string>(0);
   private readonly kinds: Twin[] = new Array<Twin>(0);
-  // A configured name has '_': then a request name without one can be its twin too.
-  private configuredUnderscore: bool = false;
+  // A configured name has a character other than a letter, digit or '-': then a request name of
+  // only those can be its twin too.
+  private configuredOther: bool = false;
 
   // Names meshguard removes from every request (the strip list).
   removes(name: string): void { this.add(name, Twin.Removed); }
@@ -37,13 +55,14 @@ export class HeaderTwins {
     this.names.push(name);
     this.forms.push(dashed(name));
     this.kinds.push(kind);
-    if (name.includes("_")) this.configuredUnderscore = true;
+    if (!plain(name)) this.configuredOther = true;
   }
 
   // What header i of the request is: None, or the twin of a configured name (the name itself is
-  // not its own twin). A name without '_' costs a byte scan, unless a configured name has one.
+  // not its own twin). A name of letters, digits and '-' costs a byte scan, unless a configured
+  // name has other characters. Pseudo-headers (":path") are never twins.
   of(snap: HeaderSnapshot, i: i32): Twin {
-    if (!this.configuredUnderscore && !snap.nameHas(i, UNDERSCORE)) return Twin.None;
+    if (snap.isPseudo(i) || (!this.configuredOther && snap.namePlain(i))) return Twin.None;
     const k = this.twinIndex(snap.nameOf(i));
     return k < 0 ? Twin.None : unchecked(this.kinds[k]);
   }

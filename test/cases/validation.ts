@@ -89,6 +89,7 @@ export const VALIDATION_CASES: ValidationCase[] = [
   // PHP, Rack and WSGI servers read x_tenant and x-tenant as one HTTP_X_TENANT (validate/twins.ts).
   { name: "a '_' spelling of a patterned header beside it: 400 (a CGI-style server reads either)", path: order("42?q=a"), headers: { ...tenant, x_tenant: "../admin" }, status: 400, reason: "header_invalid" },
   { name: "a '_' spelling of a required header instead of it: 400", path: order("42?q=a"), headers: { x_tenant: "acme" }, status: 400, reason: "header_invalid" },
+  { name: "a '.' spelling of a patterned header (older Apache's CGI reads it so): 400", path: order("42?q=a"), headers: { ...tenant, "x.tenant": "../admin" }, status: 400, reason: "header_invalid" },
   { name: "a '_' spelling of a forbidden header: 400", path: order("42?q=a"), headers: { ...tenant, x_debug: "1" }, status: 400, reason: "header_invalid" },
   { name: "a '-' and '_' mixed spelling of a header the body check reads: 400", method: "POST", path: "/orders", headers: { ...json, content_type: "application/x-www-form-urlencoded" }, body: '{"sku":"a-1","qty":1}', status: 400, reason: "header_invalid" },
   { name: "a name with '_' that is no header meshguard reads passes", path: order("42?q=a"), headers: { ...tenant, x_request_tag: "blue", "x-trace_id": "7" }, status: 200 },
