@@ -36,6 +36,7 @@ export const FUZZ_POLICY = {
     { name: "orders", path: "/orders", methods: ["POST"], public: true, content_types: ["application/json"], max_body_bytes: 4096, body_schema: ORDER_SCHEMA },
     { name: "upload", path: "/upload", methods: ["POST", "PUT"], public: true, max_body_bytes: 2048, body_forwarding: "stream" },
     { name: "items", path: "/items/{id}", public: true, param_types: { id: "integer" }, query: { page: { type: "integer" } } },
+    { name: "admin-host", path: "/hosted/**", hosts: ["admin.example.com"], allow: [{ peers: [`spiffe://${TD}/ns/ops/sa/*`] }] },
   ],
   rate_limits: {
     client_ip: { trusted_hops: 1 },
@@ -74,15 +75,21 @@ const HOSTILE = [".", "..", "%2e", "%2E%2e", "%2f", "%5c", "%25", "%252e", "%41"
 const METHODS = ["GET", "GET", "POST", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "get", "G\u0000T"];
 const HEADER_NAMES = ["content-type", "content-encoding", "content-length", "transfer-encoding", "x-tenant", "x-forwarded-for", "x-http-method-override", "x-http-method", "x-method-override",
   "x-original-url", "x-meshguard-peer-id", "x-meshguard-user", "x-meshguard-api-client", "x-forwarded-client-cert", "x-api-key", "accept", "cookie", "x-a"];
+// Less often: spellings CGI-style servers read as the names above (validate/twins.ts), and hosts
+// named besides :authority (validate/forwarded.ts).
+const RARER_NAMES = ["x_meshguard_peer_id", "x-meshguard_user", "x.meshguard.api-client", "x_http_method_override", "x_tenant", "content_type", "x_a",
+  "x-forwarded-host", "forwarded", "x-original-host", "x_forwarded_host"];
 const PEERS = [`spiffe://${TD}/ns/shop/sa/worker`, `spiffe://${TD}/ns/dev/sa/web`, "spiffe://partner.example/ns/billing/sa/invoicer", "spiffe://evil.example/ns/shop/sa/worker", "https://x/y", `spiffe://${TD}/ns/shop/sa/..`];
 const CLAIMS = [
   { sub: "alice", scope: "orders:read profile", roles: ["customer"] }, { sub: "bob", roles: ["admin"], org: { id: "acme" } },
   { sub: "ann", roles: ["support"] }, { sub: "x", roles: [1, null, { admin: true }], suspended: "true" }, { sub: 42, account: { id: 42 } }, { roles: "admin" },
 ];
+// Removed from every request, with every spelling a CGI-style reader takes for them.
+const REMOVED = new Set(["x-meshguard-peer-id", "x-meshguard-user", "x-meshguard-api-client", "x-forwarded-client-cert"]);
 const INJECTED = [WasmResult.InternalFailure, WasmResult.NotFound, WasmResult.BadArgument];
 const FAILING = ["proxy_get_property", "proxy_get_shared_data", "proxy_set_shared_data", "proxy_get_buffer_bytes", "proxy_replace_header_map_value", "proxy_remove_header_map_value", "proxy_get_header_map_pairs", "proxy_increment_metric"];
 
-const ROUTES = ["/orders", "/orders", "/upload", "/items/7", "/items/x", "/users/alice/orders/7", "/users/bob/orders/7", "/admin/users", "/catalog/x", "/me", "/accounts/42", "/partners/reports", "/internal/jobs", "/reports/q3"];
+const ROUTES = ["/hosted/x", "/orders", "/orders", "/upload", "/items/7", "/items/x", "/users/alice/orders/7", "/users/bob/orders/7", "/admin/users", "/catalog/x", "/me", "/accounts/42", "/partners/reports", "/internal/jobs", "/reports/q3"];
 
 function path(rng: Rng): string {
   if (rng.int(2) === 0) return rng.pick(ROUTES) + (rng.int(6) === 0 ? "?page=" + rng.pick(["2", "x", "%32"]) : "");
@@ -113,13 +120,14 @@ export function fuzzRequest(rng: Rng): RequestSpec {
   const headers: [string, string][] = [];
   const n = rng.int(5);
   for (let i = 0; i < n; i++) {
-    let name = rng.pick(HEADER_NAMES);
+    let name = rng.int(4) === 0 ? rng.pick(RARER_NAMES) : rng.pick(HEADER_NAMES);
     if ((name === "content-length" || name === "transfer-encoding") && rng.int(3) !== 0) name = "x-a";
     const value = name === "x-api-key" ? rng.pick([PARTNER_KEY, OTHER_KEY, "pk_wrong", ""])
       : name === "content-type" ? rng.pick(["application/json", "text/plain", "application/json; charset=utf-8", "APPLICATION/JSON", "", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b"])
       : name === "content-encoding" ? rng.pick(["gzip", "identity", "GZIP", ""])
       : name === "content-length" ? rng.pick(["0", "5", "-1", "99999999999", "1,1", "abc"])
-      : rng.int(4) === 0 ? rng.bytes(rng.int(80)).toString("latin1") : rng.pick(["DELETE", "1", "t1", "t2", "10.0.0.1, 203.0.113.7", "chunked", "spiffe://meshguard.test/ns/ops/sa/admin"]);
+      : rng.int(4) === 0 ? rng.bytes(rng.int(80)).toString("latin1") : rng.pick(["DELETE", "1", "t1", "t2", "10.0.0.1, 203.0.113.7", "chunked", "spiffe://meshguard.test/ns/ops/sa/admin",
+        "admin.example.com", "for=1.2.3.4;host=\"admin.example.com:443\", host=x", "www.example.com, ADMIN.example.com.", "host=", ";;,,=\"", "[::1]:8", "admin.example.com."]);
     headers.push([name, value]);
   }
   const metadata = rng.int(10) === 0 ? { metadata: rng.int(2) ? rng.bytes(rng.int(120)) : mutate(rng, encodeMetadata({ "envoy.filters.http.jwt_authn": { jwt_payload: rng.pick(CLAIMS) } })) } : undefined;
@@ -137,6 +145,7 @@ export function fuzzRequest(rng: Rng): RequestSpec {
     path: p,
     headers: framed,
     peer: rng.int(3) === 0 ? null : rng.pick(PEERS),
+    authority: rng.int(4) === 0 ? rng.pick(["admin.example.com", "ADMIN.example.com.:443", "www.example.com", "[::1]:8443"]) : undefined,
     jwt_claims: metadata || rng.int(3) === 0 ? undefined : rng.pick(CLAIMS) as Record<string, unknown>,
     properties: { ...metadata, "source.address": `10.0.${rng.int(4)}.${rng.int(250)}:${1024 + rng.int(60000)}` },
     body: b,
@@ -210,6 +219,11 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         if (override) report.violations.push(`request ${i}: a _method parameter (${override}) reached the service: ${describe(req)}`);
       }
       if (out.allowed) {
+        // No spelling of a removed header reaches the service (enforce and audit alike).
+        for (const [name] of out.forwardedHeaders ?? []) {
+          const form = name.replace(/[^a-z0-9:]/g, "-");
+          if (form !== name && REMOVED.has(form)) report.violations.push(`request ${i}: ${name} (${form} to a CGI-style reader) reached the service`);
+        }
         const peer = header(out.forwardedHeaders, "x-meshguard-peer-id");
         if (peer.length > 1 || (peer.length === 1 && peer[0] !== req.peer)) report.violations.push(`request ${i}: forwarded peer ${peer.join(",")} for ${req.peer}`);
       }
