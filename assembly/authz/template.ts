@@ -55,6 +55,17 @@ export class PathTemplate {
     return true;
   }
 
+  // A key that two templates share exactly when sameShape(other, true) holds: segment kinds (a
+  // parameter as `*`) and literals without case.
+  foldedShape(): string {
+    let key = "";
+    for (let i = 0; i < this.segments.length; i++) {
+      const s = this.segments[i];
+      key += s.kind == SegmentKind.Literal ? "/=" + s.folded : s.kind == SegmentKind.Rest ? "/**" : "/*";
+    }
+    return key;
+  }
+
   // Fills `values` (aligned with this.params) and returns true when the path matches.
   // `folded`: the path's segments are in ASCII lowercase, and so are the literals compared.
   match(pathSegments: string[], values: string[], folded: bool = false): bool {

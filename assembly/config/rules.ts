@@ -2,7 +2,7 @@
 import { ClaimCondition, ParamBinding, Rule } from "../authz/rules";
 import { SpiffePattern, parseSpiffePattern } from "../identity/spiffe";
 import { JsonKind, JsonValue } from "../lib/json";
-import { ConfigReader } from "./reader";
+import { ConfigReader, entry } from "./reader";
 import { RULE_FIELDS } from "./fields";
 
 export const MAX_RULES_PER_ROUTE = 1000;
@@ -27,17 +27,22 @@ function compileRule(c: ConfigReader, field: string, v: JsonValue, params: strin
   if (nameV !== null && c.expectKind(field + ".name", nameV, JsonKind.String)) name = nameV.str;
   const modeV = v.member("mode");
   if (modeV !== null && !isDeny) { c.fail(field + ".mode", "only deny rules take a mode; put an allow rule in audit through its route's mode"); return null; }
-  const audit = c.mode(field + ".mode", modeV);
-  const authenticated = c.bool(field + ".authenticated", v.member("authenticated"), false);
-  const peers = compilePeers(c, field + ".peers", v.member("peers"));
-  const anyRole = c.strings(field + ".any_role", v.member("any_role"));
-  const allScopes = c.strings(field + ".all_scopes", v.member("all_scopes"));
-  const apiClients = c.strings(field + ".api_clients", v.member("api_clients"));
+  // A member's field name is built only when the member is there (most rules have one or two).
+  const audit = modeV !== null && c.mode(field + ".mode", modeV);
+  const authV = v.member("authenticated");
+  const authenticated = authV !== null && c.bool(field + ".authenticated", authV, false);
+  const peersV = v.member("peers");
+  const peers = peersV !== null ? compilePeers(c, field + ".peers", peersV) : new Array<SpiffePattern>(0);
+  const anyRole = listAt(c, field, v, "any_role");
+  const allScopes = listAt(c, field, v, "all_scopes");
+  const apiClients = listAt(c, field, v, "api_clients");
   for (let i = 0; i < apiClients.length; i++) {
     if (!c.clients.includes(apiClients[i])) { c.fail(field + ".api_clients[" + i.toString() + "]", "no API key belongs to client \"" + apiClients[i] + "\""); return null; }
   }
-  const claims = compileClaims(c, field + ".claims", v.member("claims"));
-  const bindings = compileBindings(c, field + ".path_params", v.member("path_params"), params);
+  const claimsV = v.member("claims");
+  const claims = claimsV !== null ? compileClaims(c, field + ".claims", claimsV) : new Array<ClaimCondition>(0);
+  const bindingsV = v.member("path_params");
+  const bindings = bindingsV !== null ? compileBindings(c, field + ".path_params", bindingsV, params) : new Array<ParamBinding>(0);
   if (c.failed) return null;
   const conditions = (authenticated ? 1 : 0) + peers.length + anyRole.length + allScopes.length + claims.length + apiClients.length + bindings.length;
   if (conditions == 0) {
@@ -49,17 +54,22 @@ function compileRule(c: ConfigReader, field: string, v: JsonValue, params: strin
   return new Rule(name, audit, authenticated, peers, anyRole, allScopes, claims, apiClients, bindings);
 }
 
+// The list of strings in member `name` of `v` (empty when absent), read as field.name.
+function listAt(c: ConfigReader, field: string, v: JsonValue, name: string): string[] {
+  const m = v.member(name);
+  return m !== null ? c.strings(field + "." + name, m) : new Array<string>(0);
+}
+
 function compilePeers(c: ConfigReader, field: string, v: JsonValue | null): SpiffePattern[] {
   const strings = c.strings(field, v);
   const peers = new Array<SpiffePattern>(0);
   for (let i = 0; i < strings.length; i++) {
-    const f = field + "[" + i.toString() + "]";
     const p = parseSpiffePattern(strings[i]);
     const pattern = p.pattern;
-    if (pattern === null) { c.fail(f, "\"" + strings[i] + "\": " + p.error); break; }
+    if (pattern === null) { c.fail(entry(field, i), "\"" + strings[i] + "\": " + p.error); break; }
     const td = pattern.trustDomain;
     if (c.trustDomains.length > 0 && td != "*" && !c.trustDomains.includes(td)) {
-      c.fail(f, "trust domain \"" + td + "\" is not in trust_domains, so this pattern could never match");
+      c.fail(entry(field, i), "trust domain \"" + td + "\" is not in trust_domains, so this pattern could never match");
       break;
     }
     peers.push(pattern);
