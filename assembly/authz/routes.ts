@@ -66,8 +66,6 @@ export class RouteTable {
     public readonly routes: RoutePolicy[],        // most specific first (sorted when compiled)
     public readonly unmatched: UnmatchedRoutes,
   ) {
-    this.index = indexRoutes(routes);
-    this.foldedIndex = indexRoutes(routes, true);
     let hosts = false;
     let upper = false;
     for (let i = 0; i < routes.length; i++) {
@@ -77,6 +75,10 @@ export class RouteTable {
     }
     this.usesHosts = hosts;
     this.upperLiterals = upper;
+    const index = indexRoutes(routes);
+    this.index = index;
+    // Literals that fold to themselves (the usual policy) index the same either way: one index.
+    this.foldedIndex = upper ? indexRoutes(routes, true) : index;
   }
 
   // The route of the path as a server reads it that ignores ASCII case and drops ';' path
