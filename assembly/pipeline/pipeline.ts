@@ -44,10 +44,11 @@ const RATELIMIT = new HeaderName("ratelimit");
 const NO_PARAMS: string[] = [];
 const ENCODED_PERCENT = "encoded percent sign (%25) on a route without allow_encoded_percent";
 const ANOTHER_ROUTE = "the path read without case or ';' path parameters is another route's";
-const ANOTHER_HOST = "a host named in x-forwarded-host, forwarded, x-original-host or x-host is another route's";
+const ANOTHER_HOST = "a host named in x-forwarded-host, forwarded, x-original-host or x-host is another route's (or more than 16 are named)";
 const NAMED_NONE = 0;
 const NAMED_ONE = 1;
 const NAMED_AMBIGUOUS = 2;
+const MAX_NAMED_HOSTS = 16;   // hosts named besides :authority; more are refused as ambiguous
 
 export class RequestPipeline {
   private readonly settler: Settler;
@@ -197,6 +198,7 @@ export class RequestPipeline {
   private namedHosts(method: string, path: string, snap: HeaderSnapshot): i32 {
     const hosts = forwardedHosts(snap);
     if (hosts.length == 0) return NAMED_NONE;
+    if (hosts.length > MAX_NAMED_HOSTS) return NAMED_AMBIGUOUS;   // one route lookup each: bounded
     const routes = this.config.policy.routes;
     const first = routes.match(method, path, hostOf(hosts[0])).route;
     for (let i = 1; i < hosts.length; i++) if (routes.match(method, path, hostOf(hosts[i])).route !== first) return NAMED_AMBIGUOUS;

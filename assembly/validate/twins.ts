@@ -37,10 +37,11 @@ function plain(name: string): bool {
 }
 
 export class HeaderTwins {
-  // Aligned lists: the configured names as written, and their dashed forms.
+  // Aligned lists: the configured names as written, and what each is; the indices by dashed form.
   private readonly names: string[] = new Array<string>(0);
-  private readonly forms: string[] = new Array<string>(0);
+  private readonly byForm: Map<string, i32[]> = new Map<string, i32[]>();
   private readonly kinds: Twin[] = new Array<Twin>(0);
+  private readonly known: Set<string> = new Set<string>();   // names, for adding each once
   // A configured name has a character other than a letter, digit or '-': then a request name of
   // only those can be its twin too.
   private configuredOther: bool = false;
@@ -51,9 +52,14 @@ export class HeaderTwins {
   reads(name: string): void { this.add(name, Twin.Read); }
 
   private add(name: string, kind: Twin): void {
-    if (this.names.includes(name)) return;   // the first kind given wins: removal before reading
+    if (this.known.has(name)) return;   // the first kind given wins: removal before reading
+    this.known.add(name);
+    const form = dashed(name);
+    let same: i32[];
+    if (this.byForm.has(form)) same = this.byForm.get(form);
+    else { same = new Array<i32>(0); this.byForm.set(form, same); }
+    same.push(this.names.length);
     this.names.push(name);
-    this.forms.push(dashed(name));
     this.kinds.push(kind);
     if (!plain(name)) this.configuredOther = true;
   }
@@ -73,10 +79,14 @@ export class HeaderTwins {
     return k < 0 ? "" : unchecked(this.names[k]);
   }
 
+  // A lookup by form, not a scan: a request may carry many odd names, a policy many read headers.
   private twinIndex(name: string): i32 {
     const form = dashed(name);
-    for (let k = 0; k < this.forms.length; k++) {
-      if (unchecked(this.forms[k]) == form && unchecked(this.names[k]) != name) return k;
+    if (!this.byForm.has(form)) return -1;
+    const same = this.byForm.get(form);
+    for (let j = 0; j < same.length; j++) {
+      const k = unchecked(same[j]);
+      if (unchecked(this.names[k]) != name) return k;
     }
     return -1;
   }

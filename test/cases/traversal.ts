@@ -141,6 +141,8 @@ export const HOST_CASES: HostCase[] = [
   { name: "x-original-host names the admin host", authority: WWW, headers: { "x-original-host": "admin.example.com" }, status: 400, reason: "header_invalid" },
   { name: "x-host names the admin host", authority: WWW, headers: { "x-host": "admin.example.com" }, status: 400, reason: "header_invalid" },
   { name: "x_forwarded_host (HTTP_X_FORWARDED_HOST to Django, PHP, Rack)", authority: WWW, headers: { x_forwarded_host: "www.example.com" }, status: 400, reason: "header_invalid" },
+  { name: "more than 16 named hosts, all of the same route: refused (each costs a route lookup)", authority: WWW, headers: { "x-forwarded-host": Array(17).fill(WWW).join(", ") }, status: 400, reason: "header_invalid" },
+  { name: "16 named hosts of the same route pass", authority: WWW, headers: { "x-forwarded-host": Array(16).fill(WWW).join(", ") }, status: 200 },
   { name: "named hosts of the same route pass", authority: WWW, headers: { "x-forwarded-host": "api.example.com", forwarded: "for=192.0.2.1;host=www.example.com;proto=https" }, status: 200 },
   { name: "the admin host named on the admin host: its own rules decide", authority: "admin.example.com", headers: { "x-forwarded-host": "admin.example.com" }, status: 401, reason: "identity_missing" },
   { name: "the admin host naming another host: refused before its rules", authority: "admin.example.com", headers: { "x-forwarded-host": WWW }, status: 400, reason: "header_invalid" },
