@@ -97,7 +97,8 @@ function path(rng: Rng): string {
   const n = 1 + rng.int(5);
   for (let i = 0; i < n; i++) p += "/" + (rng.int(6) === 0 ? rng.pick(HOSTILE) + (rng.int(2) ? rng.pick(SEGMENTS) : "") : rng.pick(SEGMENTS));
   if (rng.int(8) === 0) p += "/";
-  if (rng.int(5) === 0) p += "?" + rng.pick(["page=2", "page=x", "page=1&page=2", "a=%zz", "page=%32", "", "_method=DELETE", "a=1;%5Fmethod=PUT", ".method=x", "method=x&a=_method"]);
+  if (rng.int(5) === 0) p += "?" + rng.pick(["page=2", "page=x", "page=1&page=2", "a=%zz", "page=%32", "", "_method=DELETE", "a=1;%5Fmethod=PUT", ".method=x", "method=x&a=_method",
+    "page[]=x", "page%5Bx=2", "PAGE=2", "p%C4%B1ge=1", "+page=2", "page%00x=2", "%5B=1"]);
   return rng.int(40) === 0 ? rng.stringFrom(HOSTILE, 6) : p;
 }
 
