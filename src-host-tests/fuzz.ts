@@ -77,7 +77,7 @@ const HEADER_NAMES = ["content-type", "content-encoding", "content-length", "tra
   "x-original-url", "x-meshguard-peer-id", "x-meshguard-user", "x-meshguard-api-client", "x-forwarded-client-cert", "x-api-key", "accept", "cookie", "x-a"];
 // Less often: spellings CGI-style servers read as the names above (validate/twins.ts), and hosts
 // named besides :authority (validate/forwarded.ts).
-const RARER_NAMES = ["x_meshguard_peer_id", "x-meshguard_user", "x.meshguard.api-client", "x_http_method_override", "x_tenant", "content_type", "x_a",
+const RARER_NAMES = ["x_forwarded_for", "x_meshguard_peer_id", "x-meshguard_user", "x.meshguard.api-client", "x_http_method_override", "x_tenant", "content_type", "x_a",
   "x-forwarded-host", "forwarded", "x-original-host", "x_forwarded_host"];
 const PEERS = [`spiffe://${TD}/ns/shop/sa/worker`, `spiffe://${TD}/ns/dev/sa/web`, "spiffe://partner.example/ns/billing/sa/invoicer", "spiffe://evil.example/ns/shop/sa/worker", "https://x/y", `spiffe://${TD}/ns/shop/sa/..`];
 const CLAIMS = [
@@ -85,7 +85,7 @@ const CLAIMS = [
   { sub: "ann", roles: ["support"] }, { sub: "x", roles: [1, null, { admin: true }], suspended: "true" }, { sub: 42, account: { id: 42 } }, { roles: "admin" },
 ];
 // Removed from every request, with every spelling a CGI-style reader takes for them.
-const REMOVED = new Set(["x-meshguard-peer-id", "x-meshguard-user", "x-meshguard-api-client", "x-forwarded-client-cert"]);
+const REMOVED = new Set(["x-meshguard-peer-id", "x-meshguard-user", "x-meshguard-api-client", "x-forwarded-client-cert", "x-forwarded-for", "x-request-id"]);
 const INJECTED = [WasmResult.InternalFailure, WasmResult.NotFound, WasmResult.BadArgument];
 const FAILING = ["proxy_get_property", "proxy_get_shared_data", "proxy_set_shared_data", "proxy_get_buffer_bytes", "proxy_replace_header_map_value", "proxy_remove_header_map_value", "proxy_get_header_map_pairs", "proxy_increment_metric"];
 

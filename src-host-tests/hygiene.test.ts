@@ -223,6 +223,12 @@ describe("header names that differ only in '-' and '_' (emulator)", async () => 
     for (const name of ["x-real-ip", "x_real_ip", "x_real-ip"]) expect([name, header(out.forwardedHeaders, name)]).toEqual([name, []]);
     expect(header(out.forwardedHeaders, "x_other")).toEqual(["kept"]);
   });
+  it("the twins of the headers Envoy sets are removed; the headers themselves are Envoy's", () => {
+    const out = runRequest(host, { path: "/x", headers: { "x-forwarded-for": "203.0.113.7", x_forwarded_for: "10.0.0.1", "x-forwarded_proto": "http", x_request_id: "1" } });
+    expect(out.allowed).toBe(true);
+    for (const name of ["x_forwarded_for", "x-forwarded_proto", "x_request_id"]) expect([name, header(out.forwardedHeaders, name)]).toEqual([name, []]);
+    expect(header(out.forwardedHeaders, "x-forwarded-for")).toEqual(["203.0.113.7"]);
+  });
   it("in audit mode a removed twin is still removed; a read twin is a would-deny, forwarded as sent", () => {
     const spoofed = runRequest(audit, { path: "/x", headers: { x_meshguard_user: "root" } });
     expect(spoofed.allowed).toBe(true);

@@ -87,13 +87,18 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   return new CompileResult(new Policy(new RouteTable(routes, unmatched), audit, identity, headers, twins, limits, rateLimits, monitoring, accessLog), "");
 }
 
-// The headers whose '_' spellings are twins (validate/twins.ts): those meshguard removes, and those
+// The headers whose '_' spellings are twins (validate/twins.ts): those meshguard removes (and the
+// twins of those Envoy sets), and those
 // it reads: the body's framing and type, the API key, every route's header rules, and the headers
 // naming a host when routes are limited to hosts.
 const READ_HEADERS: string[] = ["content-type", "content-length", "transfer-encoding", "content-encoding"];
+// Headers Envoy sets or appends to, which services trust as the proxy's (the client's address, the
+// scheme, the request id): their twins are removed, the headers themselves left to Envoy.
+const ENVOY_SET_HEADERS: string[] = ["x-forwarded-for", "x-forwarded-proto", "x-request-id", "x-envoy-external-address"];
 function compileTwins(headers: IdentityHeaders, apiKeyHeader: string, routes: RoutePolicy[]): HeaderTwins {
   const twins = new HeaderTwins();
   for (let i = 0; i < headers.strip.length; i++) twins.removes(headers.strip[i].name);
+  for (let i = 0; i < ENVOY_SET_HEADERS.length; i++) twins.removes(ENVOY_SET_HEADERS[i]);
   for (let i = 0; i < READ_HEADERS.length; i++) twins.reads(READ_HEADERS[i]);
   if (apiKeyHeader.length > 0) twins.reads(apiKeyHeader);
   for (let r = 0; r < routes.length; r++) {

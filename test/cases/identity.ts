@@ -27,7 +27,7 @@ const SPOOF = { "x-meshguard-peer-id": td("ns/ops/sa/admin"), "x-forwarded-clien
 // The same headers, each on two lines: every line must go, not only the first.
 // The same headers spelt with '_', which PHP, Rack and WSGI servers read as the headers themselves.
 // (Older Apache read '.' so too.)
-const SPOOF_UNDERSCORE = { x_meshguard_peer_id: td("ns/ops/sa/admin"), "x-meshguard_user": "root", x_forwarded_client_cert: "By=spiffe://x;URI=spiffe://evil", "x.meshguard.api-client": "partner-a" };
+const SPOOF_UNDERSCORE = { x_meshguard_peer_id: td("ns/ops/sa/admin"), "x-meshguard_user": "root", x_forwarded_client_cert: "By=spiffe://x;URI=spiffe://evil", "x.meshguard.api-client": "partner-a", x_forwarded_for: "10.0.0.1" };
 const SPOOF_TWICE = { "x-meshguard-peer-id": [td("ns/ops/sa/admin"), td("ns/ops/sa/root")], "x-forwarded-client-cert": ["By=spiffe://x;URI=spiffe://evil", "URI=spiffe://evil2"] };
 
 export const IDENTITY_CASES: IdentityCase[] = [
