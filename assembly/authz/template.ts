@@ -42,21 +42,20 @@ export class PathTemplate {
 
   // Whether both match exactly the same paths: the same segment kinds and literals (parameter
   // names aside). "/x" and "/x/" are one template: a trailing slash is ignored when matching.
-  // `folded`: literals compared in ASCII lowercase (the case-insensitive reading).
-  sameShape(other: PathTemplate, folded: bool = false): bool {
+  sameShape(other: PathTemplate): bool {
     if (this.segments.length != other.segments.length) return false;
     for (let i = 0; i < this.segments.length; i++) {
       const a = this.segments[i];
       const b = other.segments[i];
       const ka = a.kind == SegmentKind.Param ? SegmentKind.Any : a.kind;
       const kb = b.kind == SegmentKind.Param ? SegmentKind.Any : b.kind;
-      if (ka != kb || (ka == SegmentKind.Literal && (folded ? a.folded != b.folded : a.text != b.text))) return false;
+      if (ka != kb || (ka == SegmentKind.Literal && a.text != b.text)) return false;
     }
     return true;
   }
 
-  // A key that two templates share exactly when sameShape(other, true) holds: segment kinds (a
-  // parameter as `*`) and literals without case.
+  // A key that two templates share exactly when they match the same paths read without case:
+  // segment kinds (a parameter as `*`) and the literals folded (Segment.folded).
   foldedShape(): string {
     let key = "";
     for (let i = 0; i < this.segments.length; i++) {

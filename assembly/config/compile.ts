@@ -101,12 +101,14 @@ function compileTwins(headers: IdentityHeaders, apiKeyHeader: string, routes: Ro
   for (let i = 0; i < ENVOY_SET_HEADERS.length; i++) twins.removes(ENVOY_SET_HEADERS[i]);
   for (let i = 0; i < READ_HEADERS.length; i++) twins.reads(READ_HEADERS[i]);
   if (apiKeyHeader.length > 0) twins.reads(apiKeyHeader);
+  let hosts = false;
   for (let r = 0; r < routes.length; r++) {
-    if (routes[r].hosts.length > 0) for (let i = 0; i < HOST_HEADERS.length; i++) twins.reads(HOST_HEADERS[i].name);
+    if (routes[r].hosts.length > 0) hosts = true;
     const shape = routes[r].shape;
     if (shape === null) continue;
     for (let i = 0; i < shape.headers.length; i++) twins.reads(shape.headers[i].name.name);
   }
+  if (hosts) for (let i = 0; i < HOST_HEADERS.length; i++) twins.reads(HOST_HEADERS[i].name);
   return twins;
 }
 

@@ -8,7 +8,7 @@ import { BodyRules } from "../validate/body";
 import { mediaType } from "../validate/hygiene";
 import { Budget, SchemaNode } from "../validate/schema";
 import { compileSchema } from "../validate/schema-compile";
-import { ConfigReader } from "./reader";
+import { ConfigReader, entry } from "./reader";
 import { ROUTE_FIELDS } from "./fields";
 import { compileRules } from "./rules";
 import { compileShape } from "./shape";
@@ -35,10 +35,12 @@ export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy
     else { same = new Array<i32>(0); byShape.set(shape, same); }
     for (let k = 0; k < same.length; k++) {
       const j = unchecked(same[k]);
-      // Exact, then without case; the message is built only for a refusal.
-      if (!overlaps(routes[j], route, true)) continue;
+      // Of one shape without case: the same requests when they share a host and a method, read
+      // alike by every server when their literals are the same as written. The message is built
+      // only for a refusal.
+      if (!sharesRequests(routes[j], route)) continue;
       const other = "routes[" + j.toString() + "] \"" + routes[j].template.source + "\"";
-      if (overlaps(routes[j], route, false)) {
+      if (routes[j].template.sameShape(route.template)) {
         c.fail(field, "\"" + route.template.source + "\" matches the same requests (path, host, method) as " + other + ", so one of them would never decide; merge them");
       } else {
         c.fail(field, "\"" + route.template.source + "\" differs from " + other + " only in letter case: a server that routes without regard to case reads their requests as one route, so meshguard would refuse them (path_invalid); use one spelling");
@@ -51,13 +53,10 @@ export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy
   return sortBySpecificity(routes);
 }
 
-// Two routes whose templates match the same paths ("/x" and "/x/", "/a/{id}" and "/a/{name}")
-// and share a host and a method: the less specific one is dead for those requests. `folded`: the
-// same, with literals compared without regard to ASCII case.
-function overlaps(a: RoutePolicy, b: RoutePolicy, folded: bool): bool {
-  if (!a.template.sameShape(b.template, folded)) return false;
-  if (!intersects(a.hosts, b.hosts)) return false;
-  return sharesMethod(a.methods, b.methods);
+// Whether two routes of one template shape ("/x" and "/x/", "/a/{id}" and "/a/{name}") share a
+// host and a method: then the less specific one is dead for those requests.
+function sharesRequests(a: RoutePolicy, b: RoutePolicy): bool {
+  return intersects(a.hosts, b.hosts) && sharesMethod(a.methods, b.methods);
 }
 
 // Empty means "any".
@@ -121,7 +120,7 @@ function compileRoute(c: ConfigReader, field: string, v: JsonValue, schemas: Com
 function compileMethods(c: ConfigReader, field: string, v: JsonValue | null): string[] {
   const methods = c.strings(field, v);
   for (let i = 0; i < methods.length; i++) {
-    if (!isMethodToken(methods[i])) { c.fail(field + "[" + i.toString() + "]", "\"" + methods[i] + "\" is not an uppercase HTTP method"); break; }
+    if (!isMethodToken(methods[i])) { c.fail(entry(field, i), "\"" + methods[i] + "\" is not an uppercase HTTP method"); break; }
   }
   return methods;
 }
@@ -130,7 +129,7 @@ function compileHosts(c: ConfigReader, field: string, v: JsonValue | null): stri
   const hosts = c.strings(field, v);
   for (let i = 0; i < hosts.length; i++) {
     if (hosts[i] != hosts[i].toLowerCase() || hosts[i].includes(":") || hosts[i].includes("/") || hosts[i].endsWith(".")) {
-      c.fail(field + "[" + i.toString() + "]", "\"" + hosts[i] + "\" must be a lowercase host name without port or trailing dot");
+      c.fail(entry(field, i), "\"" + hosts[i] + "\" must be a lowercase host name without port or trailing dot");
       break;
     }
   }

@@ -13,7 +13,7 @@ export function compileRules(c: ConfigReader, field: string, v: JsonValue | null
   if (!c.expectKind(field, v, JsonKind.Array)) return out;
   if (v.items.length > MAX_RULES_PER_ROUTE) { c.fail(field, "more than " + MAX_RULES_PER_ROUTE.toString() + " rules"); return out; }
   for (let i = 0; i < v.items.length; i++) {
-    const rule = compileRule(c, field + "[" + i.toString() + "]", v.items[i], params, isDeny, i);
+    const rule = compileRule(c, entry(field, i), v.items[i], params, isDeny, i);
     if (rule === null) return out;
     out.push(rule);
   }

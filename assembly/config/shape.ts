@@ -4,7 +4,7 @@ import { HeaderName } from "../lib/headers";
 import { JsonKind, JsonValue } from "../lib/json";
 import { Regex, compileRegex } from "../lib/regex";
 import { HeaderRule, HeaderRuleKind, PathParam, QueryParam, QueryRules, RequestShape, ValueType } from "../validate/shape";
-import { ConfigReader } from "./reader";
+import { ConfigReader, entry } from "./reader";
 import { QUERY_PARAM_FIELDS } from "./fields";
 
 const VALUE_TYPES: string[] = ["string", "integer", "number", "boolean", "uuid"];   // ValueType order
@@ -68,7 +68,7 @@ function addHeaderRules(c: ConfigReader, field: string, v: JsonValue | null, kin
   const names = c.strings(field, v);
   for (let i = 0; i < names.length; i++) {
     const n = names[i];
-    if (n != n.toLowerCase() || n.startsWith(":") || n.includes(" ")) { c.fail(field + "[" + i.toString() + "]", "\"" + n + "\" must be a lowercase header name"); return; }
+    if (n != n.toLowerCase() || n.startsWith(":") || n.includes(" ")) { c.fail(entry(field, i), "\"" + n + "\" must be a lowercase header name"); return; }
     out.push(new HeaderRule(kind, new HeaderName(n), null));
   }
 }
