@@ -32,7 +32,7 @@ export function forwardedHosts(snap: HeaderSnapshot): string[] {
 // The `host=` parameters of a Forwarded value: elements split on ',', pairs on ';', a quoted value
 // unquoted. Split without regard to quotes: a quoted ',' or ';' yields a host a quote-aware reader
 // does not see, which can only add a host to check.
-export function forwardedHostParams(value: string, out: string[]): void {
+function forwardedHostParams(value: string, out: string[]): void {
   const elements = value.split(",");
   for (let e = 0; e < elements.length; e++) {
     const pairs = elements[e].split(";");

@@ -50,6 +50,7 @@ export function hasType(v: string, t: ValueType): bool {
 }
 
 export class QueryParam {
+  readonly lenient: string;   // the name as a lenient binder reads it (lenientName), compared per request
   constructor(
     public readonly name: string,
     public readonly type: ValueType,
@@ -57,7 +58,7 @@ export class QueryParam {
     public readonly maxLength: i32,        // code points of the decoded value; -1: none
     public readonly values: string[],      // allowed values; empty: any
     public readonly pattern: Regex | null,
-  ) {}
+  ) { this.lenient = lenientName(name); }
 }
 
 export class ShapeResult {
@@ -193,7 +194,7 @@ function lenientMatch(declared: QueryParam[], name: string): i32 {
   const open = name.indexOf("[");
   const unclosed = open >= 0 && name.indexOf("]", open) < 0 ? lenientName(name.substring(0, open) + "_" + name.substring(open + 1)) : read;
   for (let i = 0; i < declared.length; i++) {
-    const d = lenientName(declared[i].name);
+    const d = declared[i].lenient;
     if (d == read || d == unclosed) return i;
   }
   return -1;

@@ -41,7 +41,6 @@ export class HeaderTwins {
   private readonly names: string[] = new Array<string>(0);
   private readonly byForm: Map<string, i32[]> = new Map<string, i32[]>();
   private readonly kinds: Twin[] = new Array<Twin>(0);
-  private readonly known: Set<string> = new Set<string>();   // names, for adding each once
   // A configured name has a character other than a letter, digit or '-': then a request name of
   // only those can be its twin too.
   private configuredOther: bool = false;
@@ -52,12 +51,12 @@ export class HeaderTwins {
   reads(name: string): void { this.add(name, Twin.Read); }
 
   private add(name: string, kind: Twin): void {
-    if (this.known.has(name)) return;   // the first kind given wins: removal before reading
-    this.known.add(name);
     const form = dashed(name);
     let same: i32[];
     if (this.byForm.has(form)) same = this.byForm.get(form);
     else { same = new Array<i32>(0); this.byForm.set(form, same); }
+    // Each name once; the first kind given wins (removal is given before reading).
+    for (let j = 0; j < same.length; j++) if (unchecked(this.names[unchecked(same[j])]) == name) return;
     same.push(this.names.length);
     this.names.push(name);
     this.kinds.push(kind);
