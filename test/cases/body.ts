@@ -45,6 +45,9 @@ export const BODY_CASES: BodyCase[] = [
   { name: "maximum, on an integer a double cannot hold", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"count":9007199254740993}'], status: 400, reason: "body_schema_violation" },
   // ASP.NET binds members without regard to case: QTY would be its qty, over the maximum.
   { name: "a declared member in other case", kind: "schema violation", path: "/profile", pieces: ['{"note":"x",', '"QTY":99999}'], status: 400, reason: "body_schema_violation" },
+  // .NET reads dotless ı (raw UTF-8 here) as I; a parser handing out C strings cuts a name at a NUL.
+  { name: "a declared member with a dotless ı", kind: "schema violation", path: "/profile", pieces: ['{"note":"x","\u0131', 'd":5}'], status: 400, reason: "body_schema_violation" },
+  { name: "a declared member's name and a NUL", kind: "schema violation", path: "/profile", pieces: ['{"note":"x","qty\\u0000', 'x":99999}'], status: 400, reason: "body_schema_violation" },
   // 2^53 + 1 is 2^53 as a double: a service reading exact integers sees a value not in the enum.
   { name: "enum, on an integer a double cannot hold", kind: "schema violation", path: "/profile", pieces: ['{"id":90071992', '54740993}'], status: 400, reason: "body_schema_violation" },
   { name: "additional members and the enum's own value", kind: "valid", path: "/profile", pieces: ['{"id":9007199254740992,', '"qty":5,"note":"x"}'], status: 200 },
