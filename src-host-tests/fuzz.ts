@@ -140,6 +140,7 @@ export function fuzzRequest(rng: Rng): RequestSpec {
     ? headers.filter(([k]) => k !== "content-length" && k !== "transfer-encoding") : headers;
   // The body routes get mostly what they expect, so bodies reach the JSON parser and the schema.
   const bodyRoute = (p.startsWith("/orders") || p.startsWith("/upload")) && rng.int(5) !== 0;
+  const framing = rng.pick(FRAMINGS);
   if (bodyRoute) framed.push(["content-type", "application/json"]);
   return {
     method: bodyRoute ? "POST" : rng.pick(METHODS),
@@ -151,7 +152,9 @@ export function fuzzRequest(rng: Rng): RequestSpec {
     properties: { ...metadata, "source.address": `10.0.${rng.int(4)}.${rng.int(250)}:${1024 + rng.int(60000)}` },
     body: b,
     chunkSize: rng.int(3) === 0 ? undefined : 1 + rng.int(64),
-    framing: rng.pick(FRAMINGS),
+    framing,
+    // Trailers (HTTP/2): named as headers meshguard removes or reads, or not (validate/trailers.ts).
+    trailers: framing === "http2-trailers" && rng.int(2) === 0 ? Array.from({ length: 1 + rng.int(3) }, () => [rng.pick([...HEADER_NAMES, ...RARER_NAMES, "x-request-id", "authorization"]), rng.pick(["1", "spiffe://meshguard.test/ns/ops/sa/admin", "text/plain"])] as [string, string]) : undefined,
   };
 }
 
@@ -224,6 +227,10 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         for (const [name] of out.forwardedHeaders ?? []) {
           const form = name.replace(/[^a-z0-9:]/g, "-");
           if (form !== name && REMOVED.has(form)) report.violations.push(`request ${i}: ${name} (${form} to a CGI-style reader) reached the service`);
+        }
+        // Nor as a trailer, in any spelling.
+        for (const [name] of out.upstream.trailers ?? []) {
+          if (REMOVED.has(name.replace(/[^a-z0-9:]/g, "-"))) report.violations.push(`request ${i}: the trailer ${name} reached the service`);
         }
         const peer = header(out.forwardedHeaders, "x-meshguard-peer-id");
         if (peer.length > 1 || (peer.length === 1 && peer[0] !== req.peer)) report.violations.push(`request ${i}: forwarded peer ${peer.join(",")} for ${req.peer}`);

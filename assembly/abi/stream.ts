@@ -30,6 +30,8 @@ export class HostStream extends StreamIO {
   requestHeaders(): HeaderSnapshot { return snapshotHeaders(HeaderMapType.RequestHeaders); }
   removeRequestHeader(name: HeaderName): bool { return removeHeader(HeaderMapType.RequestHeaders, name) == WasmResult.Ok; }
   setRequestHeader(name: HeaderName, value: string): bool { return replaceHeader(HeaderMapType.RequestHeaders, name, value) == WasmResult.Ok; }
+  requestTrailers(): HeaderSnapshot { return snapshotHeaders(HeaderMapType.RequestTrailers); }
+  removeRequestTrailer(name: HeaderName): bool { return removeHeader(HeaderMapType.RequestTrailers, name) == WasmResult.Ok; }
   addResponseHeader(name: HeaderName, value: string): void { addHeader(HeaderMapType.ResponseHeaders, name, value); }
   peerUriSan(): Lookup { return getProperty(PEER_URI_SAN); }
   metadata(): BytesLookup { return getPropertyBytes(METADATA); }

@@ -10,6 +10,8 @@ export abstract class StreamIO {
   abstract requestHeaders(): HeaderSnapshot;      // all of them, in one read; !ok when the host failed
   abstract removeRequestHeader(name: HeaderName): bool;
   abstract setRequestHeader(name: HeaderName, value: string): bool;
+  abstract requestTrailers(): HeaderSnapshot;     // in the trailers callback; !ok when the host failed
+  abstract removeRequestTrailer(name: HeaderName): bool;
   abstract addResponseHeader(name: HeaderName, value: string): void;
   abstract peerUriSan(): Lookup;                  // the verified peer certificate's first URI SAN
   abstract metadata(): BytesLookup;               // dynamic metadata (jwt_authn's verified payload)

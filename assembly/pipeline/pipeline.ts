@@ -1,7 +1,8 @@
 // The request pipeline of one HTTP stream, on one snapshot of the request headers and one
 // configuration (the one in force when the stream started):
 //   1. strip spoofable headers   (identity/sources.ts: always meshguard's own identity headers;
-//                                their '_' spellings too, validate/twins.ts)
+//                                their '_' spellings too, validate/twins.ts; and from the
+//                                request trailers when they come, validate/trailers.ts)
 //   2. check the headers         (validate/hygiene.ts: count, sizes, control characters, framing)
 //   3. screen the path           (validate/path.ts), and the query for a method override
 //                                (validate/override.ts; a POST body's in step 6)
@@ -26,6 +27,7 @@ import { ANY_BODY, BodyCheck, BodyFraming } from "../validate/body";
 import { CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING, checkHeaders, mediaType, parseContentLength } from "../validate/hygiene";
 import { queryOverrides } from "../validate/override";
 import { forwardedHosts } from "../validate/forwarded";
+import { trailerRemoved } from "../validate/trailers";
 import { Twin } from "../validate/twins";
 import { bodyOverrideScan } from "../validate/override-body";
 import { PathCheck, checkPath, otherReading } from "../validate/path";
@@ -59,6 +61,7 @@ export class RequestPipeline {
   private methodText: string | null = null;   // :method, decoded once (method())
   private namedRoute: RoutePolicy | null = null;   // the route of the hosts named besides :authority
   private readTwin: i32 = -1;   // a header named as one meshguard reads, but with '_' (strip())
+  private routed: RoutePolicy | null = null;   // the matched route, once authorized
 
   constructor(public readonly config: FilterConfig, private readonly io: StreamIO) {
     this.settler = new Settler(config, io);
@@ -102,6 +105,7 @@ export class RequestPipeline {
     // apply, the policy-wide ones (limits, body size) still do.
     const decision = path.ok ? this.authorize(path, caller, snap, found.userError) : UNROUTED;
     if (decision === null) return STOP;
+    this.routed = decision.route;
 
     if (this.startBody(decision, snap, endOfStream)) return STOP;
     const rl = policy.rateLimits;
@@ -266,11 +270,27 @@ export class RequestPipeline {
     return body !== null ? body.onData(size, endOfStream) : CONTINUE;
   }
 
-  // Trailers end an HTTP/2 body: no data call carried end of stream.
+  // Trailers end an HTTP/2 body: no data call carried end of stream. They are screened first.
   onRequestTrailers(): u32 {
-    if (this.settler.replied) return STOP;
+    if (this.settler.replied || !this.screenTrailers()) return STOP;
     const body = this.body;
     return body !== null ? body.onEnd() : CONTINUE;
+  }
+
+  // Trailers named as headers meshguard removes or reads are removed (validate/trailers.ts), in
+  // audit mode too: a service that merges trailers into its headers would find there an identity
+  // meshguard removed, or another value of a header it judged. False when the stream was refused
+  // (the host failed). Trailers are rare: reading them costs nothing on other requests.
+  private screenTrailers(): bool {
+    const snap = this.io.requestTrailers();
+    if (!snap.ok) { this.failClosed(this.routed, "could not read the request trailers"); return false; }
+    const twins = this.config.policy.twins;
+    for (let i = 0; i < snap.count; i++) {
+      const name = snap.nameOf(i);
+      if (!trailerRemoved(twins, name)) continue;
+      if (!this.io.removeRequestTrailer(new HeaderName(name))) { this.failClosed(this.routed, "could not remove the trailer " + name); return false; }
+    }
+    return true;
   }
 
   onResponseHeaders(): u32 {

@@ -72,6 +72,21 @@ export class HeaderTwins {
     return k < 0 ? Twin.None : unchecked(this.kinds[k]);
   }
 
+  // What a name is as itself or as a twin: Removed when it or a name of its form is removed, Read
+  // when one is read, else None (request trailers: validate/trailers.ts).
+  named(name: string): Twin {
+    const form = dashed(name);
+    if (!this.byForm.has(form)) return Twin.None;
+    const same = this.byForm.get(form);
+    let kind = Twin.None;
+    for (let j = 0; j < same.length; j++) {
+      const k = unchecked(this.kinds[unchecked(same[j])]);
+      if (k == Twin.Removed) return k;
+      kind = k;
+    }
+    return kind;
+  }
+
   // The configured name a twin stands for ("" when none).
   twinOf(name: string): string {
     const k = this.twinIndex(name);

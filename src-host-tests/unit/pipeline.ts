@@ -39,6 +39,9 @@ class MemoryIO extends StreamIO {
   replied: string = "null";
 
   requestHeaders(): HeaderSnapshot { return this.headers; }
+  trailers: HeaderSnapshot = new HeaderSnapshot(new Uint8Array(4));   // none
+  requestTrailers(): HeaderSnapshot { return this.trailers; }
+  removeRequestTrailer(name: HeaderName): bool { this.edits.push("[\"remove-trailer\"," + jsonQuote(name.name, 1024, false) + "]"); return true; }
   removeRequestHeader(name: HeaderName): bool { this.edits.push("[\"remove\"," + jsonQuote(name.name, 1024, false) + "]"); return true; }
   setRequestHeader(name: HeaderName, value: string): bool { this.edits.push("[\"set\"," + jsonQuote(name.name, 1024, false) + "," + jsonQuote(value, 4096, false) + "]"); return true; }
   addResponseHeader(name: HeaderName, value: string): void { this.edits.push("[\"response\"," + jsonQuote(name.name, 1024, false) + "," + jsonQuote(value, 4096, false) + "]"); }

@@ -27,6 +27,7 @@ export interface RawRequest {
   headerLines?: string[];                // HTTP/1.1 only: raw header lines, e.g. a header given twice
   contentLength?: number;                // h1-length only: the length announced, if not the body's
   pieces: string[];                      // the body, written piece by piece ([] for none)
+  trailers?: Record<string, string>;     // h1-chunked and h2-trailers: the trailers sent (default x-trailer: end on HTTP/2, none on HTTP/1.1)
   beforeBody?: () => Promise<void>;      // runs after the headers are sent, before any body
   afterPiece?: (index: number) => Promise<void>;  // runs after each piece but the last is sent
 }
@@ -91,7 +92,7 @@ export function h1(r: RawRequest, framing: H1Framing): Promise<RawReply> {
         socket.write(framing === "length" ? p : `${Buffer.byteLength(p).toString(16)}\r\n${p}\r\n`);
         if (r.afterPiece && i < pieces.length - 1) await r.afterPiece(i);
       }
-      if (framing === "chunked" && !done) socket.write("0\r\n\r\n");
+      if (framing === "chunked" && !done) socket.write("0\r\n" + Object.entries(r.trailers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n");
     });
     socket.on("data", (d: Buffer) => { buf = Buffer.concat([buf, d]); finish(parseH1(buf, false)); });
     socket.on("end", () => finish(parseH1(buf, true), new Error(`connection closed without a response: ${buf.toString("latin1").slice(0, 200)}`)));
@@ -116,7 +117,7 @@ export function h2(r: RawRequest, framing: H2Framing): Promise<RawReply> {
     };
     session.on("error", (e) => finish(null, e));
     const req = session.request({ ":method": r.method ?? "POST", ":path": r.path, ...(r.headers ?? {}) }, { endStream: false, waitForTrailers: framing === "trailers" });
-    if (framing === "trailers") req.on("wantTrailers", () => req.sendTrailers({ "x-trailer": "end" }));
+    if (framing === "trailers") req.on("wantTrailers", () => req.sendTrailers(r.trailers ?? { "x-trailer": "end" }));
     let status = 0;
     let headers: Record<string, string> = {};
     const chunks: Buffer[] = [];

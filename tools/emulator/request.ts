@@ -32,6 +32,7 @@ export interface RequestSpec {
   chunkSize?: number;                                // body chunk size (default: one chunk)
   lengthUnknown?: boolean;                           // no content-length (a chunked HTTP/1.1 body, or HTTP/2)
   framing?: Framing;                                 // how the body's end arrives (default "http1")
+  trailers?: HeaderPairs;                            // http2-trailers: the trailers (default x-trailer: 1)
 }
 
 // How the end of a request body reaches a filter in Envoy (agreement test, every framing):
@@ -44,14 +45,14 @@ export const FRAMINGS = ["http1", "http2-end-on-data", "http2-empty-end", "http2
 export type Framing = (typeof FRAMINGS)[number];
 
 // Delivers a body in chunks as Envoy would for this framing; stops once the filter has replied.
-export function deliverBody(stream: Stream, body: Buffer, framing: Framing, chunkSize?: number): void {
+export function deliverBody(stream: Stream, body: Buffer, framing: Framing, chunkSize?: number, trailers: HeaderPairs = [["x-trailer", "1"]]): void {
   const size = chunkSize && chunkSize > 0 ? chunkSize : Math.max(1, body.length);
   for (let at = 0; at < body.length && !stream.localReply; at += size) {
     const last = at + size >= body.length;
     stream.sendRequestBody(body.subarray(at, at + size), last && framing === "http2-end-on-data");
   }
   if (stream.localReply) return;
-  if (framing === "http2-trailers") stream.sendRequestTrailers([["x-trailer", "1"]]);
+  if (framing === "http2-trailers") stream.sendRequestTrailers(trailers.map(([k, v]) => [k, v]));
   else if (framing !== "http2-end-on-data" || body.length === 0) stream.sendRequestBody(Buffer.alloc(0), true);
 }
 
@@ -63,9 +64,9 @@ export interface Outcome {
   body: unknown;                      // the local reply body (parsed JSON when it is JSON)
   replyHeaders: HeaderPairs | null;   // the local reply's headers
   forwardedHeaders: HeaderPairs | null;  // headers as they reach the upstream (allowed only)
-  // What the service received: the headers (if they went on), the body bytes, and whether the
-  // request reached it complete.
-  upstream: { headers: boolean; body: Buffer; complete: boolean };
+  // What the service received: the headers (if they went on), the body bytes, whether the
+  // request reached it complete, and its trailers (null: none went on).
+  upstream: { headers: boolean; body: Buffer; complete: boolean; trailers: HeaderPairs | null };
 }
 
 export function headerPairs(h: RequestSpec["headers"]): HeaderPairs {
@@ -113,7 +114,7 @@ export function upstreamComplete(stream: Stream): boolean {
 }
 
 function outcomeOf(reply: LocalReply | null, forwarded: HeaderPairs, stream: Stream): Outcome {
-  const upstream = { headers: stream.upstream.headers !== null, body: stream.upstream.body, complete: upstreamComplete(stream) };
+  const upstream = { headers: stream.upstream.headers !== null, body: stream.upstream.body, complete: upstreamComplete(stream), trailers: stream.upstream.trailers };
   // No reply and no complete request upstream: the filter held the request and never let it go.
   if (!reply && !upstream.complete) return { allowed: false, status: null, reason: "held", details: null, body: null, replyHeaders: null, forwardedHeaders: null, upstream };
   if (!reply) return { allowed: true, status: null, reason: null, details: null, body: null, replyHeaders: null, forwardedHeaders: forwarded, upstream };
@@ -141,7 +142,7 @@ export function runRequest(host: ProxyWasmHost, req: RequestSpec): Outcome {
   const stream = host.newStream({ peerUriSan: req.peer ?? null, properties: req.properties, dynamicMetadata: dynamicMetadataOf(req) });
   try {
     stream.sendRequestHeaders(envoyRequestHeaders(req, body), body === null || body.length === 0);
-    if (!stream.localReply && body && body.length > 0) deliverBody(stream, body, req.framing ?? "http1", req.chunkSize);
+    if (!stream.localReply && body && body.length > 0) deliverBody(stream, body, req.framing ?? "http1", req.chunkSize, req.trailers);
     const outcome = outcomeOf(stream.localReply, stream.requestHeaders.map(([k, v]) => [k, v] as [string, string]), stream);
     if (outcome.allowed) stream.sendResponseHeaders([[":status", "200"]], true);
     return outcome;

@@ -33,6 +33,10 @@ export interface EnvoyConfigOptions {
   // Spread connections evenly over the workers (the tests that run two workers need both used:
   // the kernel alone may hand every connection to one of them).
   balanceConnections?: boolean;
+  // HTTP/1.1 trailers kept, from the client (chunked) and to the service (Envoy's enable_trailers;
+  // by default its HTTP/1 codec drops them both ways). HTTP/2 clients' trailers reach meshguard
+  // either way; this lets the service witness what they became.
+  trailers?: boolean;
 }
 
 // The wasm filter's configuration (envoy.extensions.filters.http.wasm.v3.Wasm) for a module and a
@@ -140,6 +144,7 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
             typed_config: {
               "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
               stat_prefix: "mesh_inbound",
+              ...(o.trailers ? { http_protocol_options: { enable_trailers: true } } : {}),
               ...(o.accessLogPath ? { access_log: [{
                 name: "envoy.access_loggers.file",
                 typed_config: { "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog", path: o.accessLogPath, log_format: { text_format_source: { inline_string: ACCESS_LOG_FORMAT } } },
@@ -163,6 +168,10 @@ export function envoyConfig(o: EnvoyConfigOptions): object {
         name: "upstream",
         type: "STATIC",
         connect_timeout: "2s",
+        ...(o.trailers ? { typed_extension_protocol_options: { "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+          "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+          explicit_http_config: { http_protocol_options: { enable_trailers: true } },
+        } } } : {}),
         load_assignment: {
           cluster_name: "upstream",
           endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: o.upstreamPort } } } }] }],

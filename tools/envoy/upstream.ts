@@ -14,6 +14,7 @@ export interface Witnessed {
   headers: Record<string, string | string[]>;
   bytes: number;                        // body bytes that arrived
   body: string;
+  trailers: Record<string, string>;     // the request's trailers, once it is complete
   state: "open" | "complete" | "reset"; // complete: the whole request arrived and was answered
 }
 
@@ -42,7 +43,7 @@ export async function startUpstream(o: { record?: boolean } = {}): Promise<Upstr
   const server: Server = createServer((req: IncomingMessage, res) => {
     const w: Witnessed = {
       id: String(req.headers["x-test-id"] ?? ""), method: req.method ?? "", path: req.url ?? "",
-      headers: req.headers as Record<string, string | string[]>, bytes: 0, body: "", state: "open",
+      headers: req.headers as Record<string, string | string[]>, bytes: 0, body: "", trailers: {}, state: "open",
     };
     if (record) seen.push(w);
     open++;
@@ -60,6 +61,7 @@ export async function startUpstream(o: { record?: boolean } = {}): Promise<Upstr
     req.on("end", () => {
       const echo: Echo = { method: w.method, path: w.path, headers: w.headers, body: Buffer.concat(chunks).toString("utf8") };
       if (record) received.push(echo);
+      w.trailers = req.trailers as Record<string, string>;
       settle("complete");
       const payload = JSON.stringify(echo);
       const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(payload) };
