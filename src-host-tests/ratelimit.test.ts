@@ -64,6 +64,19 @@ describe("token buckets (emulator)", () => {
     expect(r("erin", "t4", "198.51.100.7, 203.0.113.9")).toBe(200);     // the last entry is what the trusted proxy saw
   });
 
+  it("a header that keys a limit, given twice, is refused by an enforced limit and a would-deny under an audit one", async () => {
+    const limits = (mode: string) => [{ name: "k", capacity: 1, refill: { tokens: 1, seconds: 60 }, key: ["header:x-key"], mode }];
+    const host = await loadFilter(policy({ limits: limits("enforce") }));
+    const twice = { path: "/", headers: [["x-key", "fresh"], ["x-key", "victim"]] as [string, string][] };
+    expect(runRequest(host, twice)).toMatchObject({ status: 400, reason: "header_invalid" });
+    expect(host.metric("meshguard.denied.header_invalid")).toBe(1n);
+    expect(runRequest(host, { path: "/", headers: { "x-key": "victim" } }).allowed).toBe(true);   // no token was taken
+    const audit = await loadFilter(policy({ limits: limits("audit") }));
+    expect(runRequest(audit, twice).allowed).toBe(true);
+    expect(audit.metric("meshguard.audit.would_deny.header_invalid")).toBe(1n);
+    expect(host.trap).toBeNull();
+  });
+
   it("the client address comes from the connection when no hop is trusted", async () => {
     const host = await loadFilter(policy({ limits: [{ name: "ip", capacity: 1, refill: { tokens: 1, seconds: 60 }, key: ["client_ip"] }] }));
     const r = (addr: string, xff: string) => runRequest(host, { path: "/", properties: { "source.address": addr }, headers: { "x-forwarded-for": xff } }).status ?? 200;

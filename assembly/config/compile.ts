@@ -83,24 +83,25 @@ export function compileConfig(bytes: Uint8Array): CompileResult {
   const accessLog = c.bool("access_log", root.member("access_log"), false);
   if (c.failed) return new CompileResult(null, c.error);
   const identity = new IdentitySources(jwt, apiKeyHeader.length > 0 ? new HeaderName(apiKeyHeader) : null, apiKeys, c.trustDomains, requirePeer);
-  const twins = compileTwins(headers, apiKeyHeader, routes);
+  const twins = compileTwins(headers, apiKeyHeader, routes, rateLimits);
   return new CompileResult(new Policy(new RouteTable(routes, unmatched), audit, identity, headers, twins, limits, rateLimits, monitoring, accessLog), "");
 }
 
 // The headers whose '_' spellings are twins (validate/twins.ts): those meshguard removes (and the
 // twins of those Envoy sets), and those
-// it reads: the body's framing and type, the API key, every route's header rules, and the headers
-// naming a host when routes are limited to hosts.
+// it reads: the body's framing and type, the API key, every route's header rules, the headers a
+// rate limit is keyed by, and the headers naming a host when routes are limited to hosts.
 const READ_HEADERS: string[] = ["content-type", "content-length", "transfer-encoding", "content-encoding"];
 // Headers Envoy sets or appends to, which services trust as the proxy's (the client's address, the
 // scheme, the request id): their twins are removed, the headers themselves left to Envoy.
 const ENVOY_SET_HEADERS: string[] = ["x-forwarded-for", "x-forwarded-proto", "x-request-id", "x-envoy-external-address"];
-function compileTwins(headers: IdentityHeaders, apiKeyHeader: string, routes: RoutePolicy[]): HeaderTwins {
+function compileTwins(headers: IdentityHeaders, apiKeyHeader: string, routes: RoutePolicy[], rateLimits: RateLimits | null): HeaderTwins {
   const twins = new HeaderTwins();
   for (let i = 0; i < headers.strip.length; i++) twins.removes(headers.strip[i].name);
   for (let i = 0; i < ENVOY_SET_HEADERS.length; i++) twins.removes(ENVOY_SET_HEADERS[i]);
   for (let i = 0; i < READ_HEADERS.length; i++) twins.reads(READ_HEADERS[i]);
   if (apiKeyHeader.length > 0) twins.reads(apiKeyHeader);
+  if (rateLimits !== null) for (let i = 0; i < rateLimits.headers.length; i++) twins.reads(rateLimits.headers[i].name);
   let hosts = false;
   for (let r = 0; r < routes.length; r++) {
     if (routes[r].hosts.length > 0) hosts = true;

@@ -9,13 +9,14 @@ import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { Limit } from "../ratelimit/bucket";
 import { Limiter, TakeStatus } from "../ratelimit/limiter";
 import { BucketFacts, LimitRule, RateLimits, WhenFull, bucketKey, clientIpOf } from "../ratelimit/limits";
-import { RATE_LIMITED, RATE_LIMIT_UNAVAILABLE } from "../reply/reasons";
+import { HEADER_INVALID, RATE_LIMITED, RATE_LIMIT_UNAVAILABLE } from "../reply/reasons";
 import { Stat, StreamIO } from "./io";
 import { Settler } from "./settle";
 
 const XFF = new HeaderName("x-forwarded-for");
 const RATE_LIMITED_HEADERS: string[] = ["content-type", "retry-after", "ratelimit-policy", "ratelimit"];
 const NO_HEADERS: string[] = [];   // read-only: the facts of a policy whose keys name no header
+const NO_REPEATS: bool[] = [];
 
 // RateLimit-Policy and RateLimit field values (IETF httpapi draft "RateLimit header fields"):
 // q the capacity, w the seconds to refill from empty, r the tokens left, t seconds to wait.
@@ -62,6 +63,11 @@ export class LimitStep {
   private takeFrom(rule: LimitRule, decision: Decision): bool {
     const tally = this.settler.config.tally;
     const limit = rule.limit;
+    const repeated = rule.repeatedKey(this.facts!);
+    if (repeated >= 0) {
+      const detail = this.limits.headers[repeated].name + " given more than once: it keys limit " + limit.name;
+      if (this.settler.settle(this.withRule(Decision.refuseFor(HEADER_INVALID, decision.route, detail), limit), rule.audit, "")) return true;
+    }
     const result = this.limiter.takeToken(limit, bucketKey(rule, this.facts!), this.now);
     if (result.status == TakeStatus.HostError) {
       // Envoy's shared data failed: no token was taken, so none is granted (fail closed).
@@ -114,8 +120,15 @@ export class LimitStep {
       const xff = rl.trustedHops > 0 ? snapshot.value(XFF.bytes) : "";
       ip = clientIpOf(this.io.sourceAddress(), xff, rl.trustedHops);
     }
-    const values = rl.headers.length > 0 ? new Array<string>(rl.headers.length) : NO_HEADERS;
-    for (let i = 0; i < rl.headers.length; i++) values[i] = snapshot.value(rl.headers[i].bytes);
-    return new BucketFacts(caller, route, ip, values);
+    const n = rl.headers.length;
+    const values = n > 0 ? new Array<string>(n) : NO_HEADERS;
+    const repeated = n > 0 ? new Array<bool>(n) : NO_REPEATS;
+    for (let i = 0; i < n; i++) {
+      const name = rl.headers[i].bytes;
+      const at = snapshot.find(name);
+      values[i] = at >= 0 ? snapshot.valueOf(at) : "";
+      repeated[i] = at >= 0 && snapshot.find(name, at + 1) >= 0;
+    }
+    return new BucketFacts(caller, route, ip, values, repeated);
   }
 }

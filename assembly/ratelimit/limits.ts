@@ -26,6 +26,17 @@ export class LimitRule {
   appliesTo(route: string): bool {
     return this.routes.length == 0 || this.routes.includes(route);
   }
+
+  // The first header this limit is keyed by that the request gives more than once, or -1. Its
+  // key would be the first value while a service may read the last (or all joined): a client
+  // could vary the first to draw on a fresh bucket every time.
+  repeatedKey(f: BucketFacts): i32 {
+    for (let i = 0; i < this.bucket.length; i++) {
+      const p = unchecked(this.bucket[i]);
+      if (p.kind == PartKind.Header && p.header < f.repeated.length && unchecked(f.repeated[p.header])) return p.header;
+    }
+    return -1;
+  }
 }
 
 export const enum WhenFull { Deny = 0, Allow = 1 }
@@ -56,6 +67,7 @@ export class BucketFacts {
     public readonly route: string,
     public readonly clientIp: string,
     public readonly headers: string[],         // aligned with RateLimits.headers; "" if absent
+    public readonly repeated: bool[],          // aligned with RateLimits.headers: given more than once
   ) {}
 }
 

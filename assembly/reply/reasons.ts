@@ -72,7 +72,7 @@ export const PATH_INVALID = reason("path_invalid", 400, "the request path is amb
 export const HEADERS_TOO_LARGE = reason("headers_too_large", 431, "the request's headers are too large",
   "more headers, or larger ones, than request_limits allows", GROUP_VALIDATION);
 export const HEADER_INVALID = reason("header_invalid", 400, "a request header is malformed",
-  "control characters, conflicting content-length, content-length with transfer-encoding, a header named as one meshguard reads but with '_' (or another character) for '-' (one header to PHP, Rack and WSGI servers), a forwarding header naming a host whose route differs", GROUP_VALIDATION);
+  "control characters, conflicting content-length, content-length with transfer-encoding, a header named as one meshguard reads but with '_' (or another character) for '-' (one header to PHP, Rack and WSGI servers), a forwarding header naming a host whose route differs, a header a rate limit is keyed by given twice", GROUP_VALIDATION);
 export const PATH_PARAM_INVALID = reason("path_param_invalid", 400, "a path parameter does not have the declared type",
   "a {param} that is not of its param_types type", GROUP_VALIDATION);
 export const QUERY_INVALID = reason("query_invalid", 400, "the query string does not match what this route accepts",

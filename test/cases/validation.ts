@@ -118,6 +118,10 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a duplicate member name (read two ways): 400", method: "POST", path: "/orders", headers: json, body: '{"sku":"a","qty":1,"qty":0}', status: 400, reason: "body_invalid_json" },
   { name: "a chunked body that is not JSON: 400", method: "POST", path: "/orders", headers: json, chunks: ['{"sku":', '"a", ', "}"], status: 400, reason: "body_invalid_json" },
   { name: "no body where the schema needs one: 400", method: "POST", path: "/orders", headers: json, status: 400, reason: "body_invalid_json" },
+  // A header that keys a rate limit: the bucket is the first value's, a service may read the last
+  // (or a CGI-style server the '_' spelling), so a client could vary the first for a fresh bucket.
+  { name: "the header a rate limit is keyed by, given twice: 400", path: "/limited", headers: { "x-client": ["fresh-1", "victim"] }, status: 400, reason: "header_invalid" },
+  { name: "its '_' spelling beside it: 400", path: "/limited", headers: { "x-client": "fresh-2", x_client: "victim" }, status: 400, reason: "header_invalid" },
 ];
 
 // Rate limits: a sequence of requests on one bucket (its own x-client value), and the statuses.

@@ -17,7 +17,8 @@ import {
 import { type EntryOrder, type FilterMetadata, encodeMetadata, shuffler } from "./metadata";
 
 export interface LogLine { level: LogLevelName; message: string }
-export interface LocalReply { status: number; details: string; body: string; headers: HeaderPairs; grpcStatus: number }
+// callback: the filter callback that sent it (proxy_on_request_headers, ...); "" when the host did.
+export interface LocalReply { status: number; details: string; body: string; headers: HeaderPairs; grpcStatus: number; callback: string }
 
 // What a property lookup answers: a value, absence, or a host failure.
 export type PropertyValue = string | Buffer | { status: WasmResult };
@@ -62,6 +63,7 @@ export class ProxyWasmHost {
   private exports!: Record<string, (...args: (number | bigint)[]) => number | bigint | undefined>;
   private memory!: WebAssembly.Memory;
   private current: Stream | null = null;   // the stream whose callback is running
+  private callback = "";                    // and that callback's name
   readonly rootContextId = 1;
 
   // The order protobuf map entries of the `metadata` property are written in: a new one on each
@@ -140,8 +142,10 @@ export class ProxyWasmHost {
 
   /** @internal */ run(stream: Stream | null, name: string, ...args: (number | bigint)[]): number {
     const prev = this.current;
+    const prevCallback = this.callback;
     this.current = stream;
-    try { return Number(this.guest(name, ...args) ?? 0); } finally { this.current = prev; }
+    this.callback = name;
+    try { return Number(this.guest(name, ...args) ?? 0); } finally { this.current = prev; this.callback = prevCallback; }
   }
 
   private guest(name: string, ...args: (number | bigint)[]): number | bigint | undefined {
@@ -328,7 +332,7 @@ export class ProxyWasmHost {
         const headers = deserializePairs(h.read(hPtr, hLen));
         if (!headers) return WasmResult.BadArgument;
         if (s.localReply) return WasmResult.BadArgument; // Envoy sends one local reply per stream
-        s.localReply = { status, details: h.readString(dPtr, dLen), body: h.readString(bPtr, bLen), headers, grpcStatus: grpc | 0 };
+        s.localReply = { status, details: h.readString(dPtr, dLen), body: h.readString(bPtr, bLen), headers, grpcStatus: grpc | 0, callback: h.callback };
         return WasmResult.Ok;
       },
       proxy_continue_stream() { return WasmResult.Ok; },
@@ -486,7 +490,7 @@ export class Stream {
   // Envoy's own reply when a held body passes the stream's buffer limit (413, as its filter
   // manager sends it).
   private overflow(): void {
-    this.localReply = { status: 413, details: "request_payload_too_large", body: "Payload Too Large", headers: [], grpcStatus: -1 };
+    this.localReply = { status: 413, details: "request_payload_too_large", body: "Payload Too Large", headers: [], grpcStatus: -1, callback: "" };
   }
 
   sendRequestHeaders(headers: HeaderPairs, endOfStream: boolean): number {

@@ -61,6 +61,7 @@ export interface Outcome {
   status: number | null;              // the local reply's status; null when forwarded
   reason: string | null;              // the reply body's reason code
   details: string | null;             // Envoy response-code details of the local reply
+  repliedIn: string | null;           // the filter callback that sent it (proxy_on_request_trailers, ...)
   body: unknown;                      // the local reply body (parsed JSON when it is JSON)
   replyHeaders: HeaderPairs | null;   // the local reply's headers
   forwardedHeaders: HeaderPairs | null;  // headers as they reach the upstream (allowed only)
@@ -116,15 +117,15 @@ export function upstreamComplete(stream: Stream): boolean {
 function outcomeOf(reply: LocalReply | null, forwarded: HeaderPairs, stream: Stream): Outcome {
   const upstream = { headers: stream.upstream.headers !== null, body: stream.upstream.body, complete: upstreamComplete(stream), trailers: stream.upstream.trailers };
   // No reply and no complete request upstream: the filter held the request and never let it go.
-  if (!reply && !upstream.complete) return { allowed: false, status: null, reason: "held", details: null, body: null, replyHeaders: null, forwardedHeaders: null, upstream };
-  if (!reply) return { allowed: true, status: null, reason: null, details: null, body: null, replyHeaders: null, forwardedHeaders: forwarded, upstream };
+  if (!reply && !upstream.complete) return { allowed: false, status: null, reason: "held", details: null, repliedIn: null, body: null, replyHeaders: null, forwardedHeaders: null, upstream };
+  if (!reply) return { allowed: true, status: null, reason: null, details: null, repliedIn: null, body: null, replyHeaders: null, forwardedHeaders: forwarded, upstream };
   let body: unknown = reply.body;
   let reason: string | null = null;
   try {
     body = JSON.parse(reply.body);
     reason = typeof (body as { reason?: unknown }).reason === "string" ? (body as { reason: string }).reason : null;
   } catch { /* not JSON: kept as text */ }
-  return { allowed: false, status: reply.status, reason, details: reply.details, body, replyHeaders: reply.headers, forwardedHeaders: null, upstream };
+  return { allowed: false, status: reply.status, reason, details: reply.details, repliedIn: reply.callback || null, body, replyHeaders: reply.headers, forwardedHeaders: null, upstream };
 }
 
 // The body bytes that are this request's, as Envoy reads them: over HTTP/1.1 a content-length
