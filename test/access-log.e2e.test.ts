@@ -5,20 +5,18 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ACCESS_LOG_CASES, ACCESS_LOG_POLICY } from "./cases/access-log";
 import { call } from "./harness/client";
-import { type Mesh, dumpLogOnFailure, startMesh, waitFor } from "./harness/fixture";
+import { waitFor } from "./harness/fixture";
+import { meshPerSuite } from "./harness/table";
 
 describe("meshguard's outcome in Envoy's access log (real Envoy)", () => {
-  let mesh: Mesh | undefined;
   const path = join(mkdtempSync(join(tmpdir(), "meshguard-access-")), "access.log");
-  beforeAll(async () => { mesh = await startMesh(ACCESS_LOG_POLICY, { requireClientCertificate: false, accessLogPath: path }); });
-  afterAll(async () => { await mesh?.stop(); });
-  beforeEach(() => dumpLogOnFailure(() => mesh));
+  const mesh = meshPerSuite(ACCESS_LOG_POLICY, { requireClientCertificate: false, accessLogPath: path });
 
   it("every request's line carries meshguard's decision, reason, route and identities", async () => {
-    const m = mesh!;
+    const m = mesh();
     for (const c of ACCESS_LOG_CASES) await call(m.envoy.listenerPort, { method: c.method, path: c.path, headers: c.headers, body: c.body, ca: m.pki.ca.cert });
     await waitFor("the access log", () => existsSync(path) && readFileSync(path, "utf8").trim().split("\n").length >= ACCESS_LOG_CASES.length);
     const lines = readFileSync(path, "utf8").trim().split("\n");

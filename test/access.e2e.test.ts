@@ -1,11 +1,10 @@
 // The access-control and attack table through a real Envoy: jwt_authn verifies real RS256 and
 // ES256 tokens signed here (public keys served as a local JWKS), mutual TLS carries service
 // identities, and meshguard decides. Same table as src-host-tests/access.test.ts.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { ACCESS_TABLES, AUDIENCE, type AccessCase, ES_ISSUER, RS_ISSUER, type TokenSpec } from "./cases/access";
-import { call } from "./harness/client";
-import { sendFramed } from "./harness/raw";
-import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
+import { quiesce } from "./harness/fixture";
+import { meshPerSuite, overBothProtocols, sendOver } from "./harness/table";
 import { type Issuer, algNone, createIssuer, tamper } from "../tools/envoy/jwt";
 import type { CertFiles } from "../tools/envoy/pki";
 
@@ -27,50 +26,41 @@ function mint(t: TokenSpec): string {
 }
 
 for (const table of ACCESS_TABLES) describe(`${table.title} (real Envoy, jwt_authn, mutual TLS)`, () => {
-  let mesh: Mesh | undefined;
   const certs = new Map<string, CertFiles>();
-  beforeAll(async () => {
-    mesh = await startMesh(table.policy, {
-      requireClientCertificate: false,
-      jwtProviders: [
-        { name: "rs", issuer: RS_ISSUER, audiences: [AUDIENCE], jwks: rs.jwks },
-        { name: "es", issuer: ES_ISSUER, audiences: [AUDIENCE], jwks: es.jwks },
-      ],
-    });
-    table.cases.forEach((c, i) => { if (c.cert) certs.set(c.name, mesh!.pki.issue(`access${i}`, c.cert)); });
+  const jwtProviders = [
+    { name: "rs", issuer: RS_ISSUER, audiences: [AUDIENCE], jwks: rs.jwks },
+    { name: "es", issuer: ES_ISSUER, audiences: [AUDIENCE], jwks: es.jwks },
+  ];
+  const mesh = meshPerSuite(table.policy, { requireClientCertificate: false, jwtProviders }, (m) => {
+    table.cases.forEach((c, i) => { if (c.cert) certs.set(c.name, m.pki.issue(`access${i}`, c.cert)); });
   });
-  afterAll(async () => { await mesh?.stop(); });
-  beforeEach(() => dumpLogOnFailure(() => mesh));
 
-  async function send(c: AccessCase, http2: boolean) {
+  function send(c: AccessCase, http2: boolean) {
     const headers: Record<string, string | string[]> = { ...c.headers };
     if (c.apiKey) headers["x-api-key"] = c.apiKey;
     if (c.token) headers.authorization = `Bearer ${mint(c.token)}`;
-    const request = { method: c.method ?? "GET", path: c.path, headers, cert: certs.get(c.name) ?? null, ca: mesh!.pki.ca.cert };
-    return http2 ? sendFramed({ ...request, port: mesh!.envoy.listenerPort, pieces: [] }, "h2-empty-end") : call(mesh!.envoy.listenerPort, request);
+    return sendOver(mesh(), http2, { method: c.method ?? "GET", path: c.path, headers, cert: certs.get(c.name) ?? null });
   }
 
   // Each case over HTTP/1.1 and HTTP/2 (where a header given twice stays two fields).
-  for (const http2 of [false, true]) for (const c of table.cases) {
-    it(`${c.name}${http2 ? " (HTTP/2)" : ""}`, async () => {
-      const m = mesh!;
-      const seen = m.upstream.seen.length;
-      const stat = `wasmcustom.meshguard.audit.would_deny.${c.wouldDeny}`;
-      const before = c.wouldDeny ? (await m.envoy.stats())[stat] ?? 0 : 0;
-      const r = await send(c, http2);
-      const status = c.envoy?.status ?? c.status;
-      const reason = c.envoy ? c.envoy.reason : c.reason;
-      expect(r.status).toBe(status);
-      if (status !== 200) {
-        if (reason) expect(JSON.parse(r.body).reason).toBe(reason);
-        if (reason === "user_missing") expect(r.headers["www-authenticate"]).toBe("Bearer");
-        await quiesce(m);
-        expect(m.upstream.seen.length).toBe(seen);   // not even the headers reached the service
-        return;
-      }
-      const echo = JSON.parse(r.body);
-      for (const [name, value] of Object.entries(c.forwarded ?? {})) expect(echo.headers[name] ?? null).toBe(value);
-      if (c.wouldDeny) expect((await m.envoy.stats())[stat]).toBe(before + 1);
-    });
-  }
+  overBothProtocols(table.cases, async (c, http2) => {
+    const m = mesh();
+    const seen = m.upstream.seen.length;
+    const stat = `wasmcustom.meshguard.audit.would_deny.${c.wouldDeny}`;
+    const before = c.wouldDeny ? (await m.envoy.stats())[stat] ?? 0 : 0;
+    const r = await send(c, http2);
+    const status = c.envoy?.status ?? c.status;
+    const reason = c.envoy ? c.envoy.reason : c.reason;
+    expect(r.status).toBe(status);
+    if (status !== 200) {
+      if (reason) expect(JSON.parse(r.body).reason).toBe(reason);
+      if (reason === "user_missing") expect(r.headers["www-authenticate"]).toBe("Bearer");
+      await quiesce(m);
+      expect(m.upstream.seen.length).toBe(seen);   // not even the headers reached the service
+      return;
+    }
+    const echo = JSON.parse(r.body);
+    for (const [name, value] of Object.entries(c.forwarded ?? {})) expect(echo.headers[name] ?? null).toBe(value);
+    if (c.wouldDeny) expect((await m.envoy.stats())[stat]).toBe(before + 1);
+  });
 });

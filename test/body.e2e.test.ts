@@ -7,29 +7,25 @@
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { BODY_CASES, BODY_POLICY, type BodyCase } from "./cases/body";
-import { type Mesh, dumpLogOnFailure, quiesce, startMesh, waitFor } from "./harness/fixture";
+import { quiesce, waitFor } from "./harness/fixture";
 import { type RawReply, WIRE_FRAMINGS as FRAMINGS, type WireFraming as Framing, h1, sendFramed } from "./harness/raw";
+import { meshPerSuite } from "./harness/table";
 
 interface Row { framing: Framing; connection: string; kind: string; name: string; client: number; service: string }
 const table: Row[] = [];
 
 describe("a refused body never reaches the service (real Envoy)", () => {
-  let mesh: Mesh | undefined;
-  beforeAll(async () => { mesh = await startMesh(BODY_POLICY, { requireClientCertificate: false }); });
-  afterAll(async () => {
-    await mesh?.stop();
-    writeFileSync(resolve(import.meta.dirname, "..", "build", "body-table.json"), JSON.stringify(table, null, 1));
-  });
-  beforeEach(() => dumpLogOnFailure(() => mesh));
+  const mesh = meshPerSuite(BODY_POLICY, { requireClientCertificate: false });
+  afterAll(() => writeFileSync(resolve(import.meta.dirname, "..", "build", "body-table.json"), JSON.stringify(table, null, 1)));
 
-  const upstreamConnections = async () => (await mesh!.envoy.stats("upstream_cx_active"))["cluster.upstream.upstream_cx_active"] ?? 0;
+  const upstreamConnections = async () => (await mesh().envoy.stats("upstream_cx_active"))["cluster.upstream.upstream_cx_active"] ?? 0;
 
   // warm: an idle kept-alive connection to the service is ready (a valid request went first);
   // cold: the service closes every connection, so Envoy must open a new one for this request.
   async function prepare(connection: "warm" | "cold"): Promise<void> {
-    const m = mesh!;
+    const m = mesh();
     m.upstream.closeAfterResponse = connection === "cold";
     if (connection === "warm") {
       await h1({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, path: "/upload", pieces: ["warm-up"] }, "length");
@@ -41,7 +37,7 @@ describe("a refused body never reaches the service (real Envoy)", () => {
   }
 
   function send(c: BodyCase, framing: Framing, id: string, late: boolean): Promise<RawReply> {
-    const m = mesh!;
+    const m = mesh();
     const headers: Record<string, string> = { "x-test-id": id };
     const type = c.contentType ?? "application/json";
     if (type.length > 0) headers["content-type"] = type;
@@ -59,8 +55,8 @@ describe("a refused body never reaches the service (real Envoy)", () => {
     await prepare(connection);
     const id = randomUUID();
     const reply = await send(c, framing, id, late);
-    await quiesce(mesh!);
-    const witnessed = mesh!.upstream.byId(id);
+    await quiesce(mesh());
+    const witnessed = mesh().upstream.byId(id);
     const complete = witnessed.filter((w) => w.state === "complete");
     const bytes = witnessed.reduce((n, w) => n + w.bytes, 0);
     table.push({

@@ -1,10 +1,11 @@
 // Body sizes and content types through a real Envoy: 413 from content-length before anything is
 // forwarded, 413 for a chunked body as soon as it passes the limit, 415 for another media type.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { call } from "./harness/client";
-import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
+import { quiesce } from "./harness/fixture";
 import { WIRE_FRAMINGS, h1, sendFramed } from "./harness/raw";
+import { meshPerSuite } from "./harness/table";
 
 const POLICY = {
   routes: [
@@ -19,17 +20,14 @@ const POLICY = {
 };
 
 describe("body size and content type (real Envoy)", () => {
-  let mesh: Mesh | undefined;
-  beforeAll(async () => { mesh = await startMesh(POLICY, { requireClientCertificate: false }); });
-  afterAll(async () => { await mesh?.stop(); });
-  beforeEach(() => dumpLogOnFailure(() => mesh));
+  const mesh = meshPerSuite(POLICY, { requireClientCertificate: false });
 
   const post = (body: string, type = "application/json") =>
-    call(mesh!.envoy.listenerPort, { method: "POST", path: "/upload", headers: { "content-type": type }, body, ca: mesh!.pki.ca.cert });
+    call(mesh().envoy.listenerPort, { method: "POST", path: "/upload", headers: { "content-type": type }, body, ca: mesh().pki.ca.cert });
 
   // A chunked upload: no content-length, the body written in pieces.
   const chunked = (pieces: string[], path = "/upload") =>
-    call(mesh!.envoy.listenerPort, { method: "POST", path, headers: { "content-type": "application/json" }, chunks: pieces, ca: mesh!.pki.ca.cert });
+    call(mesh().envoy.listenerPort, { method: "POST", path, headers: { "content-type": "application/json" }, chunks: pieces, ca: mesh().pki.ca.cert });
 
   it("a JSON body within the limit reaches the service intact", async () => {
     const r = await post('{"n":1}');
@@ -39,12 +37,12 @@ describe("body size and content type (real Envoy)", () => {
   });
 
   it("content-length over the limit: 413, and nothing reaches the service", async () => {
-    const before = mesh!.upstream.seen.length;
+    const before = mesh().upstream.seen.length;
     const r = await post("x".repeat(1001));
     expect(r.status).toBe(413);
     expect(JSON.parse(r.body).reason).toBe("body_too_large");
-    await quiesce(mesh!);
-    expect(mesh!.upstream.seen.length).toBe(before);   // not even the headers
+    await quiesce(mesh());
+    expect(mesh().upstream.seen.length).toBe(before);   // not even the headers
   });
 
   it("a chunked body is refused once it passes the limit", async () => {
@@ -62,20 +60,20 @@ describe("body size and content type (real Envoy)", () => {
   it("more headers than the policy allows: 431 from meshguard (below Envoy's own limit of 100)", async () => {
     const headers: Record<string, string> = {};
     for (let i = 0; i < 40; i++) headers[`x-h${i}`] = "v";
-    const r = await call(mesh!.envoy.listenerPort, { path: "/upload", headers, ca: mesh!.pki.ca.cert });
+    const r = await call(mesh().envoy.listenerPort, { path: "/upload", headers, ca: mesh().pki.ca.cert });
     expect(r.status).toBe(431);
     expect(JSON.parse(r.body).reason).toBe("headers_too_large");
   });
 
   for (const [path, status, reason] of [["/items/7?page=2", 200, ""], ["/items/x", 400, "path_param_invalid"], ["/items/7?page=1&page=2", 400, "query_invalid"], ["/items/7?page=two", 400, "query_invalid"]] as const) {
     it(`typed path and query parameters: ${path} → ${status}`, async () => {
-      const r = await call(mesh!.envoy.listenerPort, { path, ca: mesh!.pki.ca.cert });
+      const r = await call(mesh().envoy.listenerPort, { path, ca: mesh().pki.ca.cert });
       expect(r.status).toBe(status);
       if (reason) expect(JSON.parse(r.body).reason).toBe(reason);
     });
   }
 
-  const order = (body: string) => call(mesh!.envoy.listenerPort, { method: "POST", path: "/orders", headers: { "content-type": "application/json" }, body, ca: mesh!.pki.ca.cert });
+  const order = (body: string) => call(mesh().envoy.listenerPort, { method: "POST", path: "/orders", headers: { "content-type": "application/json" }, body, ca: mesh().pki.ca.cert });
 
   it("a body that matches the route's schema reaches the service intact", async () => {
     const r = await order('{"sku":"a-1","qty":3}');
@@ -84,12 +82,12 @@ describe("body size and content type (real Envoy)", () => {
   });
 
   it("a body that fails the schema: 400 with the pointer and the keyword; the service gets none of the body", async () => {
-    const before = mesh!.upstream.seen.length;
+    const before = mesh().upstream.seen.length;
     const r = await order('{"sku":"a-1","qty":0}');
     expect(r.status).toBe(400);
     expect(JSON.parse(r.body)).toMatchObject({ reason: "body_schema_violation", pointer: "/qty", keyword: "minimum" });
-    await quiesce(mesh!);
-    const after = mesh!.upstream.seen.slice(before);
+    await quiesce(mesh());
+    const after = mesh().upstream.seen.slice(before);
     expect(after.filter((w) => w.state === "complete")).toEqual([]);
     expect(after.reduce((n, w) => n + w.bytes, 0)).toBe(0);
   });
@@ -101,10 +99,10 @@ describe("body size and content type (real Envoy)", () => {
   });
 
   it("method-override headers never reach the service: an allowed GET cannot become a DELETE behind it", async () => {
-    const r = await call(mesh!.envoy.listenerPort, {
+    const r = await call(mesh().envoy.listenerPort, {
       path: "/items/7",
       headers: { "x-http-method-override": "DELETE", "x-http-method": "DELETE", "x-method-override": "DELETE", "x-other": "kept" },
-      ca: mesh!.pki.ca.cert,
+      ca: mesh().pki.ca.cert,
     });
     expect(r.status).toBe(200);
     const seen = JSON.parse(r.body);
@@ -117,7 +115,7 @@ describe("body size and content type (real Envoy)", () => {
 
   for (const framing of WIRE_FRAMINGS) {
     it(`method-override headers never reach the service (${framing}, the service as witness)`, async () => {
-      const m = mesh!;
+      const m = mesh();
       const id = randomUUID();
       const headers = { "x-test-id": id, "x-http-method-override": "DELETE", "x-http-method": "DELETE", "x-method-override": "DELETE", "x-original-url": "/admin", "x-rewrite-url": "/admin", "x-other": "kept" };
       const r = await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, path: "/items/7", headers, pieces: ["a", "b"] }, framing);
@@ -134,7 +132,7 @@ describe("body size and content type (real Envoy)", () => {
   // A query parameter cannot be stripped without changing the request: refused at the headers.
   for (const framing of WIRE_FRAMINGS) {
     it(`a _method query parameter: 400 method_override, nothing reaches the service (${framing})`, async () => {
-      const m = mesh!;
+      const m = mesh();
       const id = randomUUID();
       const headers = { "x-test-id": id, "content-type": "application/x-www-form-urlencoded" };
       const r = await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, path: "/items/7?a=1&%5Fmethod=DELETE", headers, pieces: ["a=", "1"] }, framing);
@@ -148,7 +146,7 @@ describe("body size and content type (real Envoy)", () => {
   // Envoy joins the two into one value with ','; either way two readers could take different
   // media types (and the method-override scan would read the wrong format).
   it("two different content-type headers: 400 header_invalid, nothing reaches the service (HTTP/1.1)", async () => {
-    const m = mesh!;
+    const m = mesh();
     const id = randomUUID();
     const r = await h1({
       port: m.envoy.listenerPort, ca: m.pki.ca.cert, path: "/items/7", headers: { "x-test-id": id },

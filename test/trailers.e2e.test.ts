@@ -4,24 +4,22 @@
 // the witness: after Envoy and the service finished every request (quiesce), each arrived complete,
 // without the removed trailers and with the others as sent.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TRAILER_BODY, TRAILER_CASES, TRAILER_PATHS, TRAILER_POLICY } from "./cases/trailers";
-import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
+import { quiesce } from "./harness/fixture";
 import { sendFramed } from "./harness/raw";
+import { meshPerSuite } from "./harness/table";
 
 const FRAMINGS = ["h1-chunked", "h2-trailers"] as const;
 
 describe("request trailers (real Envoy, the service as witness)", () => {
-  let mesh: Mesh | undefined;
-  beforeAll(async () => { mesh = await startMesh(TRAILER_POLICY, { requireClientCertificate: false, trailers: true }); });
-  afterAll(async () => { await mesh?.stop(); });
-  beforeEach(() => dumpLogOnFailure(() => mesh));
+  const mesh = meshPerSuite(TRAILER_POLICY, { requireClientCertificate: false, trailers: true });
 
   for (const framing of FRAMINGS) {
     for (const path of TRAILER_PATHS) {
       for (const c of TRAILER_CASES) {
         it(`${c.name} (${path}, ${framing}): ${c.removed.length > 0 ? "removed" : "passed on"}`, async () => {
-          const m = mesh!;
+          const m = mesh();
           const id = randomUUID();
           const headers = { "x-test-id": id, "content-type": "application/json" };
           const reply = await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, path, headers, pieces: [TRAILER_BODY], trailers: c.trailers }, framing);

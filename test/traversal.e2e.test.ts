@@ -5,26 +5,21 @@
 // overlong UTF-8, %uXXXX, '\' as '/', ';' parameters dropped).
 // Writes build/traversal-table.json: outcomes by status and reason per protocol, for the issue's note.
 import { writeFileSync } from "node:fs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { CATCH_ALL_POLICY, HOST_CASES, HOST_POLICY, METHOD_CASES, METHOD_POLICY, TRAVERSAL_POLICY, lenientReadings, parameterCorpus, reachesProtected, traversalCorpus } from "./cases/traversal";
-import { call } from "./harness/client";
-import { type Mesh, dumpLogOnFailure, quiesce, startMesh } from "./harness/fixture";
+import { quiesce } from "./harness/fixture";
 import { type WireFraming, sendFramed } from "./harness/raw";
+import { meshPerSuite, overBothProtocols, sendOver } from "./harness/table";
 
 const tables: Record<string, unknown> = {};
 
 describe("traversal corpus (real Envoy, the service as witness)", () => {
-  let mesh: Mesh | undefined;
-  beforeAll(async () => { mesh = await startMesh(TRAVERSAL_POLICY, { requireClientCertificate: false }); });
-  afterAll(async () => {
-    await mesh?.stop();
-    writeFileSync(new URL("../build/traversal-table.json", import.meta.url), JSON.stringify(tables, null, 2));
-  });
-  beforeEach(() => dumpLogOnFailure(() => mesh));
+  const mesh = meshPerSuite(TRAVERSAL_POLICY, { requireClientCertificate: false });
+  afterAll(() => writeFileSync(new URL("../build/traversal-table.json", import.meta.url), JSON.stringify(tables, null, 2)));
 
   for (const framing of ["h1-length", "h2-empty-end"] as WireFraming[]) {
     it(`${framing}: no request the service received resolves into /admin, however leniently it decodes`, async () => {
-      const m = mesh!;
+      const m = mesh();
       const corpus = traversalCorpus();
       const before = m.upstream.seen.length;
       const outcomes = new Map<string, number>();
@@ -58,14 +53,11 @@ describe("traversal corpus (real Envoy, the service as witness)", () => {
 });
 
 describe("';' path parameters behind a public catch-all (real Envoy, the service as witness)", () => {
-  let mesh: Mesh | undefined;
-  beforeAll(async () => { mesh = await startMesh(CATCH_ALL_POLICY, { requireClientCertificate: false }); });
-  afterAll(async () => { await mesh?.stop(); });
-  beforeEach(() => dumpLogOnFailure(() => mesh));
+  const mesh = meshPerSuite(CATCH_ALL_POLICY, { requireClientCertificate: false });
 
   for (const framing of ["h1-length", "h2-empty-end"] as WireFraming[]) {
     it(`${framing}: nothing the service received reads as /admin to a server that drops path parameters or routes without case (.NET and Java folding included)`, async () => {
-      const m = mesh!;
+      const m = mesh();
       const before = m.upstream.seen.length;
       for (const path of parameterCorpus()) {
         await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, method: "GET", path, pieces: [] }, framing).catch(() => null);
@@ -84,27 +76,18 @@ describe("';' path parameters behind a public catch-all (real Envoy, the service
 interface TableCase { name: string; method?: string; path: string; authority?: string; headers?: Record<string, string | string[]>; status: number; reason?: string }
 function envoyTable(title: string, policy: object, cases: TableCase[]): void {
   describe(`${title} (real Envoy, HTTP/1.1 and HTTP/2, the service as witness)`, () => {
-    let mesh: Mesh | undefined;
-    beforeAll(async () => { mesh = await startMesh(policy, { requireClientCertificate: false }); });
-    afterAll(async () => { await mesh?.stop(); });
-    beforeEach(() => dumpLogOnFailure(() => mesh));
-
-    for (const http2 of [false, true]) for (const c of cases) {
-      it(`${c.name}${http2 ? " (HTTP/2)" : ""}`, async () => {
-        const m = mesh!;
-        const before = m.upstream.seen.length;
-        const method = c.method ?? "GET";
-        const host = c.authority ? { [http2 ? ":authority" : "host"]: c.authority } : {};
-        const headers = { ...host, ...c.headers };
-        const r = http2
-          ? await sendFramed({ port: m.envoy.listenerPort, ca: m.pki.ca.cert, method, path: c.path, headers, pieces: [] }, "h2-empty-end")
-          : await call(m.envoy.listenerPort, { method, path: c.path, headers, ca: m.pki.ca.cert });
-        expect(r.status).toBe(c.status);
-        await quiesce(m);
-        expect(m.upstream.seen.length).toBe(before + (c.status === 200 ? 1 : 0));
-        if (c.status !== 200 && method !== "HEAD") expect(JSON.parse(r.body).reason).toBe(c.reason);
-      });
-    }
+    const mesh = meshPerSuite(policy, { requireClientCertificate: false });
+    overBothProtocols(cases, async (c, http2) => {
+      const m = mesh();
+      const before = m.upstream.seen.length;
+      const method = c.method ?? "GET";
+      const host = c.authority ? { [http2 ? ":authority" : "host"]: c.authority } : {};
+      const r = await sendOver(m, http2, { method, path: c.path, headers: { ...host, ...c.headers } });
+      expect(r.status).toBe(c.status);
+      await quiesce(m);
+      expect(m.upstream.seen.length).toBe(before + (c.status === 200 ? 1 : 0));
+      if (c.status !== 200 && method !== "HEAD") expect(JSON.parse(r.body).reason).toBe(c.reason);
+    });
   });
 }
 
