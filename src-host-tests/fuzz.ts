@@ -83,6 +83,7 @@ const PEERS = [`spiffe://${TD}/ns/shop/sa/worker`, `spiffe://${TD}/ns/dev/sa/web
 const CLAIMS = [
   { sub: "alice", scope: "orders:read profile", roles: ["customer"] }, { sub: "bob", roles: ["admin"], org: { id: "acme" } },
   { sub: "ann", roles: ["support"] }, { sub: "x", roles: [1, null, { admin: true }], suspended: "true" }, { sub: 42, account: { id: 42 } }, { roles: "admin" },
+  { sub: " alice", roles: ["admin"] }, { sub: "alice\r\nx-meshguard-peer-id: spiffe://x", roles: ["customer"] }, { sub: "b\u0000b" },
 ];
 // Removed from every request, with every spelling a CGI-style reader takes for them.
 const REMOVED = new Set(["x-meshguard-peer-id", "x-meshguard-user", "x-meshguard-api-client", "x-forwarded-client-cert", "x-forwarded-for", "x-request-id"]);
@@ -250,6 +251,7 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
       report.traps.push(`request ${i} (seed ${seed}): ${hosts[which].trap!.message}`);
       hosts[which] = await load(which === 0 ? FUZZ_POLICY : FUZZ_AUDIT_POLICY);
     }
+    for (const h of hosts) if (h.invalidHeaderValues.length > 0) report.violations.push(`request ${i}: set a header value Envoy refuses: ${h.invalidHeaderValues.splice(0).join("; ")}`);
     hosts[0].advance(5);
     hosts[1].advance(5);
     report.requests++;

@@ -2,7 +2,7 @@
 // the user from the claims jwt_authn verified and published in dynamic metadata, the API-key
 // client from its digest. Pure: the pipeline reads the host's values (pipeline/io.ts) and hands
 // them in; the result is a Caller whose parts are present, absent, broken or unavailable.
-import { HeaderName, HeaderSnapshot } from "../lib/headers";
+import { HeaderName, HeaderSnapshot, fieldValueProblem } from "../lib/headers";
 import { BytesLookup, Lookup, Presence } from "../lib/presence";
 import { digestsEqual, sha256 } from "../lib/sha256";
 import { ApiClient, Caller, KeyState, User, UserState } from "./caller";
@@ -90,10 +90,17 @@ export class Identifier {
     const claims = readJwtPayload(md.bytes, jwt.metadataNamespace, jwt.payloadKeys, CLAIM_LIMITS);
     let result = ABSENT_USER;
     if (!claims.ok) result = new UserLookup(UserState.Invalid, null, claims.error);
-    else if (claims.payload !== null) result = new UserLookup(UserState.Present, jwt.userFrom(claims.payload!), "");
+    else if (claims.payload !== null) result = this.present(jwt.userFrom(claims.payload!));
     this.lastMetadata = md.bytes;
     this.lastUser = result;
     return result;
+  }
+
+  // The subject is forwarded (x-meshguard-user): one the service would read otherwise than meshguard
+  // judged it (" alice " is alice to an HTTP server) makes the claims invalid.
+  private present(user: User): UserLookup {
+    const problem = fieldValueProblem(user.subject);
+    return problem.length == 0 ? new UserLookup(UserState.Present, user, "") : new UserLookup(UserState.Invalid, null, "the subject " + problem);
   }
 
   // Every stored digest is compared, whatever matched, so timing does not tell which key is close.

@@ -7,6 +7,23 @@
 
 export const MAX_HEADERS = 1024;
 
+// Why `value` would not reach a service as it is when set as a header value, or "": HTTP servers
+// drop a field value's leading and trailing spaces and tabs (RFC 9110 5.5), and Envoy refuses
+// control characters in one. For values meshguard forwards (the verified subject).
+export function fieldValueProblem(value: string): string {
+  const n = value.length;
+  if (n > 0) {
+    const first = value.charCodeAt(0);
+    const last = value.charCodeAt(n - 1);
+    if (first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09) return "begins or ends with a space or tab";
+  }
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && c != 0x09) || c == 0x7f) return "has a control character";
+  }
+  return "";
+}
+
 // A header name encoded once, at configure or start time, never per request: the one way
 // meshguard holds a header name it looks for, sets or removes.
 export class HeaderName {

@@ -50,7 +50,7 @@ export const PEER_IDENTITY_MISSING = reason("peer_identity_missing", 401, "this 
 export const USER_MISSING = reason("user_missing", 401, "this route needs the end user's token",
   "a caller without a token, on a route whose allow rules need user claims (WWW-Authenticate: Bearer)", GROUP_AUTHENTICATION);
 export const USER_CLAIMS_INVALID = reason("user_claims_invalid", 401, "the verified token's claims could not be read",
-  "jwt_authn's published payload could not be decoded within the claim limits", GROUP_CREDENTIALS);
+  "jwt_authn's published payload could not be decoded within the claim limits, or its subject would not reach the service as it is (spaces at either end, control characters)", GROUP_CREDENTIALS);
 export const USER_CLAIMS_UNAVAILABLE = reason("user_claims_unavailable", 503, "the verified token's claims are unavailable",
   "Envoy failed to report the dynamic metadata (fail closed)", GROUP_HOST);
 export const API_KEY_INVALID = reason("api_key_invalid", 401, "the API key is not valid",

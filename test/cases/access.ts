@@ -131,6 +131,15 @@ export const ACCESS_CASES: AccessCase[] = [
   { name: "2,000 roles (over the 1,000 claim values read)", path: "/admin/users", token: tok({ sub: "r", roles: Array.from({ length: 2000 }, (_, i) => `role${i}`), org: { id: "acme" } }), status: 401, reason: "user_claims_invalid" },
   { name: "claims nested 40 deep", path: "/me", token: tok({ sub: "d", x: deep(40) }), status: 401, reason: "user_claims_invalid" },
   { name: "a 20 KB claim string", path: "/me", token: tok({ sub: "s", blob: "x".repeat(20_000) }), status: 401, reason: "user_claims_invalid" },
+  // The subject goes to the service in x-meshguard-user, which must read the value meshguard
+  // judged: every HTTP server drops a field value's leading and trailing spaces (" alice " would be
+  // alice there), and Envoy refuses control characters in a value (an opaque 503).
+  { name: "a subject with spaces around it (alice to the service)", path: "/me", token: tok({ sub: " alice " }), status: 401, reason: "user_claims_invalid" },
+  { name: "a subject with a tab at its end", path: "/me", token: tok({ sub: "alice\t" }), status: 401, reason: "user_claims_invalid" },
+  { name: "a subject with a line break", path: "/me", token: tok({ sub: "alice\r\nx-meshguard-peer-id: spiffe://meshguard.test/ns/ops/sa/admin" }), status: 401, reason: "user_claims_invalid" },
+  { name: "a subject with a NUL", path: "/me", token: tok({ sub: "alice\u0000" }), status: 401, reason: "user_claims_invalid" },
+  { name: "a subject with inner spaces passes as it is", path: "/me", token: tok({ sub: "Ann O Briain" }), status: 200, forwarded: { "x-meshguard-user": "Ann O Briain" } },
+  { name: "a subject with non-ASCII letters passes", path: "/me", token: tok({ sub: "Ann Ó Briain" }), status: 200 },
 ];
 
 // A route whose only rule is `authenticated: true` (what the OpenAPI importer writes for a bearer
