@@ -5,7 +5,7 @@ import { RouteTable, UnmatchedRoutes } from "../authz/routes";
 import { ApiClient, ClaimPath, JwtSettings } from "../identity/caller";
 import { SPIFFE_SCHEME, parseSpiffeId } from "../identity/spiffe";
 import { ApiKey, IdentityHeaders, IdentitySources } from "../identity/sources";
-import { HeaderName } from "../lib/headers";
+import { HeaderName, fieldValueProblem } from "../lib/headers";
 import { JsonKind, JsonLimits, JsonValue, parseJson } from "../lib/json";
 import { parseHexDigest } from "../lib/sha256";
 import { RateLimits } from "../ratelimit/limits";
@@ -226,6 +226,9 @@ function compileApiKey(c: ConfigReader, f: string, k: JsonValue, seen: ApiKey[])
   if (name === null) { c.fail(f + ".client", "required"); return null; }
   if (!c.expectKind(f + ".client", name, JsonKind.String)) return null;
   if (name.str.length == 0) { c.fail(f + ".client", "empty"); return null; }
+  // Forwarded in the client header: it must reach the service as written.
+  const problem = fieldValueProblem(name.str);
+  if (problem.length > 0) { c.fail(f + ".client", "the name " + problem + " (it is forwarded as a header value)"); return null; }
   const roles = c.strings(f + ".roles", k.member("roles"));
   for (let j = 0; j < seen.length; j++) {
     let same = true;

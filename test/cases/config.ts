@@ -58,6 +58,8 @@ export const BAD_CONFIGS: BadConfig[] = [
   { name: "unknown API client", config: ok('[{"path":"/a","allow":[{"api_clients":["partner"]}]}]'), error: "routes[0].allow[0].api_clients[0]: no API key belongs to client \"partner\"" },
   { name: "API key in clear", config: '{"routes":[],"api_keys":{"keys":[{"key":"s3cret","client":"a"}]}}', error: "api_keys.keys[0].key: unknown field" },
   { name: "API key digest not hex", config: '{"routes":[],"api_keys":{"keys":[{"sha256":"xyz","client":"a"}]}}', error: "api_keys.keys[0].sha256: expected 64 hex digits" },
+  { name: "API client name with a line break", config: `{"routes":[],"api_keys":{"keys":[{"sha256":"${"ab".repeat(32)}","client":"a\\r\\nx: 1"}]}}`, error: "api_keys.keys[0].client: the name has a control character (it is forwarded as a header value)" },
+  { name: "API client name with a space at its end", config: `{"routes":[],"api_keys":{"keys":[{"sha256":"${"ab".repeat(32)}","client":"a "}]}}`, error: "api_keys.keys[0].client: the name begins or ends with a space or tab (it is forwarded as a header value)" },
   { name: "same API key twice", config: `{"routes":[],"api_keys":{"keys":[{"sha256":"${"ab".repeat(32)}","client":"a"},{"sha256":"${"AB".repeat(32)}","client":"b"}]}}`, error: "api_keys.keys[1].sha256: the same key digest appears twice" },
   { name: "empty jwt payload keys", config: '{"routes":[],"jwt":{"payload_keys":[]}}', error: "jwt.payload_keys: empty" },
   { name: "unknown jwt field", config: '{"routes":[],"jwt":{"issuer":"x"}}', error: "jwt.issuer: unknown field" },
