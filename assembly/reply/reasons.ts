@@ -90,7 +90,7 @@ export const METHOD_OVERRIDE = reason("method_override", 400, "the request asks 
 export const BODY_TOO_LARGE = reason("body_too_large", 413, "the request body is too large for this route",
   "content-length, or the body as it arrives, over max_body_bytes", GROUP_VALIDATION);
 export const CONTENT_TYPE_NOT_ALLOWED = reason("content_type_not_allowed", 415, "this route does not accept the request's content type",
-  "a body whose media type is not in the route's content_types", GROUP_VALIDATION);
+  "a body whose media type is not in the route's content_types (without them, on a route with a body_schema: not a JSON type)", GROUP_VALIDATION);
 export const CONTENT_ENCODING_NOT_ALLOWED = reason("content_encoding_not_allowed", 415, "this route reads request bodies and does not accept an encoded one",
   "a content-encoding other than identity, or a charset that does not keep ASCII as ASCII (UTF-16, UTF-32, ...), on a body meshguard reads (a body_schema, or a POST scanned for _method): it would read other bytes than the service decodes", GROUP_VALIDATION);
 export const BODY_INVALID_JSON = reason("body_invalid_json", 400, "the request body is not valid JSON",

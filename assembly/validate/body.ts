@@ -53,6 +53,11 @@ function asciiCompatible(charset: string): bool {
     charset == "latin1" || charset.startsWith("iso-8859-") || charset.startsWith("windows-125");
 }
 
+// application/json, or a structured type with the +json suffix (RFC 6839): application/problem+json.
+export function isJsonMediaType(type: string): bool {
+  return type == "application/json" || (type.endsWith("+json") && type.indexOf("/") > 0);
+}
+
 export class BodyProblem {
   constructor(public readonly reason: Reason, public readonly detail: string, public readonly reply: ReplyDetail) {}
 }
@@ -115,17 +120,18 @@ export class BodyCheck {
 
   // The media type, a body the schema needs, and the declared size. Call once, in order, until
   // one is enforced: each returns the next problem or null.
-  // Whether the media type is checked.
-  get checksType(): bool {
-    const f = this.framing;
-    return this.rules.contentTypes.length > 0 && (f.declared > 0 || f.streamed);
-  }
-
-  // `type`: the content-type's media type (validate/hygiene.ts mediaType).
+  // `type`: the content-type's media type (validate/hygiene.ts mediaType). Without content_types, a
+  // route with a schema takes a JSON media type or none: the schema reads the body as JSON, and a
+  // service parses a body declared as a form as a form (`{"qty":1,"x":"&qty=1000"}` is valid JSON
+  // to meshguard and qty=1000"} to PHP, Rails or Express, an integer 1000 once converted).
   contentTypeProblem(type: string): BodyProblem | null {
-    if (!this.checksType) return null;
-    if (this.rules.contentTypes.includes(type)) return null;
-    return problem(CONTENT_TYPE_NOT_ALLOWED, type.length > 0 ? type : "no content-type");
+    const f = this.framing;
+    if (!(f.declared > 0 || f.streamed)) return null;
+    if (this.rules.contentTypes.length > 0) {
+      return this.rules.contentTypes.includes(type) ? null : problem(CONTENT_TYPE_NOT_ALLOWED, type.length > 0 ? type : "no content-type");
+    }
+    if (this.rules.schema === null || type.length == 0 || isJsonMediaType(type)) return null;
+    return problem(CONTENT_TYPE_NOT_ALLOWED, type + " (the route's schema reads JSON)");
   }
 
   // Whether meshguard reads the body's bytes as they are (a schema, or a scan for `_method`).

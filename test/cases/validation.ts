@@ -23,6 +23,8 @@ export const VALIDATION_POLICY = {
       required_headers: ["x-tenant"], forbidden_headers: ["x-debug"], header_patterns: { "x-tenant": "^[a-z0-9-]{1,16}$" },
     },
     { name: "limited", path: "/limited", public: true },
+    // A schema without content_types: JSON media types or none.
+    { name: "untyped", path: "/untyped", methods: ["POST"], public: true, body_schema: { type: "object", properties: { qty: { type: "integer", maximum: 10 } } } },
     { name: "profile", path: "/profile", methods: ["POST"], public: true, content_types: ["application/json"], body_schema: { type: "object", properties: { qty: { type: "integer", maximum: 10 }, kind: { enum: ["gift", "order"] } } } },
   ],
   request_limits: { max_headers: 30, max_header_value_bytes: 512 },
@@ -118,6 +120,11 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a duplicate member name (read two ways): 400", method: "POST", path: "/orders", headers: json, body: '{"sku":"a","qty":1,"qty":0}', status: 400, reason: "body_invalid_json" },
   { name: "a chunked body that is not JSON: 400", method: "POST", path: "/orders", headers: json, chunks: ['{"sku":', '"a", ', "}"], status: 400, reason: "body_invalid_json" },
   { name: "no body where the schema needs one: 400", method: "POST", path: "/orders", headers: json, status: 400, reason: "body_invalid_json" },
+  // A schema reads JSON; a service reads a body declared as a form as a form: qty=1000"} to PHP,
+  // Rails or Express.
+  { name: "JSON sent as a form to a schema route without content_types: 415", method: "POST", path: "/untyped", headers: { "content-type": "application/x-www-form-urlencoded" }, body: '{"qty":1,"x":"&qty=1000"}', status: 415, reason: "content_type_not_allowed" },
+  { name: "a +json media type passes a schema route without content_types", method: "POST", path: "/untyped", headers: { "content-type": "application/merge-patch+json" }, body: '{"qty":1}', status: 200 },
+  { name: "no content-type passes a schema route without content_types", method: "POST", path: "/untyped", body: '{"qty":1}', status: 200 },
   // A header that keys a rate limit: the bucket is the first value's, a service may read the last
   // (or a CGI-style server the '_' spelling), so a client could vary the first for a fresh bucket.
   { name: "the header a rate limit is keyed by, given twice: 400", path: "/limited", headers: { "x-client": ["fresh-1", "victim"] }, status: 400, reason: "header_invalid" },
