@@ -83,6 +83,23 @@ describe("meshguard openapi: operations meshguard cannot tell apart", () => {
     const host = await loadFilter(JSON.parse(out.stdout));
     expect(host.configured).toBe(true);
   });
+  it("a form media type beside a JSON body's schema is left out with a warning: a JSON body declared as a form is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-openapi-"));
+    const file = join(dir, "form.json");
+    const schema = { type: "object", properties: { qty: { type: "integer", maximum: 10 } } };
+    writeFileSync(file, JSON.stringify({ openapi: "3.0.3", info: { title: "t", version: "1" }, paths: {
+      "/orders": { post: { operationId: "createOrder", requestBody: { required: true, content: { "application/json": { schema }, "application/x-www-form-urlencoded": { schema } } }, responses: { 200: { description: "ok" } } } },
+    } }));
+    const out = cli("openapi", file);
+    expect(out.status).toBe(0);
+    expect(out.stderr).toContain("/paths/~1orders/post/requestBody/content: application/x-www-form-urlencoded: not accepted beside the JSON body's schema");
+    const policy = JSON.parse(out.stdout);
+    expect(policy.routes[0].content_types).toEqual(["application/json"]);
+    const host = await loadFilter(policy);
+    const post = (type: string) => runRequest(host, { method: "POST", path: "/orders", headers: { "content-type": type }, body: '{"qty":1,"x":"&qty=1000"}' });
+    expect(post("application/json").allowed).toBe(true);
+    expect(post("application/x-www-form-urlencoded")).toMatchObject({ status: 415, reason: "content_type_not_allowed" });
+  });
 });
 
 // The shapes real documents have (issue #10: APIs-guru and GitHub's description), each a fault the

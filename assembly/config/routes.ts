@@ -4,7 +4,7 @@ import { takesMethod } from "../authz/routes";
 import { Rule } from "../authz/rules";
 import { PathTemplate, compileTemplate, isMethodToken } from "../authz/template";
 import { JsonKind, JsonValue } from "../lib/json";
-import { BodyRules } from "../validate/body";
+import { BodyRules, isJsonMediaType } from "../validate/body";
 import { mediaType } from "../validate/hygiene";
 import { Budget, SchemaNode } from "../validate/schema";
 import { compileSchema } from "../validate/schema-compile";
@@ -205,6 +205,15 @@ function compileBody(c: ConfigReader, field: string, v: JsonValue, schemas: Comp
     }
     schema = compiled.node;
     schemas.add(schemaV, compiled.node!);
+  }
+  // A schema reads the body as JSON: a body declared as another type would be parsed otherwise by
+  // the service (validate/body.ts).
+  if (schema !== null) {
+    for (let i = 0; i < types.length; i++) {
+      if (isJsonMediaType(types[i])) continue;
+      c.fail(field + ".content_types[" + i.toString() + "]", "\"" + types[i] + "\" with body_schema: the schema reads JSON, so only JSON media types (application/json, +json) can go with it");
+      return null;
+    }
   }
   // "hold" (default): a body that may still be refused stays in Envoy until it has passed.
   // "stream": it goes on as it arrives; a size limit then cuts the stream (the service may see a

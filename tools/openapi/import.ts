@@ -13,6 +13,8 @@ import { type Json, type Problem, Problems, deref, pointer } from "./document.ts
 import { SchemaConverter } from "./schema.ts";
 
 export const DEFAULT_WASM = resolve(import.meta.dirname, "..", "..", "build", "meshguard.wasm");
+// A JSON media type (application/json, application/<x>+json), parameters allowed.
+const JSON_TYPE = /^application\/(.+\+)?json\s*(;|$)/i;
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 export class ImportError extends Error {
@@ -146,11 +148,17 @@ class OperationImporter {
     if (!body) return;
     const where = pointer(at, "requestBody");
     const content = (body.content ?? {}) as Record<string, Json>;
-    const types = [...new Set(Object.keys(content).map((t) => t.split(";")[0].trim().toLowerCase()))];
+    let types = [...new Set(Object.keys(content).map((t) => t.split(";")[0].trim().toLowerCase()))];
+    const jsonType = Object.keys(content).find((t) => JSON_TYPE.test(t));
+    const schema = jsonType ? content[jsonType].schema : undefined;
+    // With a schema meshguard reads the body as JSON, so a body of another type is refused: a
+    // service would parse it otherwise (a form body as a form).
+    if (schema !== undefined) {
+      for (const t of types.filter((t) => !JSON_TYPE.test(t))) this.problems.warn(pointer(where, "content"), `${t}: not accepted beside the JSON body's schema (meshguard validates request bodies as JSON)`);
+      types = types.filter((t) => JSON_TYPE.test(t));
+    }
     if (types.some((t) => t.includes("*"))) this.problems.warn(pointer(where, "content"), "a wildcard media type: any content type is accepted");
     else if (types.length > 0) route.content_types = types;
-    const jsonType = Object.keys(content).find((t) => /^application\/(.+\+)?json\s*(;|$)/i.test(t));
-    const schema = jsonType ? content[jsonType].schema : undefined;
     if (schema === undefined) return;
     route.body_schema = this.schemas.convert(schema, pointer(pointer(pointer(where, "content"), jsonType!), "schema"));
     if (!body.required) this.problems.warn(where, "the request body is optional in the document; with a body_schema meshguard requires one");
