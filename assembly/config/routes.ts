@@ -112,6 +112,12 @@ function compileRoute(c: ConfigReader, field: string, v: JsonValue, schemas: Com
   const shape = compileShape(c, field, v, template.params);
   const body = compileBody(c, field, v, schemas);
   if (c.failed || body === null) return null;
+  if (shape !== null) {
+    const params = shape.query.params;
+    const lenient = new Array<string>(params.length);
+    for (let i = 0; i < params.length; i++) lenient[i] = params[i].lenient;
+    body.lookForQueryNames(lenient);
+  }
   const route = new RoutePolicy(name, template, methods, hosts, audit, access, body, shape);
   route.allowEncodedPercent = c.bool(field + ".allow_encoded_percent", v.member("allow_encoded_percent"), false);
   return route;

@@ -29,7 +29,7 @@ import { queryOverrides } from "../validate/override";
 import { forwardedHosts } from "../validate/forwarded";
 import { trailerRemoved } from "../validate/trailers";
 import { Twin } from "../validate/twins";
-import { bodyOverrideScan } from "../validate/override-body";
+import { bodyParameterScan } from "../validate/override-body";
 import { PathCheck, checkPath, otherReading } from "../validate/path";
 import { BodyStep, CONTINUE, STOP } from "./body-step";
 import { FilterConfig } from "./filter-config";
@@ -219,11 +219,17 @@ export class RequestPipeline {
     // Nothing to check: no body, none declared, none required.
     if (endOfStream && declared <= 0 && !chunked && rules.schema === null) return false;
     const check = new BodyCheck(rules, this.config.policy.limits.maxBodyBytes, new BodyFraming(!endOfStream, declared, chunked));
-    const scan = !endOfStream && this.scansForOverride(snap);
+    // A body is scanned for `_method` (a POST) and for the route's query parameter names.
+    const method = !endOfStream && this.scansForOverride(snap);
+    const scan = !endOfStream && (method || rules.queryNames.length > 0);
     // content-type, read once, when a check needs it: the route's types, a schema's body, the scan.
     const type = scan || rules.contentTypes.length > 0 || rules.schema !== null ? snap.value(CONTENT_TYPE.bytes) : "";
     const media = mediaType(type);
-    if (scan) check.overrides = bodyOverrideScan(media, type);
+    if (scan) {
+      check.parameters = method
+        ? bodyParameterScan(media, type, rules.queryNamesAndMethod, rules.queryNamesJsonAndMethod)
+        : bodyParameterScan(media, type, rules.queryNames, rules.queryNamesJson);
+    }
     const step = new BodyStep(this.settler, this.io, check, decision);
     if (step.atHeaders(snap, type, media)) return true;
     this.body = step;

@@ -5,10 +5,11 @@
 import { JsonLimits } from "../lib/json";
 import { JsonStream } from "../lib/jsonstream";
 import {
-  BODY_INVALID_JSON, BODY_LIMIT_EXCEEDED, BODY_SCHEMA_VIOLATION, BODY_TOO_LARGE, CONTENT_ENCODING_NOT_ALLOWED, CONTENT_TYPE_NOT_ALLOWED, METHOD_OVERRIDE, Reason,
+  BODY_INVALID_JSON, BODY_LIMIT_EXCEEDED, BODY_SCHEMA_VIOLATION, BODY_TOO_LARGE, CONTENT_ENCODING_NOT_ALLOWED, CONTENT_TYPE_NOT_ALLOWED, METHOD_OVERRIDE, QUERY_INVALID, Reason,
 } from "../reply/reasons";
 import { NO_REPLY_DETAIL, ReplyDetail } from "../reply/reply";
-import { BodyOverrides } from "./override-body";
+import { METHOD_PARAMETER } from "./override";
+import { BodyParameters } from "./override-body";
 import { SchemaNode } from "./schema";
 import { SchemaStream } from "./schema-stream";
 
@@ -19,12 +20,35 @@ export const LIMIT_SCHEMA_WORK = "schema_work";
 
 // A route's body settings (the route's JSON fields in parentheses).
 export class BodyRules {
+  // The route's declared query parameters (their lenient names), looked for in a body that
+  // frameworks merge with the query (override-body.ts): in a form, and, unless the schema
+  // declares the member, among a JSON body's top-level members. Then each with `_method` first,
+  // for a POST whose body is scanned for a method override too. Set once, at configure.
+  queryNames: string[] = [];
+  queryNamesJson: string[] = [];
+  queryNamesAndMethod: string[] = [METHOD_PARAMETER];
+  queryNamesJsonAndMethod: string[] = [METHOD_PARAMETER];
+
   constructor(
     public readonly maxBytes: i64,              // (max_body_bytes) -1: the policy's default
     public readonly contentTypes: string[],     // (content_types) media types; empty: any
     public readonly schema: SchemaNode | null,  // (body_schema) null: any body
     public readonly stream: bool,               // (body_forwarding: stream) never held
   ) {}
+
+  // `lenient`: the declared query parameters' lenient names (shape.ts QueryParam.lenient).
+  lookForQueryNames(lenient: string[]): void {
+    const schema = this.schema;
+    for (let i = 0; i < lenient.length; i++) {
+      const name = lenient[i];
+      if (this.queryNames.includes(name)) continue;
+      this.queryNames.push(name);
+      this.queryNamesAndMethod.push(name);
+      if (schema !== null && schema.properties.includes(name)) continue;
+      this.queryNamesJson.push(name);
+      this.queryNamesJsonAndMethod.push(name);
+    }
+  }
 }
 
 export const ANY_BODY = new BodyRules(-1, [], null, false);
@@ -112,7 +136,7 @@ export class BodyCheck {
   private json: JsonStream | null = null;         // the parser's, until the document ends
   private checker: SchemaStream | null = null;    // the parser's, until the verdict is taken
   // Set before start() when a `_method` parameter in the body is refused (override-body.ts).
-  overrides: BodyOverrides | null = null;
+  parameters: BodyParameters | null = null;
 
   constructor(public readonly rules: BodyRules, defaultMax: i64, public readonly framing: BodyFraming) {
     this.limit = rules.maxBytes >= 0 ? rules.maxBytes : defaultMax;
@@ -134,8 +158,8 @@ export class BodyCheck {
     return problem(CONTENT_TYPE_NOT_ALLOWED, type + " (the route's schema reads JSON)");
   }
 
-  // Whether meshguard reads the body's bytes as they are (a schema, or a scan for `_method`).
-  get readsBody(): bool { return this.framing.follows && (this.rules.schema !== null || this.overrides !== null); }
+  // Whether meshguard reads the body's bytes as they are (a schema, or a scan for `_method` or query parameter names).
+  get readsBody(): bool { return this.framing.follows && (this.rules.schema !== null || this.parameters !== null); }
 
   // A body meshguard reads must arrive unencoded, in a charset that keeps ASCII as ASCII: it would
   // judge the compressed (or UTF-16) bytes, and a service that inflates or decodes request bodies
@@ -176,15 +200,15 @@ export class BodyCheck {
       this.checker = parser.checker;
       this.json = parser.json;
     }
-    const mayRefuse = this.checker !== null || this.overrides !== null || (this.framing.declared < 0 && this.limit != i64.MAX_VALUE);
+    const mayRefuse = this.checker !== null || this.parameters !== null || (this.framing.declared < 0 && this.limit != i64.MAX_VALUE);
     this.hold = this.framing.follows && mayRefuse && !audit && !this.rules.stream;
   }
 
   // An audited refusal of the size: the rest of the body is not measured again.
   stopMeasuring(): void { this.limit = i64.MAX_VALUE; }
 
-  // Whether the body's bytes are read (a schema, or a scan for `_method`).
-  get parsing(): bool { return this.json !== null || this.overrides !== null; }
+  // Whether the body's bytes are read (a schema, or a scan for parameter names).
+  get parsing(): bool { return this.json !== null || this.parameters !== null; }
 
   // `fresh` more bytes arrived.
   sizeProblem(fresh: i64): BodyProblem | null {
@@ -195,10 +219,12 @@ export class BodyCheck {
 
   // The next bytes of the document; `last` ends it (with no bytes, or with the last ones).
   feed(bytes: Uint8Array, last: bool): BodyProblem | null {
-    const overrides = this.overrides;
-    if (overrides !== null && (overrides.feed(bytes) || (last && overrides.end()))) {
-      this.overrides = null;   // reported once (an audited refusal goes on to the schema)
-      return problem(METHOD_OVERRIDE, "a _method parameter in the body");
+    const parameters = this.parameters;
+    if (parameters !== null && (parameters.feed(bytes) || (last && parameters.end()))) {
+      this.parameters = null;   // reported once (an audited refusal goes on to the schema)
+      const name = parameters.found;
+      if (name == METHOD_PARAMETER) return problem(METHOD_OVERRIDE, "a _method parameter in the body");
+      return problem(QUERY_INVALID, "the query parameter " + name + " in the body: frameworks that merge body and query parameters read the body's");
     }
     const json = this.json;
     if (json === null) return null;

@@ -1,5 +1,8 @@
-// A `_method` parameter in a POST body (see override.ts): which body formats frameworks read it
-// from, and a scanner for each, fed the body in pieces of any size with O(1) state.
+// Parameters in a request body that frameworks read beside, or instead of, what meshguard checked:
+// a `_method` parameter in a POST body (see override.ts), and a parameter named as one of the
+// route's declared query parameters (Rails, Laravel, PHP's $_REQUEST and ASP.NET's model binding
+// merge body parameters with the query's, the body's winning). Which body formats frameworks read
+// them from, and a scanner for each, fed the body in pieces of any size with O(1) state per name:
 //
 //   form       application/x-www-form-urlencoded, and no content-type at all (Rack reads a POST
 //              without one as a form): every parameter name
@@ -7,34 +10,38 @@
 //              top-level object's member names, escapes decoded
 //   multipart  multipart/*: every part's header block is searched for "_method",
 //              case-insensitively (a file named my_method.txt is refused too: over-reading is the
-//              safe side). RFC 2231 continuations (name*0=_me; name*1=thod) are not joined.
+//              safe side). RFC 2231 continuations (name*0=_me; name*1=thod) are not joined. Query
+//              parameter names are not looked for there (a short name would be found in any
+//              header block).
 // Other media types are not read as parameters by those frameworks and are not scanned.
 import { hexDigit, lowerAscii } from "../lib/text";
-import { FormNames, NameMatch } from "./override";
+import { FormNames, METHOD_PARAMETER, NameMatches } from "./override";
 
-// The scanners a POST body needs, from its media type (validate/hygiene.ts mediaType) and its whole
+// The scanners a body needs, from its media type (validate/hygiene.ts mediaType) and its whole
 // content-type value (Laravel tests the value, parameters included), or null when none does. A
-// body two frameworks would read as different formats is scanned as both.
-export function bodyOverrideScan(mediaType: string, contentType: string): BodyOverrides | null {
+// body two frameworks would read as different formats is scanned as both. `names`: the names
+// looked for in a form (lenient forms, override.ts NameMatch); `jsonNames`: those looked for among
+// a JSON body's top-level members; the multipart scan runs when `names` holds `_method`.
+export function bodyParameterScan(mediaType: string, contentType: string, names: string[], jsonNames: string[]): BodyParameters | null {
   const form = mediaType.length == 0 || mediaType == "application/x-www-form-urlencoded";
-  const parts = mediaType.startsWith("multipart/");
+  const parts = mediaType.startsWith("multipart/") && names.includes(METHOD_PARAMETER);
   const lower = lowerAscii(contentType);
-  const json = lower.includes("/json") || lower.includes("+json");
-  return form || parts || json ? new BodyOverrides(form, json, parts) : null;
+  const json = (lower.includes("/json") || lower.includes("+json")) && jsonNames.length > 0;
+  return (form && names.length > 0) || parts || json ? new BodyParameters(form ? names : null, json ? jsonNames : null, parts) : null;
 }
 
-export class BodyOverrides {
+export class BodyParameters {
   private readonly form: FormNames | null;
   private readonly json: JsonNames | null;
   private readonly parts: PartHeaders | null;
 
-  constructor(form: bool, json: bool, parts: bool) {
-    this.form = form ? new FormNames() : null;
-    this.json = json ? new JsonNames() : null;
+  constructor(form: string[] | null, json: string[] | null, parts: bool) {
+    this.form = form !== null ? new FormNames(form) : null;
+    this.json = json !== null ? new JsonNames(json) : null;
     this.parts = parts ? new PartHeaders() : null;
   }
 
-  // The next bytes of the body; true once a `_method` parameter was seen.
+  // The next bytes of the body; true once a parameter looked for was seen (`found`).
   feed(bytes: Uint8Array): bool {
     const n = bytes.length;
     const form = this.form;
@@ -43,29 +50,32 @@ export class BodyOverrides {
     if (form !== null) for (let i = 0; i < n; i++) form.push(<i32>unchecked(bytes[i]));
     if (json !== null) json.feed(bytes);
     if (parts !== null) for (let i = 0; i < n; i++) parts.push(<i32>unchecked(bytes[i]));
-    return this.found;
+    return this.found.length > 0;
   }
 
-  // The end of the body: true when it carried a `_method` parameter.
+  // The end of the body: true when it carried a parameter looked for.
   end(): bool {
     const form = this.form;
     if (form !== null) form.end();
-    return this.found;
+    return this.found.length > 0;
   }
 
-  get found(): bool {
+  // The name of the first parameter looked for that the body carried (as looked for); "" if none.
+  get found(): string {
     const form = this.form;
+    if (form !== null && form.found.length > 0) return form.found;
     const json = this.json;
+    if (json !== null && json.found.length > 0) return json.found;
     const parts = this.parts;
-    return (form !== null && form.found) || (json !== null && json.found) || (parts !== null && parts.found);
+    return parts !== null && parts.found ? METHOD_PARAMETER : "";
   }
 }
 
 // The member names of a top-level JSON object. Lenient: it never refuses, it only watches names,
 // so a malformed document is scanned as far as it goes (its service will refuse it, or read it).
 class JsonNames {
-  found: bool = false;
-  private readonly name: NameMatch = new NameMatch();
+  found: string = "";
+  private readonly name: NameMatches;
   private depth: i32 = 0;
   private started: bool = false;
   private topObject: bool = false;
@@ -74,6 +84,8 @@ class JsonNames {
   private isName: bool = false;       // the string being read is a top-level member name
   private escape: i32 = 0;            // 0: none; 1: after '\'; 2-5: \u and that many hex digits - 2
   private code: i32 = 0;
+
+  constructor(targets: string[]) { this.name = new NameMatches(targets); }
 
   feed(bytes: Uint8Array): void {
     const n = bytes.length;
@@ -135,7 +147,7 @@ class JsonNames {
       this.escape = 1;
     } else if (c == 0x22) {
       this.inString = false;
-      if (this.isName && this.name.matched) this.found = true;
+      if (this.isName) { this.name.endName(); this.found = this.name.found; }
     } else {
       this.nameByte(c > 0x7f ? 0xff : c);
     }

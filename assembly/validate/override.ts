@@ -12,44 +12,77 @@
 // take the body in pieces of any size (JSON and multipart details in override-body.ts).
 import { hexDigit } from "../lib/text";
 
-const TARGET = "_method";
-const TARGET_LEN = 7;
+export const METHOD_PARAMETER = "_method";
 const MATCHING = 0;
 const MATCHED = 1;   // settled: the array form, or a NUL after the name
 const DEAD = 2;
 
-// One parameter name, fed its decoded bytes in order.
+// One parameter name, fed its decoded bytes in order, against one target name (lowercase, with
+// '_' for the characters PHP renames: shape.ts lenientName's form).
 export class NameMatch {
-  private at: i32 = 0;          // bytes of "_method" matched so far
+  private at: i32 = 0;          // bytes of the target matched so far
   private state: i32 = MATCHING;
   private started: bool = false;
+
+  constructor(readonly target: string) {}
 
   reset(): void { this.at = 0; this.state = MATCHING; this.started = false; }
 
   push(b: i32): void {
     if (this.state != MATCHING) return;
-    if (b == 0) { this.state = this.at == TARGET_LEN ? MATCHED : DEAD; return; }   // a C reader stops at NUL
+    const len = this.target.length;
+    if (b == 0) { this.state = this.at == len ? MATCHED : DEAD; return; }   // a C reader stops at NUL
     if (!this.started && b == 0x20) return;   // PHP drops leading spaces
     this.started = true;
-    if (this.at == TARGET_LEN) { this.state = b == 0x5b ? MATCHED : DEAD; return; }   // "_method[...]"
+    if (this.at == len) { this.state = b == 0x5b ? MATCHED : DEAD; return; }   // "name[...]"
     let c = b;
     if (c == 0x20 || c == 0x2e || c == 0x5b) c = 0x5f;   // PHP reads ' ', '.' and '[' as '_'
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    if (c == TARGET.charCodeAt(this.at)) this.at++;
+    if (c == this.target.charCodeAt(this.at)) this.at++;
     else this.state = DEAD;
   }
 
-  get matched(): bool { return this.state == MATCHED || (this.state == MATCHING && this.at == TARGET_LEN); }
+  get matched(): bool { return this.state == MATCHED || (this.state == MATCHING && this.at == this.target.length); }
+}
+
+// Several names matched at once: the first target a name matches, once one has.
+export class NameMatches {
+  found: string = "";
+  private readonly names: NameMatch[];
+
+  constructor(targets: string[]) {
+    const names = new Array<NameMatch>(targets.length);
+    for (let i = 0; i < targets.length; i++) names[i] = new NameMatch(targets[i]);
+    this.names = names;
+  }
+
+  push(b: i32): void { for (let i = 0; i < this.names.length; i++) unchecked(this.names[i]).push(b); }
+
+  // The end of one name: remembers the first target it matched, and starts over.
+  endName(): void {
+    for (let i = 0; i < this.names.length; i++) {
+      const m = unchecked(this.names[i]);
+      if (m.matched && this.found.length == 0) this.found = m.target;
+      m.reset();
+    }
+  }
+
+  // Forgets the name in progress (a string that was no name after all).
+  reset(): void { for (let i = 0; i < this.names.length; i++) unchecked(this.names[i]).reset(); }
 }
 
 // A form's (or a query's) parameter names: name=value pairs split on '&' and ';' (older Rack and
-// some servlet containers split on both), each name percent-decoded into a NameMatch.
+// some servlet containers split on both), each name percent-decoded and matched against targets.
 export class FormNames {
-  found: bool = false;
-  private readonly name: NameMatch = new NameMatch();
+  private readonly name: NameMatches;
   private inName: bool = true;
   private escape: i32 = 0;   // 0: none; 1: after '%'; 2: after '%' and one hex digit
   private high: i32 = 0;     // that digit, as written
+
+  constructor(targets: string[]) { this.name = new NameMatches(targets); }
+
+  // The first target a name matched; "" while none has.
+  get found(): string { return this.name.found; }
 
   // One byte (or a UTF-16 unit of a query string: anything above 0x7f matches nothing).
   push(c: i32): void {
@@ -86,16 +119,17 @@ export class FormNames {
       if (this.escape == 2) this.name.push(this.high);
       this.escape = 0;
     }
-    if (this.name.matched) this.found = true;
-    this.name.reset();
+    this.name.endName();
   }
 }
 
+const METHOD_ONLY: string[] = [METHOD_PARAMETER];
+
 // Whether a raw query string carries a `_method` parameter.
 export function queryOverrides(query: string): bool {
-  if (query.length < TARGET_LEN) return false;   // decoding never lengthens a name
-  const form = new FormNames();
+  if (query.length < METHOD_PARAMETER.length) return false;   // decoding never lengthens a name
+  const form = new FormNames(METHOD_ONLY);
   for (let i = 0; i < query.length; i++) form.push(query.charCodeAt(i));
   form.end();
-  return form.found;
+  return form.found.length > 0;
 }

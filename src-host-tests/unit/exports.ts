@@ -218,15 +218,16 @@ export function numberValue(ptr: usize, len: i32): f64 {
 // 0 when not; for a body, -1 when its content-type needs no scan. The body is fed in `chunk`-byte
 // pieces, as it arrives.
 import { mediaType } from "../../assembly/validate/hygiene";
-import { queryOverrides } from "../../assembly/validate/override";
-import { bodyOverrideScan } from "../../assembly/validate/override-body";
+import { METHOD_PARAMETER, queryOverrides } from "../../assembly/validate/override";
+import { bodyParameterScan } from "../../assembly/validate/override-body";
+const METHOD_ONLY: string[] = [METHOD_PARAMETER];
 let overrideType = "";
 export function setOverrideType(ptr: usize, len: i32): void { overrideType = String.UTF8.decodeUnsafe(ptr, <usize>len, false); }
 export function overrideQuery(ptr: usize, len: i32): i32 {
   return queryOverrides(String.UTF8.decodeUnsafe(ptr, <usize>len, false)) ? 1 : 0;
 }
 export function overrideBody(ptr: usize, len: i32, chunk: i32): i32 {
-  const scan = bodyOverrideScan(mediaType(overrideType), overrideType);
+  const scan = bodyParameterScan(mediaType(overrideType), overrideType, METHOD_ONLY, METHOD_ONLY);
   if (scan === null) return -1;
   const bytes = bytesAt(ptr, len);
   const step = max(1, chunk);

@@ -125,6 +125,13 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "JSON sent as a form to a schema route without content_types: 415", method: "POST", path: "/untyped", headers: { "content-type": "application/x-www-form-urlencoded" }, body: '{"qty":1,"x":"&qty=1000"}', status: 415, reason: "content_type_not_allowed" },
   { name: "a +json media type passes a schema route without content_types", method: "POST", path: "/untyped", headers: { "content-type": "application/merge-patch+json" }, body: '{"qty":1}', status: 200 },
   { name: "no content-type passes a schema route without content_types", method: "POST", path: "/untyped", body: '{"qty":1}', status: 200 },
+  // Rails, Laravel, PHP's $_REQUEST and ASP.NET merge body parameters with the query's, the
+  // body's winning: a declared query parameter in the body would skip its checks.
+  { name: "a declared query parameter in a form body: 400", method: "POST", path: "/items/7", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "note=x&limit=99999999999999999999", status: 400, reason: "query_invalid" },
+  { name: "a declared query parameter in a form body, spelt as PHP binds it (LIMIT[]): 400", method: "POST", path: "/items/7?limit=5", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "LIMIT%5B%5D=x", status: 400, reason: "query_invalid" },
+  { name: "a declared query parameter among a JSON body's members: 400", method: "POST", path: "/items/7", headers: json, body: '{"page":"x"}', status: 400, reason: "query_invalid" },
+  { name: "a form body without the route's query parameter names passes", method: "POST", path: "/items/7?page=2", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "note=x&pages=1", status: 200 },
+  { name: "a query parameter name nested in a JSON body passes", method: "POST", path: "/items/7", headers: json, body: '{"paging":{"page":"x"}}', status: 200 },
   // A header that keys a rate limit: the bucket is the first value's, a service may read the last
   // (or a CGI-style server the '_' spelling), so a client could vary the first for a fresh bucket.
   { name: "the header a rate limit is keyed by, given twice: 400", path: "/limited", headers: { "x-client": ["fresh-1", "victim"] }, status: 400, reason: "header_invalid" },
