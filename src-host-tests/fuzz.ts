@@ -107,7 +107,8 @@ function body(rng: Rng): string | { base64: string } | undefined {
   const valid = JSON.stringify({ sku: "a-1", qty: 1 + rng.int(120), tags: rng.int(2) ? ["x", "y"] : ["x", "x"], note: rng.int(2) ? null : "n" });
   switch (rng.int(10)) {
     case 0: return undefined;
-    case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--']);
+    case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--',
+      "page=x", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}']);
     case 1: case 2: return valid;
     case 3: return { base64: mutate(rng, mutate(rng, Buffer.from(valid))).toString("base64") };
     case 4: return { base64: rng.bytes(rng.int(300)).toString("base64") };
@@ -225,6 +226,12 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         for (const h of ["x-http-method-override", "x-http-method", "x-method-override", "x-original-url", "x-forwarded-client-cert"]) {
           if (header(out.forwardedHeaders, h).length > 0) report.violations.push(`request ${i}: ${h} reached the service`);
         }
+        // Nor a form body that names the items route's declared query parameter (frameworks
+        // merge body and query parameters).
+        const type = header(headerPairs(req.headers), "content-type")[0];
+        const formLike = type === undefined || type.split(";")[0].trim().toLowerCase() === "application/x-www-form-urlencoded";
+        const b = bodyBytes(req.body);
+        if (/^\/items\/[^/?]+(\?|$)/.test(req.path) && formLike && b && b.length > 0 && formReference([...b], "page")) report.violations.push(`request ${i}: a form body naming the query parameter page reached the service: ${describe(req)}`);
         const override = overrideForwarded(req);
         if (override) report.violations.push(`request ${i}: a _method parameter (${override}) reached the service: ${describe(req)}`);
       }

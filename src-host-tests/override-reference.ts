@@ -2,21 +2,23 @@
 // file's header rather than from its code: the fuzz tests (override.test.ts, fuzz.ts) hold the
 // filter to it.
 
-// Names as the most lenient reader reads them (PHP, Symfony, Rack, qs), decoded bytes in.
-export function nameMatches(bytes: number[]): boolean {
+// Names as the most lenient reader reads them (PHP, Symfony, Rack, qs), decoded bytes in; `target`
+// in that reading (lowercase, '_' for ' ', '.' and '[').
+export function nameMatches(bytes: number[], target = "_method"): boolean {
   let i = 0;
   while (i < bytes.length && bytes[i] === 0x20) i++;
   let name = bytes.slice(i);
   const nul = name.indexOf(0);
   if (nul >= 0) name = name.slice(0, nul);
-  if (name.length < 7) return false;
-  for (let k = 0; k < 7; k++) {
+  const n = target.length;
+  if (name.length < n) return false;
+  for (let k = 0; k < n; k++) {
     let c = name[k];
     if (c === 0x20 || c === 0x2e || c === 0x5b) c = 0x5f;
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    if (c !== "_method".charCodeAt(k)) return false;
+    if (c !== target.charCodeAt(k)) return false;
   }
-  return name.length === 7 || name[7] === 0x5b;
+  return name.length === n || name[n] === 0x5b;
 }
 function formDecode(raw: number[]): number[] {
   const out: number[] = [];
@@ -28,14 +30,14 @@ function formDecode(raw: number[]): number[] {
   }
   return out;
 }
-export function formReference(form: number[]): boolean {
+export function formReference(form: number[], target = "_method"): boolean {
   const names: number[][] = [[]];
   let inName = true;
   for (const c of form) {
     if (c === 0x26 || c === 0x3b) { names.push([]); inName = true; } else if (c === 0x3d) inName = false;
     else if (inName) names[names.length - 1].push(c);
   }
-  return names.some((n) => nameMatches(formDecode(n)));
+  return names.some((n) => nameMatches(formDecode(n), target));
 }
 
 // Whether a raw query string (after the '?') carries a `_method` parameter.
