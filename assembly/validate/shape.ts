@@ -141,8 +141,41 @@ export class RequestShape {
       if (!r.ok) return r;
     }
     if (this.query.empty) return SHAPE_OK;
+    if (this.query.params.length > 0) {
+      const r = checkCookieNames(this.query.params, headers);
+      if (!r.ok) return r;
+    }
     return checkQuery(this.query, rawQuery);
   }
+}
+
+const COOKIE = new HeaderName("cookie");
+
+// A cookie named as a declared query parameter: PHP's $_REQUEST takes cookies after the query and
+// the body when no php.ini says otherwise (variables_order EGPCS, as in the official images), so
+// the cookie's value would be the one read. Names are split on ';' and ',', percent-decoded as
+// PHP does, and matched exactly or leniently.
+function checkCookieNames(declared: QueryParam[], headers: HeaderSnapshot): ShapeResult {
+  for (let at = headers.find(COOKIE.bytes); at >= 0; at = headers.find(COOKIE.bytes, at + 1)) {
+    const value = headers.valueOf(at);
+    let start = 0;
+    while (start <= value.length) {
+      let end = start;
+      while (end < value.length && value.charCodeAt(end) != 0x3b && value.charCodeAt(end) != 0x2c) end++;
+      const pair = value.substring(start, end).trim();
+      start = end + 1;
+      const eq = pair.indexOf("=");
+      const raw = eq < 0 ? pair : pair.substring(0, eq);
+      if (raw.length == 0) continue;
+      const decoded = decodeQueryPart(raw);
+      const name = decoded !== null ? decoded : raw;
+      let same = -1;
+      for (let i = 0; i < declared.length && same < 0; i++) if (declared[i].name == name) same = i;
+      if (same < 0) same = lenientMatch(declared, name);
+      if (same >= 0) return queryProblem("a cookie named " + name + " is the query parameter " + declared[same].name + " to PHP's $_REQUEST");
+    }
+  }
+  return SHAPE_OK;
 }
 
 function queryProblem(detail: string): ShapeResult { return new ShapeResult(QUERY_INVALID, detail); }

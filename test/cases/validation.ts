@@ -132,6 +132,10 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a declared query parameter among a JSON body's members: 400", method: "POST", path: "/items/7", headers: json, body: '{"page":"x"}', status: 400, reason: "query_invalid" },
   { name: "a form body without the route's query parameter names passes", method: "POST", path: "/items/7?page=2", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "note=x&pages=1", status: 200 },
   { name: "a query parameter name nested in a JSON body passes", method: "POST", path: "/items/7", headers: json, body: '{"paging":{"page":"x"}}', status: 200 },
+  // PHP's $_REQUEST reads cookies after the query when no php.ini orders it (the official images).
+  { name: "a cookie named as a declared query parameter: 400", path: "/items/7?limit=5", headers: { cookie: "session=abc; limit=99999999999999999999" }, status: 400, reason: "query_invalid" },
+  { name: "a cookie named as one leniently (Per.Page for per_page): 400", path: "/items/7", headers: { cookie: "Per.Page=99999" }, status: 400, reason: "query_invalid" },
+  { name: "other cookies pass a route with query rules", path: "/items/7?page=2", headers: { cookie: ["session=abc; theme=dark", "pages=3"] }, status: 200 },
   // A header that keys a rate limit: the bucket is the first value's, a service may read the last
   // (or a CGI-style server the '_' spelling), so a client could vary the first for a fresh bucket.
   { name: "the header a rate limit is keyed by, given twice: 400", path: "/limited", headers: { "x-client": ["fresh-1", "victim"] }, status: 400, reason: "header_invalid" },
