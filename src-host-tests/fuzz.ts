@@ -129,6 +129,7 @@ export function fuzzRequest(rng: Rng): RequestSpec {
       : name === "content-type" ? rng.pick(["application/json", "text/plain", "application/json; charset=utf-8", "APPLICATION/JSON", "", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b"])
       : name === "content-encoding" ? rng.pick(["gzip", "identity", "GZIP", ""])
       : name === "content-length" ? rng.pick(["0", "5", "-1", "99999999999", "1,1", "abc"])
+      : name === "cookie" && rng.int(2) === 0 ? rng.pick(["page=2", "a=1; PAGE=x", "sid=1, pa%67e=3", "pages=1", "x=page"])
       : rng.int(4) === 0 ? rng.bytes(rng.int(80)).toString("latin1") : rng.pick(["DELETE", "1", "t1", "t2", "10.0.0.1, 203.0.113.7", "chunked", "spiffe://meshguard.test/ns/ops/sa/admin",
         "admin.example.com", "for=1.2.3.4;host=\"admin.example.com:443\", host=x", "www.example.com, ADMIN.example.com.", "host=", ";;,,=\"", "[::1]:8", "admin.example.com."]);
     headers.push([name, value]);
@@ -232,6 +233,10 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         const formLike = type === undefined || type.split(";")[0].trim().toLowerCase() === "application/x-www-form-urlencoded";
         const b = bodyBytes(req.body);
         if (/^\/items\/[^/?]+(\?|$)/.test(req.path) && formLike && b && b.length > 0 && formReference([...b], "page")) report.violations.push(`request ${i}: a form body naming the query parameter page reached the service: ${describe(req)}`);
+        for (const c of header(headerPairs(req.headers), "cookie")) {
+          const names = c.split(/[;,]/).map((p) => p.split("=")[0].trim());
+          if (/^\/items\/[^/?]+(\?|$)/.test(req.path) && names.some((n) => formReference([...Buffer.from(n, "latin1")], "page"))) report.violations.push(`request ${i}: a cookie naming the query parameter page reached the service: ${describe(req)}`);
+        }
         const override = overrideForwarded(req);
         if (override) report.violations.push(`request ${i}: a _method parameter (${override}) reached the service: ${describe(req)}`);
       }
