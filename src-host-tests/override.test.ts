@@ -161,3 +161,26 @@ describe("a declared query parameter in a body (emulator)", async () => {
   });
   it("never trapped", () => { expect(host.trap).toBeNull(); expect(audit.trap).toBeNull(); });
 });
+
+// A path parameter's name in the query or a form (validate/bound-names.ts): Laravel's
+// $request->userId reads them before the route's parameter.
+describe("a path parameter's name elsewhere (emulator)", async () => {
+  const { loadFilter } = await import("./fixture");
+  const { runRequest } = await import("../tools/emulator/request");
+  const host = await loadFilter({ jwt: {}, routes: [{ name: "orders", path: "/users/{userId}/orders", allow: [{ path_params: { userId: "sub" } }] }] });
+  const bob = { sub: "bob" };
+  const get = (path: string) => runRequest(host, { path, jwt_claims: bob });
+  it("the caller's own path passes; the query or a form naming userId is refused, however spelt", () => {
+    expect(get("/users/bob/orders").allowed).toBe(true);
+    expect(get("/users/bob/orders?page=2").allowed).toBe(true);
+    for (const q of ["userId=alice", "a=1&userid=alice", "a=1;USERID=alice", "user%49d=alice", "userId[]=alice", " userId=alice".replace(" ", "%20")]) {
+      expect([q, get(`/users/bob/orders?${q}`)]).toMatchObject([q, { status: 400, reason: "query_invalid" }]);
+    }
+    const form = runRequest(host, { method: "POST", path: "/users/bob/orders", jwt_claims: bob, headers: { "content-type": "application/x-www-form-urlencoded" }, body: "item=1&userId=alice" });
+    expect(form).toMatchObject({ status: 400, reason: "query_invalid" });
+  });
+  it("names that only contain it pass", () => {
+    for (const q of ["userIds=1", "x=userId", "the_userId=1"]) expect([q, get(`/users/bob/orders?${q}`).allowed]).toEqual([q, true]);
+  });
+  it("never trapped", () => expect(host.trap).toBeNull());
+});

@@ -15,6 +15,7 @@ import {
 import { NO_REPLY_DETAIL, ReplyDetail } from "../reply/reply";
 import { BodyRules } from "../validate/body";
 import { RequestShape } from "../validate/shape";
+import { BoundNames } from "../validate/bound-names";
 import { Rule } from "./rules";
 import { PathTemplate } from "./template";
 
@@ -68,6 +69,9 @@ export class RoutePolicy {
   // The route's paths may carry a literal '%' (%25 not followed by two hex digits: that is double
   // encoding, refused on every route by validate/path.ts).
   allowEncodedPercent: bool = false;
+  // Its path and query parameters' names, looked for where frameworks read them too
+  // (validate/bound-names.ts; bodies through body.formNames): null when it binds none.
+  bound: BoundNames | null = null;
 
   constructor(
     public readonly name: string,

@@ -5,6 +5,7 @@ import { Rule } from "../authz/rules";
 import { PathTemplate, compileTemplate, isMethodToken } from "../authz/template";
 import { JsonKind, JsonValue } from "../lib/json";
 import { BodyRules, isJsonMediaType } from "../validate/body";
+import { boundNames } from "../validate/bound-names";
 import { mediaType } from "../validate/hygiene";
 import { Budget, SchemaNode } from "../validate/schema";
 import { compileSchema } from "../validate/schema-compile";
@@ -55,6 +56,8 @@ export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy
 
 // Whether two routes of one template shape ("/x" and "/x/", "/a/{id}" and "/a/{name}") share a
 // host and a method: then the less specific one is dead for those requests.
+const NO_NAMES: string[] = [];
+
 function sharesRequests(a: RoutePolicy, b: RoutePolicy): bool {
   return intersects(a.hosts, b.hosts) && sharesMethod(a.methods, b.methods);
 }
@@ -112,13 +115,10 @@ function compileRoute(c: ConfigReader, field: string, v: JsonValue, schemas: Com
   const shape = compileShape(c, field, v, template.params);
   const body = compileBody(c, field, v, schemas);
   if (c.failed || body === null) return null;
-  if (shape !== null) {
-    const params = shape.query.params;
-    const lenient = new Array<string>(params.length);
-    for (let i = 0; i < params.length; i++) lenient[i] = params[i].lenient;
-    body.lookForQueryNames(lenient);
-  }
+  const bound = boundNames(template.params, shape !== null ? shape.query.lenient : NO_NAMES);
+  if (bound !== null) body.lookFor(bound.path, bound.query);
   const route = new RoutePolicy(name, template, methods, hosts, audit, access, body, shape);
+  route.bound = bound;
   route.allowEncodedPercent = c.bool(field + ".allow_encoded_percent", v.member("allow_encoded_percent"), false);
   return route;
 }

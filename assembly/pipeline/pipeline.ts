@@ -11,7 +11,8 @@
 //   5. authorize                 (authz/: the route, the same read without case or ';' parameters
 //                                and for the hosts named in forwarding headers (validate/forwarded.ts),
 //                                then its rules), then the route's shape
-//                                (validate/shape.ts: typed parameters, query, headers)
+//                                (validate/shape.ts: typed parameters, query, headers) and its
+//                                parameters' names elsewhere (validate/bound-names.ts)
 //   6. check the body            (validate/body.ts, pipeline/body-step.ts: type, size, schema)
 //   7. rate limits               (pipeline/limit-step.ts, ratelimit/)
 //   8. forward, with the verified identities in meshguard's headers
@@ -22,11 +23,12 @@ import { hostOf } from "../authz/template";
 import { Caller } from "../identity/caller";
 import { PeerState } from "../identity/peer";
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
-import { HEADER_INVALID, METHOD_OVERRIDE, PATH_INVALID, PEER_IDENTITY_MISSING, REQUEST_UNAVAILABLE } from "../reply/reasons";
+import { HEADER_INVALID, METHOD_OVERRIDE, PATH_INVALID, PEER_IDENTITY_MISSING, QUERY_INVALID, REQUEST_UNAVAILABLE } from "../reply/reasons";
 import { ANY_BODY, BodyCheck, BodyFraming } from "../validate/body";
 import { CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING, checkHeaders, mediaType, parseContentLength } from "../validate/hygiene";
 import { queryOverrides } from "../validate/override";
 import { forwardedHosts } from "../validate/forwarded";
+import { boundNameProblem } from "../validate/bound-names";
 import { trailerRemoved } from "../validate/trailers";
 import { Twin } from "../validate/twins";
 import { bodyParameterScan } from "../validate/override-body";
@@ -161,9 +163,17 @@ export class RequestPipeline {
     if (s.settle(d, s.auditOn(route), userError.length > 0 ? userError : path.path)) return null;
     // The shape is checked for a caller the rules admitted (an unauthorized one learns nothing
     // from a validation error).
-    if (route === null || route.shape === null || (d.reason !== null && !d.audited)) return d;
-    const shape = route.shape!.check(this.params, path.query, snap);
-    if (!shape.ok && s.settle(Decision.refuseFor(shape.reason!, route, shape.detail), s.auditOn(route), "")) return null;
+    if (route === null || (d.reason !== null && !d.audited)) return d;
+    const shape = route.shape;
+    if (shape !== null) {
+      const r = shape.check(this.params, path.query, snap);
+      if (!r.ok && s.settle(Decision.refuseFor(r.reason!, route, r.detail), s.auditOn(route), "")) return null;
+    }
+    const bound = route.bound;
+    if (bound !== null) {
+      const detail = boundNameProblem(bound, path.query, snap);
+      if (detail.length > 0 && s.settle(Decision.refuseFor(QUERY_INVALID, route, detail), s.auditOn(route), "")) return null;
+    }
     return d;
   }
 
@@ -221,14 +231,14 @@ export class RequestPipeline {
     const check = new BodyCheck(rules, this.config.policy.limits.maxBodyBytes, new BodyFraming(!endOfStream, declared, chunked));
     // A body is scanned for `_method` (a POST) and for the route's query parameter names.
     const method = !endOfStream && this.scansForOverride(snap);
-    const scan = !endOfStream && (method || rules.queryNames.length > 0);
+    const scan = !endOfStream && (method || rules.formNames.length > 0);
     // content-type, read once, when a check needs it: the route's types, a schema's body, the scan.
     const type = scan || rules.contentTypes.length > 0 || rules.schema !== null ? snap.value(CONTENT_TYPE.bytes) : "";
     const media = mediaType(type);
     if (scan) {
       check.parameters = method
-        ? bodyParameterScan(media, type, rules.queryNamesAndMethod, rules.queryNamesJsonAndMethod)
-        : bodyParameterScan(media, type, rules.queryNames, rules.queryNamesJson);
+        ? bodyParameterScan(media, type, rules.formNamesAndMethod, rules.jsonNamesAndMethod)
+        : bodyParameterScan(media, type, rules.formNames, rules.jsonNames);
     }
     const step = new BodyStep(this.settler, this.io, check, decision);
     if (step.atHeaders(snap, type, media)) return true;

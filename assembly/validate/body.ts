@@ -20,14 +20,16 @@ export const LIMIT_SCHEMA_WORK = "schema_work";
 
 // A route's body settings (the route's JSON fields in parentheses).
 export class BodyRules {
-  // The route's declared query parameters (their lenient names), looked for in a body that
-  // frameworks merge with the query (override-body.ts): in a form, and, unless the schema
-  // declares the member, among a JSON body's top-level members. Then each with `_method` first,
-  // for a POST whose body is scanned for a method override too. Set once, at configure.
-  queryNames: string[] = [];
-  queryNamesJson: string[] = [];
-  queryNamesAndMethod: string[] = [METHOD_PARAMETER];
-  queryNamesJsonAndMethod: string[] = [METHOD_PARAMETER];
+  // Names the route binds (validate/bound-names.ts) looked for in a body that frameworks merge
+  // with the route's parameters (override-body.ts): in a form, the path and declared query
+  // parameters; among a JSON body's top-level members, the declared query parameters the schema
+  // does not declare (a JSON body often repeats the resource's id). Each list again with
+  // `_method` first, for a POST whose body is scanned for a method override too. Set once, at
+  // configure.
+  formNames: string[] = [];
+  jsonNames: string[] = [];
+  formNamesAndMethod: string[] = [METHOD_PARAMETER];
+  jsonNamesAndMethod: string[] = [METHOD_PARAMETER];
 
   constructor(
     public readonly maxBytes: i64,              // (max_body_bytes) -1: the policy's default
@@ -36,18 +38,23 @@ export class BodyRules {
     public readonly stream: bool,               // (body_forwarding: stream) never held
   ) {}
 
-  // `lenient`: the declared query parameters' lenient names (shape.ts QueryParam.lenient).
-  lookForQueryNames(lenient: string[]): void {
+  // Lenient names (shape.ts lenientName): the route's path parameters and declared query parameters.
+  lookFor(pathNames: string[], queryNames: string[]): void {
     const schema = this.schema;
-    for (let i = 0; i < lenient.length; i++) {
-      const name = lenient[i];
-      if (this.queryNames.includes(name)) continue;
-      this.queryNames.push(name);
-      this.queryNamesAndMethod.push(name);
-      if (schema !== null && schema.properties.includes(name)) continue;
-      this.queryNamesJson.push(name);
-      this.queryNamesJsonAndMethod.push(name);
+    for (let i = 0; i < pathNames.length; i++) this.inForms(pathNames[i]);
+    for (let i = 0; i < queryNames.length; i++) {
+      const name = queryNames[i];
+      this.inForms(name);
+      if ((schema !== null && schema.properties.includes(name)) || this.jsonNames.includes(name)) continue;
+      this.jsonNames.push(name);
+      this.jsonNamesAndMethod.push(name);
     }
+  }
+
+  private inForms(name: string): void {
+    if (this.formNames.includes(name)) return;
+    this.formNames.push(name);
+    this.formNamesAndMethod.push(name);
   }
 }
 

@@ -114,10 +114,15 @@ export class HeaderRule {
 }
 
 export class QueryRules {
+  readonly lenient: string[];              // the params' lenient names, aligned
   constructor(
     public readonly params: QueryParam[],
     public readonly additional: bool,      // false: undeclared query parameters are refused
-  ) {}
+  ) {
+    const lenient = new Array<string>(params.length);
+    for (let i = 0; i < params.length; i++) lenient[i] = params[i].lenient;
+    this.lenient = lenient;
+  }
   get empty(): bool { return this.params.length == 0 && this.additional; }
 }
 
@@ -141,41 +146,8 @@ export class RequestShape {
       if (!r.ok) return r;
     }
     if (this.query.empty) return SHAPE_OK;
-    if (this.query.params.length > 0) {
-      const r = checkCookieNames(this.query.params, headers);
-      if (!r.ok) return r;
-    }
     return checkQuery(this.query, rawQuery);
   }
-}
-
-const COOKIE = new HeaderName("cookie");
-
-// A cookie named as a declared query parameter: PHP's $_REQUEST takes cookies after the query and
-// the body when no php.ini says otherwise (variables_order EGPCS, as in the official images), so
-// the cookie's value would be the one read. Names are split on ';' and ',', percent-decoded as
-// PHP does, and matched exactly or leniently.
-function checkCookieNames(declared: QueryParam[], headers: HeaderSnapshot): ShapeResult {
-  for (let at = headers.find(COOKIE.bytes); at >= 0; at = headers.find(COOKIE.bytes, at + 1)) {
-    const value = headers.valueOf(at);
-    let start = 0;
-    while (start <= value.length) {
-      let end = start;
-      while (end < value.length && value.charCodeAt(end) != 0x3b && value.charCodeAt(end) != 0x2c) end++;
-      const pair = value.substring(start, end).trim();
-      start = end + 1;
-      const eq = pair.indexOf("=");
-      const raw = eq < 0 ? pair : pair.substring(0, eq);
-      if (raw.length == 0) continue;
-      const decoded = decodeQueryPart(raw);
-      const name = decoded !== null ? decoded : raw;
-      let same = -1;
-      for (let i = 0; i < declared.length && same < 0; i++) if (declared[i].name == name) same = i;
-      if (same < 0) same = lenientMatch(declared, name);
-      if (same >= 0) return queryProblem("a cookie named " + name + " is the query parameter " + declared[same].name + " to PHP's $_REQUEST");
-    }
-  }
-  return SHAPE_OK;
 }
 
 function queryProblem(detail: string): ShapeResult { return new ShapeResult(QUERY_INVALID, detail); }
@@ -203,7 +175,7 @@ export function checkQuery(rules: QueryRules, rawQuery: string): ShapeResult {
         if (!rules.additional) return queryProblem("undeclared query parameter " + name);
         // A framework that binds names leniently reads "PAGE" (ASP.NET), "page[]" (PHP, Rack,
         // Express) or "pa.ge" as "pa_ge" (PHP) as the declared parameter, unchecked here.
-        const same = lenientMatch(declared, name);
+        const same = lenientIndex(rules.lenient, name);
         if (same >= 0) return queryProblem("query parameter " + name + " is " + declared[same].name + " to frameworks that bind names leniently");
         continue;
       }
@@ -220,14 +192,14 @@ export function checkQuery(rules: QueryRules, rawQuery: string): ShapeResult {
   return SHAPE_OK;
 }
 
-// The declared parameter that `name` (not itself declared) is to a lenient binder, or -1. PHP
-// reads a '[' that no ']' closes as '_' ("per[page" is per_page): both readings are tried.
-function lenientMatch(declared: QueryParam[], name: string): i32 {
+// Which of `lenient` names (lenientName's) `name` is to a lenient binder, or -1. PHP reads a '['
+// that no ']' closes as '_' ("per[page" is per_page): both readings are tried.
+export function lenientIndex(lenient: string[], name: string): i32 {
   const read = lenientName(name);
   const open = name.indexOf("[");
   const unclosed = open >= 0 && name.indexOf("]", open) < 0 ? lenientName(name.substring(0, open) + "_" + name.substring(open + 1)) : read;
-  for (let i = 0; i < declared.length; i++) {
-    const d = declared[i].lenient;
+  for (let i = 0; i < lenient.length; i++) {
+    const d = unchecked(lenient[i]);
     if (d == read || d == unclosed) return i;
   }
   return -1;
