@@ -90,10 +90,13 @@ const REMOVED = new Set(["x-meshguard-peer-id", "x-meshguard-user", "x-meshguard
 const INJECTED = [WasmResult.InternalFailure, WasmResult.NotFound, WasmResult.BadArgument];
 const FAILING = ["proxy_get_property", "proxy_get_shared_data", "proxy_set_shared_data", "proxy_get_buffer_bytes", "proxy_replace_header_map_value", "proxy_remove_header_map_value", "proxy_get_header_map_pairs", "proxy_increment_metric"];
 
+// The routes with path parameters, as the fuzz's paths reach them, and their parameters' names as
+// lenient binders read them.
+const PATH_PARAMS: [RegExp, string[]][] = [[/^\/users\/[^/]+\/orders\/[^/]+$/, ["userid", "orderid"]], [/^\/items\/[^/]+$/, ["id"]], [/^\/accounts\/[^/]+$/, ["accountid"]]];
 const ROUTES = ["/hosted/x", "/orders", "/orders", "/upload", "/items/7", "/items/x", "/users/alice/orders/7", "/users/bob/orders/7", "/admin/users", "/catalog/x", "/me", "/accounts/42", "/partners/reports", "/internal/jobs", "/reports/q3"];
 
 function path(rng: Rng): string {
-  if (rng.int(2) === 0) return rng.pick(ROUTES) + (rng.int(6) === 0 ? "?page=" + rng.pick(["2", "x", "%32"]) : "");
+  if (rng.int(2) === 0) return rng.pick(ROUTES) + (rng.int(6) === 0 ? "?page=" + rng.pick(["2", "x", "%32"]) : rng.int(8) === 0 ? "?" + rng.pick(["userId=bob", "a=1&USERID=x", "orderid=1", "id=8", "accountId[]=1", "ids=1"]) : "");
   let p = "";
   const n = 1 + rng.int(5);
   for (let i = 0; i < n; i++) p += "/" + (rng.int(6) === 0 ? rng.pick(HOSTILE) + (rng.int(2) ? rng.pick(SEGMENTS) : "") : rng.pick(SEGMENTS));
@@ -233,6 +236,13 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         const formLike = type === undefined || type.split(";")[0].trim().toLowerCase() === "application/x-www-form-urlencoded";
         const b = bodyBytes(req.body);
         if (/^\/items\/[^/?]+(\?|$)/.test(req.path) && formLike && b && b.length > 0 && formReference([...b], "page")) report.violations.push(`request ${i}: a form body naming the query parameter page reached the service: ${describe(req)}`);
+        // Nor a query naming one of the route's path parameters (Laravel reads it first).
+        const q = req.path.indexOf("?");
+        const bound = PATH_PARAMS.find(([re]) => re.test(req.path.slice(0, q < 0 ? undefined : q)));
+        if (bound && q >= 0) {
+          const names = req.path.slice(q + 1).split(/[&;]/).map((p) => p.split("=")[0]);
+          if (bound[1].some((n) => names.some((m) => formReference([...Buffer.from(m, "latin1")], n)))) report.violations.push(`request ${i}: a query naming a path parameter reached the service: ${describe(req)}`);
+        }
         for (const c of header(headerPairs(req.headers), "cookie")) {
           const names = c.split(/[;,]/).map((p) => p.split("=")[0].trim());
           if (/^\/items\/[^/?]+(\?|$)/.test(req.path) && names.some((n) => formReference([...Buffer.from(n, "latin1")], "page"))) report.violations.push(`request ${i}: a cookie naming the query parameter page reached the service: ${describe(req)}`);
