@@ -1,7 +1,8 @@
 // Parameters in a request body that frameworks read beside, or instead of, what meshguard checked:
-// a `_method` parameter in a POST body (see override.ts), and a parameter named as one of the
-// route's declared query parameters (Rails, Laravel, PHP's $_REQUEST and ASP.NET's model binding
-// merge body parameters with the query's, the body's winning). Which body formats frameworks read
+// a `_method` parameter in a POST body (see override.ts), and a parameter named as one the route
+// binds, a path or declared query parameter (validate/bound-names.ts: Rails, Laravel, PHP's
+// $_REQUEST and ASP.NET's model binding merge body parameters with the others, the body's
+// winning). Which body formats frameworks read
 // them from, and a scanner for each, fed the body in pieces of any size with O(1) state per name:
 //
 //   form       application/x-www-form-urlencoded, and no content-type at all (Rack reads a POST
@@ -10,9 +11,9 @@
 //              top-level object's member names, escapes decoded
 //   multipart  multipart/*: every part's header block is searched for "_method",
 //              case-insensitively (a file named my_method.txt is refused too: over-reading is the
-//              safe side). RFC 2231 continuations (name*0=_me; name*1=thod) are not joined. Query
-//              parameter names are not looked for there (a short name would be found in any
-//              header block).
+//              safe side). RFC 2231 continuations (name*0=_me; name*1=thod) are not joined. The
+//              route's parameter names are not looked for there (a short name would be found in
+//              any header block).
 // Other media types are not read as parameters by those frameworks and are not scanned.
 import { hexDigit, lowerAscii } from "../lib/text";
 import { FormNames, METHOD_PARAMETER, NameMatches } from "./override";
