@@ -83,6 +83,21 @@ describe("meshguard openapi: operations meshguard cannot tell apart", () => {
     const host = await loadFilter(JSON.parse(out.stdout));
     expect(host.configured).toBe(true);
   });
+  it("a query parameter named as a path parameter is left out with a warning; such a query is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-openapi-"));
+    const file = join(dir, "same-name.json");
+    writeFileSync(file, JSON.stringify({ openapi: "3.0.3", info: { title: "t", version: "1" }, paths: {
+      "/users/{userId}": { get: { operationId: "getUser", parameters: [{ name: "userId", in: "path", required: true, schema: { type: "string" } }, { name: "userid", in: "query", schema: { type: "string" } }, { name: "page", in: "query", schema: { type: "integer" } }], responses: { 200: { description: "ok" } } } },
+    } }));
+    const out = cli("openapi", file);
+    expect(out.status).toBe(0);
+    expect(out.stderr).toContain("/paths/~1users~1{userId}/get/parameters/1: query parameter userid is named as a path parameter");
+    const policy = JSON.parse(out.stdout);
+    expect(Object.keys(policy.routes[0].query)).toEqual(["page"]);
+    const host = await loadFilter(policy);
+    expect(runRequest(host, { path: "/users/a?page=2" }).allowed).toBe(true);
+    expect(runRequest(host, { path: "/users/a?userid=b" })).toMatchObject({ status: 400, reason: "query_invalid" });
+  });
   it("a form media type beside a JSON body's schema is left out with a warning: a JSON body declared as a form is refused", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mg-openapi-"));
     const file = join(dir, "form.json");

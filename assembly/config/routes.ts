@@ -116,6 +116,15 @@ function compileRoute(c: ConfigReader, field: string, v: JsonValue, schemas: Com
   const body = compileBody(c, field, v, schemas);
   if (c.failed || body === null) return null;
   const bound = boundNames(template.params, shape !== null ? shape.query.lenient : NO_NAMES);
+  if (bound !== null && shape !== null) {
+    // A query parameter named as a path parameter would always be refused (bound-names.ts).
+    const params = shape.query.params;
+    for (let i = 0; i < params.length; i++) {
+      if (!bound.path.includes(params[i].lenient)) continue;
+      c.fail(field + ".query." + params[i].name, "named as a path parameter: frameworks read one for the other, so such a query is refused");
+      return null;
+    }
+  }
   if (bound !== null) body.lookFor(bound.path, bound.query);
   const route = new RoutePolicy(name, template, methods, hosts, audit, access, body, shape);
   route.bound = bound;

@@ -123,6 +123,8 @@ class OperationImporter {
         if (type === null) this.problems.warn(where, `path parameter ${name} is an array or object; not type-checked`);
         else if (type !== "string") paramTypes[names.get(name) ?? name] = type;
       } else if (p.in === "query") {
+        const lenient = (n: string) => n.replace(/^ +/, "").split("[")[0].toLowerCase().replace(/[ .]/g, "_");
+        if ([...names.values()].some((n) => lenient(n) === lenient(name))) { this.problems.warn(where, `query parameter ${name} is named as a path parameter: frameworks read one for the other, so meshguard refuses such a query; not declared`); continue; }
         if (type === null) { this.problems.warn(where, `query parameter ${name} is an array or object (style ${String(p.style ?? "form")}); not checked`); continue; }
         const spec: Json = { type };
         if (p.required) spec.required = true;
