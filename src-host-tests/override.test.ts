@@ -179,6 +179,17 @@ describe("a path parameter's name elsewhere (emulator)", async () => {
     const form = runRequest(host, { method: "POST", path: "/users/bob/orders", jwt_claims: bob, headers: { "content-type": "application/x-www-form-urlencoded" }, body: "item=1&userId=alice" });
     expect(form).toMatchObject({ status: 400, reason: "query_invalid" });
   });
+  it("a JSON body's top-level member named so passes only with the path's value, written plainly", () => {
+    const post = (body: string) => runRequest(host, { method: "POST", path: "/users/bob/orders", jwt_claims: bob, headers: { "content-type": "application/json" }, body });
+    for (const body of ['{"userId":"bob","item":1}', '{"item":1, "userId" : "bob" }', '{"a":{"userId":"alice"}}', '[{"userId":"alice"}]', '{"item":"userId"}']) expect([body, post(body).allowed]).toEqual([body, true]);
+    for (const body of ['{"userId":"alice"}', '{"item":1,"USERID":"alice"}', '{"userId":"b\\u006fb"}', '{"userId":["bob"]}', '{"userId":null}', '{"userId":"bobby"}', '{"userId":"bo"}', '{"userId":7}']) {
+      expect([body, post(body)]).toMatchObject([body, { status: 400, reason: "query_invalid" }]);
+    }
+    for (const chunkSize of [1, 2, 5]) {
+      expect(runRequest(host, { method: "POST", path: "/users/bob/orders", jwt_claims: bob, headers: { "content-type": "application/json" }, body: '{"userId":"bob"}', chunkSize }).allowed).toBe(true);
+      expect(runRequest(host, { method: "POST", path: "/users/bob/orders", jwt_claims: bob, headers: { "content-type": "application/json" }, body: '{"userId":"alice"}', chunkSize })).toMatchObject({ status: 400 });
+    }
+  });
   it("names that only contain it pass", () => {
     for (const q of ["userIds=1", "x=userId", "the_userId=1"]) expect([q, get(`/users/bob/orders?${q}`).allowed]).toEqual([q, true]);
   });

@@ -125,7 +125,7 @@ function compileRoute(c: ConfigReader, field: string, v: JsonValue, schemas: Com
       return null;
     }
   }
-  if (bound !== null) body.lookFor(bound.path, bound.query);
+  if (bound !== null) body.lookFor(bound.path, bound.pathParams, bound.query);
   const route = new RoutePolicy(name, template, methods, hosts, audit, access, body, shape);
   route.bound = bound;
   route.allowEncodedPercent = c.bool(field + ".allow_encoded_percent", v.member("allow_encoded_percent"), false);

@@ -236,9 +236,13 @@ export class RequestPipeline {
     const type = scan || rules.contentTypes.length > 0 || rules.schema !== null ? snap.value(CONTENT_TYPE.bytes) : "";
     const media = mediaType(type);
     if (scan) {
+      // The path's values, for JSON members named as its parameters.
+      const paths = rules.jsonPathParams;
+      const values = paths.length > 0 ? new Array<string>(paths.length) : NO_PARAMS;
+      for (let i = 0; i < paths.length; i++) values[i] = paths[i] < this.params.length ? this.params[paths[i]] : "";
       check.parameters = method
-        ? bodyParameterScan(media, type, rules.formNamesAndMethod, rules.jsonNamesAndMethod)
-        : bodyParameterScan(media, type, rules.formNames, rules.jsonNames);
+        ? bodyParameterScan(media, type, rules.formNamesAndMethod, rules.jsonNamesAndMethod, rules.jsonBoundFrom + 1, values)
+        : bodyParameterScan(media, type, rules.formNames, rules.jsonNames, rules.jsonBoundFrom, values);
     }
     const step = new BodyStep(this.settler, this.io, check, decision);
     if (step.atHeaders(snap, type, media)) return true;

@@ -23,13 +23,15 @@ export class BodyRules {
   // Names the route binds (validate/bound-names.ts) looked for in a body that frameworks merge
   // with the route's parameters (override-body.ts): in a form, the path and declared query
   // parameters; among a JSON body's top-level members, the declared query parameters the schema
-  // does not declare (a JSON body often repeats the resource's id). Each list again with
-  // `_method` first, for a POST whose body is scanned for a method override too. Set once, at
-  // configure.
+  // does not declare, then the path parameters, whose members pass when they hold the path's
+  // value (a resource's representation often repeats its id). Each list again with `_method`
+  // first, for a POST whose body is scanned for a method override too. Set once, at configure.
   formNames: string[] = [];
   jsonNames: string[] = [];
   formNamesAndMethod: string[] = [METHOD_PARAMETER];
   jsonNamesAndMethod: string[] = [METHOD_PARAMETER];
+  jsonBoundFrom: i32 = 0;                 // in jsonNames, where the path parameters start
+  jsonPathParams: i32[] = [];             // their indices among the template's parameters
 
   constructor(
     public readonly maxBytes: i64,              // (max_body_bytes) -1: the policy's default
@@ -38,23 +40,30 @@ export class BodyRules {
     public readonly stream: bool,               // (body_forwarding: stream) never held
   ) {}
 
-  // Lenient names (shape.ts lenientName): the route's path parameters and declared query parameters.
-  lookFor(pathNames: string[], queryNames: string[]): void {
+  // Lenient names (shape.ts lenientName): the route's path parameters (`pathParams` their indices
+  // among the template's) and declared query parameters.
+  lookFor(pathNames: string[], pathParams: i32[], queryNames: string[]): void {
     const schema = this.schema;
     for (let i = 0; i < pathNames.length; i++) this.inForms(pathNames[i]);
     for (let i = 0; i < queryNames.length; i++) {
       const name = queryNames[i];
       this.inForms(name);
       if ((schema !== null && schema.properties.includes(name)) || this.jsonNames.includes(name)) continue;
-      this.jsonNames.push(name);
-      this.jsonNamesAndMethod.push(name);
+      this.inJson(name);
     }
+    this.jsonBoundFrom = this.jsonNames.length;
+    for (let i = 0; i < pathNames.length; i++) { this.inJson(pathNames[i]); this.jsonPathParams.push(pathParams[i]); }
   }
 
   private inForms(name: string): void {
     if (this.formNames.includes(name)) return;
     this.formNames.push(name);
     this.formNamesAndMethod.push(name);
+  }
+
+  private inJson(name: string): void {
+    this.jsonNames.push(name);
+    this.jsonNamesAndMethod.push(name);
   }
 }
 
@@ -165,18 +174,23 @@ export class BodyCheck {
     return problem(CONTENT_TYPE_NOT_ALLOWED, type + " (the route's schema reads JSON)");
   }
 
-  // Whether meshguard reads the body's bytes as they are (a schema, or a scan for `_method` or query parameter names).
-  get readsBody(): bool { return this.framing.follows && (this.rules.schema !== null || this.parameters !== null); }
+  // Whether meshguard must read the body's bytes as they are (a schema, or a scan for `_method`).
+  get readsBody(): bool {
+    const p = this.parameters;
+    return this.framing.follows && (this.rules.schema !== null || (p !== null && p.lookForMethod));
+  }
 
-  // A body meshguard reads must arrive unencoded, in a charset that keeps ASCII as ASCII: it would
-  // judge the compressed (or UTF-16) bytes, and a service that inflates or decodes request bodies
-  // (Express's body-parser does both) would read others. `encoding`: the first content-encoding
-  // other than identity, "" when none.
+  // A body meshguard must read must arrive unencoded, in a charset that keeps ASCII as ASCII: it
+  // would judge the compressed (or UTF-16) bytes, and a service that inflates or decodes request
+  // bodies (Express's body-parser does both) would read others. A body scanned only for the
+  // route's parameter names is not scanned then: the frameworks that merge those (Rails, Laravel,
+  // PHP) decode neither. `encoding`: the first content-encoding other than identity, "" when none.
   encodingProblem(encoding: string, contentType: string): BodyProblem | null {
-    if (!this.readsBody) return null;
-    if (encoding.length > 0) return problem(CONTENT_ENCODING_NOT_ALLOWED, encoding);
+    if (!this.framing.follows) return null;
     const charset = charsetOf(contentType);
-    return asciiCompatible(charset) ? null : problem(CONTENT_ENCODING_NOT_ALLOWED, "charset " + charset);
+    if (encoding.length == 0 && asciiCompatible(charset)) return null;
+    if (!this.readsBody) { this.parameters = null; return null; }
+    return problem(CONTENT_ENCODING_NOT_ALLOWED, encoding.length > 0 ? encoding : "charset " + charset);
   }
 
   missingBodyProblem(): BodyProblem | null {

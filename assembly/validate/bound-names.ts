@@ -5,7 +5,8 @@
 //     alice's to the service while meshguard checked the path's userId;
 //   - a declared query parameter's name in a cookie: PHP's $_REQUEST takes cookies after the query
 //     and the body when no php.ini orders it (the official images ship none);
-//   - either name in a form body, a declared query parameter's in a JSON body (Rails, Laravel,
+//   - either name in a form body, a declared query parameter's among a JSON body's top-level
+//     members, and a path parameter's there unless it holds the path's value (Rails, Laravel,
 //     $_REQUEST, ASP.NET model binding): validate/body.ts, override-body.ts.
 // Names are compared as the most lenient binder reads them (shape.ts lenientName). Pure.
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
@@ -14,7 +15,8 @@ import { decodeQueryPart, lenientIndex, lenientName } from "./shape";
 export class BoundNames {
   readonly shortest: i32;             // the shortest of `query`: a shorter name is none of them
   constructor(
-    public readonly path: string[],   // the path parameters' lenient names
+    public readonly path: string[],   // the path parameters' lenient names, each once
+    public readonly pathParams: i32[],  // aligned: the template parameter each is
     public readonly query: string[],  // the declared query parameters' lenient names
   ) {
     let shortest = i32.MAX_VALUE;
@@ -79,6 +81,12 @@ export function boundNameProblem(bound: BoundNames, rawQuery: string, headers: H
 export function boundNames(pathParams: string[], queryLenient: string[]): BoundNames | null {
   if (pathParams.length == 0 && queryLenient.length == 0) return null;
   const path = new Array<string>(0);
-  for (let i = 0; i < pathParams.length; i++) { const l = lenientName(pathParams[i]); if (!path.includes(l)) path.push(l); }
-  return new BoundNames(path, queryLenient);
+  const index = new Array<i32>(0);
+  for (let i = 0; i < pathParams.length; i++) {
+    const l = lenientName(pathParams[i]);
+    if (path.includes(l)) continue;
+    path.push(l);
+    index.push(i);
+  }
+  return new BoundNames(path, index, queryLenient);
 }

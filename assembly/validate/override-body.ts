@@ -22,23 +22,27 @@ import { FormNames, METHOD_PARAMETER, NameMatches } from "./override";
 // content-type value (Laravel tests the value, parameters included), or null when none does. A
 // body two frameworks would read as different formats is scanned as both. `names`: the names
 // looked for in a form (lenient forms, override.ts NameMatch); `jsonNames`: those looked for among
-// a JSON body's top-level members; the multipart scan runs when `names` holds `_method`.
-export function bodyParameterScan(mediaType: string, contentType: string, names: string[], jsonNames: string[]): BodyParameters | null {
+// a JSON body's top-level members, those from `boundFrom` on passing when they hold `bound`'s
+// value (aligned); the multipart scan runs when `names` holds `_method`.
+export function bodyParameterScan(mediaType: string, contentType: string, names: string[], jsonNames: string[], boundFrom: i32, bound: string[]): BodyParameters | null {
   const form = mediaType.length == 0 || mediaType == "application/x-www-form-urlencoded";
   const parts = mediaType.startsWith("multipart/") && names.includes(METHOD_PARAMETER);
   const lower = lowerAscii(contentType);
   const json = (lower.includes("/json") || lower.includes("+json")) && jsonNames.length > 0;
-  return (form && names.length > 0) || parts || json ? new BodyParameters(form ? names : null, json ? jsonNames : null, parts) : null;
+  if (!((form && names.length > 0) || parts || json)) return null;
+  return new BodyParameters(form ? names : null, json ? new JsonNames(jsonNames, boundFrom, bound) : null, parts, names.includes(METHOD_PARAMETER));
 }
 
 export class BodyParameters {
+  readonly lookForMethod: bool;   // `_method` is among the names looked for
   private readonly form: FormNames | null;
   private readonly json: JsonNames | null;
   private readonly parts: PartHeaders | null;
 
-  constructor(form: string[] | null, json: string[] | null, parts: bool) {
+  constructor(form: string[] | null, json: JsonNames | null, parts: bool, lookForMethod: bool) {
+    this.lookForMethod = lookForMethod;
     this.form = form !== null ? new FormNames(form) : null;
-    this.json = json !== null ? new JsonNames(json) : null;
+    this.json = json;
     this.parts = parts ? new PartHeaders() : null;
   }
 
@@ -77,6 +81,10 @@ export class BodyParameters {
 class JsonNames {
   found: string = "";
   private readonly name: NameMatches;
+  // Targets from `boundFrom` on are names bound to a value (a path parameter's): a member so named
+  // is found only when its value is not that value, written plainly (a string without escapes,
+  // or a number's text).
+  private readonly value: BoundValue | null;
   private depth: i32 = 0;
   private started: bool = false;
   private topObject: bool = false;
@@ -86,14 +94,18 @@ class JsonNames {
   private escape: i32 = 0;            // 0: none; 1: after '\'; 2-5: \u and that many hex digits - 2
   private code: i32 = 0;
 
-  constructor(targets: string[]) { this.name = new NameMatches(targets); }
+  constructor(targets: string[], private readonly boundFrom: i32, bound: string[]) {
+    this.name = new NameMatches(targets);
+    this.value = bound.length > 0 ? new BoundValue(bound) : null;
+  }
 
   feed(bytes: Uint8Array): void {
     const n = bytes.length;
     for (let i = 0; i < n; i++) {
       if (this.inString) {
-        // Inside a string that is not a top-level name, only its end or an escape matters.
-        if (!this.isName && this.escape == 0) {
+        // Inside a string that is not a top-level name (or a bound value), only its end or an
+        // escape matters.
+        if (!this.isName && this.escape == 0 && !this.capturing) {
           while (i < n && unchecked(bytes[i]) != 0x22 && unchecked(bytes[i]) != 0x5c) i++;
           if (i == n) break;
         }
@@ -111,8 +123,20 @@ class JsonNames {
     }
   }
 
+  // A bound name's value is being read (BoundValue).
+  private get capturing(): bool { const v = this.value; return v !== null && v.pending >= 0; }
+
   push(c: i32): void {
     if (this.inString) { this.inStringByte(c); return; }
+    const v = this.value;
+    if (v !== null && v.pending >= 0 && this.depth == 1 && c != 0x3a && c > 0x20) {
+      // The bound name's value: a string (read in inStringByte), a number (its characters), or
+      // anything else (never the path's value).
+      if (c == 0x22) { v.startString(); this.inString = true; this.isName = false; return; }
+      if ((c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2b || c == 0x2e || c == 0x65 || c == 0x45) { v.take(c); return; }
+      if (v.takenAny) this.settle(v);
+      else { v.mismatch(); this.settle(v); }
+    }
     if (c == 0x22) {
       this.inString = true;
       this.isName = this.topObject && this.depth == 1 && this.expectName;
@@ -131,7 +155,21 @@ class JsonNames {
     }
   }
 
+  // A bound value ended: found when it was not the path's.
+  private settle(v: BoundValue): void {
+    const k = v.pending;
+    if (!v.matches() && this.found.length == 0) this.found = this.name.target(this.boundFrom + k);
+    v.pending = -1;
+  }
+
   private inStringByte(c: i32): void {
+    const v = this.value;
+    if (v !== null && v.pending >= 0) {
+      if (c == 0x22) { this.inString = false; this.settle(v); }
+      else if (c == 0x5c) v.mismatch();   // an escape: not plainly the path's value
+      else v.take(c);
+      return;
+    }
     const e = this.escape;
     if (e == 1) {
       if (c == 0x75) { this.escape = 2; this.code = 0; return; }
@@ -148,13 +186,50 @@ class JsonNames {
       this.escape = 1;
     } else if (c == 0x22) {
       this.inString = false;
-      if (this.isName) { this.name.endName(); this.found = this.name.found; }
+      if (this.isName) this.nameEnded();
     } else {
       this.nameByte(c > 0x7f ? 0xff : c);
     }
   }
 
   private nameByte(c: i32): void { if (this.isName) this.name.push(c); }
+
+  private nameEnded(): void {
+    const k = this.name.endNameIndex();
+    if (k < 0) return;
+    const v = this.value;
+    if (k >= this.boundFrom && v !== null) v.await(k - this.boundFrom);
+    else if (this.found.length == 0) this.found = this.name.target(k);
+  }
+}
+
+// The value of a member named as a path parameter, compared with the path's value as bytes.
+class BoundValue {
+  pending: i32 = -1;                  // the bound name whose value is being read; -1: none
+  takenAny: bool = false;
+  private readonly expected: ArrayBuffer[];
+  private at: i32 = 0;                // bytes of the value so far
+  private differs: bool = false;
+
+  constructor(values: string[]) {
+    const expected = new Array<ArrayBuffer>(values.length);
+    for (let i = 0; i < values.length; i++) expected[i] = String.UTF8.encode(values[i]);
+    this.expected = expected;
+  }
+
+  await(k: i32): void { this.pending = k; this.at = 0; this.differs = false; this.takenAny = false; }
+  startString(): void { this.takenAny = true; }
+  mismatch(): void { this.differs = true; }
+
+  take(c: i32): void {
+    this.takenAny = true;
+    if (this.differs) return;
+    const e = unchecked(this.expected[this.pending]);
+    if (this.at >= e.byteLength || load<u8>(changetype<usize>(e) + <usize>this.at) != <u8>c) this.differs = true;
+    this.at++;
+  }
+
+  matches(): bool { return !this.differs && this.at == unchecked(this.expected[this.pending]).byteLength; }
 }
 
 // The header blocks of a multipart body: from each line that opens with "--" (a delimiter, whatever

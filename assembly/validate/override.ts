@@ -60,12 +60,23 @@ export class NameMatches {
 
   // The end of one name: remembers the first target it matched, and starts over.
   endName(): void {
+    const k = this.endNameIndex();
+    if (k >= 0 && this.found.length == 0) this.found = unchecked(this.names[k]).target;
+  }
+
+  // The end of one name: the index of the first target it matched (-1: none), remembering
+  // nothing; starts over.
+  endNameIndex(): i32 {
+    let k = -1;
     for (let i = 0; i < this.names.length; i++) {
       const m = unchecked(this.names[i]);
-      if (m.matched && this.found.length == 0) this.found = m.target;
+      if (m.matched && k < 0) k = i;
       m.reset();
     }
+    return k;
   }
+
+  target(i: i32): string { return unchecked(this.names[i]).target; }
 
   // Forgets the name in progress (a string that was no name after all).
   reset(): void { for (let i = 0; i < this.names.length; i++) unchecked(this.names[i]).reset(); }

@@ -221,13 +221,14 @@ import { mediaType } from "../../assembly/validate/hygiene";
 import { METHOD_PARAMETER, queryOverrides } from "../../assembly/validate/override";
 import { bodyParameterScan } from "../../assembly/validate/override-body";
 const METHOD_ONLY: string[] = [METHOD_PARAMETER];
+const NO_VALUES: string[] = [];
 let overrideType = "";
 export function setOverrideType(ptr: usize, len: i32): void { overrideType = String.UTF8.decodeUnsafe(ptr, <usize>len, false); }
 export function overrideQuery(ptr: usize, len: i32): i32 {
   return queryOverrides(String.UTF8.decodeUnsafe(ptr, <usize>len, false)) ? 1 : 0;
 }
 export function overrideBody(ptr: usize, len: i32, chunk: i32): i32 {
-  const scan = bodyParameterScan(mediaType(overrideType), overrideType, METHOD_ONLY, METHOD_ONLY);
+  const scan = bodyParameterScan(mediaType(overrideType), overrideType, METHOD_ONLY, METHOD_ONLY, 1, NO_VALUES);
   if (scan === null) return -1;
   const bytes = bytesAt(ptr, len);
   const step = max(1, chunk);

@@ -136,7 +136,8 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a query parameter named as a path parameter: 400", path: "/items/7?id=8", status: 400, reason: "query_invalid" },
   { name: "one named so leniently (ID[]): 400", path: "/items/7?page=1&ID%5B%5D=8", status: 400, reason: "query_invalid" },
   { name: "a form body field named as a path parameter: 400", method: "PUT", path: "/items/7", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "name=x&id=8", status: 400, reason: "query_invalid" },
-  { name: "a JSON body repeating the resource's id passes (a representation, not a form)", method: "PUT", path: "/items/7", headers: json, body: '{"id":7,"name":"x"}', status: 200 },
+  { name: "a JSON body repeating the resource's id passes (a representation)", method: "PUT", path: "/items/7", headers: json, body: '{"id":7,"name":"x"}', status: 200 },
+  { name: "a JSON body naming another id than the path's: 400", method: "PUT", path: "/items/7", headers: json, body: '{"name":"x","id":8}', status: 400, reason: "query_invalid" },
   { name: "a cookie named as a path parameter passes (no framework merges them)", path: "/items/7", headers: { cookie: "id=abc" }, status: 200 },
   // PHP's $_REQUEST reads cookies after the query when no php.ini orders it (the official images).
   { name: "a cookie named as a declared query parameter: 400", path: "/items/7?limit=5", headers: { cookie: "session=abc; limit=99999999999999999999" }, status: 400, reason: "query_invalid" },
