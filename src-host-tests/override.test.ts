@@ -151,6 +151,11 @@ describe("a declared query parameter in a body (emulator)", async () => {
     expect(send(host, "/typed", "application/json", '{"limit":11}')).toMatchObject({ status: 400, reason: "body_schema_violation" });
     expect(send(host, "/typed", "application/json", '{"mode":"x"}')).toMatchObject({ status: 400, reason: "query_invalid" });
   });
+  it("a body is searched as it comes, whatever its content-encoding says (PHP and Rails parse the raw bytes)", () => {
+    const out = runRequest(host, { method: "PUT", path: "/items/7", headers: { "content-type": form, "content-encoding": "gzip" }, body: "limit=1" });
+    expect(out).toMatchObject({ status: 400, reason: "query_invalid" });
+    expect(runRequest(host, { method: "PUT", path: "/items/7", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: '{"a":1}' }).allowed).toBe(true);
+  });
   it("multipart bodies are not searched for query parameter names (only for _method)", () => {
     const body = '--b\r\ncontent-disposition: form-data; name="limit"\r\n\r\n5\r\n--b--\r\n';
     expect(send(host, "/items/7", "multipart/form-data; boundary=b", body, "PUT").allowed).toBe(true);

@@ -46,9 +46,7 @@ export class BodyStep {
   atHeaders(snapshot: HeaderSnapshot, contentType: string, media: string): bool {
     const check = this.check;
     if (this.settleProblem(check.contentTypeProblem(media))) return true;
-    if (check.parameters !== null || check.rules.schema !== null) {
-      if (this.settleProblem(check.encodingProblem(encodingOf(snapshot), contentType))) return true;
-    }
+    if (check.readsBody && this.settleProblem(check.encodingProblem(encodingOf(snapshot), contentType))) return true;
     if (this.settleProblem(check.missingBodyProblem())) return true;
     const size = check.declaredSizeProblem();
     if (size !== null) {

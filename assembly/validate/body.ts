@@ -183,14 +183,14 @@ export class BodyCheck {
   // A body meshguard must read must arrive unencoded, in a charset that keeps ASCII as ASCII: it
   // would judge the compressed (or UTF-16) bytes, and a service that inflates or decodes request
   // bodies (Express's body-parser does both) would read others. A body scanned only for the
-  // route's parameter names is not scanned then: the frameworks that merge those (Rails, Laravel,
-  // PHP) decode neither. `encoding`: the first content-encoding other than identity, "" when none.
+  // route's parameter names is scanned as it comes, encoded or not: the frameworks that merge
+  // those (Rails, Laravel, PHP) parse the bytes as they come too. `encoding`: the first
+  // content-encoding other than identity, "" when none.
   encodingProblem(encoding: string, contentType: string): BodyProblem | null {
-    if (!this.framing.follows) return null;
+    if (!this.readsBody) return null;
+    if (encoding.length > 0) return problem(CONTENT_ENCODING_NOT_ALLOWED, encoding);
     const charset = charsetOf(contentType);
-    if (encoding.length == 0 && asciiCompatible(charset)) return null;
-    if (!this.readsBody) { this.parameters = null; return null; }
-    return problem(CONTENT_ENCODING_NOT_ALLOWED, encoding.length > 0 ? encoding : "charset " + charset);
+    return asciiCompatible(charset) ? null : problem(CONTENT_ENCODING_NOT_ALLOWED, "charset " + charset);
   }
 
   missingBodyProblem(): BodyProblem | null {
