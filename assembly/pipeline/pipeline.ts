@@ -237,12 +237,11 @@ export class RequestPipeline {
     const media = mediaType(type);
     if (scan) {
       // The path's values, for JSON members named as its parameters.
+      const params = this.params;
       const paths = rules.jsonPathParams;
-      const values = paths.length > 0 ? new Array<string>(paths.length) : NO_PARAMS;
-      for (let i = 0; i < paths.length; i++) values[i] = paths[i] < this.params.length ? this.params[paths[i]] : "";
       check.parameters = method
-        ? bodyParameterScan(media, type, rules.formNamesAndMethod, rules.jsonNamesAndMethod, rules.jsonBoundFrom + 1, values)
-        : bodyParameterScan(media, type, rules.formNames, rules.jsonNames, rules.jsonBoundFrom, values);
+        ? bodyParameterScan(media, type, rules.formNamesAndMethod, rules.jsonNamesAndMethod, rules.jsonBoundFrom + 1, params, paths)
+        : bodyParameterScan(media, type, rules.formNames, rules.jsonNames, rules.jsonBoundFrom, params, paths);
     }
     const step = new BodyStep(this.settler, this.io, check, decision);
     if (step.atHeaders(snap, type, media)) return true;

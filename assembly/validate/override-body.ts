@@ -22,15 +22,16 @@ import { FormNames, METHOD_PARAMETER, NameMatches } from "./override";
 // content-type value (Laravel tests the value, parameters included), or null when none does. A
 // body two frameworks would read as different formats is scanned as both. `names`: the names
 // looked for in a form (lenient forms, override.ts NameMatch); `jsonNames`: those looked for among
-// a JSON body's top-level members, those from `boundFrom` on passing when they hold `bound`'s
-// value (aligned); the multipart scan runs when `names` holds `_method`.
-export function bodyParameterScan(mediaType: string, contentType: string, names: string[], jsonNames: string[], boundFrom: i32, bound: string[]): BodyParameters | null {
+// a JSON body's top-level members, those from `boundFrom` on passing when they hold the value of
+// the path parameter `params[pathParams[k - boundFrom]]`; the multipart scan runs when `names`
+// holds `_method`.
+export function bodyParameterScan(mediaType: string, contentType: string, names: string[], jsonNames: string[], boundFrom: i32, params: string[], pathParams: i32[]): BodyParameters | null {
   const form = mediaType.length == 0 || mediaType == "application/x-www-form-urlencoded";
   const parts = mediaType.startsWith("multipart/") && names.includes(METHOD_PARAMETER);
   const lower = lowerAscii(contentType);
   const json = (lower.includes("/json") || lower.includes("+json")) && jsonNames.length > 0;
   if (!((form && names.length > 0) || parts || json)) return null;
-  return new BodyParameters(form ? names : null, json ? new JsonNames(jsonNames, boundFrom, bound) : null, parts, names.includes(METHOD_PARAMETER));
+  return new BodyParameters(form ? names : null, json ? new JsonNames(jsonNames, boundFrom, params, pathParams) : null, parts, names.includes(METHOD_PARAMETER));
 }
 
 export class BodyParameters {
@@ -83,8 +84,8 @@ class JsonNames {
   private readonly name: NameMatches;
   // Targets from `boundFrom` on are names bound to a value (a path parameter's): a member so named
   // is found only when its value is not that value, written plainly (a string without escapes,
-  // or a number's text).
-  private readonly value: BoundValue | null;
+  // or a number's text). Made when such a member is met.
+  private value: BoundValue | null = null;
   private depth: i32 = 0;
   private started: bool = false;
   private topObject: bool = false;
@@ -94,9 +95,8 @@ class JsonNames {
   private escape: i32 = 0;            // 0: none; 1: after '\'; 2-5: \u and that many hex digits - 2
   private code: i32 = 0;
 
-  constructor(targets: string[], private readonly boundFrom: i32, bound: string[]) {
+  constructor(targets: string[], private readonly boundFrom: i32, private readonly params: string[], private readonly pathParams: i32[]) {
     this.name = new NameMatches(targets);
-    this.value = bound.length > 0 ? new BoundValue(bound) : null;
   }
 
   feed(bytes: Uint8Array): void {
@@ -197,9 +197,11 @@ class JsonNames {
   private nameEnded(): void {
     const k = this.name.endNameIndex();
     if (k < 0) return;
-    const v = this.value;
-    if (k >= this.boundFrom && v !== null) v.await(k - this.boundFrom);
-    else if (this.found.length == 0) this.found = this.name.target(k);
+    if (k < this.boundFrom) { if (this.found.length == 0) this.found = this.name.target(k); return; }
+    let v = this.value;
+    if (v === null) { v = new BoundValue(); this.value = v; }
+    const p = unchecked(this.pathParams[k - this.boundFrom]);
+    v.await(k - this.boundFrom, p < this.params.length ? unchecked(this.params[p]) : "");
   }
 }
 
@@ -207,29 +209,29 @@ class JsonNames {
 class BoundValue {
   pending: i32 = -1;                  // the bound name whose value is being read; -1: none
   takenAny: bool = false;
-  private readonly expected: ArrayBuffer[];
+  private expected: ArrayBuffer = new ArrayBuffer(0);
   private at: i32 = 0;                // bytes of the value so far
   private differs: bool = false;
 
-  constructor(values: string[]) {
-    const expected = new Array<ArrayBuffer>(values.length);
-    for (let i = 0; i < values.length; i++) expected[i] = String.UTF8.encode(values[i]);
-    this.expected = expected;
+  await(k: i32, value: string): void {
+    this.pending = k;
+    this.expected = String.UTF8.encode(value);
+    this.at = 0;
+    this.differs = false;
+    this.takenAny = false;
   }
-
-  await(k: i32): void { this.pending = k; this.at = 0; this.differs = false; this.takenAny = false; }
   startString(): void { this.takenAny = true; }
   mismatch(): void { this.differs = true; }
 
   take(c: i32): void {
     this.takenAny = true;
     if (this.differs) return;
-    const e = unchecked(this.expected[this.pending]);
+    const e = this.expected;
     if (this.at >= e.byteLength || load<u8>(changetype<usize>(e) + <usize>this.at) != <u8>c) this.differs = true;
     this.at++;
   }
 
-  matches(): bool { return !this.differs && this.at == unchecked(this.expected[this.pending]).byteLength; }
+  matches(): bool { return !this.differs && this.at == this.expected.byteLength; }
 }
 
 // The header blocks of a multipart body: from each line that opens with "--" (a delimiter, whatever

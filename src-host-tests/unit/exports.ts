@@ -222,13 +222,14 @@ import { METHOD_PARAMETER, queryOverrides } from "../../assembly/validate/overri
 import { bodyParameterScan } from "../../assembly/validate/override-body";
 const METHOD_ONLY: string[] = [METHOD_PARAMETER];
 const NO_VALUES: string[] = [];
+const NO_INDICES: i32[] = [];
 let overrideType = "";
 export function setOverrideType(ptr: usize, len: i32): void { overrideType = String.UTF8.decodeUnsafe(ptr, <usize>len, false); }
 export function overrideQuery(ptr: usize, len: i32): i32 {
   return queryOverrides(String.UTF8.decodeUnsafe(ptr, <usize>len, false)) ? 1 : 0;
 }
 export function overrideBody(ptr: usize, len: i32, chunk: i32): i32 {
-  const scan = bodyParameterScan(mediaType(overrideType), overrideType, METHOD_ONLY, METHOD_ONLY, 1, NO_VALUES);
+  const scan = bodyParameterScan(mediaType(overrideType), overrideType, METHOD_ONLY, METHOD_ONLY, 1, NO_VALUES, NO_INDICES);
   if (scan === null) return -1;
   const bytes = bytesAt(ptr, len);
   const step = max(1, chunk);
