@@ -199,23 +199,29 @@ class JsonNames {
     if (k < 0) return;
     if (k < this.boundFrom) { if (this.found.length == 0) this.found = this.name.target(k); return; }
     let v = this.value;
-    if (v === null) { v = new BoundValue(); this.value = v; }
+    if (v === null) { v = new BoundValue(this.pathParams.length); this.value = v; }
     const p = unchecked(this.pathParams[k - this.boundFrom]);
     v.await(k - this.boundFrom, p < this.params.length ? unchecked(this.params[p]) : "");
   }
 }
 
-// The value of a member named as a path parameter, compared with the path's value as bytes.
+// The value of a member named as a path parameter, compared with the path's value as bytes. Each
+// path value is encoded once per body, however many members name it.
 class BoundValue {
   pending: i32 = -1;                  // the bound name whose value is being read; -1: none
   takenAny: bool = false;
   private expected: ArrayBuffer = new ArrayBuffer(0);
+  private readonly encoded: StaticArray<ArrayBuffer | null>;   // per bound name, once met
   private at: i32 = 0;                // bytes of the value so far
   private differs: bool = false;
 
+  constructor(names: i32) { this.encoded = new StaticArray<ArrayBuffer | null>(names); }
+
   await(k: i32, value: string): void {
     this.pending = k;
-    this.expected = String.UTF8.encode(value);
+    let e = unchecked(this.encoded[k]);
+    if (e === null) { e = String.UTF8.encode(value); unchecked(this.encoded[k] = e); }
+    this.expected = e;
     this.at = 0;
     this.differs = false;
     this.takenAny = false;
