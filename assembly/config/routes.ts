@@ -17,6 +17,8 @@ import { compileShape } from "./shape";
 export const MAX_ROUTES = 5000;
 
 // The routes, most specific first.
+const NO_NAMES: string[] = [];
+
 export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy[] {
   const routes = new Array<RoutePolicy>(0);
   if (v === null) { c.fail("routes", "required"); return routes; }
@@ -56,8 +58,6 @@ export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy
 
 // Whether two routes of one template shape ("/x" and "/x/", "/a/{id}" and "/a/{name}") share a
 // host and a method: then the less specific one is dead for those requests.
-const NO_NAMES: string[] = [];
-
 function sharesRequests(a: RoutePolicy, b: RoutePolicy): bool {
   return intersects(a.hosts, b.hosts) && sharesMethod(a.methods, b.methods);
 }
@@ -118,10 +118,10 @@ function compileRoute(c: ConfigReader, field: string, v: JsonValue, schemas: Com
   const bound = boundNames(template.params, shape !== null ? shape.query.lenient : NO_NAMES);
   if (bound !== null && shape !== null) {
     // A query parameter named as a path parameter would always be refused (bound-names.ts).
-    const params = shape.query.params;
-    for (let i = 0; i < params.length; i++) {
-      if (!bound.path.includes(params[i].lenient)) continue;
-      c.fail(field + ".query." + params[i].name, "named as a path parameter: frameworks read one for the other, so such a query is refused");
+    const query = shape.query;
+    for (let i = 0; i < query.params.length; i++) {
+      if (!bound.path.includes(query.lenient[i])) continue;
+      c.fail(field + ".query." + query.params[i].name, "named as a path parameter: frameworks read one for the other, so such a query is refused");
       return null;
     }
   }

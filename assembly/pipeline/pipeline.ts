@@ -229,7 +229,7 @@ export class RequestPipeline {
     // Nothing to check: no body, none declared, none required.
     if (endOfStream && declared <= 0 && !chunked && rules.schema === null) return false;
     const check = new BodyCheck(rules, this.config.policy.limits.maxBodyBytes, new BodyFraming(!endOfStream, declared, chunked));
-    // A body is scanned for `_method` (a POST) and for the route's query parameter names.
+    // A body is scanned for `_method` (a POST) and for the names the route binds (bound-names.ts).
     const method = !endOfStream && this.scansForOverride(snap);
     const scan = !endOfStream && (method || rules.formNames.length > 0);
     // content-type, read once, when a check needs it: the route's types, a schema's body, the scan.

@@ -25,23 +25,32 @@ export class BoundNames {
   }
 }
 
+// The first name (as written) in `text`'s name=value pairs, split on `a` and `b`, that is one of
+// `names` once percent-decoded as PHP and query readers do; "". `trim`: spaces around a pair are
+// dropped (cookies). A name shorter than `shortest` is skipped: decoding and lenient reading never
+// lengthen a name.
+function nameIn(text: string, a: i32, b: i32, trim: bool, names: string[], shortest: i32): string {
+  let start = 0;
+  while (start <= text.length) {
+    let end = start;
+    while (end < text.length && text.charCodeAt(end) != a && text.charCodeAt(end) != b) end++;
+    let pair = text.substring(start, end);
+    if (trim) pair = pair.trim();
+    start = end + 1;
+    const eq = pair.indexOf("=");
+    const raw = eq < 0 ? pair : pair.substring(0, eq);
+    if (raw.length == 0 || raw.length < shortest) continue;
+    const decoded = decodeQueryPart(raw);
+    if (lenientIndex(names, decoded !== null ? decoded : raw) >= 0) return raw;
+  }
+  return "";
+}
+
 // The first query parameter (as written) named as one of `path`, or "". Pairs are split on '&'
 // and ';' (older Rack and Python split on both).
 export function pathNameInQuery(path: string[], rawQuery: string): string {
   if (path.length == 0 || rawQuery.length == 0) return "";
-  let start = 0;
-  while (start <= rawQuery.length) {
-    let end = start;
-    while (end < rawQuery.length && rawQuery.charCodeAt(end) != 0x26 && rawQuery.charCodeAt(end) != 0x3b) end++;
-    const pair = rawQuery.substring(start, end);
-    start = end + 1;
-    const eq = pair.indexOf("=");
-    const raw = eq < 0 ? pair : pair.substring(0, eq);
-    if (raw.length == 0) continue;
-    const decoded = decodeQueryPart(raw);
-    if (lenientIndex(path, decoded !== null ? decoded : raw) >= 0) return raw;
-  }
-  return "";
+  return nameIn(rawQuery, 0x26, 0x3b, false, path, 0);
 }
 
 const COOKIE = new HeaderName("cookie");
@@ -51,19 +60,8 @@ const COOKIE = new HeaderName("cookie");
 export function boundNameInCookies(names: string[], shortest: i32, headers: HeaderSnapshot): string {
   if (names.length == 0) return "";
   for (let at = headers.find(COOKIE.bytes); at >= 0; at = headers.find(COOKIE.bytes, at + 1)) {
-    const value = headers.valueOf(at);
-    let start = 0;
-    while (start <= value.length) {
-      let end = start;
-      while (end < value.length && value.charCodeAt(end) != 0x3b && value.charCodeAt(end) != 0x2c) end++;
-      const pair = value.substring(start, end).trim();
-      start = end + 1;
-      const eq = pair.indexOf("=");
-      const raw = eq < 0 ? pair : pair.substring(0, eq);
-      if (raw.length < shortest) continue;   // decoding and lenient reading never lengthen a name
-      const decoded = decodeQueryPart(raw);
-      if (lenientIndex(names, decoded !== null ? decoded : raw) >= 0) return raw;
-    }
+    const found = nameIn(headers.valueOf(at), 0x3b, 0x2c, true, names, shortest);
+    if (found.length > 0) return found;
   }
   return "";
 }

@@ -50,7 +50,6 @@ export function hasType(v: string, t: ValueType): bool {
 }
 
 export class QueryParam {
-  readonly lenient: string;   // the name as a lenient binder reads it (lenientName), compared per request
   constructor(
     public readonly name: string,
     public readonly type: ValueType,
@@ -58,7 +57,7 @@ export class QueryParam {
     public readonly maxLength: i32,        // code points of the decoded value; -1: none
     public readonly values: string[],      // allowed values; empty: any
     public readonly pattern: Regex | null,
-  ) { this.lenient = lenientName(name); }
+  ) {}
 }
 
 export class ShapeResult {
@@ -114,13 +113,15 @@ export class HeaderRule {
 }
 
 export class QueryRules {
-  readonly lenient: string[];              // the params' lenient names, aligned
+  // The params' names as a lenient binder reads them (lenientName), aligned: made once, compared
+  // per request.
+  readonly lenient: string[];
   constructor(
     public readonly params: QueryParam[],
     public readonly additional: bool,      // false: undeclared query parameters are refused
   ) {
     const lenient = new Array<string>(params.length);
-    for (let i = 0; i < params.length; i++) lenient[i] = params[i].lenient;
+    for (let i = 0; i < params.length; i++) lenient[i] = lenientName(params[i].name);
     this.lenient = lenient;
   }
   get empty(): bool { return this.params.length == 0 && this.additional; }
