@@ -203,6 +203,16 @@ describe("a path parameter's name elsewhere (emulator)", async () => {
     for (let i = 0; i < 6; i++) expect(post().allowed).toBe(true);
     expect(host.memoryPages).toBe(pages);
   });
+  it("the path's value is the stream's own, whatever other streams match before its body comes", () => {
+    const claims = { "envoy.filters.http.jwt_authn": { jwt_payload: { sub: "bob" } } };
+    const a = host.newStream({ dynamicMetadata: claims });
+    a.sendRequestHeaders([[":path", "/users/bob/orders"], [":method", "POST"], [":authority", "svc"], ["content-type", "application/json"], ["content-length", "18"]], false);
+    expect(runRequest(host, { path: "/users/alice/orders", jwt_claims: { sub: "alice" } }).allowed).toBe(true);   // the matcher now holds alice
+    a.sendRequestBody('{"userId":"alice"}', true);
+    expect(a.localReply?.status).toBe(400);
+    expect(a.upstream.ended).toBe(false);
+    a.finish();
+  });
   it("names that only contain it pass", () => {
     for (const q of ["userIds=1", "x=userId", "the_userId=1"]) expect([q, get(`/users/bob/orders?${q}`).allowed]).toEqual([q, true]);
   });

@@ -58,7 +58,8 @@ export class RequestPipeline {
   private readonly settler: Settler;
   private body: BodyStep | null = null;
   private quota: Quota | null = null;
-  private params: string[] = NO_PARAMS;   // the matched route's path parameters
+  private params: string[] = NO_PARAMS;   // the matched route's path parameters: the matcher's
+                                          // array, valid during the headers callback only
   private watch: WatchStep | null = null;
   private methodText: string | null = null;   // :method, decoded once (method())
   private namedRoute: RoutePolicy | null = null;   // the route of the hosts named besides :authority

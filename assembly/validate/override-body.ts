@@ -23,8 +23,8 @@ import { FormNames, METHOD_PARAMETER, NameMatches } from "./override";
 // body two frameworks would read as different formats is scanned as both. `names`: the names
 // looked for in a form (lenient forms, override.ts NameMatch); `jsonNames`: those looked for among
 // a JSON body's top-level members, those from `boundFrom` on passing when they hold the value of
-// the path parameter `params[pathParams[k - boundFrom]]`; the multipart scan runs when `names`
-// holds `_method`.
+// the path parameter `params[pathParams[k - boundFrom]]` (read now: `params` may be reused); the
+// multipart scan runs when `names` holds `_method`.
 export function bodyParameterScan(mediaType: string, contentType: string, names: string[], jsonNames: string[], boundFrom: i32, params: string[], pathParams: i32[]): BodyParameters | null {
   const form = mediaType.length == 0 || mediaType == "application/x-www-form-urlencoded";
   const parts = mediaType.startsWith("multipart/") && names.includes(METHOD_PARAMETER);
@@ -95,8 +95,18 @@ class JsonNames {
   private escape: i32 = 0;            // 0: none; 1: after '\'; 2-5: \u and that many hex digits - 2
   private code: i32 = 0;
 
-  constructor(targets: string[], private readonly boundFrom: i32, private readonly params: string[], private readonly pathParams: i32[]) {
+  // The path's values the bound names are compared with: copied here, since the route matcher
+  // reuses its parameter array for the next stream's path while this body is still arriving.
+  private readonly values: string[];
+
+  constructor(targets: string[], private readonly boundFrom: i32, params: string[], pathParams: i32[]) {
     this.name = new NameMatches(targets);
+    const values = new Array<string>(pathParams.length);
+    for (let i = 0; i < pathParams.length; i++) {
+      const p = unchecked(pathParams[i]);
+      values[i] = p < params.length ? unchecked(params[p]) : "";
+    }
+    this.values = values;
   }
 
   feed(bytes: Uint8Array): void {
@@ -199,9 +209,8 @@ class JsonNames {
     if (k < 0) return;
     if (k < this.boundFrom) { if (this.found.length == 0) this.found = this.name.target(k); return; }
     let v = this.value;
-    if (v === null) { v = new BoundValue(this.pathParams.length); this.value = v; }
-    const p = unchecked(this.pathParams[k - this.boundFrom]);
-    v.await(k - this.boundFrom, p < this.params.length ? unchecked(this.params[p]) : "");
+    if (v === null) { v = new BoundValue(this.values.length); this.value = v; }
+    v.await(k - this.boundFrom, unchecked(this.values[k - this.boundFrom]));
   }
 }
 
