@@ -15,11 +15,15 @@ export const BODY_POLICY = {
     { name: "upload", path: "/upload", methods: ["POST"], public: true, max_body_bytes: 64 },
     // No schema, no content_types: only the method-override scan reads these bodies.
     { name: "forms", path: "/forms", methods: ["POST"], public: true },
+    // A path and a declared query parameter, looked for in bodies (validate/bound-names.ts).
+    { name: "items", path: "/items/{id}", methods: ["POST"], public: true, query: { limit: { type: "integer" } } },
+    // A schema without content_types: a JSON media type or none.
+    { name: "notes", path: "/notes", methods: ["POST"], public: true, body_schema: { type: "object" } },
   ],
   request_limits: { json_max_number_chars: 20 },
 };
 
-export type BodyKind = "valid" | "schema violation" | "unfinished document" | "mid-body error" | "over the limit" | "over a JSON limit" | "method override" | "encoded body";
+export type BodyKind = "valid" | "schema violation" | "unfinished document" | "mid-body error" | "over the limit" | "over a JSON limit" | "method override" | "encoded body" | "bound parameter" | "media type";
 
 export interface BodyCase {
   name: string;
@@ -70,6 +74,12 @@ export const BODY_CASES: BodyCase[] = [
   { name: "a body for a schema declared br-encoded", kind: "encoded body", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":3}'], status: 415, reason: "content_encoding_not_allowed", encoding: "br" },
   { name: "a JSON body declared UTF-16 (body-parser decodes it; the scan would see NULs)", kind: "encoded body", path: "/forms", pieces: ["{\u0000", "}\u0000"], status: 415, reason: "content_encoding_not_allowed", contentType: "application/json; charset=utf-16le" },
   { name: "an encoded body meshguard does not read", kind: "valid", path: "/forms", pieces: ["\u0001\u0002", "\u0003"], status: 200, contentType: "application/octet-stream", encoding: "gzip" },
+  // Rails, Laravel and PHP's $_REQUEST merge body parameters with the route's, the body's winning.
+  { name: "a form field named as a declared query parameter, cut inside its name", kind: "bound parameter", path: "/items/7", pieces: ["note=x&lim", "it=99999"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
+  { name: "a JSON member named as the path parameter with another value", kind: "bound parameter", path: "/items/7", pieces: ['{"note":"x","id":', '8}'], status: 400, reason: "query_invalid" },
+  { name: "a JSON member holding the path parameter's own value", kind: "valid", path: "/items/7", pieces: ['{"note":"x","id":', '7}'], status: 200 },
+  // A JSON body declared as a form is parsed as a form by PHP, Rails and Express: qty=1000"}.
+  { name: "JSON declared as a form, to a schema route without content_types", kind: "media type", path: "/notes", pieces: ['{"qty":1,', '"x":"&qty=1000"}'], status: 415, reason: "content_type_not_allowed", contentType: "application/x-www-form-urlencoded" },
   { name: "a body of unknown length within the limit", kind: "valid", path: "/upload", pieces: ["x".repeat(30), "y".repeat(30)], status: 200, lengthKnown: false },
   { name: "a body of unknown length over the limit", kind: "over the limit", path: "/upload", pieces: ["x".repeat(40), "y".repeat(40)], status: 413, reason: "body_too_large", lengthKnown: false },
 ];
