@@ -15,7 +15,7 @@ import { ProxyWasmHost } from "../tools/emulator/host";
 import { encodeMetadata } from "../tools/emulator/metadata";
 import { FRAMINGS, type RequestSpec, bodyBytes, header, headerPairs, runRequest } from "../tools/emulator/request";
 import { filterBytes } from "./fixture";
-import { formReference, queryReference } from "./override-reference";
+import { formReference, multipartReference, queryReference } from "./override-reference";
 import { Rng, mutate } from "./random";
 
 const ORDER_SCHEMA = {
@@ -111,7 +111,9 @@ function body(rng: Rng): string | { base64: string } | undefined {
   switch (rng.int(10)) {
     case 0: return undefined;
     case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--',
-      "page=x", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}']);
+      "page=x", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}',
+      '--b\r\ncontent-disposition: form-data; name="PAGE"\r\n\r\n9\r\n--b--', '--b\r\ncontent-disposition: form-data; name=id; filename="x"\r\n\r\n9\r\n--b--',
+      '--b\r\ncontent-disposition: form-data; name="f"; filename="page"\r\n\r\nname=page\r\n--b--', "--b\r\ncontent-disposition: form-data; name*=utf-8''%75serId\r\n\r\nbob\r\n--b--"]);
     case 1: case 2: return valid;
     case 3: return { base64: mutate(rng, mutate(rng, Buffer.from(valid))).toString("base64") };
     case 4: return { base64: rng.bytes(rng.int(300)).toString("base64") };
@@ -239,6 +241,10 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         // Nor a query naming one of the route's path parameters (Laravel reads it first).
         const q = req.path.indexOf("?");
         const bound = PATH_PARAMS.find(([re]) => re.test(req.path.slice(0, q < 0 ? undefined : q)));
+        // Nor a multipart body naming a path parameter or the declared query parameter as a part.
+        if (bound && type !== undefined && /^\s*multipart\//i.test(type) && b && multipartReference([...b], [...bound[1], ...(bound[1].includes("id") ? ["page"] : [])], false)) {
+          report.violations.push(`request ${i}: a multipart part named as a bound parameter reached the service: ${describe(req)}`);
+        }
         if (bound && q >= 0) {
           const names = req.path.slice(q + 1).split(/[&;]/).map((p) => p.split("=")[0]);
           if (bound[1].some((n) => names.some((m) => formReference([...Buffer.from(m, "latin1")], n)))) report.violations.push(`request ${i}: a query naming a path parameter reached the service: ${describe(req)}`);

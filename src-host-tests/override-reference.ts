@@ -44,3 +44,73 @@ export function formReference(form: number[], target = "_method"): boolean {
 export function queryReference(query: string): boolean {
   return formReference([...query].map((ch) => ch.charCodeAt(0)));
 }
+
+// Whether a multipart body names one of `targets` as a part (its header block's `name`, `name*` or
+// `name*N` parameter, in double or single quotes or a token, an extended value's charset'language'
+// dropped), or, with `method`, holds "_method" anywhere in a header block. From
+// multipart-names.ts's header: a header block runs from a line opening with "--" (after those two
+// bytes) to the next line that is empty or only "\r"; in it, backslashes are dropped and escapes
+// decoded (a malformed one is dropped); names are read line by line, and again with the line
+// breaks taken out (PHP joins continued header lines).
+export function multipartReference(body: number[], targets: string[], method: boolean): boolean {
+  const blocks: number[][] = [];
+  let block: number[] | null = null;
+  let start = 0;
+  while (start < body.length) {
+    let end = body.indexOf(0x0a, start);
+    end = end < 0 ? body.length : end + 1;
+    const line = body.slice(start, end);
+    start = end;
+    if (block === null) {
+      if (line[0] === 0x2d && line[1] === 0x2d) { block = line.slice(2); blocks.push(block); }
+      continue;
+    }
+    block.push(...line);
+    const text = line.filter((c) => c !== 0x0a);
+    if (text.length === 0 || (text.length === 1 && text[0] === 0x0d)) block = null;
+  }
+  return blocks.some((b) => {
+    const text = String.fromCharCode(...headerDecode(b));
+    if (method && text.replace(/[A-Z]/g, (c) => c.toLowerCase()).includes("_method")) return true;
+    return namesIn(text, targets) || namesIn(text.replace(/[\r\n]/g, ""), targets);
+  });
+}
+function namesIn(text: string, targets: string[]): boolean {
+  const key = /(?<![A-Za-z0-9])name([ \t*0-9]*)=[ \t]*/gi;
+  for (let m = key.exec(text); m !== null; m = key.exec(text)) {
+    const extended = m[1].includes("*");
+    const i = key.lastIndex;
+    const c = text[i];
+    if (c === undefined || c === "\r" || c === "\n" || c === ";") continue;
+    let value: string;
+    if (c === '"' || (c === "'" && !extended)) {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c && text[j] !== "\r" && text[j] !== "\n") j++;
+      value = text.slice(i + 1, j);
+      key.lastIndex = text[j] === c ? j + 1 : j;
+    } else {
+      let j = i + 1;
+      while (j < text.length && !/[;, \t\r\n]/.test(text[j])) j++;
+      value = text.slice(i, j);
+      key.lastIndex = j;
+    }
+    if (extended) value = value.slice(value.lastIndexOf("'") + 1);
+    const bytes = [...value].map((ch) => ch.charCodeAt(0));
+    if (targets.some((t) => nameMatches(bytes, t))) return true;
+  }
+  return false;
+}
+function headerDecode(raw: number[]): number[] {
+  const hex = (x: number | undefined) => x !== undefined && /[0-9a-fA-F]/.test(String.fromCharCode(x));
+  const out: number[] = [];
+  const bytes = raw.filter((c) => c !== 0x5c);
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c !== 0x25) { out.push(c); continue; }
+    if (!hex(bytes[i + 1])) continue;                                // '%' dropped
+    if (!hex(bytes[i + 2])) { i += 1; continue; }                    // '%' and one digit dropped
+    out.push(parseInt(String.fromCharCode(bytes[i + 1], bytes[i + 2]), 16));
+    i += 2;
+  }
+  return out;
+}

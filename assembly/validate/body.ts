@@ -21,10 +21,11 @@ export const LIMIT_SCHEMA_WORK = "schema_work";
 // A route's body settings (the route's JSON fields in parentheses).
 export class BodyRules {
   // Names the route binds (validate/bound-names.ts) looked for in a body that frameworks merge
-  // with the route's parameters (override-body.ts): in a form, the path and declared query
-  // parameters; among a JSON body's top-level members, the declared query parameters the schema
-  // does not declare, then the path parameters, whose members pass when they hold the path's
-  // value (a resource's representation often repeats its id). Each list again with `_method`
+  // with the route's parameters (override-body.ts): among a form's fields and a multipart body's
+  // part names, the path and declared query parameters; among a JSON body's top-level members,
+  // the declared query parameters the schema does not declare, then the path parameters, whose
+  // members pass when they hold the path's value (a resource's representation often repeats its
+  // id). Each list again with `_method`
   // first, for a POST whose body is scanned for a method override too. Set once, at configure.
   formNames: string[] = [];
   jsonNames: string[] = [];

@@ -5,9 +5,10 @@
 //     alice's to the service while meshguard checked the path's userId;
 //   - a declared query parameter's name in a cookie: PHP's $_REQUEST takes cookies after the query
 //     and the body when no php.ini orders it (the official images ship none);
-//   - either name in a form body, a declared query parameter's among a JSON body's top-level
-//     members, and a path parameter's there unless it holds the path's value (Rails, Laravel,
-//     $_REQUEST, ASP.NET model binding): validate/body.ts, override-body.ts.
+//   - either name in a form body or as a multipart part's name, a declared query parameter's among
+//     a JSON body's top-level members, and a path parameter's there unless it holds the path's
+//     value (Rails, Laravel, $_REQUEST, ASP.NET model binding): validate/body.ts,
+//     override-body.ts, multipart-names.ts.
 // Names are compared as the most lenient binder reads them (shape.ts lenientName). Pure.
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { decodeQueryPart, lenientIndex, lenientName } from "./shape";

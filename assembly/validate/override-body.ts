@@ -9,13 +9,11 @@
 //              without one as a form): every parameter name
 //   JSON       a content-type with "/json" or "+json" anywhere in it (Laravel's test): the
 //              top-level object's member names, escapes decoded
-//   multipart  multipart/*: every part's header block is searched for "_method",
-//              case-insensitively (a file named my_method.txt is refused too: over-reading is the
-//              safe side). RFC 2231 continuations (name*0=_me; name*1=thod) are not joined. The
-//              route's parameter names are not looked for there (a short name would be found in
-//              any header block).
+//   multipart  multipart/*: every part's name, and "_method" anywhere in its header block
+//              (multipart-names.ts)
 // Other media types are not read as parameters by those frameworks and are not scanned.
 import { hexDigit, lowerAscii } from "../lib/text";
+import { PartNames } from "./multipart-names";
 import { FormNames, METHOD_PARAMETER, NameMatches } from "./override";
 
 // The scanners a body needs, from its media type (validate/hygiene.ts mediaType) and its whole
@@ -23,28 +21,29 @@ import { FormNames, METHOD_PARAMETER, NameMatches } from "./override";
 // body two frameworks would read as different formats is scanned as both. `names`: the names
 // looked for in a form (lenient forms, override.ts NameMatch); `jsonNames`: those looked for among
 // a JSON body's top-level members, those from `boundFrom` on passing when they hold the value of
-// the path parameter `params[pathParams[k - boundFrom]]` (read now: `params` may be reused); the
-// multipart scan runs when `names` holds `_method`.
+// the path parameter `params[pathParams[k - boundFrom]]` (read now: `params` may be reused). A
+// multipart body's part names are matched against `names`, as a form's are.
 export function bodyParameterScan(mediaType: string, contentType: string, names: string[], jsonNames: string[], boundFrom: i32, params: string[], pathParams: i32[]): BodyParameters | null {
   const form = mediaType.length == 0 || mediaType == "application/x-www-form-urlencoded";
-  const parts = mediaType.startsWith("multipart/") && names.includes(METHOD_PARAMETER);
+  const parts = mediaType.startsWith("multipart/") && names.length > 0;
   const lower = lowerAscii(contentType);
   const json = (lower.includes("/json") || lower.includes("+json")) && jsonNames.length > 0;
   if (!((form && names.length > 0) || parts || json)) return null;
-  return new BodyParameters(form ? names : null, json ? new JsonNames(jsonNames, boundFrom, params, pathParams) : null, parts, names.includes(METHOD_PARAMETER));
+  const method = names.includes(METHOD_PARAMETER);
+  return new BodyParameters(form ? names : null, json ? new JsonNames(jsonNames, boundFrom, params, pathParams) : null, parts ? new PartNames(names, method) : null, method);
 }
 
 export class BodyParameters {
   readonly lookForMethod: bool;   // `_method` is among the names looked for
   private readonly form: FormNames | null;
   private readonly json: JsonNames | null;
-  private readonly parts: PartHeaders | null;
+  private readonly parts: PartNames | null;
 
-  constructor(form: string[] | null, json: JsonNames | null, parts: bool, lookForMethod: bool) {
+  constructor(form: string[] | null, json: JsonNames | null, parts: PartNames | null, lookForMethod: bool) {
     this.lookForMethod = lookForMethod;
     this.form = form !== null ? new FormNames(form) : null;
     this.json = json;
-    this.parts = parts ? new PartHeaders() : null;
+    this.parts = parts;
   }
 
   // The next bytes of the body; true once a parameter looked for was seen (`found`).
@@ -63,6 +62,8 @@ export class BodyParameters {
   end(): bool {
     const form = this.form;
     if (form !== null) form.end();
+    const parts = this.parts;
+    if (parts !== null) parts.end();
     return this.found.length > 0;
   }
 
@@ -73,7 +74,7 @@ export class BodyParameters {
     const json = this.json;
     if (json !== null && json.found.length > 0) return json.found;
     const parts = this.parts;
-    return parts !== null && parts.found ? METHOD_PARAMETER : "";
+    return parts !== null ? parts.found : "";
   }
 }
 
@@ -247,66 +248,4 @@ class BoundValue {
   }
 
   matches(): bool { return !this.differs && this.at == this.expected.byteLength; }
-}
-
-// The header blocks of a multipart body: from each line that opens with "--" (a delimiter, whatever
-// boundary follows: the content-type's boundary parameter is not trusted, since readers disagree
-// on where it ends and which one counts) to the next empty line. Part content is never read as a
-// name. In a header block, escapes are decoded (RFC 2231's name*=utf-8''%5Fmethod) and
-// backslashes skipped (a quoted-pair), then "_method" is searched for, case-insensitively.
-class PartHeaders {
-  found: bool = false;
-  private readonly opening: Needle = new Needle("\n--");
-  private readonly name: Needle = new Needle("_method");
-  private inHeaders: bool = false;
-  private lineBytes: i32 = 0;   // bytes on the current header line, '\r' aside
-  private escape: i32 = 0;      // 0: none; 1: after '%'; 2: after '%' and one hex digit
-  private high: i32 = 0;
-
-  constructor() { this.opening.push(0x0a); }   // a body may open with a delimiter
-
-  push(c: i32): void {
-    if (!this.inHeaders) {
-      if (this.opening.push(c)) { this.inHeaders = true; this.lineBytes = 1; }
-      return;
-    }
-    this.headerByte(c);
-    if (c == 0x0d) return;
-    if (c != 0x0a) { this.lineBytes++; return; }
-    const empty = this.lineBytes == 0;
-    this.lineBytes = 0;
-    if (empty) { this.inHeaders = false; this.opening.push(0x0a); }   // this line break may open a delimiter
-  }
-
-  private headerByte(c: i32): void {
-    if (c == 0x5c) return;
-    if (this.escape == 1) {
-      if (hexDigit(c) >= 0) { this.high = c; this.escape = 2; return; }
-      this.escape = 0;
-    } else if (this.escape == 2) {
-      this.escape = 0;
-      const l = hexDigit(c);
-      if (l >= 0) { this.see((hexDigit(this.high) << 4) | l); return; }
-    }
-    if (c == 0x25) { this.escape = 1; return; }
-    this.see(c);
-  }
-
-  private see(c: i32): void { if (this.name.push(c)) this.found = true; }
-}
-
-// A needle whose first byte does not recur in it, searched for case-insensitively, byte by byte.
-class Needle {
-  private at: i32 = 0;
-  constructor(private readonly text: string) {}
-
-  // True when this byte completes the needle.
-  push(c: i32): bool {
-    const lower = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
-    if (lower == this.text.charCodeAt(this.at)) this.at++;
-    else this.at = lower == this.text.charCodeAt(0) ? 1 : 0;
-    if (this.at < this.text.length) return false;
-    this.at = 0;
-    return true;
-  }
 }
