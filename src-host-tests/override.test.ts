@@ -51,6 +51,7 @@ const BODY_ROWS: BodyRow[] = [
   { type: "multipart/form-data; boundary=XyZ", body: PART("name*=utf-8''%5Fmethod", "DELETE") + "--XyZ--", found: 1, why: "an RFC 2231 encoded part name" },
   { type: "multipart/form-data; boundary=XyZ", body: PART('name="_me\\thod"', "DELETE") + "--XyZ--", found: 1, why: "a quoted-pair in the part name" },
   { type: "multipart/form-data; boundary=other", body: PART('name="_method"', "DELETE"), found: 1, why: "a boundary the header does not name" },
+  { type: "multipart/form-data; boundary=XyZ", body: PART('name=_me\r\nthod', "DELETE") + "--XyZ--", found: 1, why: "a part name split over a continued header line (PHP joins it)" },
   { type: "multipart/form-data; boundary=XyZ", body: PART('name="file"; filename="a.txt"', "_method=DELETE\r\nname=\"_method\""), found: 0, why: "_method only in part content" },
   { type: "application/octet-stream", body: "_method=DELETE", found: -1, why: "a type no framework reads parameters from" },
 ];
