@@ -2,9 +2,11 @@
 // file's header rather than from its code: the fuzz tests (override.test.ts, fuzz.ts) hold the
 // filter to it.
 
-// Names as the most lenient reader reads them (PHP, Symfony, Rack, qs), decoded bytes in; `target`
-// in that reading (lowercase, '_' for ' ', '.' and '[').
-export function nameMatches(bytes: number[], target = "_method"): boolean {
+// Names as the most lenient reader reads them (PHP, Symfony, Rack, qs, ASP.NET), decoded bytes (UTF-8)
+// or code points above 0xff in; `target` in that reading (lowercase, '_' for ' ', '.' and '[').
+// İ, ı, ſ and the Kelvin sign read as i, i, s and k (.NET's and Java's case-insensitive compares).
+export function nameMatches(raw: number[], target = "_method"): boolean {
+  const bytes = foldLetters(raw);
   let i = 0;
   while (i < bytes.length && bytes[i] === 0x20) i++;
   let name = bytes.slice(i);
@@ -20,13 +22,24 @@ export function nameMatches(bytes: number[], target = "_method"): boolean {
   }
   return name.length === n || name[n] === 0x5b;
 }
+function foldLetters(raw: number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const [a, b, c] = [raw[i], raw[i + 1], raw[i + 2]];
+    if (a === 0xc4 && (b === 0xb0 || b === 0xb1)) { out.push(0x69); i++; }
+    else if (a === 0xc5 && b === 0xbf) { out.push(0x73); i++; }
+    else if (a === 0xe2 && b === 0x84 && c === 0xaa) { out.push(0x6b); i += 2; }
+    else out.push(a === 0x130 || a === 0x131 ? 0x69 : a === 0x17f ? 0x73 : a === 0x212a ? 0x6b : a);
+  }
+  return out;
+}
 function formDecode(raw: number[]): number[] {
   const out: number[] = [];
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i];
     const hex = (x: number | undefined) => x !== undefined && /[0-9a-fA-F]/.test(String.fromCharCode(x));
     if (c === 0x25 && hex(raw[i + 1]) && hex(raw[i + 2])) { out.push(parseInt(String.fromCharCode(raw[i + 1], raw[i + 2]), 16)); i += 2; }
-    else out.push(c === 0x2b ? 0x20 : c > 0x7f ? 0xff : c);
+    else out.push(c === 0x2b ? 0x20 : c);
   }
   return out;
 }

@@ -161,7 +161,7 @@ class NameParameters {
 
   private valueByte(c: i32): void {
     if (this.extended && c == 0x27) { this.names.reset(); return; }   // charset'language' comes first
-    this.names.push(c > 0x7f ? 0xff : c);
+    this.names.push(c);
   }
 }
 

@@ -192,14 +192,14 @@ class JsonNames {
       this.code = (this.code << 4) | h;
       if (++this.escape < 6) return;
       this.escape = 0;
-      this.nameByte(this.code < 0x80 ? this.code : 0xff);
+      if (this.isName) this.name.pushCode(this.code);
     } else if (c == 0x5c) {
       this.escape = 1;
     } else if (c == 0x22) {
       this.inString = false;
       if (this.isName) this.nameEnded();
     } else {
-      this.nameByte(c > 0x7f ? 0xff : c);
+      this.nameByte(c);
     }
   }
 

@@ -7,9 +7,10 @@
 // verdict out.
 //
 // Names are matched as the most lenient of those readers would read them: percent-decoded ('+' a
-// space), case-insensitive, with PHP's renaming (leading spaces dropped; ' ', '.' and '[' read as
-// '_'), cut at a NUL, and in the array form `_method[...]`. The body scanners keep O(1) state and
-// take the body in pieces of any size (JSON and multipart details in override-body.ts).
+// space), case-insensitive (ı and İ read as i, ſ as s, the Kelvin sign as k: lib/text.ts
+// foldCase), with PHP's renaming (leading spaces dropped; ' ', '.' and '[' read as '_'), cut at a
+// NUL, and in the array form `_method[...]`. The body scanners keep O(1) state and take the body
+// in pieces of any size (JSON details in override-body.ts, multipart in multipart-names.ts).
 import { hexDigit } from "../lib/text";
 
 export const METHOD_PARAMETER = "_method";
@@ -45,10 +46,13 @@ export class NameMatch {
   get matched(): bool { return this.state == MATCHED || (this.state == MATCHING && this.at == this.target.length); }
 }
 
-// Several names matched at once: the first target a name matches, once one has.
+// Several names matched at once: the first target a name matches, once one has. Fed a name's
+// bytes as UTF-8; the four letters that case-insensitive readers equate with ASCII ones (lib/text.ts
+// foldCase: ASP.NET binds `userıd` to userId) are read as those.
 export class NameMatches {
   found: string = "";
   private readonly names: NameMatch[];
+  private lead: i32 = 0;   // the first byte(s) of such a letter, while its last is awaited; 0: none
 
   constructor(targets: string[]) {
     const names = new Array<NameMatch>(targets.length);
@@ -56,7 +60,34 @@ export class NameMatches {
     this.names = names;
   }
 
-  push(b: i32): void { for (let i = 0; i < this.names.length; i++) unchecked(this.names[i]).push(b); }
+  // One byte of a name (0xff: a character that matches nothing).
+  push(b: i32): void {
+    const lead = this.lead;
+    if (lead != 0) {
+      this.lead = 0;
+      if (lead == 0xc4 && (b == 0xb0 || b == 0xb1)) { this.each(0x69); return; }   // İ ı
+      if (lead == 0xc5 && b == 0xbf) { this.each(0x73); return; }                   // ſ
+      if (lead == 0xe2 && b == 0x84) { this.lead = 0xe284; return; }
+      if (lead == 0xe284 && b == 0xaa) { this.each(0x6b); return; }                 // the Kelvin sign
+      this.flushLead(lead);
+    }
+    if (b == 0xc4 || b == 0xc5 || b == 0xe2) { this.lead = b; return; }
+    this.each(b);
+  }
+
+  // A character given as its code point (a JSON escape): 0xff unless ASCII or one of those letters.
+  pushCode(code: i32): void {
+    const lead = this.lead;
+    if (lead != 0) { this.lead = 0; this.flushLead(lead); }
+    if (code < 0x80) { this.each(code); return; }
+    this.each(code == 0x130 || code == 0x131 ? 0x69 : code == 0x17f ? 0x73 : code == 0x212a ? 0x6b : 0xff);
+  }
+
+  private flushLead(lead: i32): void {
+    if (lead > 0xff) { this.each(lead >> 8); this.each(lead & 0xff); } else this.each(lead);
+  }
+
+  private each(b: i32): void { for (let i = 0; i < this.names.length; i++) unchecked(this.names[i]).push(b); }
 
   // The end of one name: remembers the first target it matched, and starts over.
   endName(): void {
@@ -67,6 +98,8 @@ export class NameMatches {
   // The end of one name: the index of the first target it matched (-1: none), remembering
   // nothing; starts over.
   endNameIndex(): i32 {
+    const lead = this.lead;
+    if (lead != 0) { this.lead = 0; this.flushLead(lead); }
     let k = -1;
     for (let i = 0; i < this.names.length; i++) {
       const m = unchecked(this.names[i]);
@@ -79,7 +112,10 @@ export class NameMatches {
   target(i: i32): string { return unchecked(this.names[i]).target; }
 
   // Forgets the name in progress (a string that was no name after all).
-  reset(): void { for (let i = 0; i < this.names.length; i++) unchecked(this.names[i]).reset(); }
+  reset(): void {
+    this.lead = 0;
+    for (let i = 0; i < this.names.length; i++) unchecked(this.names[i]).reset();
+  }
 }
 
 // A form's (or a query's) parameter names: name=value pairs split on '&' and ';' (older Rack and
@@ -95,7 +131,7 @@ export class FormNames {
   // The first target a name matched; "" while none has.
   get found(): string { return this.name.found; }
 
-  // One byte (or a UTF-16 unit of a query string: anything above 0x7f matches nothing).
+  // One byte (or a UTF-16 unit of a query string).
   push(c: i32): void {
     if (c == 0x26 || c == 0x3b) { this.endName(); this.inName = true; return; }
     if (!this.inName) return;
@@ -120,7 +156,8 @@ export class FormNames {
       m.push(this.high);
     }
     if (c == 0x25) { this.escape = 1; return; }
-    m.push(c == 0x2b ? 0x20 : c > 0x7f ? 0xff : c);
+    if (c > 0xff) m.pushCode(c);   // a UTF-16 unit of a query string
+    else m.push(c == 0x2b ? 0x20 : c);
   }
 
   private endName(): void {

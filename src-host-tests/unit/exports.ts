@@ -225,7 +225,7 @@ const NO_VALUES: string[] = [];
 const NO_INDICES: i32[] = [];
 let overrideType = "";
 export function setOverrideType(ptr: usize, len: i32): void { overrideType = String.UTF8.decodeUnsafe(ptr, <usize>len, false); }
-// The names a form or multipart body is scanned for (lenient, comma-separated); "": `_method` only.
+// The names a body is scanned for (lenient, comma-separated; none bound to a value); "": `_method` only.
 let overrideNames: string[] = METHOD_ONLY;
 export function setOverrideNames(ptr: usize, len: i32): void {
   const text = String.UTF8.decodeUnsafe(ptr, <usize>len, false);
@@ -235,7 +235,7 @@ export function overrideQuery(ptr: usize, len: i32): i32 {
   return queryOverrides(String.UTF8.decodeUnsafe(ptr, <usize>len, false)) ? 1 : 0;
 }
 export function overrideBody(ptr: usize, len: i32, chunk: i32): i32 {
-  const scan = bodyParameterScan(mediaType(overrideType), overrideType, overrideNames, METHOD_ONLY, 1, NO_VALUES, NO_INDICES);
+  const scan = bodyParameterScan(mediaType(overrideType), overrideType, overrideNames, overrideNames, overrideNames.length, NO_VALUES, NO_INDICES);
   if (scan === null) return -1;
   const bytes = bytesAt(ptr, len);
   const step = max(1, chunk);

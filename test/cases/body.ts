@@ -78,6 +78,9 @@ export const BODY_CASES: BodyCase[] = [
   { name: "a form field named as a declared query parameter, cut inside its name", kind: "bound parameter", path: "/items/7", pieces: ["note=x&lim", "it=99999"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
   { name: "a JSON member named as the path parameter with another value", kind: "bound parameter", path: "/items/7", pieces: ['{"note":"x","id":', '8}'], status: 400, reason: "query_invalid" },
   { name: "a JSON member holding the path parameter's own value", kind: "valid", path: "/items/7", pieces: ['{"note":"x","id":', '7}'], status: 200 },
+  // ASP.NET binds names case-insensitively with .NET's OrdinalIgnoreCase, which reads a dotless ı as I.
+  { name: "a JSON member named as the path parameter with a dotless ı, another value", kind: "bound parameter", path: "/items/7", pieces: ['{"note":"x","ı', 'd":8}'], status: 400, reason: "query_invalid" },
+  { name: "a form field named as a declared query parameter with an encoded dotless ı", kind: "bound parameter", path: "/items/7", pieces: ["note=x&l%C4%B", "1mit=99999"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
   // PHP reads every part into $_POST or $_FILES by its name (Laravel's $request->all() holds both); Rails alike.
   { name: "a multipart part named as a declared query parameter, cut inside its name", kind: "bound parameter", path: "/items/7", pieces: ['--b0\r\nContent-Disposition: form-data; name="note"\r\n\r\nx\r\n--b0\r\nContent-Disposition: form-data; name="li', 'mit"\r\n\r\n99999\r\n--b0--\r\n'], status: 400, reason: "query_invalid", contentType: MULTIPART },
   { name: "a multipart file part named as the path parameter", kind: "bound parameter", path: "/items/7", pieces: ['--b0\r\nContent-Disposition: form-data; name=ID; filename="a.txt"\r\n\r\n', '8\r\n--b0--\r\n'], status: 400, reason: "query_invalid", contentType: MULTIPART },
