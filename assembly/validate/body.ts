@@ -175,17 +175,17 @@ export class BodyCheck {
     return problem(CONTENT_TYPE_NOT_ALLOWED, type + " (the route's schema reads JSON)");
   }
 
-  // Whether meshguard must read the body's bytes as they are (a schema, or a scan for `_method`).
+  // Whether meshguard must read the body's bytes as they are (a schema, or a scan for `_method` or
+  // the route's parameter names).
   get readsBody(): bool {
-    const p = this.parameters;
-    return this.framing.follows && (this.rules.schema !== null || (p !== null && p.lookForMethod));
+    return this.framing.follows && (this.rules.schema !== null || this.parameters !== null);
   }
 
   // A body meshguard must read must arrive unencoded, in a charset that keeps ASCII as ASCII: it
   // would judge the compressed (or UTF-16) bytes, and a service that inflates or decodes request
-  // bodies (Express's body-parser does both) would read others. A body scanned only for the
-  // route's parameter names is scanned as it comes, encoded or not: the frameworks that merge
-  // those (Rails, Laravel, PHP) parse the bytes as they come too. `encoding`: the first
+  // bodies would read others: Express's body-parser does both, ASP.NET Core reads a form in the
+  // charset its content-type names and inflates bodies with its request decompression
+  // middleware, then binds a form field before the route's own parameter. `encoding`: the first
   // content-encoding other than identity, "" when none.
   encodingProblem(encoding: string, contentType: string): BodyProblem | null {
     if (!this.readsBody) return null;

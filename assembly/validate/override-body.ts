@@ -25,22 +25,20 @@ import { FormNames, METHOD_PARAMETER, NameMatches } from "./override";
 // multipart body's part names are matched against `names`, as a form's are.
 export function bodyParameterScan(mediaType: string, contentType: string, names: string[], jsonNames: string[], boundFrom: i32, params: string[], pathParams: i32[]): BodyParameters | null {
   const form = mediaType.length == 0 || mediaType == "application/x-www-form-urlencoded";
-  const parts = mediaType.startsWith("multipart/") && names.length > 0;
+  const multipart = mediaType.startsWith("multipart/") && names.length > 0;
   const lower = lowerAscii(contentType);
   const json = (lower.includes("/json") || lower.includes("+json")) && jsonNames.length > 0;
-  if (!((form && names.length > 0) || parts || json)) return null;
-  const method = names.includes(METHOD_PARAMETER);
-  return new BodyParameters(form ? names : null, json ? new JsonNames(jsonNames, boundFrom, params, pathParams) : null, parts ? new PartNames(names, method) : null, method);
+  if (!((form && names.length > 0) || multipart || json)) return null;
+  const parts = multipart ? new PartNames(names, names.includes(METHOD_PARAMETER)) : null;
+  return new BodyParameters(form ? names : null, json ? new JsonNames(jsonNames, boundFrom, params, pathParams) : null, parts);
 }
 
 export class BodyParameters {
-  readonly lookForMethod: bool;   // `_method` is among the names looked for
   private readonly form: FormNames | null;
   private readonly json: JsonNames | null;
   private readonly parts: PartNames | null;
 
-  constructor(form: string[] | null, json: JsonNames | null, parts: PartNames | null, lookForMethod: bool) {
-    this.lookForMethod = lookForMethod;
+  constructor(form: string[] | null, json: JsonNames | null, parts: PartNames | null) {
     this.form = form !== null ? new FormNames(form) : null;
     this.json = json;
     this.parts = parts;

@@ -78,6 +78,9 @@ export const BODY_CASES: BodyCase[] = [
   { name: "a form field named as a declared query parameter, cut inside its name", kind: "bound parameter", path: "/items/7", pieces: ["note=x&lim", "it=99999"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
   { name: "a JSON member named as the path parameter with another value", kind: "bound parameter", path: "/items/7", pieces: ['{"note":"x","id":', '8}'], status: 400, reason: "query_invalid" },
   { name: "a JSON member holding the path parameter's own value", kind: "valid", path: "/items/7", pieces: ['{"note":"x","id":', '7}'], status: 200 },
+  // ASP.NET Core reads a form in the charset its content-type names, and binds its fields before the route's parameters.
+  { name: "a form declared UTF-16 to a route with a path parameter", kind: "encoded body", path: "/items/7", pieces: ["i\u0000d\u0000", "=\u00008\u0000"], status: 415, reason: "content_encoding_not_allowed", contentType: "application/x-www-form-urlencoded; charset=utf-16le" },
+  { name: "JSON declared gzip-encoded to a route with a path parameter", kind: "encoded body", path: "/items/7", pieces: ["\u001f\u008b", "\u0008"], status: 415, reason: "content_encoding_not_allowed", encoding: "gzip" },
   // ASP.NET binds names case-insensitively with .NET's OrdinalIgnoreCase, which reads a dotless ı as I.
   { name: "a JSON member named as the path parameter with a dotless ı, another value", kind: "bound parameter", path: "/items/7", pieces: ['{"note":"x","ı', 'd":8}'], status: 400, reason: "query_invalid" },
   { name: "a form field named as a declared query parameter with an encoded dotless ı", kind: "bound parameter", path: "/items/7", pieces: ["note=x&l%C4%B", "1mit=99999"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
