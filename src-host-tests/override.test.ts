@@ -46,6 +46,7 @@ const BODY_ROWS: BodyRow[] = [
   { type: "application/json", body: '{"a":1,"_method":"DELETE"}', found: 1, why: "a top-level JSON member" },
   { type: "application/vnd.api+json", body: '{"\\u005fmethod":"DELETE"}', found: 1, why: "an escaped top-level member of a +json type" },
   { type: "text/plain; x=/json", body: '{"_method":"DELETE"}', found: 1, why: "a content-type Laravel takes for JSON" },
+  { type: "text/x-json", body: '{"_method":"DELETE"}', found: 1, why: "text/x-json (Rails registers it as JSON)" },
   { type: "application/x-www-form-urlencoded; v=/json", body: '{"_method":"DELETE"}', found: 1, why: "a form type Laravel reads as JSON" },
   { type: "application/json", body: '\ufeff{"_method":"DELETE"}', found: 1, why: "a JSON body after a byte-order mark (body-parser's decoder drops it)" },
   { type: "application/json", body: '{"a":{"_method":"DELETE"},"b":["_method"],"c":"_method"}', found: 0, why: "nested members and values" },
@@ -250,6 +251,7 @@ describe("a declared query parameter in a body (emulator)", async () => {
   }
   it("a JSON body's top-level member is looked for unless the route's schema declares it (the schema checks it then)", () => {
     expect(send(host, "/items/7", "application/json", '{"limit":1}')).toMatchObject({ status: 400, reason: "query_invalid" });
+    expect(send(host, "/items/7", "text/x-json", '{"limit":1}')).toMatchObject({ status: 400, reason: "query_invalid" });
     expect(send(host, "/typed", "application/json", '{"limit":1}').allowed).toBe(true);
     expect(send(host, "/typed", "application/json", '{"limit":11}')).toMatchObject({ status: 400, reason: "body_schema_violation" });
     expect(send(host, "/typed", "application/json", '{"mode":"x"}')).toMatchObject({ status: 400, reason: "query_invalid" });

@@ -55,8 +55,14 @@ export function checkHeaders(snap: HeaderSnapshot, limits: HeaderLimits): Hygien
   if (total > limits.maxTotalBytes) return tooLarge("headers larger than " + limits.maxTotalBytes.toString() + " bytes");
   if (contentLengths > 0 && chunked) return invalid("both content-length and transfer-encoding");
   if (contentLengths > 0 && parseContentLength(firstLength) < 0) return invalid("content-length is not a number");
-  // Envoy joins repeated content-type headers with ','; readers then take either media type.
-  if (contentType >= 0 && mediaType(snap.valueOf(contentType)).includes(",")) return invalid("content-type names several media types");
+  if (contentType >= 0) {
+    const media = mediaType(snap.valueOf(contentType));
+    // Envoy joins repeated content-type headers with ','; readers then take either media type.
+    if (media.includes(",")) return invalid("content-type names several media types");
+    // PHP cuts a content-type at its first space as at ';' (SAPI's post reader), so
+    // "application/x-www-form-urlencoded x" is a form to it and an unknown type to the others.
+    if (media.includes(" ") || media.includes("\t")) return invalid("content-type has a space in its media type");
+  }
   return OK;
 }
 

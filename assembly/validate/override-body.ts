@@ -7,7 +7,8 @@
 //
 //   form       application/x-www-form-urlencoded, and no content-type at all (Rack reads a POST
 //              without one as a form): every parameter name
-//   JSON       a content-type with "/json" or "+json" anywhere in it (Laravel's test): the
+//   JSON       a content-type with "/json" or "+json" anywhere in it (Laravel's test), or
+//              "/x-json" (Rails registers text/x-json as JSON and merges its members): the
 //              top-level object's member names, escapes decoded
 //   multipart  multipart/*: every part's name, and "_method" anywhere in its header block
 //              (multipart-names.ts)
@@ -27,7 +28,7 @@ export function bodyParameterScan(mediaType: string, contentType: string, names:
   const form = mediaType.length == 0 || mediaType == "application/x-www-form-urlencoded";
   const multipart = mediaType.startsWith("multipart/") && names.length > 0;
   const lower = lowerAscii(contentType);
-  const json = (lower.includes("/json") || lower.includes("+json")) && jsonNames.length > 0;
+  const json = (lower.includes("/json") || lower.includes("+json") || lower.includes("/x-json")) && jsonNames.length > 0;
   if (!((form && names.length > 0) || multipart || json)) return null;
   const parts = multipart ? new PartNames(names, names.includes(METHOD_PARAMETER)) : null;
   return new BodyParameters(form ? names : null, json ? new JsonNames(jsonNames, boundFrom, params, pathParams) : null, parts);

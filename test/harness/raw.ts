@@ -83,16 +83,18 @@ export function h1(r: RawRequest, framing: H1Framing): Promise<RawReply> {
       socket.destroy();
       if (v) resolve(v); else reject(err);
     };
-    const socket = tlsConnect({ host: "127.0.0.1", port: r.port, servername: "localhost", ca: readFileSync(r.ca), ...clientCert(r), ALPNProtocols: ["http/1.1"] }, async () => {
-      socket.write(head);
-      if (r.beforeBody) await r.beforeBody();
-      const pieces = r.pieces.filter((p) => p.length > 0);
-      for (let i = 0; i < pieces.length && !done; i++) {
-        const p = pieces[i];
-        socket.write(framing === "length" ? p : `${Buffer.byteLength(p).toString(16)}\r\n${p}\r\n`);
-        if (r.afterPiece && i < pieces.length - 1) await r.afterPiece(i);
-      }
-      if (framing === "chunked" && !done) socket.write("0\r\n" + Object.entries(r.trailers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n");
+    const socket = tlsConnect({ host: "127.0.0.1", port: r.port, servername: "localhost", ca: readFileSync(r.ca), ...clientCert(r), ALPNProtocols: ["http/1.1"] }, () => {
+      (async () => {
+        socket.write(head);
+        if (r.beforeBody) await r.beforeBody();
+        const pieces = r.pieces.filter((p) => p.length > 0);
+        for (let i = 0; i < pieces.length && !done; i++) {
+          const p = pieces[i];
+          socket.write(framing === "length" ? p : `${Buffer.byteLength(p).toString(16)}\r\n${p}\r\n`);
+          if (r.afterPiece && i < pieces.length - 1) await r.afterPiece(i);
+        }
+        if (framing === "chunked" && !done) socket.write("0\r\n" + Object.entries(r.trailers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n");
+      })().catch((e) => finish(null, e as Error));   // a wait that outlives the reply (refused at the headers) ends here
     });
     socket.on("data", (d: Buffer) => { buf = Buffer.concat([buf, d]); finish(parseH1(buf, false)); });
     socket.on("end", () => finish(parseH1(buf, true), new Error(`connection closed without a response: ${buf.toString("latin1").slice(0, 200)}`)));
