@@ -25,8 +25,8 @@ export class BodyRules {
   // part names, the path and declared query parameters; among a JSON body's top-level members,
   // the declared query parameters the schema does not declare, then the path parameters, whose
   // members pass when they hold the path's value (a resource's representation often repeats its
-  // id). Each list again with `_method`
-  // first, for a POST whose body is scanned for a method override too. Set once, at configure.
+  // id). Each list again with `_method` first, for a POST whose body is scanned for a method
+  // override too. Set once, at configure.
   formNames: string[] = [];
   jsonNames: string[] = [];
   formNamesAndMethod: string[] = [METHOD_PARAMETER];
