@@ -5,11 +5,13 @@
 // ("23616649545148486e24" as 2.36e38), so it is not used. Pure.
 //
 // Short numbers take Clinger's fast path: at most 15 digits and a power of ten up to 10^22 are
-// both exact doubles, and one multiplication or division rounds correctly. Others are computed on
-// big integers: the value is num/den × 2^e, and the 53-bit quotient with its remainder decides
-// the rounding. The size is bounded: significant digits past the first 1,024 count only as nonzero
-// or not (json_max_number_chars allows 65,536), and the exponent is clamped where the answer is
-// already 0 or infinity.
+// both exact doubles, and one multiplication or division rounds correctly. Up to 19 digits with a
+// power of ten within 10^±64 take one 192-bit product (lib/float-fast.ts) unless it cannot tell
+// (a midpoint, a rare carry). Others are computed on big integers: the value is num/den × 2^e,
+// and the 53-bit quotient with its remainder decides the rounding. The size is bounded:
+// significant digits past the first 1,024 count only as nonzero or not (json_max_number_chars
+// allows 65,536), and the exponent is clamped where the answer is already 0 or infinity.
+import { fastDecimal } from "./float-fast";
 
 // A number token's text as written. It points into the parser's input, which the streaming
 // tokenizer reuses for the next token: read it (toString) during the call that receives it.
@@ -188,7 +190,10 @@ export function jsonNumberValue(p: usize, len: i32): f64 {
   else if (count <= 15 && e >= -22 && e <= 22) v = e >= 0 ? <f64>fast * unchecked(POW10[e]) : <f64>fast / unchecked(POW10[-e]);
   else if (count + e > 310) v = Infinity;       // at least 10^310
   else if (count + e <= -324) v = 0;            // below 10^-324, under half the least subnormal
-  else v = exactly(p, len, e);
+  else {
+    v = count <= 19 ? fastDecimal(fast, e) : NaN;   // one 192-bit product (lib/float-fast.ts)
+    if (isNaN(v)) v = exactly(p, len, e);
+  }
   return negative ? -v : v;
 }
 

@@ -254,3 +254,8 @@ export function pathSegmentsOf(ptr: usize, len: i32): usize {
   for (let i = 0; i < segs.length; i++) out += (i > 0 ? "," : "") + jsonQuote(segs[i], i32.MAX_VALUE, false);
   return result(out + "]");
 }
+
+// lib/float-fast.ts on its own: w × 10^q to the nearest double, or NaN where it leaves the number
+// to the exact path.
+import { fastDecimal } from "../../assembly/lib/float-fast";
+export function fastDecimalValue(w: u64, q: i32): f64 { return fastDecimal(w, q); }
