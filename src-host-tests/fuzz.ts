@@ -131,7 +131,8 @@ export function fuzzRequest(rng: Rng): RequestSpec {
     let name = rng.int(4) === 0 ? rng.pick(RARER_NAMES) : rng.pick(HEADER_NAMES);
     if ((name === "content-length" || name === "transfer-encoding") && rng.int(3) !== 0) name = "x-a";
     const value = name === "x-api-key" ? rng.pick([PARTNER_KEY, OTHER_KEY, "pk_wrong", ""])
-      : name === "content-type" ? rng.pick(["application/json", "text/plain", "application/json; charset=utf-8", "APPLICATION/JSON", "", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b"])
+      : name === "content-type" ? rng.pick(["application/json", "text/plain", "application/json; charset=utf-8", "APPLICATION/JSON", "", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b",
+          "application/x-www-form-urlencoded x", "Application/X-WWW-Form-Urlencoded;charset=utf-8", "text/x-json"])
       : name === "content-encoding" ? rng.pick(["gzip", "identity", "GZIP", ""])
       : name === "content-length" ? rng.pick(["0", "5", "-1", "99999999999", "1,1", "abc"])
       : name === "cookie" && rng.int(2) === 0 ? rng.pick(["page=2", "a=1; PAGE=x", "sid=1, pa%67e=3", "pages=1", "x=page"])
@@ -178,11 +179,18 @@ export interface FuzzReport {
 
 
 // Where an allowed request carried a `_method` parameter the policy refuses, or "".
+// Whether some framework reads a body of this content-type as a form: Rack splits the value on ';'
+// and ',', PHP's SAPI cuts it at the first ';', ',' or space.
+function readAsForm(type: string): boolean {
+  const t = type.trimStart().toLowerCase();
+  return [t.split(/[;,]/)[0].trim(), t.split(/[;, ]/)[0]].includes("application/x-www-form-urlencoded");
+}
+
 function overrideForwarded(req: RequestSpec): string {
   const q = req.path.indexOf("?");
   if (q >= 0 && queryReference(req.path.slice(q + 1))) return "query";
   const type = header(headerPairs(req.headers), "content-type")[0];
-  const form = type === undefined || type.split(";")[0].trim().toLowerCase() === "application/x-www-form-urlencoded";
+  const form = type === undefined || readAsForm(type);
   const b = bodyBytes(req.body);
   // The body is checked on the route, and /reports/** is an audit-mode route (test/cases/access.ts).
   const audited = /^\/reports(\/|\?|$)/.test(req.path);
@@ -235,7 +243,7 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         // Nor a form body that names the items route's declared query parameter (frameworks
         // merge body and query parameters).
         const type = header(headerPairs(req.headers), "content-type")[0];
-        const formLike = type === undefined || type.split(";")[0].trim().toLowerCase() === "application/x-www-form-urlencoded";
+        const formLike = type === undefined || readAsForm(type);
         const b = bodyBytes(req.body);
         if (/^\/items\/[^/?]+(\?|$)/.test(req.path) && formLike && b && b.length > 0 && formReference([...b], "page")) report.violations.push(`request ${i}: a form body naming the query parameter page reached the service: ${describe(req)}`);
         // Nor a query naming one of the route's path parameters (Laravel reads it first).
