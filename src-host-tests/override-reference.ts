@@ -63,8 +63,8 @@ export function queryReference(query: string): boolean {
 // dropped), or, with `method`, holds "_method" anywhere in a header block. From
 // multipart-names.ts's header: a header block runs from a line opening with "--" (after those two
 // bytes) to the next line that is empty or only "\r"; in it, backslashes are dropped and escapes
-// decoded (a malformed one is dropped); names are read line by line, and again with the line
-// breaks taken out (PHP joins continued header lines).
+// decoded (a malformed one is dropped); names count after "content-disposition", read line by
+// line, and again with the line breaks taken out (PHP joins continued header lines).
 export function multipartReference(body: number[], targets: string[], method: boolean): boolean {
   const blocks: number[][] = [];
   let block: number[] | null = null;
@@ -85,11 +85,23 @@ export function multipartReference(body: number[], targets: string[], method: bo
   return blocks.some((b) => {
     const text = String.fromCharCode(...headerDecode(b));
     if (method && text.replace(/[A-Z]/g, (c) => c.toLowerCase()).includes("_method")) return true;
-    return namesIn(text, targets) || namesIn(text.replace(/[\r\n]/g, ""), targets);
+    // Line by line: split where the body has a line feed (a decoded %0A ends no line).
+    const lines: number[][] = [[]];
+    for (const c of b) { lines[lines.length - 1].push(c); if (c === 0x0a) lines.push([]); }
+    if (lines.some((line) => namesIn(String.fromCharCode(...headerDecode(line)), targets))) return true;
+    return namesIn(text.replace(/[\r\n]/g, ""), targets, disposition(text));
   });
 }
-function namesIn(text: string, targets: string[]): boolean {
+// Where names may start: after the first "content-disposition" (the whole block's, for the joined
+// reading, which drops line breaks only after that needle was found on the lines as written).
+function disposition(text: string): number {
+  const at = text.toLowerCase().indexOf("content-disposition");
+  return at < 0 ? -1 : at + "content-disposition".length - (text.slice(0, at).match(/[\r\n]/g)?.length ?? 0);
+}
+function namesIn(text: string, targets: string[], from = disposition(text)): boolean {
+  if (from < 0) return false;
   const key = /(?<![A-Za-z0-9])name([ \t*0-9]*)=[ \t]*/gi;
+  key.lastIndex = from;
   for (let m = key.exec(text); m !== null; m = key.exec(text)) {
     const extended = m[1].includes("*");
     const i = key.lastIndex;

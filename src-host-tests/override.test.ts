@@ -94,6 +94,16 @@ describe("a route's bound names as multipart part names, in pieces of every size
       for (const chunk of CHUNKS) expect(partsBody(names, PART(r.part, "bob") + "--XyZ--\r\n", chunk), `chunk ${chunk}`).toBe(r.found);
     });
   }
+  it("a name parameter counts only in a Content-Disposition header (every reader takes the part's name from there)", () => {
+    const sql = PART('name="f"; filename="dump.sql"', "-- users\r\nUPDATE t SET name = 'userId' WHERE 1;\r\n-- limits\r\nname=limit") + "--XyZ--\r\n";
+    const noDisposition = "--XyZ\r\nX-Note: name=\"userId\"\r\n\r\nbob\r\n--XyZ--\r\n";
+    const folded = "--XyZ\r\ncontent-DISPOSITION: form-data;\r\n name=\"limit\"\r\n\r\n5\r\n--XyZ--\r\n";
+    for (const chunk of CHUNKS) {
+      expect(partsBody(names, sql, chunk), "SQL comments in a file").toBe(0);
+      expect(partsBody(names, noDisposition, chunk), "another header").toBe(0);
+      expect(partsBody(names, folded, chunk), "a continued Content-Disposition").toBe(1);
+    }
+  });
   it("a part name in part content, or in the preamble, is not read", () => {
     const text = "preamble; name=userId\r\n" + PART('name="a"', 'name="userId"\r\nname=limit') + "--XyZ--\r\n";
     for (const chunk of CHUNKS) expect(partsBody(names, text, chunk)).toBe(0);

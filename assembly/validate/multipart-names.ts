@@ -14,15 +14,20 @@
 //   - every `name` parameter (a `name` not preceded by a letter or digit, so not `filename`; `name*`
 //     and `name*0` too, spaces around '=' allowed), its value in double or single quotes (PHP
 //     takes both) or a token, the charset and language of an extended value dropped, matched as a
-//     form's names are (override.ts NameMatch). Twice: once line by line, and once with the line
-//     breaks taken out, since PHP appends a header line that starts with a space or has no ':' to
-//     the line before, as it is (`name=` then a line `userId` is name=userId to PHP).
+//     form's names are (override.ts NameMatch). Every reader takes a part's name from its
+//     Content-Disposition header, so a `name` counts only after "content-disposition"
+//     (case-insensitively): read twice, once line by line (after it on the same line), and once
+//     with the line breaks taken out (after it anywhere in the block), since PHP appends a header
+//     line that starts with a space or has no ':' to the line before, as it is (`name=` then a
+//     line `userId` is name=userId to PHP). File content after a line that merely starts with
+//     "--" (an SQL comment) is then not read as names unless it says Content-Disposition.
 //     RFC 2231 continuations (name*0=us; name*1=erId) are not joined.
 import { hexDigit } from "../lib/text";
 import { METHOD_PARAMETER, NameMatches } from "./override";
 
 export class PartNames {
   private readonly opening: Needle = new Needle("\n--");
+  private readonly disposition: Needle = new Needle("content-disposition");
   private readonly method: Needle | null;
   private readonly byLine: NameParameters;
   private readonly joined: NameParameters;
@@ -56,6 +61,7 @@ export class PartNames {
     }
     this.headerByte(c);
     if (c != 0x0a) { this.lineBytes++; this.lastByte = c; return; }
+    this.byLine.allowed = false;   // a new line: its own header
     const empty = this.lineBytes == 0 || (this.lineBytes == 1 && this.lastByte == 0x0d);
     this.lineBytes = 0;
     if (!empty) return;
@@ -84,6 +90,7 @@ export class PartNames {
   private see(c: i32): void {
     const method = this.method;
     if (method !== null && method.push(c)) this.methodFound = true;
+    if (this.disposition.push(c)) { this.byLine.allowed = true; this.joined.allowed = true; }
     this.byLine.see(c);
     this.joined.see(c);
   }
@@ -98,6 +105,7 @@ const TOKEN = 4;     // in a token value
 // The `name` parameters of header blocks, fed their decoded bytes. `joined`: line breaks are taken
 // out (PHP's joining of continued header lines); otherwise they end a parameter.
 class NameParameters {
+  allowed: bool = false;        // "content-disposition" came first (on the line, or in the block)
   private readonly names: NameMatches;
   private state: i32 = OUTSIDE;
   private keyAt: i32 = 0;       // bytes of "name" matched
@@ -113,6 +121,7 @@ class NameParameters {
   endBlock(): void {
     if (this.state == QUOTED || this.state == TOKEN) this.names.endName();
     this.state = OUTSIDE;
+    this.allowed = false;
     this.keyAt = 0;
     this.previous = 0x0a;
   }
@@ -155,6 +164,7 @@ class NameParameters {
     if (lower != "name".charCodeAt(this.keyAt)) { this.keyAt = 0; return; }
     if (++this.keyAt < 4) return;
     this.keyAt = 0;
+    if (!this.allowed) return;   // not a Content-Disposition's parameter
     this.state = KEY;
     this.extended = false;
   }
