@@ -9,6 +9,7 @@ import { boundNames } from "../validate/bound-names";
 import { mediaType } from "../validate/hygiene";
 import { Budget, SchemaNode } from "../validate/schema";
 import { compileSchema } from "../validate/schema-compile";
+import { QueryRules } from "../validate/shape";
 import { ConfigReader, entry } from "./reader";
 import { ROUTE_FIELDS } from "./fields";
 import { compileRules } from "./rules";
@@ -17,7 +18,7 @@ import { compileShape } from "./shape";
 export const MAX_ROUTES = 5000;
 
 // The routes, most specific first.
-const NO_NAMES: string[] = [];
+const NO_QUERY = new QueryRules([], true);
 
 export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy[] {
   const routes = new Array<RoutePolicy>(0);
@@ -115,10 +116,10 @@ function compileRoute(c: ConfigReader, field: string, v: JsonValue, schemas: Com
   const shape = compileShape(c, field, v, template.params);
   const body = compileBody(c, field, v, schemas);
   if (c.failed || body === null) return null;
-  const bound = boundNames(template.params, shape !== null ? shape.query.lenient : NO_NAMES);
-  if (bound !== null && shape !== null) {
+  const query = shape !== null ? shape.query : NO_QUERY;
+  const bound = boundNames(template.params, query.lenient, query.params);
+  if (bound !== null) {
     // A query parameter named as a path parameter would always be refused (bound-names.ts).
-    const query = shape.query;
     for (let i = 0; i < query.params.length; i++) {
       if (!bound.path.includes(query.lenient[i])) continue;
       c.fail(field + ".query." + query.params[i].name, "named as a path parameter: frameworks read one for the other, so such a query is refused");

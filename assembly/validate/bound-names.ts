@@ -4,14 +4,15 @@
 //     query and the body before the route's parameters, so /users/{userId}/orders?userId=alice is
 //     alice's to the service while meshguard checked the path's userId;
 //   - a declared query parameter's name in a cookie: PHP's $_REQUEST takes cookies after the query
-//     and the body when no php.ini orders it (the official images ship none);
+//     and the body when no php.ini orders it (the official images ship none), so such a cookie's
+//     value must pass the parameter's own rule (a `lang` cookie beside a declared `lang` is common);
 //   - either name in a form body or as a multipart part's name, a declared query parameter's among
 //     a JSON body's top-level members, and a path parameter's there unless it holds the path's
 //     value (Rails, Laravel, $_REQUEST, ASP.NET model binding): validate/body.ts,
 //     override-body.ts, multipart-names.ts.
 // Names are compared as the most lenient binder reads them (shape.ts lenientName). Pure.
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
-import { decodeQueryPart, lenientIndex, lenientName } from "./shape";
+import { QueryParam, checkQueryValue, decodeQueryPart, lenientIndex, lenientName } from "./shape";
 
 export class BoundNames {
   readonly shortest: i32;             // the shortest of `query`: a shorter name is none of them
@@ -19,6 +20,7 @@ export class BoundNames {
     public readonly path: string[],   // the path parameters' lenient names, each once
     public readonly pathParams: i32[],  // aligned: the template parameter each is
     public readonly query: string[],  // the declared query parameters' lenient names
+    public readonly queryParams: QueryParam[],  // aligned: their rules
   ) {
     let shortest = i32.MAX_VALUE;
     for (let i = 0; i < query.length; i++) shortest = min(shortest, query[i].length);
@@ -26,43 +28,64 @@ export class BoundNames {
   }
 }
 
-// The first name (as written) in `text`'s name=value pairs, split on `a` and `b`, that is one of
-// `names` once percent-decoded as PHP and query readers do; "". `trim`: spaces around a pair are
-// dropped (cookies). A name shorter than `shortest` is skipped: decoding and lenient reading never
-// lengthen a name.
-function nameIn(text: string, a: i32, b: i32, trim: bool, names: string[], shortest: i32): string {
-  let start = 0;
-  while (start <= text.length) {
-    let end = start;
-    while (end < text.length && text.charCodeAt(end) != a && text.charCodeAt(end) != b) end++;
-    let pair = text.substring(start, end);
-    if (trim) pair = pair.trim();
-    start = end + 1;
+// The name=value pairs of a text split on `a` and `b` (spaces around a pair dropped when `trim`:
+// cookies), one at a time: next() is false after the last.
+class Pairs {
+  name: string = "";        // as written
+  value: string = "";       // as written; "" when the pair has no '='
+  private start: i32 = 0;
+  constructor(private readonly text: string, private readonly a: i32, private readonly b: i32, private readonly trim: bool) {}
+
+  next(): bool {
+    const text = this.text;
+    if (this.start > text.length) return false;
+    let end = this.start;
+    while (end < text.length && text.charCodeAt(end) != this.a && text.charCodeAt(end) != this.b) end++;
+    let pair = text.substring(this.start, end);
+    if (this.trim) pair = pair.trim();
+    this.start = end + 1;
     const eq = pair.indexOf("=");
-    const raw = eq < 0 ? pair : pair.substring(0, eq);
-    if (raw.length == 0 || raw.length < shortest) continue;
-    const decoded = decodeQueryPart(raw);
-    if (lenientIndex(names, decoded !== null ? decoded : raw) >= 0) return raw;
+    this.name = eq < 0 ? pair : pair.substring(0, eq);
+    this.value = eq < 0 ? "" : pair.substring(eq + 1);
+    return true;
   }
-  return "";
+}
+
+// Which of `names` a pair's raw name is once percent-decoded as PHP and query readers do, or -1. A
+// name shorter than `shortest` is none: decoding and lenient reading never lengthen a name.
+function boundIndex(raw: string, names: string[], shortest: i32): i32 {
+  if (raw.length == 0 || raw.length < shortest) return -1;
+  const decoded = decodeQueryPart(raw);
+  return lenientIndex(names, decoded !== null ? decoded : raw);
 }
 
 // The first query parameter (as written) named as one of `path`, or "". Pairs are split on '&'
 // and ';' (older Rack and Python split on both).
 export function pathNameInQuery(path: string[], rawQuery: string): string {
   if (path.length == 0 || rawQuery.length == 0) return "";
-  return nameIn(rawQuery, 0x26, 0x3b, false, path, 0);
+  const pairs = new Pairs(rawQuery, 0x26, 0x3b, false);
+  while (pairs.next()) if (boundIndex(pairs.name, path, 0) >= 0) return pairs.name;
+  return "";
 }
 
 const COOKIE = new HeaderName("cookie");
 
-// The first cookie name (decoded as PHP does) that is one of `names`, or "". Cookies are split on
-// ';' and ',' (over-reading is the safe side).
-export function boundNameInCookies(names: string[], shortest: i32, headers: HeaderSnapshot): string {
-  if (names.length == 0) return "";
+// Why a cookie named (decoded as PHP does) as a declared query parameter cannot stand for it: its
+// value, percent-decoded as PHP decodes cookies, fails the parameter's rule. "" when none. Cookies
+// are split on ';' and ',' (over-reading is the safe side).
+export function cookieProblem(bound: BoundNames, headers: HeaderSnapshot): string {
+  if (bound.query.length == 0) return "";
   for (let at = headers.find(COOKIE.bytes); at >= 0; at = headers.find(COOKIE.bytes, at + 1)) {
-    const found = nameIn(headers.valueOf(at), 0x3b, 0x2c, true, names, shortest);
-    if (found.length > 0) return found;
+    const pairs = new Pairs(headers.valueOf(at), 0x3b, 0x2c, true);
+    while (pairs.next()) {
+      const k = boundIndex(pairs.name, bound.query, bound.shortest);
+      if (k < 0) continue;
+      const why = "the cookie " + pairs.name + " is named as a query parameter (PHP's $_REQUEST reads cookies last): ";
+      const value = decodeQueryPart(pairs.value);
+      if (value === null) return why + "its value is not valid percent-encoded UTF-8";
+      const r = checkQueryValue(unchecked(bound.queryParams[k]), value);
+      if (!r.ok) return why + r.detail;
+    }
   }
   return "";
 }
@@ -71,13 +94,12 @@ export function boundNameInCookies(names: string[], shortest: i32, headers: Head
 export function boundNameProblem(bound: BoundNames, rawQuery: string, headers: HeaderSnapshot): string {
   const q = pathNameInQuery(bound.path, rawQuery);
   if (q.length > 0) return "the query parameter " + q + " is named as a path parameter (Laravel's $request-><name> reads the query first)";
-  const c = boundNameInCookies(bound.query, bound.shortest, headers);
-  if (c.length > 0) return "the cookie " + c + " is named as a query parameter (PHP's $_REQUEST reads cookies last)";
-  return "";
+  return cookieProblem(bound, headers);
 }
 
-// The names a route binds, or null when it binds none.
-export function boundNames(pathParams: string[], queryLenient: string[]): BoundNames | null {
+// The names a route binds, or null when it binds none. `queryParams`: the declared query
+// parameters, `queryLenient` their lenient names, aligned.
+export function boundNames(pathParams: string[], queryLenient: string[], queryParams: QueryParam[]): BoundNames | null {
   if (pathParams.length == 0 && queryLenient.length == 0) return null;
   const path = new Array<string>(0);
   const index = new Array<i32>(0);
@@ -87,5 +109,5 @@ export function boundNames(pathParams: string[], queryLenient: string[]): BoundN
     path.push(l);
     index.push(i);
   }
-  return new BoundNames(path, index, queryLenient);
+  return new BoundNames(path, index, queryLenient, queryParams);
 }

@@ -224,7 +224,9 @@ export function lenientName(name: string): string {
   return foldCase(cut).replaceAll(" ", "_").replaceAll(".", "_");
 }
 
-function checkQueryValue(spec: QueryParam, value: string): ShapeResult {
+// Whether a decoded value passes a declared query parameter's rule (also a cookie's of that name:
+// validate/bound-names.ts).
+export function checkQueryValue(spec: QueryParam, value: string): ShapeResult {
   const name = spec.name;
   if (stillEncoded(value)) return queryProblem(name + " is percent-encoded twice");
   if (!hasType(value, spec.type)) return queryProblem(name + " is not " + typeName(spec.type));

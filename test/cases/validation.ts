@@ -142,9 +142,12 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a JSON body repeating the resource's id passes (a representation)", method: "PUT", path: "/items/7", headers: json, body: '{"id":7,"name":"x"}', status: 200 },
   { name: "a JSON body naming another id than the path's: 400", method: "PUT", path: "/items/7", headers: json, body: '{"name":"x","id":8}', status: 400, reason: "query_invalid" },
   { name: "a cookie named as a path parameter passes (no framework merges them)", path: "/items/7", headers: { cookie: "id=abc" }, status: 200 },
-  // PHP's $_REQUEST reads cookies after the query when no php.ini orders it (the official images).
-  { name: "a cookie named as a declared query parameter: 400", path: "/items/7?limit=5", headers: { cookie: "session=abc; limit=99999999999999999999" }, status: 400, reason: "query_invalid" },
-  { name: "a cookie named as one leniently (Per.Page for per_page): 400", path: "/items/7", headers: { cookie: "Per.Page=99999" }, status: 400, reason: "query_invalid" },
+  // PHP's $_REQUEST reads cookies after the query when no php.ini orders it (the official images):
+  // such a cookie's value must pass the parameter's rule.
+  { name: "a cookie named as a declared query parameter, with a value its rule refuses: 400", path: "/items/7?limit=5", headers: { cookie: "session=abc; limit=99999999999999999999" }, status: 400, reason: "query_invalid" },
+  { name: "a cookie named as one leniently (Per.Page for per_page), with a value its rule refuses: 400", path: "/items/7", headers: { cookie: "Per.Page=lots" }, status: 400, reason: "query_invalid" },
+  { name: "a cookie named as one, percent-encoded twice: 400", path: "/items/7", headers: { cookie: "page=%252" }, status: 400, reason: "query_invalid" },
+  { name: "cookies named as declared query parameters, with values their rules take, pass", path: "/items/7?page=2", headers: { cookie: "page=3; Per.Page=20; limit=%35" }, status: 200 },
   { name: "other cookies pass a route with query rules", path: "/items/7?page=2", headers: { cookie: ["session=abc; theme=dark", "pages=3"] }, status: 200 },
   // A header that keys a rate limit: the bucket is the first value's, a service may read the last
   // (or a CGI-style server the '_' spelling), so a client could vary the first for a fresh bucket.
