@@ -10,7 +10,7 @@
 //   - if it is 1 and R = 0, it may be the exact midpoint (ties go to even): give up.
 // Giving up (NaN) leaves the number to the exact big-integer path, as do results outside the
 // normal doubles and exponents outside the table. Pure.
-import { POW5_G, POW5_HI, POW5_LO, POW5_MAX, POW5_MIN } from "./pow5";
+import { POW5, POW5_G, POW5_MAX, POW5_MIN } from "./pow5";
 
 let mulHigh: u64 = 0;   // the high half of mul64's product
 
@@ -29,10 +29,10 @@ export function fastDecimal(w: u64, q: i32): f64 {
   const i = q - POW5_MIN;
   const lz = <i32>clz(w);
   const W = w << <u64>lz;
-  // M = W × (hi × 2^64 + lo) = [m2, m1, m0], 64 bits each.
-  const m0 = mul64(W, unchecked(POW5_LO[i]));
+  // M = W × (T's high half × 2^64 + its low half) = [m2, m1, m0], 64 bits each.
+  const m0 = mul64(W, unchecked(POW5[(i << 1) + 1]));
   const lowHigh = mulHigh;
-  const highLow = mul64(W, unchecked(POW5_HI[i]));
+  const highLow = mul64(W, unchecked(POW5[i << 1]));
   const highHigh = mulHigh;
   const m1 = highLow + lowHigh;
   const m2 = highHigh + (m1 < highLow ? 1 : 0);
