@@ -10,7 +10,7 @@ import { loadFilter } from "./fixture";
 
 function send(host: ProxyWasmHost, c: BodyCase, framing: Framing, chunks: string[]): Stream {
   const body = chunks.join("");
-  const headers: HeaderPairs = [[":path", c.path], [":method", "POST"], [":authority", "svc"]];
+  const headers: HeaderPairs = [[":path", c.path], [":method", c.method ?? "POST"], [":authority", "svc"]];
   const type = c.contentType ?? "application/json";
   if (type.length > 0) headers.push(["content-type", type]);
   if (c.encoding) headers.push(["content-encoding", c.encoding]);
@@ -65,7 +65,7 @@ describe("bodies in flight together each get their own verdict (emulator)", asyn
     for (let round = 0; round < 2; round++) {
       const open = BODY_CASES.map((c) => {
         const body = c.pieces.join("");
-        const headers: HeaderPairs = [[":path", c.path], [":method", "POST"], [":authority", "svc"], ["content-length", String(Buffer.byteLength(body))]];
+        const headers: HeaderPairs = [[":path", c.path], [":method", c.method ?? "POST"], [":authority", "svc"], ["content-length", String(Buffer.byteLength(body))]];
         const type = c.contentType ?? "application/json";
         if (type.length > 0) headers.push(["content-type", type]);
         if (c.encoding) headers.push(["content-encoding", c.encoding]);

@@ -46,7 +46,7 @@ describe("a refused body never reaches the service (real Envoy)", () => {
     // The body goes late: only once the service has the request's headers (Envoy forwards them
     // before any body callback; it is the body that is held).
     const beforeBody = late ? () => waitFor("the headers at the service", () => m.upstream.byId(id).length > 0) : undefined;
-    const r = { port: m.envoy.listenerPort, ca: m.pki.ca.cert, path: c.path, headers, pieces: c.pieces, beforeBody };
+    const r = { port: m.envoy.listenerPort, ca: m.pki.ca.cert, method: c.method, path: c.path, headers, pieces: c.pieces, beforeBody };
     if (framing.startsWith("h2") && c.lengthKnown !== false) headers["content-length"] = String(Buffer.byteLength(body));
     return sendFramed(r, framing);
   }
