@@ -246,7 +246,7 @@ export class BodyCheck {
       this.parameters = null;   // reported once (an audited refusal goes on to the schema)
       const name = parameters.found;
       if (name == METHOD_PARAMETER) return problem(METHOD_OVERRIDE, "a _method parameter in the body");
-      return problem(QUERY_INVALID, "the query parameter " + name + " in the body: frameworks that merge body and query parameters read the body's");
+      return problem(QUERY_INVALID, "the body names " + name + ", a parameter of the route's path or query: frameworks that merge body parameters with the route's read the body's");
     }
     const json = this.json;
     if (json === null) return null;
