@@ -72,11 +72,11 @@ export const PATH_INVALID = reason("path_invalid", 400, "the request path is amb
 export const HEADERS_TOO_LARGE = reason("headers_too_large", 431, "the request's headers are too large",
   "more headers, or larger ones, than request_limits allows", GROUP_VALIDATION);
 export const HEADER_INVALID = reason("header_invalid", 400, "a request header is malformed",
-  "control characters, conflicting content-length, content-length with transfer-encoding, a header named as one meshguard reads but with '_' (or another character) for '-' (one header to PHP, Rack and WSGI servers), a forwarding header naming a host whose route differs, a header a rate limit is keyed by given twice", GROUP_VALIDATION);
+  "control characters, conflicting content-length, content-length with transfer-encoding, a header named as one meshguard reads but with '_' (or another character) for '-' (one header to PHP, Rack and WSGI servers), a forwarding header naming a host whose route differs, a header a rate limit is keyed by given twice, a content-type given twice, naming several media types or with a space in its media type", GROUP_VALIDATION);
 export const PATH_PARAM_INVALID = reason("path_param_invalid", 400, "a path parameter does not have the declared type",
   "a {param} that is not of its param_types type", GROUP_VALIDATION);
 export const QUERY_INVALID = reason("query_invalid", 400, "the query string does not match what this route accepts",
-  "an undeclared, repeated, mistyped, too long or double-encoded query parameter, or a path or declared query parameter's name where frameworks read it too (the query, a body, a cookie)", GROUP_VALIDATION);
+  "an undeclared, repeated, mistyped, too long or double-encoded query parameter, or a path or declared query parameter's name where frameworks read it too (the query, a body; a cookie whose value the parameter's rule refuses)", GROUP_VALIDATION);
 export const HEADER_MISSING = reason("header_missing", 400, "a header this route requires is missing",
   "a required_headers header is absent", GROUP_VALIDATION);
 export const HEADER_FORBIDDEN = reason("header_forbidden", 400, "a header this route forbids is present",
