@@ -17,9 +17,9 @@ import { compileShape } from "./shape";
 
 export const MAX_ROUTES = 5000;
 
-// The routes, most specific first.
 const NO_QUERY = new QueryRules([], true);
 
+// The routes, most specific first.
 export function compileRoutes(c: ConfigReader, v: JsonValue | null): RoutePolicy[] {
   const routes = new Array<RoutePolicy>(0);
   if (v === null) { c.fail("routes", "required"); return routes; }
@@ -125,8 +125,8 @@ function compileRoute(c: ConfigReader, field: string, v: JsonValue, schemas: Com
       c.fail(field + ".query." + query.params[i].name, "named as a path parameter: frameworks read one for the other, so such a query is refused");
       return null;
     }
+    body.lookFor(bound.path, bound.pathParams, bound.query);
   }
-  if (bound !== null) body.lookFor(bound.path, bound.pathParams, bound.query);
   const route = new RoutePolicy(name, template, methods, hosts, audit, access, body, shape);
   route.bound = bound;
   route.allowEncodedPercent = c.bool(field + ".allow_encoded_percent", v.member("allow_encoded_percent"), false);

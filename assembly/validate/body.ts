@@ -152,7 +152,8 @@ export class BodyCheck {
   private parser: BodyParser | null = null;       // while the body is checked against the schema
   private json: JsonStream | null = null;         // the parser's, until the document ends
   private checker: SchemaStream | null = null;    // the parser's, until the verdict is taken
-  // Set before start() when a `_method` parameter in the body is refused (override-body.ts).
+  // Set before start() when the body is scanned for a `_method` parameter or for the route's
+  // parameter names (override-body.ts).
   parameters: BodyParameters | null = null;
 
   constructor(public readonly rules: BodyRules, defaultMax: i64, public readonly framing: BodyFraming) {

@@ -102,8 +102,8 @@ const BEFORE = 2;    // after '=': spaces until the value
 const QUOTED = 3;    // in a quoted value
 const TOKEN = 4;     // in a token value
 
-// The `name` parameters of header blocks, fed their decoded bytes. `joined`: line breaks are taken
-// out (PHP's joining of continued header lines); otherwise they end a parameter.
+// The `name` parameters of header blocks, fed their decoded bytes. `joinLines`: line breaks are
+// taken out (PHP's joining of continued header lines); otherwise they end a parameter.
 class NameParameters {
   allowed: bool = false;        // "content-disposition" came first (on the line, or in the block)
   private readonly names: NameMatches;

@@ -2,8 +2,8 @@
 // a `_method` parameter in a POST body (see override.ts), and a parameter named as one the route
 // binds, a path or declared query parameter (validate/bound-names.ts: Rails, Laravel, PHP's
 // $_REQUEST and ASP.NET's model binding merge body parameters with the others, the body's
-// winning). Which body formats frameworks read
-// them from, and a scanner for each, fed the body in pieces of any size with O(1) state per name:
+// winning). Which body formats frameworks read them from, and a scanner for each, fed the body in
+// pieces of any size with O(1) state per name:
 //
 //   form       application/x-www-form-urlencoded, and no content-type at all (Rack reads a POST
 //              without one as a form): every parameter name
