@@ -102,6 +102,7 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "another media type: 415", method: "POST", path: "/upload", headers: { "content-type": "text/plain" }, body: "hello", status: 415, reason: "content_type_not_allowed" },
   // PHP cuts a content-type at its first space: a form to it, an unknown type to the scans.
   { name: "a space inside the media type: 400", method: "POST", path: "/upload", headers: { "content-type": "application/x-www-form-urlencoded x" }, body: "_method=DELETE", status: 400, reason: "header_invalid" },
+  { name: "a space inside the media type, the body chunked: 400", method: "POST", path: "/upload", headers: { "content-type": "application/x-www-form-urlencoded x" }, chunks: ["a=1&", "_method=DELETE"], status: 400, reason: "header_invalid" },
   { name: "spaces around the media type and its parameters pass", method: "POST", path: "/upload", headers: { "content-type": "application/json ; charset=utf-8" }, body: '{"n":1}', status: 200 },
   { name: "content-length over the route's limit: 413", method: "POST", path: "/upload", headers: json, body: "x".repeat(1001), status: 413, reason: "body_too_large" },
   { name: "a chunked body past the route's limit: 413", method: "POST", path: "/upload", headers: json, chunks: Array.from({ length: 20 }, () => "y".repeat(100)), status: 413, reason: "body_too_large" },
