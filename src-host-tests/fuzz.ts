@@ -15,7 +15,7 @@ import { ProxyWasmHost } from "../tools/emulator/host";
 import { encodeMetadata } from "../tools/emulator/metadata";
 import { FRAMINGS, type RequestSpec, bodyBytes, header, headerPairs, runRequest } from "../tools/emulator/request";
 import { filterBytes } from "./fixture";
-import { formReference, multipartReference, queryReference } from "./override-reference";
+import { formInteger, formReference, formValuesReference, integerText, multipartReference, nameMatchKind, queryReference } from "./override-reference";
 import { Rng, mutate } from "./random";
 
 const ORDER_SCHEMA = {
@@ -111,7 +111,7 @@ function body(rng: Rng): string | { base64: string } | undefined {
   switch (rng.int(10)) {
     case 0: return undefined;
     case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--',
-      "page=x", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}',
+      "page=x", "page=2", "a=1&page=%32", "page=02", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}', '{"page":2}', '{"PAGE":"3"}', '{"page":[2]}', '{"page":"2x"}',
       '--b\r\ncontent-disposition: form-data; name="PAGE"\r\n\r\n9\r\n--b--', '--b\r\ncontent-disposition: form-data; name=id; filename="x"\r\n\r\n9\r\n--b--',
       '--b\r\ncontent-disposition: form-data; name="f"; filename="page"\r\n\r\nname=page\r\n--b--', "--b\r\ncontent-disposition: form-data; name*=utf-8''%75serId\r\n\r\nbob\r\n--b--"]);
     case 1: case 2: return valid;
@@ -151,6 +151,8 @@ export function fuzzRequest(rng: Rng): RequestSpec {
   const bodyRoute = (p.startsWith("/orders") || p.startsWith("/upload")) && rng.int(5) !== 0;
   const framing = rng.pick(FRAMINGS);
   if (bodyRoute) framed.push(["content-type", "application/json"]);
+  // So do the items route's JSON bodies, which are scanned for its parameters' names and values.
+  else if (p.startsWith("/items/") && typeof b === "string" && b.startsWith("{") && rng.int(2) === 0 && !framed.some(([k]) => k === "content-type")) framed.push(["content-type", "application/json"]);
   return {
     method: bodyRoute ? "POST" : rng.pick(METHODS),
     path: p,
@@ -177,6 +179,19 @@ export interface FuzzReport {
   ms: number;
 }
 
+
+// Whether a JSON body's top-level members name the items route's query parameter `page` with a
+// value its rule (an integer) refuses; false for a body JSON.parse refuses (its service would).
+function jsonPageRefused(b: Buffer): boolean {
+  let doc: unknown;
+  try { doc = JSON.parse(b.toString("utf8")); } catch { return false; }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return false;
+  return Object.entries(doc).some(([k, v]) => {
+    const kind = nameMatchKind([...Buffer.from(k, "utf8")], "page", false);
+    if (kind === "no") return false;
+    return kind === "array" || !(typeof v === "string" ? integerText(v) : typeof v === "number" && Number.isInteger(v));
+  });
+}
 
 // Where an allowed request carried a `_method` parameter the policy refuses, or "".
 // Whether some framework reads a body of this content-type as a form: Rack splits the value on ';'
@@ -240,12 +255,14 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         for (const h of ["x-http-method-override", "x-http-method", "x-method-override", "x-original-url", "x-forwarded-client-cert"]) {
           if (header(out.forwardedHeaders, h).length > 0) report.violations.push(`request ${i}: ${h} reached the service`);
         }
-        // Nor a form body that names the items route's declared query parameter (frameworks
-        // merge body and query parameters).
+        // Nor a form body that names the items route's declared query parameter with a value its
+        // rule (an integer) refuses, or in the array form (frameworks merge body and query parameters).
         const type = header(headerPairs(req.headers), "content-type")[0];
         const formLike = type === undefined || readAsForm(type);
         const b = bodyBytes(req.body);
-        if (/^\/items\/[^/?]+(\?|$)/.test(req.path) && formLike && b && b.length > 0 && formReference([...b], "page")) report.violations.push(`request ${i}: a form body naming the query parameter page reached the service: ${describe(req)}`);
+        if (/^\/items\/[^/?]+(\?|$)/.test(req.path) && formLike && b && b.length > 0 && formValuesReference([...b], ["page"], formInteger, false)) report.violations.push(`request ${i}: a form body naming the query parameter page, with a value its rule refuses, reached the service: ${describe(req)}`);
+        // Nor a JSON body whose top-level member so named holds what that rule refuses.
+        if (/^\/items\/[^/?]+(\?|$)/.test(req.path) && type !== undefined && /\/json|\+json|\/x-json/i.test(type) && b && jsonPageRefused(b)) report.violations.push(`request ${i}: a JSON body naming the query parameter page, with a value its rule refuses, reached the service: ${describe(req)}`);
         // Nor a query naming one of the route's path parameters (Laravel reads it first).
         const q = req.path.indexOf("?");
         const bound = PATH_PARAMS.find(([re]) => re.test(req.path.slice(0, q < 0 ? undefined : q)));

@@ -139,3 +139,46 @@ function headerDecode(raw: number[]): number[] {
   }
   return out;
 }
+
+// How a raw form name (or a JSON member name, as UTF-8) reads against `target`: not at all, as the
+// name, or as the name in the array form (name[...]).
+export function nameMatchKind(raw: number[], target: string, decode: boolean): "no" | "name" | "array" {
+  if (!nameMatches(decode ? formDecode(raw) : raw, target)) return "no";
+  let name = foldLetters(decode ? formDecode(raw) : raw);
+  let i = 0;
+  while (i < name.length && name[i] === 0x20) i++;
+  name = name.slice(i);
+  const nul = name.indexOf(0);
+  if (nul >= 0) name = name.slice(0, nul);
+  return name.length > target.length && name[target.length] === 0x5b ? "array" : "name";
+}
+
+// Whether a form names `_method` (when `method`), or one of `targets` (declared query parameters)
+// in the array form or with a value `accepts` refuses. A value is handed over as written.
+export function formValuesReference(form: number[], targets: string[], accepts: (raw: number[]) => boolean, method = true): boolean {
+  const pairs: [number[], number[] | null][] = [[[], null]];
+  for (const c of form) {
+    const pair = pairs[pairs.length - 1];
+    if (c === 0x26 || c === 0x3b) pairs.push([[], null]);
+    else if (pair[1] !== null) pair[1].push(c);
+    else if (c === 0x3d) pair[1] = [];
+    else pair[0].push(c);
+  }
+  return pairs.some(([name, value]) => {
+    if (method && nameMatchKind(name, "_method", true) !== "no") return true;
+    const t = targets.find((x) => nameMatchKind(name, x, true) !== "no");
+    if (t === undefined) return false;
+    return nameMatchKind(name, t, true) === "array" || !accepts(value ?? []);
+  });
+}
+
+// Whether a value passes an integer query rule (shape.ts hasType, not encoded twice), and a form
+// value as written, read as a query's is (percent-decoded strictly, '+' a space, UTF-8, at most
+// 4096 bytes: bound-values.ts).
+export const integerText = (v: string) => /^-?(0|[1-9][0-9]{0,17})$/.test(v) && !/%[0-9a-f]{2}/i.test(v);
+export function formInteger(raw: number[]): boolean {
+  if (raw.length > 4096 || raw.some((c) => c > 0x7f)) return false;
+  const text = String.fromCharCode(...raw);
+  if (/%(?![0-9a-f]{2})/i.test(text)) return false;
+  try { return integerText(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(decodeURIComponent(text.replace(/\+/g, " ")), "utf8"))); } catch { return false; }
+}

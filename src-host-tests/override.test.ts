@@ -3,7 +3,7 @@
 // pieces of every size, and a fuzz against a reference written from the rules in the files'
 // headers. The pipeline's replies are in hygiene.test.ts and the body table (every framing).
 import { describe, expect, it } from "vitest";
-import { formReference, multipartReference, nameMatches } from "./override-reference";
+import { formInteger, formReference, formValuesReference, integerText, multipartReference, nameMatchKind, nameMatches } from "./override-reference";
 import { FUZZ_ITERATIONS, FUZZ_SEED, Rng } from "./random";
 import { unit, withBytes } from "./unit";
 
@@ -173,6 +173,67 @@ describe("override scans, fuzzed", () => {
     expect(found).toBeLessThan(FUZZ_ITERATIONS * 0.9);
   });
 
+  // Targets other than `_method` given a rule (a declared query parameter's, an integer), as a
+  // route's query parameters are: a field or member so named is found only when its value fails it
+  // (bound-values.ts), or in the array form.
+  const INTEGER = 1;   // shape.ts ValueType.Integer
+  const withIntegerRule = <T>(run: () => T): T => {
+    fn.setOverrideRuleType(INTEGER);
+    try { return run(); } finally { fn.setOverrideRuleType(-1); }
+  };
+  const VALUE_PIECES = ["1", "12", "0", "-", "007", "%31", "%2531", "+", "%", "%3", "x", "9".repeat(19), "\xc3\xa9", "%C3%A9"];
+
+  it(`form values judged by an integer rule agree with the reference (${FUZZ_ITERATIONS} forms)`, () => {
+    const rng = new Rng(FUZZ_SEED + 5);
+    let found = 0;
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      let form = "";
+      for (let n = 1 + rng.int(8); n > 0; n--) form += rng.int(2) ? rng.pick(NAME_PIECES) : rng.pick(VALUE_PIECES);
+      const bytes = codes(form);
+      const want = formValuesReference(bytes, FOLD_NAMES.slice(1), formInteger) ? 1 : 0;
+      found += want;
+      expect(withIntegerRule(() => bodyFor(FOLD_NAMES, "application/x-www-form-urlencoded", Buffer.from(bytes), 1 + rng.int(9))), form).toBe(want);
+    }
+    expect(found).toBeGreaterThan(FUZZ_ITERATIONS * 0.1);
+    expect(found).toBeLessThan(FUZZ_ITERATIONS * 0.9);
+  });
+
+  it(`JSON members judged by an integer rule agree with JSON.parse (${FUZZ_ITERATIONS} documents)`, () => {
+    const rng = new Rng(FUZZ_SEED + 6);
+    let found = 0;
+    const keyPieces = ["_method", "user", "id", "ı", "[", "x", "kiss", "\u212aiss", "USERID", " "];
+    const values: unknown[] = [1, 12, -3, 1.5, 0, 1e21, true, false, null, "7", "-12", "007", "1x", "%31", "", " 1", "\u0031", [1], { a: 1 }, "9".repeat(19), "1".repeat(5000)];
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      const members: [string, unknown][] = [];
+      for (let n = rng.int(4); n > 0; n--) { let k = ""; for (let m = 1 + rng.int(2); m > 0; m--) k += rng.pick(keyPieces); members.push([k, rng.pick(values)]); }
+      // Written out by hand: the same name may come twice (each is judged), with spaces or not.
+      const sp = rng.pick(["", " ", "\n"]);
+      let text = "{" + members.map(([k, v]) => JSON.stringify(k) + sp + ":" + sp + JSON.stringify(v)).join("," + sp) + "}";
+      if (rng.int(3) === 0) text = text.replace(/1/g, "\\u0031");   // escaped in strings; a number becomes no JSON (the document is malformed)
+      let want = 0;
+      let parsed: unknown[] | null = null;
+      try { parsed = members.map(([k]) => k); JSON.parse(text); } catch { parsed = null; }
+      if (parsed !== null) {
+        // Each member as written, in order (JSON.parse keeps only a repeated name's last value).
+        const pairs = members.map(([k, v]) => [JSON.parse(JSON.stringify(k).replace(/1/g, "\\u0031")) as string, v] as const);
+        want = pairs.some(([k, v]) => {
+          const raw = [...Buffer.from(k, "utf8")];
+          if (nameMatchKind(raw, "_method", false) !== "no") return true;
+          const t = FOLD_NAMES.slice(1).find((x) => nameMatchKind(raw, x, false) !== "no");
+          if (t === undefined) return false;
+          if (nameMatchKind(raw, t, false) === "array") return true;
+          const written = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v);
+          if (Buffer.byteLength(written) > 4096) return true;
+          return !(typeof v === "number" ? integerText(written) : typeof v === "string" ? integerText(v) : false);
+        }) ? 1 : 0;
+        found += want;
+        expect(withIntegerRule(() => bodyFor(FOLD_NAMES, "application/json", text, 1 + rng.int(9))), text).toBe(want);
+      }
+    }
+    expect(found).toBeGreaterThan(FUZZ_ITERATIONS * 0.1);
+    expect(found).toBeLessThan(FUZZ_ITERATIONS * 0.9);
+  });
+
   it(`multipart bodies: only part headers count (${FUZZ_ITERATIONS} bodies)`, () => {
     const rng = new Rng(FUZZ_SEED + 2);
     const names = ['name="a"', 'name="_method"', 'name="_METHOD"', "name*=utf-8''%5Fmethod", 'name="x_methodx"', 'name="meth"', 'name="f"; filename="b"'];
@@ -244,14 +305,18 @@ describe("a declared query parameter in a body (emulator)", async () => {
   const { loadFilter } = await import("./fixture");
   const { runRequest } = await import("../tools/emulator/request");
   const route = { path: "/items/{id}", public: true, query: { limit: { type: "integer" }, per_page: { type: "integer" } } };
-  const policy = { routes: [{ name: "items", ...route }, { name: "typed", path: "/typed", methods: ["POST"], public: true, query: { limit: { type: "integer" }, mode: {} }, body_schema: { type: "object", properties: { limit: { type: "integer", maximum: 10 } } } }] };
+  const policy = { routes: [{ name: "items", ...route }, { name: "typed", path: "/typed", methods: ["POST"], public: true, query: { limit: { type: "integer" }, mode: { enum: ["a", "b"] } }, body_schema: { type: "object", properties: { limit: { type: "integer", maximum: 10 } } } }] };
   const host = await loadFilter(policy);
   const audit = await loadFilter({ ...policy, mode: "audit" });
   const send = (h: typeof host, path: string, type: string, body: string, method = "POST", chunkSize?: number) => runRequest(h, { method, path, headers: { "content-type": type }, body, chunkSize });
   const form = "application/x-www-form-urlencoded";
 
-  for (const [body, found] of [["limit=1", true], ["a=1&per.page=2", true], ["per%20page=2", true], ["LIMIT[x]=1", true], ["limits=1", false], ["a=limit", false], ["x=1&limit", true]] as const) {
-    it(`a form body ${JSON.stringify(body)} ${found ? "is refused" : "passes"}, in any method and any chunking`, () => {
+  // A field so named passes when its value passes the parameter's rule (an integer here), as a
+  // query's would; the array form never does (a framework reads an array).
+  for (const [body, found] of [["limit=x", true], ["a=1&per.page=2x", true], ["per%20page=%2B", true], ["LIMIT[x]=1", true], ["limit[]=1", true], ["x=1&limit", true], ["limit=1&limit=1.5", true],
+    ["limit=%2531", true], ["limit=%zz", true], ["limit=%C3%A9", true], ["limit=" + "1".repeat(5000), true],
+    ["limit=1", false], ["a=1&per.page=2", false], ["per%20page=%32", false], ["LIMIT=-7&limit=3", false], ["limits=x", false], ["a=limit", false]] as const) {
+    it(`a form body ${JSON.stringify(body.slice(0, 40))} ${found ? "is refused" : "passes"}, in any method and any chunking`, () => {
       for (const method of ["POST", "PUT", "PATCH", "DELETE", "GET"]) for (const chunk of [1, 3, undefined]) {
         const out = send(host, "/items/7", form, body, method, chunk);
         if (found) expect([method, chunk, out]).toMatchObject([method, chunk, { status: 400, reason: "query_invalid" }]);
@@ -259,12 +324,21 @@ describe("a declared query parameter in a body (emulator)", async () => {
       }
     });
   }
-  it("a JSON body's top-level member is looked for unless the route's schema declares it (the schema checks it then)", () => {
-    expect(send(host, "/items/7", "application/json", '{"limit":1}')).toMatchObject({ status: 400, reason: "query_invalid" });
-    expect(send(host, "/items/7", "text/x-json", '{"limit":1}')).toMatchObject({ status: 400, reason: "query_invalid" });
+  it("a JSON body's top-level member so named must hold a value the parameter's rule takes, unless the route's schema declares it (the schema checks it then)", () => {
+    for (const doc of ['{"limit":"x"}', '{"limit":1.5}', '{"limit":{"$gt":1}}', '{"limit":[1]}', '{"limit":null}', '{"limit":true}', '{"a":1,"limit":"1\\u0078"}', '{"limit":"1\\"}', '{"limit":', '{"limit":}',
+      '{"limit":1,"limit":"2x"}', '{"LIMIT[]":1}', `{"limit":"${"1".repeat(5000)}"}`]) {
+      for (const chunk of [1, 3, undefined]) expect([doc.slice(0, 40), chunk, send(host, "/items/7", "application/json", doc, "PUT", chunk)]).toMatchObject([doc.slice(0, 40), chunk, { status: 400, reason: "query_invalid" }]);
+    }
+    for (const doc of ['{"limit":1}', '{"limit":"12"}', '{"limit" : -3 ,"a":{"limit":"x"}}', '{"limit":"\\u0031"}', '{"per_page":2,"limit":1}', '{"a":"limit","b":"x"}', '{"limit":1']) {
+      for (const chunk of [1, 3, undefined]) expect([doc, chunk, send(host, "/items/7", "application/json", doc, "PUT", chunk).allowed]).toEqual([doc, chunk, true]);
+    }
+    expect(send(host, "/items/7", "text/x-json", '{"limit":"x"}')).toMatchObject({ status: 400, reason: "query_invalid" });
+    send(host, "/items/7", "application/json", '{"limit":"x"}');
+    expect(host.logsAt("info").at(-1)).toContain("the body's limit, named as a query parameter (frameworks that merge body parameters with the query read the body's), fails its rule: limit is not integer");
     expect(send(host, "/typed", "application/json", '{"limit":1}').allowed).toBe(true);
     expect(send(host, "/typed", "application/json", '{"limit":11}')).toMatchObject({ status: 400, reason: "body_schema_violation" });
     expect(send(host, "/typed", "application/json", '{"mode":"x"}')).toMatchObject({ status: 400, reason: "query_invalid" });
+    expect(send(host, "/typed", "application/json", '{"mode":"b"}').allowed).toBe(true);
   });
   it("a body searched for the names must come unencoded, in a charset that keeps ASCII (ASP.NET Core decodes a form's charset, and inflates with its decompression middleware)", () => {
     const utf16 = Buffer.from("limit=1", "utf16le").toString("latin1");
@@ -284,7 +358,7 @@ describe("a declared query parameter in a body (emulator)", async () => {
     }
   });
   it("in audit mode a would-deny, and the body goes on", () => {
-    expect(send(audit, "/items/7", form, "limit=1").allowed).toBe(true);
+    expect(send(audit, "/items/7", form, "limit=x").allowed).toBe(true);
     expect(audit.metric("meshguard.audit.would_deny.query_invalid")).toBe(1n);
   });
   it("never trapped", () => { expect(host.trap).toBeNull(); expect(audit.trap).toBeNull(); });

@@ -125,7 +125,7 @@ function compileRoute(c: ConfigReader, field: string, v: JsonValue, schemas: Com
       c.fail(field + ".query." + query.params[i].name, "named as a path parameter: frameworks read one for the other, so such a query is refused");
       return null;
     }
-    body.lookFor(bound.path, bound.pathParams, bound.query);
+    body.lookFor(bound.path, bound.pathParams, bound.query, bound.queryParams);
   }
   const route = new RoutePolicy(name, template, methods, hosts, audit, access, body, shape);
   route.bound = bound;

@@ -232,17 +232,13 @@ export class RequestPipeline {
     const check = new BodyCheck(rules, this.config.policy.limits.maxBodyBytes, new BodyFraming(!endOfStream, declared, chunked));
     // A body is scanned for `_method` (a POST) and for the names the route binds (bound-names.ts).
     const method = !endOfStream && this.scansForOverride(snap);
-    const scan = !endOfStream && (method || rules.formNames.length > 0);
+    const scan = !endOfStream && (method || rules.scan.formNames.length > 0);
     // content-type, read once, when a check needs it: the route's types, a schema's body, the scan.
     const type = scan || rules.contentTypes.length > 0 || rules.schema !== null ? snap.value(CONTENT_TYPE.bytes) : "";
     const media = mediaType(type);
     if (scan) {
       // The path's values, for JSON members named as its parameters.
-      const params = this.params;
-      const paths = rules.jsonPathParams;
-      check.parameters = method
-        ? bodyParameterScan(media, type, rules.formNamesAndMethod, rules.jsonNamesAndMethod, rules.jsonBoundFrom + 1, params, paths)
-        : bodyParameterScan(media, type, rules.formNames, rules.jsonNames, rules.jsonBoundFrom, params, paths);
+      check.parameters = bodyParameterScan(media, type, method ? rules.scanWithMethod : rules.scan, this.params);
     }
     const step = new BodyStep(this.settler, this.io, check, decision);
     if (step.atHeaders(snap, type, media)) return true;

@@ -9,7 +9,8 @@ import {
 } from "../reply/reasons";
 import { NO_REPLY_DETAIL, ReplyDetail } from "../reply/reply";
 import { METHOD_PARAMETER } from "./override";
-import { BodyParameters } from "./override-body";
+import { BodyParameters, ScanTargets } from "./override-body";
+import { QueryParam } from "./shape";
 import { SchemaNode } from "./schema";
 import { SchemaStream } from "./schema-stream";
 
@@ -21,18 +22,15 @@ export const LIMIT_SCHEMA_WORK = "schema_work";
 // A route's body settings (the route's JSON fields in parentheses).
 export class BodyRules {
   // Names the route binds (validate/bound-names.ts) looked for in a body that frameworks merge
-  // with the route's parameters (override-body.ts): among a form's fields and a multipart body's
-  // part names, the path and declared query parameters; among a JSON body's top-level members,
-  // the declared query parameters the schema does not declare, then the path parameters, whose
-  // members pass when they hold the path's value (a resource's representation often repeats its
-  // id). Each list again with `_method` first, for a POST whose body is scanned for a method
-  // override too. Set once, at configure.
-  formNames: string[] = [];
-  jsonNames: string[] = [];
-  formNamesAndMethod: string[] = [METHOD_PARAMETER];
-  jsonNamesAndMethod: string[] = [METHOD_PARAMETER];
-  jsonBoundFrom: i32 = 0;                 // in jsonNames, where the path parameters start
-  jsonPathParams: i32[] = [];             // their indices among the template's parameters
+  // with the route's parameters (override-body.ts ScanTargets): among a form's fields and a
+  // multipart body's part names, the path and declared query parameters; among a JSON body's
+  // top-level members, the declared query parameters the schema does not declare, then the path
+  // parameters, whose members pass when they hold the path's value (a resource's representation
+  // often repeats its id). A form field or JSON member named as a declared query parameter passes
+  // when its value passes the parameter's rule (bound-values.ts). Again with `_method` first, for
+  // a POST whose body is scanned for a method override too. Set once, at configure.
+  readonly scan: ScanTargets = new ScanTargets(false);
+  readonly scanWithMethod: ScanTargets = new ScanTargets(true);
 
   constructor(
     public readonly maxBytes: i64,              // (max_body_bytes) -1: the policy's default
@@ -42,29 +40,20 @@ export class BodyRules {
   ) {}
 
   // Lenient names (shape.ts lenientName): the route's path parameters (`pathParams` their indices
-  // among the template's) and declared query parameters.
-  lookFor(pathNames: string[], pathParams: i32[], queryNames: string[]): void {
+  // among the template's) and declared query parameters (`queryParams` their rules, aligned).
+  lookFor(pathNames: string[], pathParams: i32[], queryNames: string[], queryParams: QueryParam[]): void {
     const schema = this.schema;
-    for (let i = 0; i < pathNames.length; i++) this.inForms(pathNames[i]);
-    for (let i = 0; i < queryNames.length; i++) {
-      const name = queryNames[i];
-      this.inForms(name);
-      if ((schema !== null && schema.properties.includes(name)) || this.jsonNames.includes(name)) continue;
-      this.inJson(name);
+    for (let s = 0; s < 2; s++) {
+      const t = s == 0 ? this.scan : this.scanWithMethod;
+      for (let i = 0; i < pathNames.length; i++) t.inForms(pathNames[i], null);
+      for (let i = 0; i < queryNames.length; i++) {
+        const name = queryNames[i];
+        t.inForms(name, queryParams[i]);
+        if ((schema !== null && schema.properties.includes(name)) || t.jsonNames.includes(name)) continue;
+        t.inJson(name, queryParams[i]);
+      }
+      for (let i = 0; i < pathNames.length; i++) t.pathInJson(pathNames[i], pathParams[i]);
     }
-    this.jsonBoundFrom = this.jsonNames.length;
-    for (let i = 0; i < pathNames.length; i++) { this.inJson(pathNames[i]); this.jsonPathParams.push(pathParams[i]); }
-  }
-
-  private inForms(name: string): void {
-    if (this.formNames.includes(name)) return;
-    this.formNames.push(name);
-    this.formNamesAndMethod.push(name);
-  }
-
-  private inJson(name: string): void {
-    this.jsonNames.push(name);
-    this.jsonNamesAndMethod.push(name);
   }
 }
 
@@ -247,6 +236,8 @@ export class BodyCheck {
       this.parameters = null;   // reported once (an audited refusal goes on to the schema)
       const name = parameters.found;
       if (name == METHOD_PARAMETER) return problem(METHOD_OVERRIDE, "a _method parameter in the body");
+      const why = parameters.why;
+      if (why.length > 0) return problem(QUERY_INVALID, "the body's " + name + ", named as a query parameter (frameworks that merge body parameters with the query read the body's), fails its rule: " + why);
       return problem(QUERY_INVALID, "the body names " + name + ", a parameter of the route's path or query: frameworks that merge body parameters with the route's read the body's");
     }
     const json = this.json;

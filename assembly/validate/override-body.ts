@@ -3,47 +3,85 @@
 // binds, a path or declared query parameter (validate/bound-names.ts: Rails, Laravel, PHP's
 // $_REQUEST and ASP.NET's model binding merge body parameters with the others, the body's
 // winning). Which body formats frameworks read them from, and a scanner for each, fed the body in
-// pieces of any size with O(1) state per name:
+// pieces of any size with O(1) state per name (and one bounded value, bound-values.ts):
 //
 //   form       application/x-www-form-urlencoded, and no content-type at all (Rack reads a POST
-//              without one as a form): every parameter name
+//              without one as a form): every parameter name, and a declared query parameter's value
 //   JSON       a content-type with "/json" or "+json" anywhere in it (Laravel's test), or
 //              "/x-json" (Rails registers text/x-json as JSON and merges its members): the
-//              top-level object's member names, escapes decoded
+//              top-level object's member names, escapes decoded, and the values of those named as
+//              a declared query parameter or a path parameter
 //   multipart  multipart/*: every part's name, and "_method" anywhere in its header block
 //              (multipart-names.ts)
 // Other media types are not read as parameters by those frameworks and are not scanned.
 import { hexDigit, lowerAscii } from "../lib/text";
 import { PartNames } from "./multipart-names";
 import { FormNames, METHOD_PARAMETER, NameMatches } from "./override";
+import { ValueCapture, jsonValueProblem } from "./bound-values";
+import { QueryParam } from "./shape";
+
+// The names one body scan looks for, and their rules (BodyRules keeps two: with `_method` first,
+// for a POST, and without). `formNames`: those looked for in a form (lenient forms, override.ts
+// NameMatch) and as multipart part names; `jsonNames`: those looked for among a JSON body's
+// top-level members, those from `jsonBoundFrom` on path parameters' (passing when they hold the
+// path's value, `pathParams` their template indices). `formRules` and `jsonRules`, aligned with the
+// names (the JSON list up to `jsonBoundFrom`): a declared query parameter's rule, which its value
+// must pass (bound-values.ts), or null for a name found by itself (`_method`, a path parameter's
+// in a form).
+export class ScanTargets {
+  formNames: string[] = [];
+  formRules: Array<QueryParam | null> = [];
+  jsonNames: string[] = [];
+  jsonRules: Array<QueryParam | null> = [];
+  jsonBoundFrom: i32 = 0;
+  pathParams: i32[] = [];
+
+  constructor(method: bool) {
+    if (method) {
+      this.inForms(METHOD_PARAMETER, null);
+      this.inJson(METHOD_PARAMETER, null);
+    }
+  }
+
+  // A name looked for in forms and multipart bodies, once.
+  inForms(name: string, rule: QueryParam | null): void {
+    if (this.formNames.includes(name)) return;
+    this.formNames.push(name);
+    this.formRules.push(rule);
+  }
+
+  // A declared query parameter's name looked for among JSON members (before any path parameter).
+  inJson(name: string, rule: QueryParam | null): void {
+    this.jsonNames.push(name);
+    this.jsonRules.push(rule);
+    this.jsonBoundFrom = this.jsonNames.length;
+  }
+
+  // A path parameter's name looked for among JSON members (after the query parameters').
+  pathInJson(name: string, templateIndex: i32): void {
+    this.jsonNames.push(name);
+    this.pathParams.push(templateIndex);
+  }
+}
 
 // The scanners a body needs, from its media type (validate/hygiene.ts mediaType) and its whole
 // content-type value (Laravel tests the value, parameters included), or null when none does. A
-// body two frameworks would read as different formats is scanned as both. `names`: the names
-// looked for in a form (lenient forms, override.ts NameMatch); `jsonNames`: those looked for among
-// a JSON body's top-level members, those from `boundFrom` on passing when they hold the value of
-// the path parameter `params[pathParams[k - boundFrom]]` (read now: `params` may be reused). A
-// multipart body's part names are matched against `names`, as a form's are.
-export function bodyParameterScan(mediaType: string, contentType: string, names: string[], jsonNames: string[], boundFrom: i32, params: string[], pathParams: i32[]): BodyParameters | null {
+// body two frameworks would read as different formats is scanned as both. `params`: the path's
+// values (read now: the array may be reused).
+export function bodyParameterScan(mediaType: string, contentType: string, targets: ScanTargets, params: string[]): BodyParameters | null {
+  const names = targets.formNames;
+  const jsonNames = targets.jsonNames;
   const form = mediaType.length == 0 || mediaType == "application/x-www-form-urlencoded";
   const multipart = mediaType.startsWith("multipart/") && names.length > 0;
   const lower = lowerAscii(contentType);
   const json = (lower.includes("/json") || lower.includes("+json") || lower.includes("/x-json")) && jsonNames.length > 0;
   if (!((form && names.length > 0) || multipart || json)) return null;
   const parts = multipart ? new PartNames(names, names.includes(METHOD_PARAMETER)) : null;
-  return new BodyParameters(form ? names : null, json ? new JsonNames(jsonNames, boundFrom, params, pathParams) : null, parts);
+  return new BodyParameters(form ? new FormNames(names, targets.formRules) : null, json ? new JsonNames(targets, params) : null, parts);
 }
 
 export class BodyParameters {
-  private readonly form: FormNames | null;
-  private readonly json: JsonNames | null;
-  private readonly parts: PartNames | null;
-
-  constructor(form: string[] | null, json: JsonNames | null, parts: PartNames | null) {
-    this.form = form !== null ? new FormNames(form) : null;
-    this.json = json;
-    this.parts = parts;
-  }
+  constructor(private readonly form: FormNames | null, private readonly json: JsonNames | null, private readonly parts: PartNames | null) {}
 
   // The next bytes of the body; true once a parameter looked for was seen (`found`).
   feed(bytes: Uint8Array): bool {
@@ -61,6 +99,8 @@ export class BodyParameters {
   end(): bool {
     const form = this.form;
     if (form !== null) form.end();
+    const json = this.json;
+    if (json !== null) json.end();
     const parts = this.parts;
     if (parts !== null) parts.end();
     return this.found.length > 0;
@@ -75,17 +115,26 @@ export class BodyParameters {
     const parts = this.parts;
     return parts !== null ? parts.found : "";
   }
+
+  // When `found` names a declared query parameter whose value failed its rule: why; "" otherwise
+  // (the name alone was refused).
+  get why(): string {
+    const form = this.form;
+    if (form !== null && form.found.length > 0) return form.why;
+    const json = this.json;
+    return json !== null && json.found.length > 0 ? json.why : "";
+  }
 }
 
 // The member names of a top-level JSON object. Lenient: it never refuses, it only watches names,
 // so a malformed document is scanned as far as it goes (its service will refuse it, or read it).
+// A member named as a target with a rule, or as a path parameter, has its value read
+// (MemberValue) and judged once it ends.
 class JsonNames {
   found: string = "";
+  why: string = "";
   private readonly name: NameMatches;
-  // Targets from `boundFrom` on are names bound to a value (a path parameter's): a member so named
-  // is found only when its value is not that value, written plainly (a string without escapes,
-  // or a number's text). Made when such a member is met.
-  private value: BoundValue | null = null;
+  private value: MemberValue | null = null;   // made when a member whose value is judged is met
   private depth: i32 = 0;
   private started: bool = false;
   private topObject: bool = false;
@@ -94,13 +143,20 @@ class JsonNames {
   private isName: bool = false;       // the string being read is a top-level member name
   private escape: i32 = 0;            // 0: none; 1: after '\'; 2-5: \u and that many hex digits - 2
   private code: i32 = 0;
+  private readonly names: string[];
+  private readonly rules: Array<QueryParam | null>;
+  private readonly boundFrom: i32;
 
   // The path's values the bound names are compared with: copied here, since the route matcher
   // reuses its parameter array for the next stream's path while this body is still arriving.
   private readonly values: string[];
 
-  constructor(targets: string[], private readonly boundFrom: i32, params: string[], pathParams: i32[]) {
-    this.name = new NameMatches(targets);
+  constructor(targets: ScanTargets, params: string[]) {
+    this.names = targets.jsonNames;
+    this.rules = targets.jsonRules;
+    this.boundFrom = targets.jsonBoundFrom;
+    this.name = new NameMatches(targets.jsonNames);
+    const pathParams = targets.pathParams;
     const values = new Array<string>(pathParams.length);
     for (let i = 0; i < pathParams.length; i++) {
       const p = unchecked(pathParams[i]);
@@ -113,9 +169,9 @@ class JsonNames {
     const n = bytes.length;
     for (let i = 0; i < n; i++) {
       if (this.inString) {
-        // Inside a string that is not a top-level name (or a bound value), only its end or an
-        // escape matters.
-        if (!this.isName && this.escape == 0 && !this.capturing) {
+        // Inside a string that is not a top-level name (or a value being read), only its end or
+        // an escape matters.
+        if (!this.isName && this.escape == 0 && !this.reading) {
           while (i < n && unchecked(bytes[i]) != 0x22 && unchecked(bytes[i]) != 0x5c) i++;
           if (i == n) break;
         }
@@ -133,19 +189,26 @@ class JsonNames {
     }
   }
 
-  // A bound name's value is being read (BoundValue).
-  private get capturing(): bool { const v = this.value; return v !== null && v.pending >= 0; }
+  // The end of the body: a value still being read (the document is cut) is judged as it stands.
+  end(): void {
+    const v = this.value;
+    if (v !== null && v.pending >= 0) this.settle(v);
+  }
+
+  private get reading(): bool { const v = this.value; return v !== null && v.pending >= 0; }
 
   push(c: i32): void {
-    if (this.inString) { this.inStringByte(c); return; }
     const v = this.value;
+    if (this.inString) {
+      if (v !== null && v.pending >= 0) { if (v.stringByte(c)) { this.inString = false; this.settle(v); } }
+      else this.inStringByte(c);
+      return;
+    }
     if (v !== null && v.pending >= 0 && this.depth == 1 && c != 0x3a && c > 0x20) {
-      // The bound name's value: a string (read in inStringByte), a number (its characters), or
-      // anything else (never the path's value).
-      if (c == 0x22) { v.startString(); this.inString = true; this.isName = false; return; }
-      if ((c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2b || c == 0x2e || c == 0x65 || c == 0x45) { v.take(c); return; }
-      if (v.takenAny) this.settle(v);
-      else { v.mismatch(); this.settle(v); }
+      // A judged member's value: a string (read in stringByte), a number's or a literal's
+      // characters, or anything else (an object or an array: no query or path value).
+      if (v.start(c)) { if (c == 0x22) { this.inString = true; this.isName = false; } return; }
+      this.settle(v);
     }
     if (c == 0x22) {
       this.inString = true;
@@ -165,21 +228,21 @@ class JsonNames {
     }
   }
 
-  // A bound value ended: found when it was not the path's.
-  private settle(v: BoundValue): void {
+  // A judged value ended: found when a path parameter's is not the path's value, or when a query
+  // parameter's fails its rule.
+  private settle(v: MemberValue): void {
     const k = v.pending;
-    if (!v.matches() && this.found.length == 0) this.found = this.name.target(this.boundFrom + k);
     v.pending = -1;
+    if (this.found.length > 0) return;
+    if (k >= this.boundFrom) {
+      if (!v.holds(unchecked(this.values[k - this.boundFrom]))) this.found = unchecked(this.names[k]);
+      return;
+    }
+    const why = v.problem(<QueryParam>unchecked(this.rules[k]));
+    if (why.length > 0) { this.found = unchecked(this.names[k]); this.why = why; }
   }
 
   private inStringByte(c: i32): void {
-    const v = this.value;
-    if (v !== null && v.pending >= 0) {
-      if (c == 0x22) { this.inString = false; this.settle(v); }
-      else if (c == 0x5c) v.mismatch();   // an escape: not plainly the path's value
-      else v.take(c);
-      return;
-    }
     const e = this.escape;
     if (e == 1) {
       if (c == 0x75) { this.escape = 2; this.code = 0; return; }
@@ -206,45 +269,78 @@ class JsonNames {
 
   private nameEnded(): void {
     const k = this.name.endNameIndex();
-    if (k < 0) return;
-    if (k < this.boundFrom) { if (this.found.length == 0) this.found = this.name.target(k); return; }
+    if (k < 0 || this.found.length > 0) return;
+    // `_method`, and any name in the array form, count by themselves.
+    if (this.name.array || (k < this.boundFrom && unchecked(this.rules[k]) === null)) { this.found = unchecked(this.names[k]); return; }
     let v = this.value;
-    if (v === null) { v = new BoundValue(this.values.length); this.value = v; }
-    v.await(k - this.boundFrom, unchecked(this.values[k - this.boundFrom]));
+    if (v === null) { v = new MemberValue(); this.value = v; }
+    v.await(k);
   }
 }
 
-// The value of a member named as a path parameter, compared with the path's value as bytes. Each
-// path value is encoded once per body, however many members name it.
-class BoundValue {
-  pending: i32 = -1;                  // the bound name whose value is being read; -1: none
-  takenAny: bool = false;
-  private expected: ArrayBuffer = new ArrayBuffer(0);
-  private readonly encoded: StaticArray<ArrayBuffer | null>;   // per bound name, once met
-  private at: i32 = 0;                // bytes of the value so far
-  private differs: bool = false;
+const NONE: i32 = 0;
+const STRING: i32 = 1;
+const NUMBER: i32 = 2;
+const LITERAL: i32 = 3;
+const OTHER: i32 = 4;   // an object, an array, or no value at all
 
-  constructor(names: i32) { this.encoded = new StaticArray<ArrayBuffer | null>(names); }
+// The value of a judged top-level member, as written (a string with its quotes), bounded.
+class MemberValue {
+  pending: i32 = -1;                  // the target whose value is being read; -1: none
+  private kind: i32 = NONE;
+  private escaped: bool = false;      // a string holding an escape
+  private afterBackslash: bool = false;
+  private readonly text: ValueCapture = new ValueCapture();
 
-  await(k: i32, value: string): void {
+  await(k: i32): void {
     this.pending = k;
-    let e = unchecked(this.encoded[k]);
-    if (e === null) { e = String.UTF8.encode(value); unchecked(this.encoded[k] = e); }
-    this.expected = e;
-    this.at = 0;
-    this.differs = false;
-    this.takenAny = false;
-  }
-  startString(): void { this.takenAny = true; }
-  mismatch(): void { this.differs = true; }
-
-  take(c: i32): void {
-    this.takenAny = true;
-    if (this.differs) return;
-    const e = this.expected;
-    if (this.at >= e.byteLength || load<u8>(changetype<usize>(e) + <usize>this.at) != <u8>c) this.differs = true;
-    this.at++;
+    this.kind = NONE;
+    this.escaped = false;
+    this.afterBackslash = false;
+    this.text.reset();
   }
 
-  matches(): bool { return !this.differs && this.at == this.expected.byteLength; }
+  // A byte outside strings, at the top level, after the name's colon: true when it is part of the
+  // value (the value goes on).
+  start(c: i32): bool {
+    const number = (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2b || c == 0x2e;
+    const letter = c >= 0x61 && c <= 0x7a;
+    const kind = this.kind;
+    if (kind == NONE) {
+      this.kind = c == 0x22 ? STRING : number ? NUMBER : letter ? LITERAL : OTHER;
+      if (this.kind == OTHER) return false;
+    } else if (!((kind == NUMBER && (number || c == 0x65 || c == 0x45)) || (kind == LITERAL && letter))) {
+      return false;
+    }
+    this.text.push(c);
+    return true;
+  }
+
+  // A byte inside the string value: true when it ends the string.
+  stringByte(c: i32): bool {
+    this.text.push(c);
+    if (this.afterBackslash) { this.afterBackslash = false; return false; }
+    if (c == 0x5c) { this.afterBackslash = true; this.escaped = true; return false; }
+    return c == 0x22;
+  }
+
+  // Whether the value is, plainly, the path's `value`: a string without escapes holding it, or a
+  // number written as it.
+  holds(value: string): bool {
+    const t = this.text;
+    if (t.overflow || this.escaped || !(this.kind == STRING || this.kind == NUMBER)) return false;
+    const from = this.kind == STRING ? 1 : 0;
+    const to = this.kind == STRING ? t.length - 1 : t.length;
+    if (this.kind == STRING && (t.length < 2 || t.byteAt(t.length - 1) != 0x22)) return false;
+    const expected = String.UTF8.encode(value);
+    if (expected.byteLength != to - from) return false;
+    for (let i = from; i < to; i++) if (t.byteAt(i) != <i32>load<u8>(changetype<usize>(expected) + <usize>(i - from))) return false;
+    return true;
+  }
+
+  // Why the value cannot stand for the query parameter `rule`; "" when it can.
+  problem(rule: QueryParam): string {
+    if (this.kind == OTHER || this.kind == NONE) return "its value is not a string, a number or a boolean, which a query parameter cannot be";
+    return jsonValueProblem(rule, this.text);
+  }
 }

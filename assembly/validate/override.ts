@@ -12,11 +12,14 @@
 // NUL, and in the array form `_method[...]`. The body scanners keep O(1) state and take the body
 // in pieces of any size (JSON details in override-body.ts, multipart in multipart-names.ts).
 import { hexDigit } from "../lib/text";
+import { ValueCapture, formValueProblem } from "./bound-values";
+import { QueryParam } from "./shape";
 
 export const METHOD_PARAMETER = "_method";
 const MATCHING = 0;
-const MATCHED = 1;   // settled: the array form, or a NUL after the name
+const MATCHED = 1;   // settled: a NUL after the name
 const DEAD = 2;
+const ARRAY = 3;     // settled: the array form, name[...]
 
 // One parameter name, fed its decoded bytes in order, against one target name (lowercase, with
 // '_' for the characters PHP renames: shape.ts lenientName's form).
@@ -35,7 +38,7 @@ export class NameMatch {
     if (b == 0) { this.state = this.at == len ? MATCHED : DEAD; return; }   // a C reader stops at NUL
     if (!this.started && b == 0x20) return;   // PHP drops leading spaces
     this.started = true;
-    if (this.at == len) { this.state = b == 0x5b ? MATCHED : DEAD; return; }   // "name[...]"
+    if (this.at == len) { this.state = b == 0x5b ? ARRAY : DEAD; return; }   // "name[...]"
     let c = b;
     if (c == 0x20 || c == 0x2e || c == 0x5b) c = 0x5f;   // PHP reads ' ', '.' and '[' as '_'
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
@@ -43,7 +46,8 @@ export class NameMatch {
     else this.state = DEAD;
   }
 
-  get matched(): bool { return this.state == MATCHED || (this.state == MATCHING && this.at == this.target.length); }
+  get matched(): bool { return this.state == MATCHED || this.state == ARRAY || (this.state == MATCHING && this.at == this.target.length); }
+  get array(): bool { return this.state == ARRAY; }
 }
 
 // Several names matched at once: the first target a name matches, once one has. Fed a name's
@@ -96,18 +100,21 @@ export class NameMatches {
   }
 
   // The end of one name: the index of the first target it matched (-1: none), remembering
-  // nothing; starts over.
+  // nothing but whether it matched in the array form (`array`); starts over.
   endNameIndex(): i32 {
     const lead = this.lead;
     if (lead != 0) { this.lead = 0; this.flushLead(lead); }
     let k = -1;
+    this.array = false;
     for (let i = 0; i < this.names.length; i++) {
       const m = unchecked(this.names[i]);
-      if (m.matched && k < 0) k = i;
+      if (m.matched && k < 0) { k = i; this.array = m.array; }
       m.reset();
     }
     return k;
   }
+
+  array: bool = false;   // the last name endNameIndex matched was in the array form
 
   target(i: i32): string { return unchecked(this.names[i]).target; }
 
@@ -120,27 +127,36 @@ export class NameMatches {
 
 // A form's (or a query's) parameter names: name=value pairs split on '&' and ';' (older Rack and
 // some servlet containers split on both), each name percent-decoded and matched against targets.
+// A target with a rule (a declared query parameter's: bound-values.ts) is found only when its
+// value fails that rule (or the name is in the array form); one without is found by its name.
 export class FormNames {
+  found: string = "";        // the first target found; "" while none has
+  why: string = "";          // for a target with a rule, why its value failed it
   private readonly name: NameMatches;
   private inName: bool = true;
   private escape: i32 = 0;   // 0: none; 1: after '%'; 2: after '%' and one hex digit
   private high: i32 = 0;     // that digit, as written
+  private pending: i32 = -1; // the target whose value is being read; -1: none
+  private value: ValueCapture | null = null;
 
-  constructor(targets: string[]) { this.name = new NameMatches(targets); }
-
-  // The first target a name matched; "" while none has.
-  get found(): string { return this.name.found; }
+  constructor(private readonly targets: string[], private readonly rules: Array<QueryParam | null> | null = null) {
+    this.name = new NameMatches(targets);
+  }
 
   // One byte (or a UTF-16 unit of a query string).
   push(c: i32): void {
-    if (c == 0x26 || c == 0x3b) { this.endName(); this.inName = true; return; }
-    if (!this.inName) return;
+    if (c == 0x26 || c == 0x3b) { this.endPair(); return; }
+    if (!this.inName) {
+      const v = this.value;
+      if (this.pending >= 0 && v !== null) v.push(c);
+      return;
+    }
     if (c == 0x3d) { this.endName(); this.inName = false; return; }
     this.decode(c);
   }
 
   // The end of the form.
-  end(): void { this.endName(); }
+  end(): void { this.endPair(); }
 
   private decode(c: i32): void {
     const m = this.name;
@@ -161,13 +177,33 @@ export class FormNames {
   }
 
   private endName(): void {
-    if (!this.inName) { this.name.reset(); return; }
     if (this.escape > 0) {   // a name ending in a cut escape: as written
       this.name.push(0x25);
       if (this.escape == 2) this.name.push(this.high);
       this.escape = 0;
     }
-    this.name.endName();
+    const k = this.name.endNameIndex();
+    if (k < 0 || this.found.length > 0) return;
+    const rules = this.rules;
+    if (rules === null || unchecked(rules[k]) === null || this.name.array) { this.found = unchecked(this.targets[k]); return; }
+    let v = this.value;
+    if (v === null) { v = new ValueCapture(); this.value = v; }
+    v.reset();
+    this.pending = k;
+  }
+
+  // A pair ended (or the form): a pending value is judged by its target's rule.
+  private endPair(): void {
+    if (this.inName) this.endName();
+    else this.name.reset();
+    this.inName = true;
+    const k = this.pending;
+    const v = this.value;
+    const rules = this.rules;
+    if (k < 0 || v === null || rules === null) return;
+    this.pending = -1;
+    const why = formValueProblem(<QueryParam>unchecked(rules[k]), v);
+    if (why.length > 0) { this.found = unchecked(this.targets[k]); this.why = why; }
   }
 }
 

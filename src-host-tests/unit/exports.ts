@@ -219,10 +219,10 @@ export function numberValue(ptr: usize, len: i32): f64 {
 // pieces, as it arrives.
 import { mediaType } from "../../assembly/validate/hygiene";
 import { METHOD_PARAMETER, queryOverrides } from "../../assembly/validate/override";
-import { bodyParameterScan } from "../../assembly/validate/override-body";
+import { ScanTargets, bodyParameterScan } from "../../assembly/validate/override-body";
+import { QueryParam, ValueType } from "../../assembly/validate/shape";
 const METHOD_ONLY: string[] = [METHOD_PARAMETER];
 const NO_VALUES: string[] = [];
-const NO_INDICES: i32[] = [];
 let overrideType = "";
 export function setOverrideType(ptr: usize, len: i32): void { overrideType = String.UTF8.decodeUnsafe(ptr, <usize>len, false); }
 // The names a body is scanned for (lenient, comma-separated; none bound to a value); "": `_method` only.
@@ -234,8 +234,19 @@ export function setOverrideNames(ptr: usize, len: i32): void {
 export function overrideQuery(ptr: usize, len: i32): i32 {
   return queryOverrides(String.UTF8.decodeUnsafe(ptr, <usize>len, false)) ? 1 : 0;
 }
+// The value type (shape.ts ValueType) of a rule every scanned name but `_method` gets (a declared
+// query parameter's: bound-values.ts); -1: none, each name is found by itself.
+let overrideRuleType: i32 = -1;
+export function setOverrideRuleType(t: i32): void { overrideRuleType = t; }
 export function overrideBody(ptr: usize, len: i32, chunk: i32): i32 {
-  const scan = bodyParameterScan(mediaType(overrideType), overrideType, overrideNames, overrideNames, overrideNames.length, NO_VALUES, NO_INDICES);
+  const targets = new ScanTargets(false);
+  for (let i = 0; i < overrideNames.length; i++) {
+    const name = overrideNames[i];
+    const rule = overrideRuleType >= 0 && name != METHOD_PARAMETER ? new QueryParam(name, <ValueType>overrideRuleType, false, -1, [], null) : null;
+    targets.inForms(name, rule);
+    targets.inJson(name, rule);
+  }
+  const scan = bodyParameterScan(mediaType(overrideType), overrideType, targets, NO_VALUES);
   if (scan === null) return -1;
   const bytes = bytesAt(ptr, len);
   const step = max(1, chunk);

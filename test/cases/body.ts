@@ -15,8 +15,9 @@ export const BODY_POLICY = {
     { name: "upload", path: "/upload", methods: ["POST"], public: true, max_body_bytes: 64 },
     // No schema, no content_types: only the method-override scan reads these bodies.
     { name: "forms", path: "/forms", methods: ["POST"], public: true },
-    // A path and a declared query parameter, looked for in bodies (validate/bound-names.ts).
-    { name: "items", path: "/items/{id}", methods: ["POST", "PUT"], public: true, query: { limit: { type: "integer" } } },
+    // A path and a declared query parameter, looked for in bodies (validate/bound-names.ts); a
+    // body's limit must pass the query's rule (validate/bound-values.ts).
+    { name: "items", path: "/items/{id}", methods: ["POST", "PUT"], public: true, query: { limit: { type: "integer", max_length: 3 } } },
     // A schema without content_types: a JSON media type or none.
     { name: "notes", path: "/notes", methods: ["POST"], public: true, body_schema: { type: "object" } },
   ],
@@ -77,6 +78,12 @@ export const BODY_CASES: BodyCase[] = [
   { name: "an encoded body meshguard does not read", kind: "valid", path: "/forms", pieces: ["\u0001\u0002", "\u0003"], status: 200, contentType: "application/octet-stream", encoding: "gzip" },
   // Rails, Laravel and PHP's $_REQUEST merge body parameters with the route's, the body's winning.
   { name: "a form field named as a declared query parameter, cut inside its name", kind: "bound parameter", path: "/items/7", pieces: ["note=x&lim", "it=99999"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
+  // Frameworks merge these with the query: a value the query's rule takes passes (a form's decoded as a query's).
+  { name: "a form field named as a declared query parameter, a value its rule takes", kind: "valid", path: "/items/7", method: "PUT", pieces: ["note=x&lim", "it=2%30"], status: 200, contentType: "application/x-www-form-urlencoded" },
+  { name: "a JSON member named as a declared query parameter, a value its rule takes", kind: "valid", path: "/items/7", method: "PUT", pieces: ['{"note":"x","limit":"1', '2","id":7}'], status: 200 },
+  { name: "a JSON member named as a declared query parameter, an object (an operator a NoSQL driver reads)", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ['{"note":"x","limit":{"$g', 't":1}}'], status: 400, reason: "query_invalid" },
+  { name: "a JSON member named as a declared query parameter, a value its rule refuses after an escape", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ['{"limit":"1\\u00', '30x"}'], status: 400, reason: "query_invalid" },
+  { name: "a form field named as a declared query parameter, its value encoded twice", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ["limit=%25", "31"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
   { name: "a JSON member named as the path parameter with another value", kind: "bound parameter", path: "/items/7", pieces: ['{"note":"x","id":', '8}'], status: 400, reason: "query_invalid" },
   { name: "a JSON member holding the path parameter's own value", kind: "valid", path: "/items/7", pieces: ['{"note":"x","id":', '7}'], status: 200 },
   // ASP.NET Core reads a form in the charset its content-type names, and binds its fields before the

@@ -1,0 +1,70 @@
+// The value of a body parameter named as one of the route's declared query parameters, judged by
+// that parameter's rule. Frameworks that merge body parameters with the query (Rails, Laravel,
+// PHP's $_REQUEST, ASP.NET model binding) hand the service the body's value under the query's
+// name, so a body may carry that name only with a value the query itself could have carried (as a
+// cookie may: bound-names.ts). Values are kept as written, up to MAX_VALUE_BYTES (a longer one is
+// not judged: refused), then read as the frameworks read them: a form's percent-decoded ('+' a
+// space) as a query's value is, a JSON member's as the JSON value it is (a string decoded, a
+// number or true/false as written; null, an object or an array is no query value). Pure.
+import { JsonKind, kindName, parseJson } from "../lib/json";
+import { QueryParam, checkQueryValue, decodeQueryPart } from "./shape";
+
+export const MAX_VALUE_BYTES = 4096;
+
+// The bytes of one value as they arrive, bounded.
+export class ValueCapture {
+  length: i32 = 0;
+  overflow: bool = false;
+  private buffer: Uint8Array = new Uint8Array(64);
+
+  reset(): void { this.length = 0; this.overflow = false; }
+
+  push(b: i32): void {
+    if (this.length >= MAX_VALUE_BYTES) { this.overflow = true; return; }
+    let buffer = this.buffer;
+    if (this.length == buffer.length) {
+      const grown = new Uint8Array(min(buffer.length * 2, MAX_VALUE_BYTES));
+      grown.set(buffer);
+      buffer = grown;
+      this.buffer = buffer;
+    }
+    unchecked(buffer[this.length++] = <u8>b);
+  }
+
+  byteAt(i: i32): i32 { return <i32>unchecked(this.buffer[i]); }
+
+  get bytes(): Uint8Array { return this.buffer.subarray(0, this.length); }
+
+  // The bytes as text when they are all ASCII; null otherwise.
+  ascii(): string | null {
+    for (let i = 0; i < this.length; i++) if (this.byteAt(i) > 0x7f) return null;
+    return String.UTF8.decodeUnsafe(this.buffer.dataStart, <usize>this.length, false);
+  }
+}
+
+const TOO_LONG = "its value is longer than " + MAX_VALUE_BYTES.toString() + " bytes, more than meshguard judges";
+
+// Why a form field's value (as written) cannot stand for the query parameter `spec`; "" when it can.
+export function formValueProblem(spec: QueryParam, v: ValueCapture): string {
+  if (v.overflow) return TOO_LONG;
+  const raw = v.ascii();
+  const value = raw !== null ? decodeQueryPart(raw) : null;
+  if (value === null) return "its value is not valid percent-encoded UTF-8";
+  const r = checkQueryValue(spec, value);
+  return r.ok ? "" : r.detail;
+}
+
+// Why a JSON member's value (its text as written) cannot stand for the query parameter `spec`; ""
+// when it can.
+export function jsonValueProblem(spec: QueryParam, v: ValueCapture): string {
+  if (v.overflow) return TOO_LONG;
+  const parsed = parseJson(v.bytes);
+  const value = parsed.value;
+  if (parsed.error.length > 0 || value === null) return "its value is not a JSON value";
+  const kind = value.kind;
+  let text = value.str;   // a string's value, a number's text as written
+  if (kind == JsonKind.Bool) text = value.bool ? "true" : "false";
+  else if (kind != JsonKind.String && kind != JsonKind.Number) return "its value is " + kindName(kind) + ", which a query parameter cannot be";
+  const r = checkQueryValue(spec, text);
+  return r.ok ? "" : r.detail;
+}
