@@ -113,7 +113,8 @@ function body(rng: Rng): string | { base64: string } | undefined {
     case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--',
       "page=x", "page=2", "a=1&page=%32", "page=02", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}', '{"page":2}', '{"PAGE":"3"}', '{"page":[2]}', '{"page":"2x"}',
       '--b\r\ncontent-disposition: form-data; name="PAGE"\r\n\r\n9\r\n--b--', '--b\r\ncontent-disposition: form-data; name=id; filename="x"\r\n\r\n9\r\n--b--',
-      '--b\r\ncontent-disposition: form-data; name="f"; filename="page"\r\n\r\nname=page\r\n--b--', "--b\r\ncontent-disposition: form-data; name*=utf-8''%75serId\r\n\r\nbob\r\n--b--"]);
+      '--b\r\ncontent-disposition: form-data; name="f"; filename="page"\r\n\r\nname=page\r\n--b--', "--b\r\ncontent-disposition: form-data; name*=utf-8''%75serId\r\n\r\nbob\r\n--b--",
+      "--b\r\ncontent-disposition: form-data; name*0=pa; name*1=ge\r\n\r\nx\r\n--b--", "--b\r\ncontent-disposition: form-data; name*1=Id; name*0=user\r\n\r\nbob\r\n--b--"]);
     case 1: case 2: return valid;
     case 3: return { base64: mutate(rng, mutate(rng, Buffer.from(valid))).toString("base64") };
     case 4: return { base64: rng.bytes(rng.int(300)).toString("base64") };
@@ -151,8 +152,11 @@ export function fuzzRequest(rng: Rng): RequestSpec {
   const bodyRoute = (p.startsWith("/orders") || p.startsWith("/upload")) && rng.int(5) !== 0;
   const framing = rng.pick(FRAMINGS);
   if (bodyRoute) framed.push(["content-type", "application/json"]);
-  // So do the items route's JSON bodies, which are scanned for its parameters' names and values.
-  else if (p.startsWith("/items/") && typeof b === "string" && b.startsWith("{") && rng.int(2) === 0 && !framed.some(([k]) => k === "content-type")) framed.push(["content-type", "application/json"]);
+  // So do JSON and multipart bodies to routes that bind parameters: they are scanned for the
+  // parameters' names (and a declared query parameter's value).
+  else if (/^\/(items|users|accounts)\//.test(p) && typeof b === "string" && (b.startsWith("{") || b.startsWith("--b")) && rng.int(2) === 0 && !framed.some(([k]) => k === "content-type")) {
+    framed.push(["content-type", b.startsWith("{") ? "application/json" : "multipart/form-data; boundary=b"]);
+  }
   return {
     method: bodyRoute ? "POST" : rng.pick(METHODS),
     path: p,

@@ -60,7 +60,8 @@ export function queryReference(query: string): boolean {
 
 // Whether a multipart body names one of `targets` as a part (its header block's `name`, `name*` or
 // `name*N` parameter, in double or single quotes or a token, an extended value's charset'language'
-// dropped), or, with `method`, holds "_method" anywhere in a header block. From
+// dropped; several on a line, or in a block read joined, also concatenated as written and by
+// their numbers), or, with `method`, holds "_method" anywhere in a header block. From
 // multipart-names.ts's header: a header block runs from a line opening with "--" (after those two
 // bytes) to the next line that is empty or only "\r"; in it, backslashes are dropped and escapes
 // decoded (a malformed one is dropped); names count after "content-disposition", read line by
@@ -102,6 +103,8 @@ function namesIn(text: string, targets: string[], from = disposition(text)): boo
   if (from < 0) return false;
   const key = /(?<![A-Za-z0-9])name([ \t*0-9]*)=[ \t]*/gi;
   key.lastIndex = from;
+  // The first 8 values, with their continuation numbers (the key's first digits), for the chain.
+  const segments: { n: number; bytes: number[] }[] = [];
   for (let m = key.exec(text); m !== null; m = key.exec(text)) {
     const extended = m[1].includes("*");
     const i = key.lastIndex;
@@ -122,8 +125,15 @@ function namesIn(text: string, targets: string[], from = disposition(text)): boo
     if (extended) value = value.slice(value.lastIndexOf("'") + 1);
     const bytes = [...value].map((ch) => ch.charCodeAt(0));
     if (targets.some((t) => nameMatches(bytes, t))) return true;
+    const digits = m[1].match(/[0-9]+/);
+    if (segments.length < 8) segments.push({ n: digits ? parseInt(digits[0].slice(0, 6), 10) : -1, bytes });
   }
-  return false;
+  // RFC 2231 continuations: the values joined as written and by number (stable), in 256 bytes.
+  if (segments.length < 2) return false;
+  let room = 256;
+  for (const seg of segments) { seg.bytes = seg.bytes.slice(0, room); room -= seg.bytes.length; }
+  const sorted = [...segments].sort((a, b) => a.n - b.n);
+  return [segments, sorted].some((order) => targets.some((t) => nameMatches(order.flatMap((seg) => seg.bytes), t)));
 }
 function headerDecode(raw: number[]): number[] {
   const hex = (x: number | undefined) => x !== undefined && /[0-9a-fA-F]/.test(String.fromCharCode(x));
