@@ -310,7 +310,7 @@ describe("override scans, fuzzed", () => {
 describe("a declared query parameter in a body (emulator)", async () => {
   const { loadFilter } = await import("./fixture");
   const { runRequest } = await import("../tools/emulator/request");
-  const route = { path: "/items/{id}", public: true, query: { limit: { type: "integer" }, per_page: { type: "integer" } } };
+  const route = { path: "/items/{id}", public: true, query: { limit: { type: "integer" }, per_page: { type: "integer" }, flag: { type: "boolean" }, sort: { pattern: "^[a-z]+$" } } };
   const policy = { routes: [{ name: "items", ...route }, { name: "typed", path: "/typed", methods: ["POST"], public: true, query: { limit: { type: "integer" }, mode: { enum: ["a", "b"] } }, body_schema: { type: "object", properties: { limit: { type: "integer", maximum: 10 } } } }] };
   const host = await loadFilter(policy);
   const audit = await loadFilter({ ...policy, mode: "audit" });
@@ -335,6 +335,10 @@ describe("a declared query parameter in a body (emulator)", async () => {
       '{"limit":1,"limit":"2x"}', '{"LIMIT[]":1}', `{"limit":"${"1".repeat(5000)}"}`]) {
       for (const chunk of [1, 3, undefined]) expect([doc.slice(0, 40), chunk, send(host, "/items/7", "application/json", doc, "PUT", chunk)]).toMatchObject([doc.slice(0, 40), chunk, { status: 400, reason: "query_invalid" }]);
     }
+    // Typed as the query would be: a JSON boolean or number only where the parameter reads one
+    // (PHP compares true == "admin" loosely), a string anywhere its text passes.
+    for (const doc of ['{"sort":true}', '{"sort":1}', '{"flag":1}', '{"limit":false}', '{"sort":"A"}']) expect([doc, send(host, "/items/7", "application/json", doc, "PUT")]).toMatchObject([doc, { status: 400, reason: "query_invalid" }]);
+    for (const doc of ['{"sort":"abc"}', '{"flag":true}', '{"flag":"false"}', '{"per_page":7,"limit":"7"}']) expect([doc, send(host, "/items/7", "application/json", doc, "PUT").allowed]).toEqual([doc, true]);
     for (const doc of ['{"limit":1}', '{"limit":"12"}', '{"limit" : -3 ,"a":{"limit":"x"}}', '{"limit":"\\u0031"}', '{"per_page":2,"limit":1}', '{"a":"limit","b":"x"}', '{"limit":1']) {
       for (const chunk of [1, 3, undefined]) expect([doc, chunk, send(host, "/items/7", "application/json", doc, "PUT", chunk).allowed]).toEqual([doc, chunk, true]);
     }

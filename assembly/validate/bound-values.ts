@@ -5,9 +5,10 @@
 // cookie may: bound-names.ts). Values are kept as written, up to MAX_VALUE_BYTES (a longer one is
 // not judged: refused), then read as the frameworks read them: a form's percent-decoded ('+' a
 // space) as a query's value is, a JSON member's as the JSON value it is (a string decoded, a
-// number or true/false as written; null, an object or an array is no query value). Pure.
+// number or true/false as written, each only where the parameter's type reads one; null, an
+// object or an array is no query value). Pure.
 import { JsonKind, kindName, parseJson } from "../lib/json";
-import { QueryParam, checkQueryValue, decodeQueryPart } from "./shape";
+import { QueryParam, ValueType, checkQueryValue, decodeQueryPart, typeName } from "./shape";
 
 export const MAX_VALUE_BYTES = 4096;
 
@@ -62,9 +63,15 @@ export function jsonValueProblem(spec: QueryParam, v: ValueCapture): string {
   const value = parsed.value;
   if (parsed.error.length > 0 || value === null) return "its value is not a JSON value";
   const kind = value.kind;
+  if (kind != JsonKind.String && kind != JsonKind.Number && kind != JsonKind.Bool) return "its value is " + kindName(kind) + ", which a query parameter cannot be";
+  // A query's value is text, which a typed parameter reads as a number or a boolean: only those
+  // may come as such. A boolean where a string was declared would reach PHP's loose comparison
+  // (true == "admin"), a number a string's (0 == "admin" before PHP 8).
+  const t = spec.type;
+  if (kind == JsonKind.Bool && t != ValueType.Boolean) return "its value is a boolean, and " + spec.name + " is " + typeName(t);
+  if (kind == JsonKind.Number && t != ValueType.Integer && t != ValueType.Number) return "its value is a number, and " + spec.name + " is " + typeName(t);
   let text = value.str;   // a string's value, a number's text as written
   if (kind == JsonKind.Bool) text = value.bool ? "true" : "false";
-  else if (kind != JsonKind.String && kind != JsonKind.Number) return "its value is " + kindName(kind) + ", which a query parameter cannot be";
   const r = checkQueryValue(spec, text);
   return r.ok ? "" : r.detail;
 }

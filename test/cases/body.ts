@@ -17,7 +17,7 @@ export const BODY_POLICY = {
     { name: "forms", path: "/forms", methods: ["POST"], public: true },
     // A path and a declared query parameter, looked for in bodies (validate/bound-names.ts); a
     // body's limit must pass the query's rule (validate/bound-values.ts).
-    { name: "items", path: "/items/{id}", methods: ["POST", "PUT"], public: true, query: { limit: { type: "integer", max_length: 3 } } },
+    { name: "items", path: "/items/{id}", methods: ["POST", "PUT"], public: true, query: { limit: { type: "integer", max_length: 3 }, sort: { pattern: "^[a-z]+$" } } },
     // A schema without content_types: a JSON media type or none.
     { name: "notes", path: "/notes", methods: ["POST"], public: true, body_schema: { type: "object" } },
   ],
@@ -83,6 +83,7 @@ export const BODY_CASES: BodyCase[] = [
   { name: "a JSON member named as a declared query parameter, a value its rule takes", kind: "valid", path: "/items/7", method: "PUT", pieces: ['{"note":"x","limit":"1', '2","id":7}'], status: 200 },
   { name: "a JSON member named as a declared query parameter, an object (an operator a NoSQL driver reads)", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ['{"note":"x","limit":{"$g', 't":1}}'], status: 400, reason: "query_invalid" },
   { name: "a JSON member named as a declared query parameter, a value its rule refuses after an escape", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ['{"limit":"1\\u00', '30x"}'], status: 400, reason: "query_invalid" },
+  { name: "a JSON member named as a declared string parameter, true (PHP compares true == \"admin\" loosely)", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ['{"note":"x","sort":', 'true}'], status: 400, reason: "query_invalid" },
   { name: "a form field named as a declared query parameter, its value encoded twice", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ["limit=%25", "31"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
   { name: "a JSON member named as the path parameter with another value", kind: "bound parameter", path: "/items/7", pieces: ['{"note":"x","id":', '8}'], status: 400, reason: "query_invalid" },
   { name: "a JSON member holding the path parameter's own value", kind: "valid", path: "/items/7", pieces: ['{"note":"x","id":', '7}'], status: 200 },
