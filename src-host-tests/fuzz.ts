@@ -92,7 +92,8 @@ const FAILING = ["proxy_get_property", "proxy_get_shared_data", "proxy_set_share
 
 // The routes with path parameters, as the fuzz's paths reach them, and their parameters' names as
 // lenient binders read them.
-const PATH_PARAMS: [RegExp, string[]][] = [[/^\/users\/[^/]+\/orders\/[^/]+$/, ["userid", "orderid"]], [/^\/items\/[^/]+$/, ["id"]], [/^\/accounts\/[^/]+$/, ["accountid"]]];
+// (The third element: the path segment each parameter is.)
+const PATH_PARAMS: [RegExp, string[], number[]][] = [[/^\/users\/[^/]+\/orders\/[^/]+$/, ["userid", "orderid"], [2, 4]], [/^\/items\/[^/]+$/, ["id"], [2]], [/^\/accounts\/[^/]+$/, ["accountid"], [2]]];
 const ROUTES = ["/hosted/x", "/orders", "/orders", "/upload", "/items/7", "/items/x", "/users/alice/orders/7", "/users/bob/orders/7", "/admin/users", "/catalog/x", "/me", "/accounts/42", "/partners/reports", "/internal/jobs", "/reports/q3"];
 
 function path(rng: Rng): string {
@@ -111,7 +112,7 @@ function body(rng: Rng): string | { base64: string } | undefined {
   switch (rng.int(10)) {
     case 0: return undefined;
     case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--',
-      "page=x", "page=2", "a=1&page=%32", "page=02", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}', '{"page":2}', '{"PAGE":"3"}', '{"page":[2]}', '{"page":"2x"}',
+      "page=x", "page=2", "a=1&page=%32", "id=7", "ID=8&a=1", "i%64=7", "userId=alice", "userid=bob&x=1", "accountId=42", "accountid[]=42", "orderId=7", "page=02", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}', '{"page":2}', '{"PAGE":"3"}', '{"page":[2]}', '{"page":"2x"}',
       '--b\r\ncontent-disposition: form-data; name="PAGE"\r\n\r\n9\r\n--b--', '--b\r\ncontent-disposition: form-data; name=id; filename="x"\r\n\r\n9\r\n--b--',
       '--b\r\ncontent-disposition: form-data; name="f"; filename="page"\r\n\r\nname=page\r\n--b--', "--b\r\ncontent-disposition: form-data; name*=utf-8''%75serId\r\n\r\nbob\r\n--b--",
       "--b\r\ncontent-disposition: form-data; name*0=pa; name*1=ge\r\n\r\nx\r\n--b--", "--b\r\ncontent-disposition: form-data; name*1=Id; name*0=user\r\n\r\nbob\r\n--b--"]);
@@ -273,6 +274,13 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         // Nor a multipart body naming a path parameter or the declared query parameter as a part.
         if (bound && type !== undefined && /^\s*multipart\//i.test(type) && b && multipartReference([...b], [...bound[1], ...(bound[1].includes("id") ? ["page"] : [])], false)) {
           report.violations.push(`request ${i}: a multipart part named as a bound parameter reached the service: ${describe(req)}`);
+        }
+        // Nor a form naming one with a value other than the path's (decoded as a query's), or in
+        // the array form (a form repeating the resource's id passes). Checked for plain segments.
+        const segments = req.path.slice(0, q < 0 ? undefined : q).split("/");
+        if (bound && formLike && b && b.length > 0 && bound[2].every((k) => /^[A-Za-z0-9_-]+$/.test(segments[k]))) {
+          const notPath = (k: number) => (raw: number[]) => { try { return decodeURIComponent(String.fromCharCode(...raw).replace(/\+/g, " ")) !== segments[k]; } catch { return true; } };
+          if (bound[1].some((n, j) => formValuesReference([...b], [n], (raw) => !notPath(bound[2][j])(raw), false))) report.violations.push(`request ${i}: a form naming a path parameter with another value reached the service: ${describe(req)}`);
         }
         if (bound && q >= 0) {
           const names = req.path.slice(q + 1).split(/[&;]/).map((p) => p.split("=")[0]);

@@ -25,9 +25,10 @@ export class BodyRules {
   // with the route's parameters (override-body.ts ScanTargets): among a form's fields and a
   // multipart body's part names, the path and declared query parameters; among a JSON body's
   // top-level members, the declared query parameters the schema does not declare, then the path
-  // parameters, whose members pass when they hold the path's value (a resource's representation
-  // often repeats its id). A form field or JSON member named as a declared query parameter passes
-  // when its value passes the parameter's rule (bound-values.ts). Again with `_method` first, for
+  // parameters. A form field or JSON member named as a path parameter passes when it holds the
+  // path's value (a resource's representation, or a form's hidden field, often repeats its id),
+  // one named as a declared query parameter when its value passes the parameter's rule
+  // (bound-values.ts). Again with `_method` first, for
   // a POST whose body is scanned for a method override too. Set once, at configure.
   readonly scan: ScanTargets = new ScanTargets(false);
   readonly scanWithMethod: ScanTargets = new ScanTargets(true);
@@ -45,10 +46,10 @@ export class BodyRules {
     const schema = this.schema;
     for (let s = 0; s < 2; s++) {
       const t = s == 0 ? this.scan : this.scanWithMethod;
-      for (let i = 0; i < pathNames.length; i++) t.inForms(pathNames[i], null);
+      for (let i = 0; i < pathNames.length; i++) t.inForms(pathNames[i], null, pathParams[i]);
       for (let i = 0; i < queryNames.length; i++) {
         const name = queryNames[i];
-        t.inForms(name, queryParams[i]);
+        t.inForms(name, queryParams[i], -1);
         if ((schema !== null && schema.properties.includes(name)) || t.jsonNames.includes(name)) continue;
         t.inJson(name, queryParams[i]);
       }
@@ -237,7 +238,7 @@ export class BodyCheck {
       const name = parameters.found;
       if (name == METHOD_PARAMETER) return problem(METHOD_OVERRIDE, "a _method parameter in the body");
       const why = parameters.why;
-      if (why.length > 0) return problem(QUERY_INVALID, "the body's " + name + ", named as a query parameter (frameworks that merge body parameters with the query read the body's), fails its rule: " + why);
+      if (why.length > 0) return problem(QUERY_INVALID, "the body's " + name + ", named as a parameter of the route's path or query (frameworks that merge body parameters with the route's read the body's): " + why);
       return problem(QUERY_INVALID, "the body names " + name + ", a parameter of the route's path or query: frameworks that merge body parameters with the route's read the body's");
     }
     const json = this.json;

@@ -6,11 +6,10 @@
 //   - a declared query parameter's name in a cookie: PHP's $_REQUEST takes cookies after the query
 //     and the body when no php.ini orders it (the official images ship none), so such a cookie's
 //     value must pass the parameter's own rule (a `lang` cookie beside a declared `lang` is common);
-//   - either name as a multipart part's name, a path parameter's in a form body, and among a JSON
-//     body's top-level members unless it holds the path's value, a declared query parameter's in a
-//     form body or among a JSON body's top-level members unless its value passes the parameter's
-//     rule (Rails, Laravel, $_REQUEST, ASP.NET model binding): validate/body.ts,
-//     override-body.ts, bound-values.ts, multipart-names.ts.
+//   - either name as a multipart part's name; in a form body or among a JSON body's top-level
+//     members, a path parameter's unless it holds the path's value, a declared query parameter's
+//     unless its value passes the parameter's rule (Rails, Laravel, $_REQUEST, ASP.NET model
+//     binding): validate/body.ts, override-body.ts, bound-values.ts, multipart-names.ts.
 // Names are compared as the most lenient binder reads them (shape.ts lenientName). Pure.
 import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { QueryParam, checkQueryValue, decodeQueryPart, lenientIndex, lenientName } from "./shape";

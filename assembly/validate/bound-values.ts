@@ -1,5 +1,5 @@
 // The value of a body parameter named as one of the route's declared query parameters, judged by
-// that parameter's rule. Frameworks that merge body parameters with the query (Rails, Laravel,
+// that parameter's rule (or, in a form, one named as a path parameter, held to the path's value). Frameworks that merge body parameters with the query (Rails, Laravel,
 // PHP's $_REQUEST, ASP.NET model binding) hand the service the body's value under the query's
 // name, so a body may carry that name only with a value the query itself could have carried (as a
 // cookie may: bound-names.ts). Values are kept as written, up to MAX_VALUE_BYTES (a longer one is
@@ -53,6 +53,15 @@ export function formValueProblem(spec: QueryParam, v: ValueCapture): string {
   if (value === null) return "its value is not valid percent-encoded UTF-8";
   const r = checkQueryValue(spec, value);
   return r.ok ? "" : r.detail;
+}
+
+// Why a form field named as a path parameter cannot stand for it: its value, decoded as a query's,
+// is not the path's `value` (a form that repeats the resource's id passes); "" when it is.
+export function formPathValueProblem(value: string, v: ValueCapture): string {
+  if (v.overflow) return TOO_LONG;
+  const raw = v.ascii();
+  const decoded = raw !== null ? decodeQueryPart(raw) : null;
+  return decoded !== null && decoded == value ? "" : "its value is not the path's";
 }
 
 // Why a JSON member's value (its text as written) cannot stand for the query parameter `spec`; ""

@@ -26,11 +26,12 @@ import { QueryParam } from "./shape";
 // top-level members, those from `jsonBoundFrom` on path parameters' (passing when they hold the
 // path's value, `pathParams` their template indices). `formRules` and `jsonRules`, aligned with the
 // names (the JSON list up to `jsonBoundFrom`): a declared query parameter's rule, which its value
-// must pass (bound-values.ts), or null for a name found by itself (`_method`, a path parameter's
-// in a form).
+// must pass (bound-values.ts), or null for a name found by itself (`_method`), or, in a form, by
+// a value other than the path's (`formPathParams`: the template index; -1 for the others).
 export class ScanTargets {
   formNames: string[] = [];
   formRules: Array<QueryParam | null> = [];
+  formPathParams: i32[] = [];
   jsonNames: string[] = [];
   jsonRules: Array<QueryParam | null> = [];
   jsonBoundFrom: i32 = 0;
@@ -38,16 +39,18 @@ export class ScanTargets {
 
   constructor(method: bool) {
     if (method) {
-      this.inForms(METHOD_PARAMETER, null);
+      this.inForms(METHOD_PARAMETER, null, -1);
       this.inJson(METHOD_PARAMETER, null);
     }
   }
 
-  // A name looked for in forms and multipart bodies, once.
-  inForms(name: string, rule: QueryParam | null): void {
+  // A name looked for in forms and multipart bodies, once (`pathParam`: a path parameter's
+  // template index, -1 for a query parameter's or `_method`).
+  inForms(name: string, rule: QueryParam | null, pathParam: i32): void {
     if (this.formNames.includes(name)) return;
     this.formNames.push(name);
     this.formRules.push(rule);
+    this.formPathParams.push(pathParam);
   }
 
   // A declared query parameter's name looked for among JSON members (before any path parameter).
@@ -77,7 +80,18 @@ export function bodyParameterScan(mediaType: string, contentType: string, target
   const json = (lower.includes("/json") || lower.includes("+json") || lower.includes("/x-json")) && jsonNames.length > 0;
   if (!((form && names.length > 0) || multipart || json)) return null;
   const parts = multipart ? new PartNames(names, names.includes(METHOD_PARAMETER)) : null;
-  return new BodyParameters(form ? new FormNames(names, targets.formRules) : null, json ? new JsonNames(targets, params) : null, parts);
+  return new BodyParameters(form ? new FormNames(names, targets.formRules, pathValues(targets.formPathParams, params)) : null, json ? new JsonNames(targets, params) : null, parts);
+}
+
+// The path's values for the names that are path parameters' (null for the others): copied, since
+// the route matcher reuses its parameter array for the next stream's path while a body arrives.
+function pathValues(pathParams: i32[], params: string[]): Array<string | null> {
+  const values = new Array<string | null>(pathParams.length);
+  for (let i = 0; i < pathParams.length; i++) {
+    const p = unchecked(pathParams[i]);
+    values[i] = p >= 0 && p < params.length ? unchecked(params[p]) : null;
+  }
+  return values;
 }
 
 export class BodyParameters {

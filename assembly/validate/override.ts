@@ -12,7 +12,7 @@
 // NUL, and in the array form `_method[...]`. The body scanners keep O(1) state and take the body
 // in pieces of any size (JSON details in override-body.ts, multipart in multipart-names.ts).
 import { hexDigit } from "../lib/text";
-import { ValueCapture, formValueProblem } from "./bound-values";
+import { ValueCapture, formPathValueProblem, formValueProblem } from "./bound-values";
 import { QueryParam } from "./shape";
 
 export const METHOD_PARAMETER = "_method";
@@ -128,7 +128,8 @@ export class NameMatches {
 // A form's (or a query's) parameter names: name=value pairs split on '&' and ';' (older Rack and
 // some servlet containers split on both), each name percent-decoded and matched against targets.
 // A target with a rule (a declared query parameter's: bound-values.ts) is found only when its
-// value fails that rule (or the name is in the array form); one without is found by its name.
+// value fails that rule, one with a path value only when its value is another (decoded as a
+// query's), and either in the array form; one with neither is found by its name.
 export class FormNames {
   found: string = "";        // the first target found; "" while none has
   why: string = "";          // for a target with a rule, why its value failed it
@@ -139,7 +140,8 @@ export class FormNames {
   private pending: i32 = -1; // the target whose value is being read; -1: none
   private value: ValueCapture | null = null;
 
-  constructor(private readonly targets: string[], private readonly rules: Array<QueryParam | null> | null = null) {
+  constructor(private readonly targets: string[], private readonly rules: Array<QueryParam | null> | null = null,
+    private readonly pathValues: Array<string | null> | null = null) {
     this.name = new NameMatches(targets);
   }
 
@@ -184,25 +186,32 @@ export class FormNames {
     }
     const k = this.name.endNameIndex();
     if (k < 0 || this.found.length > 0) return;
-    const rules = this.rules;
-    if (rules === null || unchecked(rules[k]) === null || this.name.array) { this.found = unchecked(this.targets[k]); return; }
+    if (!this.judged(k) || this.name.array) { this.found = unchecked(this.targets[k]); return; }
     let v = this.value;
     if (v === null) { v = new ValueCapture(); this.value = v; }
     v.reset();
     this.pending = k;
   }
 
-  // A pair ended (or the form): a pending value is judged by its target's rule.
+  // Whether target k is judged by its value (a rule, or a path value).
+  private judged(k: i32): bool {
+    const rules = this.rules;
+    const paths = this.pathValues;
+    return (rules !== null && unchecked(rules[k]) !== null) || (paths !== null && unchecked(paths[k]) !== null);
+  }
+
+  // A pair ended (or the form): a pending value is judged by its target's rule or path value.
   private endPair(): void {
     if (this.inName) this.endName();
     else this.name.reset();
     this.inName = true;
     const k = this.pending;
     const v = this.value;
-    const rules = this.rules;
-    if (k < 0 || v === null || rules === null) return;
+    if (k < 0 || v === null) return;
     this.pending = -1;
-    const why = formValueProblem(<QueryParam>unchecked(rules[k]), v);
+    const rules = this.rules;
+    const rule = rules !== null ? unchecked(rules[k]) : null;
+    const why = rule !== null ? formValueProblem(rule, v) : formPathValueProblem(<string>unchecked((<Array<string | null>>this.pathValues)[k]), v);
     if (why.length > 0) { this.found = unchecked(this.targets[k]); this.why = why; }
   }
 }

@@ -243,7 +243,7 @@ export function overrideBody(ptr: usize, len: i32, chunk: i32): i32 {
   for (let i = 0; i < overrideNames.length; i++) {
     const name = overrideNames[i];
     const rule = overrideRuleType >= 0 && name != METHOD_PARAMETER ? new QueryParam(name, <ValueType>overrideRuleType, false, -1, [], null) : null;
-    targets.inForms(name, rule);
+    targets.inForms(name, rule, -1);
     targets.inJson(name, rule);
   }
   const scan = bodyParameterScan(mediaType(overrideType), overrideType, targets, NO_VALUES);

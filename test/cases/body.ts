@@ -85,6 +85,8 @@ export const BODY_CASES: BodyCase[] = [
   { name: "a JSON member named as a declared query parameter, a value its rule refuses after an escape", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ['{"limit":"1\\u00', '30x"}'], status: 400, reason: "query_invalid" },
   { name: "a JSON member named as a declared string parameter, true (PHP compares true == \"admin\" loosely)", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ['{"note":"x","sort":', 'true}'], status: 400, reason: "query_invalid" },
   { name: "a form field named as a declared query parameter, its value encoded twice", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ["limit=%25", "31"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
+  { name: "a form field named as the path parameter holding the path's value (a hidden id field)", kind: "valid", path: "/items/7", method: "PUT", pieces: ["note=x&i", "d=%37"], status: 200, contentType: "application/x-www-form-urlencoded" },
+  { name: "a form field named as the path parameter with another value", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ["note=x&I", "D=8"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
   { name: "a JSON member named as the path parameter with another value", kind: "bound parameter", path: "/items/7", pieces: ['{"note":"x","id":', '8}'], status: 400, reason: "query_invalid" },
   { name: "a JSON member holding the path parameter's own value", kind: "valid", path: "/items/7", pieces: ['{"note":"x","id":', '7}'], status: 200 },
   // ASP.NET Core reads a form in the charset its content-type names, and binds its fields before the
