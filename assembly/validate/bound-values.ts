@@ -1,12 +1,13 @@
 // The value of a body parameter named as one of the route's declared query parameters, judged by
-// that parameter's rule (or, in a form, one named as a path parameter, held to the path's value). Frameworks that merge body parameters with the query (Rails, Laravel,
+// that parameter's rule. Frameworks that merge body parameters with the query (Rails, Laravel,
 // PHP's $_REQUEST, ASP.NET model binding) hand the service the body's value under the query's
 // name, so a body may carry that name only with a value the query itself could have carried (as a
-// cookie may: bound-names.ts). Values are kept as written, up to MAX_VALUE_BYTES (a longer one is
-// not judged: refused), then read as the frameworks read them: a form's percent-decoded ('+' a
-// space) as a query's value is, a JSON member's as the JSON value it is (a string decoded, a
-// number or true/false as written, each only where the parameter's type reads one; null, an
-// object or an array is no query value). Pure.
+// cookie may: bound-names.ts). Likewise a form field named as a path parameter must hold the
+// path's value (a JSON member's is compared in override-body.ts). Values are kept as written, up
+// to MAX_VALUE_BYTES (a longer one is not judged: refused), then read as the frameworks read
+// them: a form's percent-decoded ('+' a space) as a query's value is, a JSON member's as the JSON
+// value it is (a string decoded, a number or true/false as written, each only where the
+// parameter's type reads one; null, an object or an array is no query value). Pure.
 import { JsonKind, kindName, parseJson } from "../lib/json";
 import { QueryParam, ValueType, checkQueryValue, decodeQueryPart, typeName } from "./shape";
 

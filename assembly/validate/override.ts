@@ -55,6 +55,7 @@ export class NameMatch {
 // foldCase: ASP.NET binds `userıd` to userId) are read as those.
 export class NameMatches {
   found: string = "";
+  array: bool = false;     // the last name endNameIndex matched was in the array form
   private readonly names: NameMatch[];
   private lead: i32 = 0;   // the first byte(s) of such a letter, while its last is awaited; 0: none
 
@@ -114,7 +115,6 @@ export class NameMatches {
     return k;
   }
 
-  array: bool = false;   // the last name endNameIndex matched was in the array form
 
   target(i: i32): string { return unchecked(this.names[i]).target; }
 
@@ -132,7 +132,7 @@ export class NameMatches {
 // query's), and either in the array form; one with neither is found by its name.
 export class FormNames {
   found: string = "";        // the first target found; "" while none has
-  why: string = "";          // for a target with a rule, why its value failed it
+  why: string = "";          // for a target judged by its value, why that value failed
   private readonly name: NameMatches;
   private inName: bool = true;
   private escape: i32 = 0;   // 0: none; 1: after '%'; 2: after '%' and one hex digit
