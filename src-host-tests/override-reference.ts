@@ -164,21 +164,30 @@ export function nameMatchKind(raw: number[], target: string, decode: boolean): "
 }
 
 // Whether a form names `_method` (when `method`), or one of `targets` (declared query parameters)
-// in the array form or with a value `accepts` refuses. A value is handed over as written.
+// in the array form or with a value `accepts` refuses. Names are split on '&' and ';'; a value runs
+// to the next '&' (PHP's reading), as written, and is refused when it holds a ';' (where older
+// Rack and Python end it).
 export function formValuesReference(form: number[], targets: string[], accepts: (raw: number[]) => boolean, method = true): boolean {
   const pairs: [number[], number[] | null][] = [[[], null]];
-  for (const c of form) {
+  for (let i = 0; i < form.length; i++) {
+    const c = form[i];
     const pair = pairs[pairs.length - 1];
     if (c === 0x26 || c === 0x3b) pairs.push([[], null]);
     else if (pair[1] !== null) pair[1].push(c);
-    else if (c === 0x3d) pair[1] = [];
-    else pair[0].push(c);
+    else if (c === 0x3d) {
+      let end = form.indexOf(0x26, i + 1);
+      if (end < 0) end = form.length;
+      pair[1] = [];
+      (pair as unknown as { whole: number[] }).whole = form.slice(i + 1, end);
+    } else pair[0].push(c);
   }
-  return pairs.some(([name, value]) => {
+  return pairs.some((pair) => {
+    const [name, value] = pair;
     if (method && nameMatchKind(name, "_method", true) !== "no") return true;
     const t = targets.find((x) => nameMatchKind(name, x, true) !== "no");
     if (t === undefined) return false;
-    return nameMatchKind(name, t, true) === "array" || !accepts(value ?? []);
+    const whole = (pair as unknown as { whole?: number[] }).whole ?? value ?? [];
+    return nameMatchKind(name, t, true) === "array" || whole.includes(0x3b) || !accepts(whole);
   });
 }
 

@@ -147,6 +147,11 @@ export class FormNames {
 
   // One byte (or a UTF-16 unit of a query string).
   push(c: i32): void {
+    if (c == 0x3b && this.pending >= 0 && this.found.length == 0) {
+      // PHP reads `limit=1;x` as 1;x, older Rack and Python as 1: a judged value must not hold one.
+      this.found = unchecked(this.targets[this.pending]);
+      this.why = "its value holds a ';' (older Rack and Python end a parameter there, PHP does not)";
+    }
     if (c == 0x26 || c == 0x3b) { this.endPair(); return; }
     if (!this.inName) {
       const v = this.value;
