@@ -72,19 +72,24 @@ const COOKIE = new HeaderName("cookie");
 
 // Why a cookie named (decoded as PHP does) as a declared query parameter cannot stand for it: its
 // value, percent-decoded as PHP decodes cookies, fails the parameter's rule. "" when none. Cookies
-// are split on ';' and ',' (over-reading is the safe side).
+// are split on ';' and ',' for their names (over-reading is the safe side); PHP splits on ';'
+// only, so a judged value must not hold a ',' (`page=2,x` is 2,x to PHP).
 export function cookieProblem(bound: BoundNames, headers: HeaderSnapshot): string {
   if (bound.query.length == 0) return "";
   for (let at = headers.find(COOKIE.bytes); at >= 0; at = headers.find(COOKIE.bytes, at + 1)) {
-    const pairs = new Pairs(headers.valueOf(at), 0x3b, 0x2c, true);
-    while (pairs.next()) {
-      const k = boundIndex(pairs.name, bound.query, bound.shortest);
-      if (k < 0) continue;
-      const why = "the cookie " + pairs.name + " is named as a query parameter (PHP's $_REQUEST reads cookies last): ";
-      const value = decodeQueryPart(pairs.value);
-      if (value === null) return why + "its value is not valid percent-encoded UTF-8";
-      const r = checkQueryValue(unchecked(bound.queryParams[k]), value);
-      if (!r.ok) return why + r.detail;
+    const text = headers.valueOf(at);
+    for (let phpReading = 0; phpReading < 2; phpReading++) {
+      const pairs = new Pairs(text, 0x3b, phpReading == 1 ? 0x3b : 0x2c, true);
+      while (pairs.next()) {
+        const k = boundIndex(pairs.name, bound.query, bound.shortest);
+        if (k < 0) continue;
+        const why = "the cookie " + pairs.name + " is named as a query parameter (PHP's $_REQUEST reads cookies last): ";
+        if (pairs.value.includes(",")) return why + "its value holds a ',' (PHP reads past it, other readers end the cookie there)";
+        const value = decodeQueryPart(pairs.value);
+        if (value === null) return why + "its value is not valid percent-encoded UTF-8";
+        const r = checkQueryValue(unchecked(bound.queryParams[k]), value);
+        if (!r.ok) return why + r.detail;
+      }
     }
   }
   return "";

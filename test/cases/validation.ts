@@ -148,6 +148,8 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a cookie named as a declared query parameter, with a value its rule refuses: 400", path: "/items/7?limit=5", headers: { cookie: "session=abc; limit=99999999999999999999" }, status: 400, reason: "query_invalid" },
   { name: "a cookie named as one leniently (Per.Page for per_page), with a value its rule refuses: 400", path: "/items/7", headers: { cookie: "Per.Page=lots" }, status: 400, reason: "query_invalid" },
   { name: "a cookie named as one, percent-encoded twice: 400", path: "/items/7", headers: { cookie: "page=%252" }, status: 400, reason: "query_invalid" },
+  { name: "a cookie named as a declared query parameter, a value PHP reads past a ',' (it splits cookies on ';' only): 400", path: "/items/7", headers: { cookie: "page=2,x=1" }, status: 400, reason: "query_invalid" },
+  { name: "a cookie named as one after a ',' (a reader that splits there), with a value its rule refuses: 400", path: "/items/7", headers: { cookie: "a=1,page=x" }, status: 400, reason: "query_invalid" },
   { name: "cookies named as declared query parameters, with values their rules take, pass", path: "/items/7?page=2", headers: { cookie: "page=3; Per.Page=20; limit=%35" }, status: 200 },
   { name: "other cookies pass a route with query rules", path: "/items/7?page=2", headers: { cookie: ["session=abc; theme=dark", "pages=3"] }, status: 200 },
   // A header that keys a rate limit: the bucket is the first value's, a service may read the last
