@@ -15,7 +15,7 @@ import { ProxyWasmHost } from "../tools/emulator/host";
 import { encodeMetadata } from "../tools/emulator/metadata";
 import { FRAMINGS, type RequestSpec, bodyBytes, header, headerPairs, runRequest } from "../tools/emulator/request";
 import { filterBytes } from "./fixture";
-import { formInteger, formReference, formValuesReference, integerText, multipartReference, nameMatchKind, queryReference } from "./override-reference";
+import { formInteger, formReference, formValuesReference, integerText, multipartReference, nameMatchKind, plainPartsReference, queryReference, strictBoundaryReference } from "./override-reference";
 import { Rng, mutate } from "./random";
 
 const ORDER_SCHEMA = {
@@ -113,7 +113,8 @@ function body(rng: Rng): string | { base64: string } | undefined {
     case 0: return undefined;
     case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--',
       "page=x", "page=2", "a=1&page=%32", "id=7", "ID=8&a=1", "i%64=7", "userId=alice", "userid=bob&x=1", "accountId=42", "accountid[]=42", "orderId=7", "page=02", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}', '{"page":2}', '{"PAGE":"3"}', '{"page":[2]}', '{"page":"2x"}',
-      '--b\r\ncontent-disposition: form-data; name="PAGE"\r\n\r\n9\r\n--b--', '--b\r\ncontent-disposition: form-data; name=id; filename="x"\r\n\r\n9\r\n--b--',
+      '--b\r\ncontent-disposition: form-data; name="PAGE"\r\n\r\n9\r\n--b--', '--b\r\nContent-Disposition: form-data; name="page"\r\n\r\n2\r\n--b--\r\n',
+      '--b\r\nContent-Disposition: form-data; name="id"\r\n\r\n7\r\n--b--\r\n', '--b\r\nContent-Disposition: form-data; name="userId"\r\n\r\nalice\r\n--b--\r\n', '--b\r\nContent-Disposition: form-data; name="page"\r\n\r\n2x\r\n--b--\r\n', '--b\r\ncontent-disposition: form-data; name=id; filename="x"\r\n\r\n9\r\n--b--',
       '--b\r\ncontent-disposition: form-data; name="f"; filename="page"\r\n\r\nname=page\r\n--b--', "--b\r\ncontent-disposition: form-data; name*=utf-8''%75serId\r\n\r\nbob\r\n--b--",
       "--b\r\ncontent-disposition: form-data; name*0=pa; name*1=ge\r\n\r\nx\r\n--b--", "--b\r\ncontent-disposition: form-data; name*1=Id; name*0=user\r\n\r\nbob\r\n--b--"]);
     case 1: case 2: return valid;
@@ -271,9 +272,20 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         // Nor a query naming one of the route's path parameters (Laravel reads it first).
         const q = req.path.indexOf("?");
         const bound = PATH_PARAMS.find(([re]) => re.test(req.path.slice(0, q < 0 ? undefined : q)));
-        // Nor a multipart body naming a path parameter or the declared query parameter as a part.
-        if (bound && type !== undefined && /^\s*multipart\//i.test(type) && b && multipartReference([...b], [...bound[1], ...(bound[1].includes("id") ? ["page"] : [])], false)) {
-          report.violations.push(`request ${i}: a multipart part named as a bound parameter reached the service: ${describe(req)}`);
+        // Nor a multipart body naming a path parameter or the declared query parameter as a part,
+        // unless as a plain part holding the path's value or an integer (multipart-values.ts).
+        if (bound && type !== undefined && /^\s*multipart\//i.test(type) && b) {
+          const targets = [...bound[1], ...(bound[1].includes("id") ? ["page"] : [])];
+          const boundary = strictBoundaryReference(type);
+          const pathSegments = req.path.slice(0, q < 0 ? undefined : q).split("/");
+          const accepts = (k: number, v: number[]) => {
+            let text: string;
+            try { text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(v)); } catch { return false; }
+            return k < bound[1].length ? text === pathSegments[bound[2][k]] && /^[A-Za-z0-9_-]+$/.test(text) : integerText(text);
+          };
+          if (boundary.length > 0 ? plainPartsReference([...b], boundary, targets, false, accepts) : multipartReference([...b], targets, false)) {
+            report.violations.push(`request ${i}: a multipart part named as a bound parameter reached the service: ${describe(req)}`);
+          }
         }
         // Nor a form naming one with a value other than the path's (decoded as a query's), or in
         // the array form (a form repeating the resource's id passes). Checked for plain segments.

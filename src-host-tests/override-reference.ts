@@ -201,3 +201,77 @@ export function formInteger(raw: number[]): boolean {
   if (/%(?![0-9a-f]{2})/i.test(text)) return false;
   try { return integerText(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(decodeURIComponent(text.replace(/\+/g, " ")), "utf8"))); } catch { return false; }
 }
+
+// Whether a multipart body with boundary `boundary` (read strictly) carries a part named as one of
+// `targets` that is not a plain part whose value `accepts` (multipart-values.ts's header: the
+// delimiter line, one `Content-Disposition: form-data; name="X"` line, an empty line, all with
+// CRLF; the content runs to the CRLF before the next delimiter, at most 4096 bytes with it; a
+// content line that starts with the delimiter but is none, a part after the closing delimiter or
+// one the body ends inside is not plain), or, with `method`, "_method" in a header block. A plain
+// part's header lines are taken out of the body before the names are looked for in what is left
+// (multipartReference).
+export function plainPartsReference(body: number[], boundary: string, targets: string[], method: boolean, accepts: (k: number, value: number[]) => boolean): boolean {
+  const lines: number[][] = [];
+  for (let start = 0; start < body.length;) {
+    const nl = body.indexOf(0x0a, start);
+    const end = nl < 0 ? body.length : nl + 1;
+    lines.push(body.slice(start, end));
+    start = end;
+  }
+  const delimiter = "--" + boundary;
+  const copy = lines.map((l) => [...l]);
+  let state = "seek";
+  let name = "";
+  let cdLine = -1;
+  let judged = -1;
+  let content: number[] = [];
+  let found = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const crlf = line.length >= 2 && line[line.length - 1] === 0x0a && line[line.length - 2] === 0x0d && line.length <= 4104;
+    const text = crlf ? String.fromCharCode(...line.slice(0, -2)) : null;
+    const kind = text === delimiter ? 1 : text === delimiter + "--" ? 2 : 0;
+    if (state === "content") {
+      if (kind !== 0) {
+        if (judged >= 0) {
+          const ok = content.length >= 2 && content.length <= 4096 && content[content.length - 1] === 0x0a && content[content.length - 2] === 0x0d && accepts(judged, content.slice(0, -2));
+          if (!ok) found = true;
+        }
+        state = kind === 1 ? "header" : "closed";
+        judged = -1;
+      } else if (judged >= 0) {
+        if (String.fromCharCode(...line.slice(0, delimiter.length)) === delimiter) { found = true; judged = -1; }
+        else content.push(...line);
+      }
+      continue;
+    }
+    if (state === "closed") continue;
+    if (kind !== 0) { state = kind === 1 ? "header" : "closed"; continue; }
+    if (state === "header") {
+      state = "seek";
+      const m = text === null ? null : /^content-disposition: form-data; name="([A-Za-z0-9_.-]{1,64})"$/i.exec(text);
+      if (m) { name = m[1]; cdLine = i; state = "blank"; }
+    } else if (state === "blank") {
+      state = text === "" ? "content" : "seek";
+      if (state === "content") {
+        const k = targets.findIndex((t) => nameMatches([...Buffer.from(name, "latin1")], t));
+        content = [];
+        judged = k >= 0 && targets[k] !== "_method" ? k : -1;
+        if (judged >= 0) copy[cdLine] = [...Buffer.from("x-plain: 1\r\n", "latin1")];
+      }
+    }
+  }
+  if (state === "content" && judged >= 0) found = true;
+  return found || multipartReference(copy.flat(), targets, method);
+}
+
+// The boundary of a multipart content-type when every reader reads it alike (multipart-values.ts
+// strictBoundary): given once, 1 to 70 of RFC 2046's characters but the space, quoted or not; "".
+export function strictBoundaryReference(contentType: string): string {
+  if (contentType.includes(",")) return "";
+  const values = contentType.split(";").slice(1).filter((p) => p.includes("=") && p.slice(0, p.indexOf("=")).trim().toLowerCase() === "boundary").map((p) => p.slice(p.indexOf("=") + 1).trim());
+  if (values.length !== 1) return "";
+  let v = values[0];
+  if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1);
+  return /^[0-9A-Za-z'()+_\-./:=?]{1,70}$/.test(v) ? v : "";
+}

@@ -3,7 +3,7 @@
 // pieces of every size, and a fuzz against a reference written from the rules in the files'
 // headers. The pipeline's replies are in hygiene.test.ts and the body table (every framing).
 import { describe, expect, it } from "vitest";
-import { formInteger, formReference, formValuesReference, integerText, multipartReference, nameMatchKind, nameMatches } from "./override-reference";
+import { formInteger, formReference, formValuesReference, integerText, multipartReference, nameMatchKind, nameMatches, plainPartsReference } from "./override-reference";
 import { FUZZ_ITERATIONS, FUZZ_SEED, Rng } from "./random";
 import { unit, withBytes } from "./unit";
 
@@ -240,6 +240,37 @@ describe("override scans, fuzzed", () => {
     expect(found).toBeLessThan(FUZZ_ITERATIONS * 0.9);
   });
 
+  it(`multipart parts judged by an integer rule agree with the reference (${FUZZ_ITERATIONS} bodies)`, () => {
+    const rng = new Rng(FUZZ_SEED + 7);
+    const utf8Integer = (raw: number[]) => { try { return integerText(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(raw))); } catch { return false; } };
+    const delimiters = ["--XyZ\r\n", "--XyZ\r\n", "--XyZ\r\n", "--XyZ \r\n", "--XyZ\n", "--XyZ--\r\n", "--x\r\n", "--XyZx\r\n"];
+    const partNames = ["userid", "USERID", "kiss", "k\xc4\xb1ss", "x", "_method", "user.id", "userid[]"];
+    const headers = ['Content-Disposition: form-data; name="N"\r\n', 'content-disposition: form-data; name="N"\r\n', "Content-Disposition: form-data; name=N\r\n",
+      'Content-Disposition: form-data; name="N"; filename="f"\r\n', 'Content-Disposition: form-data; name="N"\r\nContent-Type: text/plain\r\n', 'Content-Disposition:  form-data; name="N"\r\n'];
+    let found = 0;
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      // Half the bodies are well formed but for their names and values (plain parts reach both verdicts).
+      const clean = rng.int(2) === 0;
+      let text = !clean && rng.int(5) === 0 ? "preamble\r\n" : "";
+      for (let n = 1 + rng.int(3); n > 0; n--) {
+        if (clean) {
+          text += "--XyZ\r\n" + headers[0].replace("N", rng.pick(partNames)) + "\r\n" + rng.pick(["1", "12", "0", "-3", "x", "007", "1 ", ""]) + "\r\n";
+          continue;
+        }
+        text += rng.pick(delimiters) + rng.pick(headers).replace("N", rng.pick(partNames)) + rng.pick(["\r\n", "\r\n", "\r\n", "\n"]);
+        for (let m = 1 + rng.int(2); m > 0; m--) text += rng.pick([...VALUE_PIECES, "\r\n", "\r\n--XyZx", "\r\n--XyZ ", "1".repeat(4094)]);
+        text += rng.pick(["\r\n", "\r\n", "\n", ""]);
+      }
+      text += clean ? "--XyZ--\r\n" : rng.pick(["--XyZ--\r\n", "--XyZ--\r\n", "--XyZ\r\n", ""]);
+      const bytes = codes(text);
+      const want = plainPartsReference(bytes, "XyZ", FOLD_NAMES, true, (_k, v) => utf8Integer(v)) ? 1 : 0;
+      found += want;
+      expect(withIntegerRule(() => bodyFor(FOLD_NAMES, "multipart/form-data; boundary=XyZ", Buffer.from(bytes), 1 + rng.int(9))), JSON.stringify(text.slice(0, 400))).toBe(want);
+    }
+    expect(found).toBeGreaterThan(FUZZ_ITERATIONS * 0.1);
+    expect(found).toBeLessThan(FUZZ_ITERATIONS * 0.9);
+  });
+
   it(`multipart bodies: only part headers count (${FUZZ_ITERATIONS} bodies)`, () => {
     const rng = new Rng(FUZZ_SEED + 2);
     const names = ['name="a"', 'name="_method"', 'name="_METHOD"', "name*=utf-8''%5Fmethod", 'name="x_methodx"', 'name="meth"', 'name="f"; filename="b"'];
@@ -359,13 +390,31 @@ describe("a declared query parameter in a body (emulator)", async () => {
     expect(runRequest(host, { method: "PUT", path: "/items/7", headers: { "content-type": "application/json; charset=utf-8", "content-encoding": "identity" }, body: '{"a":1}' }).allowed).toBe(true);
     expect(runRequest(host, { method: "PUT", path: "/items/7", headers: { "content-type": "application/octet-stream", "content-encoding": "gzip" }, body: "\u0001" }).allowed).toBe(true);
   });
-  it("a multipart part named as the parameter is refused (PHP's $_POST, Rails); a file merely so named passes", () => {
-    const part = (disposition: string) => `--b\r\ncontent-disposition: form-data; ${disposition}\r\n\r\n5\r\n--b--\r\n`;
+  // A plain part (multipart-values.ts) named as the parameter passes when its value does, as a form
+  // field's would; any other part so named is refused by its name (PHP's $_POST, Rails).
+  it("a multipart part named as the parameter: a plain one is judged by its value, any other refused; a file merely so named passes", () => {
+    const type = "multipart/form-data; boundary=b";
+    const part = (disposition: string, content = "5", extra = "") => `--b\r\ncontent-disposition: form-data; ${disposition}\r\n${extra}\r\n${content}\r\n--b--\r\n`;
+    const refused: [string, string][] = [
+      [type, part('name="limit"', "x")], [type, part('name="limit"', "5\r\n6")], [type, part('name="limit"', "1".repeat(5000))],
+      [type, part('name="limit"; filename="a.txt"')], [type, part('name="limit"', "5", "Content-Type: text/plain\r\n")], [type, part("name=limit")],
+      [type, part('name="limit[]"')], [type, part('name="ID"', "8")], [type, part('name="id"', "7\r\n--b \r\nx")], [type, part('name="id"', "7\r\n--bx")],
+      [type, `--b\r\ncontent-disposition: form-data; name="limit"\r\n\r\n5`], [type, `--b\r\ncontent-disposition: form-data; name="limit"\r\n\r\n5\n--b--\r\n`],
+      [type, part('name="a"', "1") + part('name="limit"', "5")], ["multipart/form-data; boundary=b; boundary=c", part('name="limit"')], ['multipart/form-data; boundary="b b"', part('name="limit"')],
+      [type, `--b\r\ncontent-disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n--b\r\ncontent-disposition: form-data; name="limit"\r\n\r\n5\r\n--b--\r\n`],
+    ];
+    const passed: [string, string][] = [
+      [type, part('name="limit"')], [type, part('name="per.page"', "20")], [type, part('name="id"', "7")], ['multipart/form-data; boundary="b"', part('name="limit"')],
+      [type, `--b\r\nContent-Disposition: form-data; name="id"\r\n\r\n7\r\n--b\r\ncontent-disposition: form-data; name="limit"\r\n\r\n12\r\n--b--\r\n`],
+      [type, part('name="photo"; filename="limit"')],
+    ];
     for (const chunk of [1, 7, undefined]) {
-      expect(send(host, "/items/7", "multipart/form-data; boundary=b", part('name="limit"'), "PUT", chunk)).toMatchObject({ status: 400, reason: "query_invalid" });
-      expect(send(host, "/items/7", "multipart/form-data; boundary=b", part('name="ID"; filename="a.txt"'), "POST", chunk)).toMatchObject({ status: 400, reason: "query_invalid" });
-      expect(send(host, "/items/7", "multipart/form-data; boundary=b", part('name="photo"; filename="limit"'), "PUT", chunk).allowed).toBe(true);
+      for (const [t, body] of refused) expect([t, body, chunk, send(host, "/items/7", t, body, "PUT", chunk)]).toMatchObject([t, body, chunk, { status: 400, reason: "query_invalid" }]);
+      for (const [t, body] of passed) expect([t, body, chunk, send(host, "/items/7", t, body, "PUT", chunk).allowed]).toEqual([t, body, chunk, true]);
     }
+    expect(send(host, "/items/7", "multipart/form-data; boundary=b", part('name="ID"; filename="a.txt"'), "POST")).toMatchObject({ status: 400, reason: "query_invalid" });
+    send(host, "/items/7", type, part('name="limit"', "x"), "PUT");
+    expect(host.logsAt("info").at(-1)).toContain("the body's limit, named as a parameter of the route's path or query (frameworks that merge body parameters with the route's read the body's): limit is not integer");
   });
   it("in audit mode a would-deny, and the body goes on", () => {
     expect(send(audit, "/items/7", form, "limit=x").allowed).toBe(true);

@@ -76,7 +76,7 @@ export const HEADER_INVALID = reason("header_invalid", 400, "a request header is
 export const PATH_PARAM_INVALID = reason("path_param_invalid", 400, "a path parameter does not have the declared type",
   "a {param} that is not of its param_types type", GROUP_VALIDATION);
 export const QUERY_INVALID = reason("query_invalid", 400, "the query string does not match what this route accepts",
-  "an undeclared, repeated, mistyped, too long or double-encoded query parameter, or a path or declared query parameter's name where frameworks read it too (the query, a multipart part; a form field or JSON member whose value is not the path's or fails the query parameter's rule; a cookie whose value fails it)", GROUP_VALIDATION);
+  "an undeclared, repeated, mistyped, too long or double-encoded query parameter, or a path or declared query parameter's name where frameworks read it too (the query; a form field, JSON member or plain multipart field whose value is not the path's or fails the query parameter's rule, any other multipart part; a cookie whose value fails it)", GROUP_VALIDATION);
 export const HEADER_MISSING = reason("header_missing", 400, "a header this route requires is missing",
   "a required_headers header is absent", GROUP_VALIDATION);
 export const HEADER_FORBIDDEN = reason("header_forbidden", 400, "a header this route forbids is present",

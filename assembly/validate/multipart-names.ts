@@ -22,10 +22,14 @@
 //     line `userId` is name=userId to PHP). File content after a line that merely starts with
 //     "--" (an SQL comment) is then not read as names unless it says Content-Disposition.
 //     RFC 2231 continuations (name*0=us; name*1=erId) are joined (NameParameters).
+// A name counts once its header block ends, unless the block is a plain form field part whose
+// value multipart-values.ts judges instead (by the route's rule for that name).
 import { hexDigit } from "../lib/text";
 import { METHOD_PARAMETER, NameMatches } from "./override";
+import { PartValues } from "./multipart-values";
 
 export class PartNames {
+  private committed: string = "";   // a name found in a header block that ended, and not excused
   private readonly opening: Needle = new Needle("\n--");
   private readonly disposition: Needle = new Needle("content-disposition");
   private readonly method: Needle | null;
@@ -39,24 +43,41 @@ export class PartNames {
   private high: i32 = 0;
 
   // `names`: lenient names (override.ts NameMatch) looked for as part names; `method`: "_method"
-  // is also looked for anywhere in a header block.
-  constructor(names: string[], method: bool) {
+  // is also looked for anywhere in a header block; `values`: the judge of plain parts' values
+  // (multipart-values.ts), which excuses a block whose name it judges by the part's value.
+  constructor(names: string[], method: bool, private readonly values: PartValues | null = null) {
     this.byLine = new NameParameters(names, false);
     this.joined = new NameParameters(names, true);
     this.method = method ? new Needle(METHOD_PARAMETER) : null;
     this.opening.push(0x0a);   // a body may open with a delimiter
   }
 
-  // The first name looked for that a part carried ("_method" when found anywhere); "" while none.
+  // The first name looked for that a part carried ("_method" when found anywhere), once its header
+  // block ended (or the body); "" while none. A plain part's name counts only when its value
+  // fails (`why`).
   get found(): string {
     if (this.methodFound) return METHOD_PARAMETER;
-    const f = this.byLine.found;
-    return f.length > 0 ? f : this.joined.found;
+    if (this.committed.length > 0) return this.committed;
+    const v = this.values;
+    return v !== null ? v.found : "";
+  }
+
+  get why(): string {
+    const v = this.values;
+    return this.methodFound || this.committed.length > 0 || v === null ? "" : v.why;
   }
 
   push(c: i32): void {
+    const v = this.values;
+    if (v !== null) v.push(c);
     if (!this.inHeaders) {
-      if (this.opening.push(c)) { this.inHeaders = true; this.lineBytes = 1; this.lastByte = 0; }
+      if (this.opening.push(c)) {
+        this.inHeaders = true;
+        this.lineBytes = 1;
+        this.lastByte = 0;
+        this.byLine.clearFound();
+        this.joined.clearFound();
+      }
       return;
     }
     this.headerByte(c);
@@ -67,11 +88,30 @@ export class PartNames {
     if (!empty) return;
     this.inHeaders = false;
     this.joined.endBlock();
+    this.blockEnded(true);
     this.opening.push(0x0a);   // this line break may open a delimiter
   }
 
   // The end of the body: a value cut by it counts as ended.
-  end(): void { this.byLine.endBlock(); this.joined.endBlock(); }
+  end(): void {
+    this.byLine.endBlock();
+    this.joined.endBlock();
+    if (this.inHeaders) this.blockEnded(false);
+    const v = this.values;
+    if (v !== null) v.end();
+  }
+
+  // A header block ended: a name it carried is found, unless the block was a plain part whose
+  // value will be judged instead (`complete`: it ended with its empty line).
+  private blockEnded(complete: bool): void {
+    const a = this.byLine.foundIndex;
+    const b = this.joined.foundIndex;
+    const k = a >= 0 ? a : b;
+    if (k < 0 || this.committed.length > 0) return;
+    const v = this.values;
+    if (complete && v !== null && (b < 0 || b == k) && v.excuse(k)) return;
+    this.committed = this.byLine.found.length > 0 ? this.byLine.found : this.joined.found;
+  }
 
   private headerByte(c: i32): void {
     if (c == 0x5c) return;
@@ -133,6 +173,10 @@ class NameParameters {
   constructor(names: string[], private readonly joinLines: bool) { this.names = new NameMatches(names); }
 
   get found(): string { return this.names.found; }
+  get foundIndex(): i32 { return this.names.foundIndex; }
+
+  // A new header block: what the last one carried was taken.
+  clearFound(): void { this.names.found = ""; this.names.foundIndex = -1; }
 
   // A header block (or the body) ended: a value in progress ends with it.
   endBlock(): void {

@@ -16,6 +16,7 @@
 // Other media types are not read as parameters by those frameworks and are not scanned.
 import { hexDigit, lowerAscii } from "../lib/text";
 import { PartNames } from "./multipart-names";
+import { PartValues, strictBoundary } from "./multipart-values";
 import { FormNames, METHOD_PARAMETER, NameMatches } from "./override";
 import { ValueCapture, jsonValueProblem } from "./bound-values";
 import { QueryParam } from "./shape";
@@ -79,8 +80,12 @@ export function bodyParameterScan(mediaType: string, contentType: string, target
   const lower = lowerAscii(contentType);
   const json = (lower.includes("/json") || lower.includes("+json") || lower.includes("/x-json")) && jsonNames.length > 0;
   if (!((form && names.length > 0) || multipart || json)) return null;
-  const parts = multipart ? new PartNames(names, names.includes(METHOD_PARAMETER)) : null;
-  return new BodyParameters(form ? new FormNames(names, targets.formRules, pathValues(targets.formPathParams, params)) : null, json ? new JsonNames(targets, params) : null, parts);
+  const paths = form || multipart ? pathValues(targets.formPathParams, params) : null;
+  // Plain parts named as bound parameters are judged by their values when the boundary is strict.
+  const boundary = multipart ? strictBoundary(contentType) : "";
+  const values = boundary.length > 0 ? new PartValues(boundary, names, targets.formRules, <Array<string | null>>paths) : null;
+  const parts = multipart ? new PartNames(names, names.includes(METHOD_PARAMETER), values) : null;
+  return new BodyParameters(form ? new FormNames(names, targets.formRules, paths) : null, json ? new JsonNames(targets, params) : null, parts);
 }
 
 // The path's values for the names that are path parameters' (null for the others): copied, since
@@ -136,7 +141,9 @@ export class BodyParameters {
     const form = this.form;
     if (form !== null && form.found.length > 0) return form.why;
     const json = this.json;
-    return json !== null && json.found.length > 0 ? json.why : "";
+    if (json !== null && json.found.length > 0) return json.why;
+    const parts = this.parts;
+    return parts !== null ? parts.why : "";
   }
 }
 

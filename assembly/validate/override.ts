@@ -55,6 +55,7 @@ export class NameMatch {
 // foldCase: ASP.NET binds `userıd` to userId) are read as those.
 export class NameMatches {
   found: string = "";
+  foundIndex: i32 = -1;    // found's index among the targets
   array: bool = false;     // the last name endNameIndex matched was in the array form
   private readonly names: NameMatch[];
   private lead: i32 = 0;   // the first byte(s) of such a letter, while its last is awaited; 0: none
@@ -97,7 +98,7 @@ export class NameMatches {
   // The end of one name: remembers the first target it matched, and starts over.
   endName(): void {
     const k = this.endNameIndex();
-    if (k >= 0 && this.found.length == 0) this.found = unchecked(this.names[k]).target;
+    if (k >= 0 && this.found.length == 0) { this.found = unchecked(this.names[k]).target; this.foundIndex = k; }
   }
 
   // The end of one name: the index of the first target it matched (-1: none), remembering
