@@ -135,8 +135,8 @@ export class BodyParameters {
     return parts !== null ? parts.found : "";
   }
 
-  // When `found` names a declared query parameter whose value failed its rule: why; "" otherwise
-  // (the name alone was refused).
+  // When `found` names a parameter judged by its value (a declared query parameter's rule, or
+  // the path's value) and the value failed: why; "" when the name alone was refused.
   get why(): string {
     const form = this.form;
     if (form !== null && form.found.length > 0) return form.why;
