@@ -207,7 +207,8 @@ export function formInteger(raw: number[]): boolean {
 // delimiter line, one `Content-Disposition: form-data; name="X"` line, an empty line, all with
 // CRLF; the content runs to the CRLF before the next delimiter, at most 4096 bytes with it; a
 // content line that starts with the delimiter but is none, a part after the closing delimiter or
-// one the body ends inside is not plain), or, with `method`, "_method" in a header block. A plain
+// one the body ends inside is not plain, nor one whose header lines the name scanner reads in a
+// block opened by an earlier "--" line), or, with `method`, "_method" in a header block. A plain
 // part's header lines are taken out of the body before the names are looked for in what is left
 // (multipartReference).
 export function plainPartsReference(body: number[], boundary: string, targets: string[], method: boolean, accepts: (k: number, value: number[]) => boolean): boolean {
@@ -217,6 +218,15 @@ export function plainPartsReference(body: number[], boundary: string, targets: s
     const end = nl < 0 ? body.length : nl + 1;
     lines.push(body.slice(start, end));
     start = end;
+  }
+  // Where the name scanner's header block holding each line began (-1: in none): a block opens at
+  // a line starting with "--" and ends at an empty line ("\n" or "\r\n").
+  const blockStart: number[] = [];
+  for (let i = 0, open = -1; i < lines.length; i++) {
+    const l = lines[i];
+    if (open < 0 && l[0] === 0x2d && l[1] === 0x2d) open = i;
+    blockStart.push(open);
+    if (open >= 0 && open !== i && (l.length === 1 && l[0] === 0x0a || l.length === 2 && l[0] === 0x0d && l[1] === 0x0a)) open = -1;
   }
   const delimiter = "--" + boundary;
   const copy = lines.map((l) => [...l]);
@@ -256,7 +266,8 @@ export function plainPartsReference(body: number[], boundary: string, targets: s
       if (state === "content") {
         const k = targets.findIndex((t) => nameMatches([...Buffer.from(name, "latin1")], t));
         content = [];
-        judged = k >= 0 && targets[k] !== "_method" ? k : -1;
+        // (Only a block opened by the part's own delimiter line: three lines.)
+        judged = k >= 0 && targets[k] !== "_method" && blockStart[i] === cdLine - 1 ? k : -1;
         if (judged >= 0) copy[cdLine] = [...Buffer.from("x-plain: 1\r\n", "latin1")];
       }
     }
@@ -266,11 +277,12 @@ export function plainPartsReference(body: number[], boundary: string, targets: s
 }
 
 // The boundary of a multipart content-type when every reader reads it alike (multipart-values.ts
-// strictBoundary): given once, 1 to 70 of RFC 2046's characters but the space, quoted or not; "".
+// strictBoundary): the word "boundary" once in the value, 1 to 70 of RFC 2046's characters but
+// the space, quoted or not, nothing around them; "".
 export function strictBoundaryReference(contentType: string): string {
-  if (contentType.includes(",")) return "";
-  const values = contentType.split(";").slice(1).filter((p) => p.includes("=") && p.slice(0, p.indexOf("=")).trim().toLowerCase() === "boundary").map((p) => p.slice(p.indexOf("=") + 1).trim());
-  if (values.length !== 1) return "";
+  if (contentType.includes(",") || contentType.toLowerCase().split("boundary").length !== 2) return "";
+  const values = contentType.split(";").slice(1).filter((p) => p.includes("=") && p.slice(0, p.indexOf("=")).trim().toLowerCase() === "boundary").map((p) => p.slice(p.indexOf("=") + 1));
+  if (values.length !== 1 || values[0] !== values[0].trim()) return "";
   let v = values[0];
   if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) v = v.slice(1, -1);
   return /^[0-9A-Za-z'()+_\-./:=?]{1,70}$/.test(v) ? v : "";

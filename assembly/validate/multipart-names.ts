@@ -37,6 +37,7 @@ export class PartNames {
   private readonly joined: NameParameters;
   private methodFound: bool = false;
   private inHeaders: bool = false;
+  private blockLines: i32 = 0;  // lines of the current header block so far (its opening line one)
   private lineBytes: i32 = 0;   // bytes on the current header line
   private lastByte: i32 = 0;
   private escape: i32 = 0;      // 0: none; 1: after '%'; 2: after '%' and one hex digit
@@ -73,6 +74,7 @@ export class PartNames {
     if (!this.inHeaders) {
       if (this.opening.push(c)) {
         this.inHeaders = true;
+        this.blockLines = 0;
         this.lineBytes = 1;
         this.lastByte = 0;
         this.byLine.clearFound();
@@ -83,6 +85,7 @@ export class PartNames {
     this.headerByte(c);
     if (c != 0x0a) { this.lineBytes++; this.lastByte = c; return; }
     this.byLine.endLine();   // a new line: its own header
+    this.blockLines++;
     const empty = this.lineBytes == 0 || (this.lineBytes == 1 && this.lastByte == 0x0d);
     this.lineBytes = 0;
     if (!empty) return;
@@ -102,14 +105,16 @@ export class PartNames {
   }
 
   // A header block ended: a name it carried is found, unless the block was a plain part whose
-  // value will be judged instead (`complete`: it ended with its empty line).
+  // value will be judged instead (`complete`: it ended with its empty line). A plain part's block
+  // is its three lines, opened by its own delimiter: a block opened by an earlier "--" line may be
+  // another reader's part (one that takes another boundary), whose content runs elsewhere.
   private blockEnded(complete: bool): void {
     const a = this.byLine.foundIndex;
     const b = this.joined.foundIndex;
     const k = a >= 0 ? a : b;
     if (k < 0 || this.committed.length > 0) return;
     const v = this.values;
-    if (complete && v !== null && (b < 0 || b == k) && v.excuse(k)) return;
+    if (complete && this.blockLines == 3 && v !== null && (b < 0 || b == k) && v.excuse(k)) return;
     this.committed = this.byLine.found.length > 0 ? this.byLine.found : this.joined.found;
   }
 

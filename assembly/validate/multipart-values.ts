@@ -20,17 +20,23 @@ import { QueryParam, checkQueryValue } from "./shape";
 import { isUtf8, lowerAscii } from "../lib/text";
 
 // The boundary parameter of a multipart content-type, when every reader must read it alike: given
-// once, a token (or quoted, without spaces, quotes or backslashes) of 1 to 70 characters; "" else.
+// once, a token (or quoted, without spaces, quotes or backslashes) of 1 to 70 characters with
+// nothing around it before the next ';'; "" else. PHP takes the first "boundary" anywhere in the
+// value (`xboundary=zz; boundary=b0` is zz to it) and keeps spaces after an unquoted one, so the
+// word may appear only once.
 export function strictBoundary(contentType: string): string {
   if (contentType.includes(",")) return "";
+  const lower = lowerAscii(contentType);
+  const at = lower.indexOf("boundary");
+  if (at < 0 || lower.indexOf("boundary", at + 1) >= 0) return "";
   const params = contentType.split(";");
   let found = "";
   for (let i = 1; i < params.length; i++) {
     const p = params[i];
     const eq = p.indexOf("=");
     if (eq < 0 || lowerAscii(p.substring(0, eq).trim()) != "boundary") continue;
-    if (found.length > 0) return "";
-    let v = p.substring(eq + 1).trim();
+    let v = p.substring(eq + 1);
+    if (v != v.trim()) return "";
     if (v.length >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length - 1);
     if (v.length == 0 || v.length > 70) return "";
     for (let k = 0; k < v.length; k++) if (!boundaryChar(v.charCodeAt(k))) return "";
