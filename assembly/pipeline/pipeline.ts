@@ -237,7 +237,7 @@ export class RequestPipeline {
     const type = scan || rules.contentTypes.length > 0 || rules.schema !== null ? snap.value(CONTENT_TYPE.bytes) : "";
     const media = mediaType(type);
     if (scan) {
-      // The path's values, for JSON members named as its parameters.
+      // The path's values, for body parameters named as its parameters.
       check.parameters = bodyParameterScan(media, type, method ? rules.scanWithMethod : rules.scan, this.params);
     }
     const step = new BodyStep(this.settler, this.io, check, decision);

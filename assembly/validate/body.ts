@@ -28,8 +28,8 @@ export class BodyRules {
   // parameters. A form field or JSON member named as a path parameter passes when it holds the
   // path's value (a resource's representation, or a form's hidden field, often repeats its id),
   // one named as a declared query parameter when its value passes the parameter's rule
-  // (bound-values.ts). Again with `_method` first, for
-  // a POST whose body is scanned for a method override too. Set once, at configure.
+  // (bound-values.ts). Again with `_method` first, for a POST whose body is scanned for a method
+  // override too. Set once, at configure.
   readonly scan: ScanTargets = new ScanTargets(false);
   readonly scanWithMethod: ScanTargets = new ScanTargets(true);
 

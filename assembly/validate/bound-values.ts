@@ -46,23 +46,25 @@ export class ValueCapture {
 
 const TOO_LONG = "its value is longer than " + MAX_VALUE_BYTES.toString() + " bytes, more than meshguard judges";
 
-// Why a form field's value (as written) cannot stand for the query parameter `spec`; "" when it can.
-export function formValueProblem(spec: QueryParam, v: ValueCapture): string {
+// Why a value (decoded as its reader decodes it) cannot stand for a bound parameter: it fails the
+// declared query parameter's `rule`, or, for a path parameter's name (`rule` null), it is not the
+// path's `pathValue`; "" when it can. Forms, plain multipart parts and JSON members alike.
+export function valueProblem(rule: QueryParam | null, pathValue: string | null, value: string): string {
+  if (rule !== null) {
+    const r = checkQueryValue(rule, value);
+    return r.ok ? "" : r.detail;
+  }
+  return value == pathValue ? "" : "its value is not the path's";
+}
+
+// Why a form field's value (as written, decoded here as a query's) cannot stand for a bound
+// parameter (valueProblem); "" when it can.
+export function formValueProblem(rule: QueryParam | null, pathValue: string | null, v: ValueCapture): string {
   if (v.overflow) return TOO_LONG;
   const raw = v.ascii();
   const value = raw !== null ? decodeQueryPart(raw) : null;
   if (value === null) return "its value is not valid percent-encoded UTF-8";
-  const r = checkQueryValue(spec, value);
-  return r.ok ? "" : r.detail;
-}
-
-// Why a form field named as a path parameter cannot stand for it: its value, decoded as a query's,
-// is not the path's `value` (a form that repeats the resource's id passes); "" when it is.
-export function formPathValueProblem(value: string, v: ValueCapture): string {
-  if (v.overflow) return TOO_LONG;
-  const raw = v.ascii();
-  const decoded = raw !== null ? decodeQueryPart(raw) : null;
-  return decoded !== null && decoded == value ? "" : "its value is not the path's";
+  return valueProblem(rule, pathValue, value);
 }
 
 // Why a JSON member's value (its text as written) cannot stand for the query parameter `spec`; ""
@@ -82,6 +84,5 @@ export function jsonValueProblem(spec: QueryParam, v: ValueCapture): string {
   if (kind == JsonKind.Number && t != ValueType.Integer && t != ValueType.Number) return "its value is a number, and " + spec.name + " is " + typeName(t);
   let text = value.str;   // a string's value, a number's text as written
   if (kind == JsonKind.Bool) text = value.bool ? "true" : "false";
-  const r = checkQueryValue(spec, text);
-  return r.ok ? "" : r.detail;
+  return valueProblem(spec, null, text);
 }

@@ -14,9 +14,9 @@
 // reader: refused. So is a part after the closing delimiter, or one the body ends inside. The
 // boundary must be one token (or a quoted string without spaces) given once; otherwise no part is
 // plain. Pure; O(1) state but one line of up to MAX_VALUE_BYTES.
-import { MAX_VALUE_BYTES, ValueCapture } from "./bound-values";
+import { MAX_VALUE_BYTES, ValueCapture, valueProblem } from "./bound-values";
 import { NameMatches } from "./override";
-import { QueryParam, checkQueryValue } from "./shape";
+import { QueryParam } from "./shape";
 import { isUtf8, lowerAscii } from "../lib/text";
 
 // The boundary parameter of a multipart content-type, when every reader must read it alike: given
@@ -98,6 +98,7 @@ export class PartValues {
     const rules = this.rules;
     const paths = this.pathValues;
     if (unchecked(rules[k]) === null && unchecked(paths[k]) === null) return false;
+    // The name scanner found target k in this block; the part's own name must read as k too.
     const names = this.names;
     const name = this.name;
     for (let i = 0; i < name.length; i++) names.push(name.charCodeAt(i));
@@ -154,13 +155,8 @@ export class PartValues {
     const bytes = v.bytes.subarray(0, v.length - 2);
     if (!isUtf8(bytes)) { this.refuse("its value is not UTF-8"); return; }
     const text = String.UTF8.decodeUnsafe(bytes.dataStart, <usize>bytes.length, false);
-    const rule = unchecked(this.rules[k]);
-    if (rule !== null) {
-      const r = checkQueryValue(rule, text);
-      if (!r.ok) this.refuseAs(k, r.detail);
-      return;
-    }
-    if (text != <string>unchecked(this.pathValues[k])) this.refuseAs(k, "its value is not the path's");
+    const why = valueProblem(unchecked(this.rules[k]), unchecked(this.pathValues[k]), text);
+    if (why.length > 0) this.refuseAs(k, why);
   }
 
   private refuse(why: string): void { if (this.pending >= 0) this.refuseAs(this.pending, why); this.pending = -1; }

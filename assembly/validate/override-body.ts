@@ -81,11 +81,12 @@ export function bodyParameterScan(mediaType: string, contentType: string, target
   const json = (lower.includes("/json") || lower.includes("+json") || lower.includes("/x-json")) && jsonNames.length > 0;
   if (!((form && names.length > 0) || multipart || json)) return null;
   const paths = form || multipart ? pathValues(targets.formPathParams, params) : null;
+  const jsonPaths = json ? pathValues(targets.pathParams, params) : null;
   // Plain parts named as bound parameters are judged by their values when the boundary is strict.
   const boundary = multipart ? strictBoundary(contentType) : "";
   const values = boundary.length > 0 ? new PartValues(boundary, names, targets.formRules, <Array<string | null>>paths) : null;
   const parts = multipart ? new PartNames(names, names.includes(METHOD_PARAMETER), values) : null;
-  return new BodyParameters(form ? new FormNames(names, targets.formRules, paths) : null, json ? new JsonNames(targets, params) : null, parts);
+  return new BodyParameters(form ? new FormNames(names, targets.formRules, paths) : null, json ? new JsonNames(targets, <Array<string | null>>jsonPaths) : null, parts);
 }
 
 // The path's values for the names that are path parameters' (null for the others): copied, since
@@ -168,22 +169,26 @@ class JsonNames {
   private readonly rules: Array<QueryParam | null>;
   private readonly boundFrom: i32;
 
-  // The path's values the bound names are compared with: copied here, since the route matcher
-  // reuses its parameter array for the next stream's path while this body is still arriving.
-  private readonly values: string[];
+  // The path's values the bound names are compared with (pathValues' copy, aligned with the names
+  // from `boundFrom` on), each encoded once per body, when a member first names it.
+  private readonly encoded: Array<ArrayBuffer | null>;
 
-  constructor(targets: ScanTargets, params: string[]) {
+  constructor(targets: ScanTargets, private readonly values: Array<string | null>) {
     this.names = targets.jsonNames;
     this.rules = targets.jsonRules;
     this.boundFrom = targets.jsonBoundFrom;
     this.name = new NameMatches(targets.jsonNames);
-    const pathParams = targets.pathParams;
-    const values = new Array<string>(pathParams.length);
-    for (let i = 0; i < pathParams.length; i++) {
-      const p = unchecked(pathParams[i]);
-      values[i] = p < params.length ? unchecked(params[p]) : "";
+    this.encoded = new Array<ArrayBuffer | null>(values.length);
+  }
+
+  private expected(i: i32): ArrayBuffer {
+    let e = unchecked(this.encoded[i]);
+    if (e === null) {
+      const value = unchecked(this.values[i]);
+      e = String.UTF8.encode(value !== null ? value : "");
+      unchecked(this.encoded[i] = e);
     }
-    this.values = values;
+    return e;
   }
 
   feed(bytes: Uint8Array): void {
@@ -256,7 +261,7 @@ class JsonNames {
     v.pending = -1;
     if (this.found.length > 0) return;
     if (k >= this.boundFrom) {
-      if (!v.holds(unchecked(this.values[k - this.boundFrom]))) this.found = unchecked(this.names[k]);
+      if (!v.holds(this.expected(k - this.boundFrom))) this.found = unchecked(this.names[k]);
       return;
     }
     const why = v.problem(<QueryParam>unchecked(this.rules[k]));
@@ -345,15 +350,14 @@ class MemberValue {
     return c == 0x22;
   }
 
-  // Whether the value is, plainly, the path's `value`: a string without escapes holding it, or a
-  // number written as it.
-  holds(value: string): bool {
+  // Whether the value is, plainly, the path's value (`expected`, its UTF-8): a string without
+  // escapes holding it, or a number written as it.
+  holds(expected: ArrayBuffer): bool {
     const t = this.text;
     if (t.overflow || this.escaped || !(this.kind == STRING || this.kind == NUMBER)) return false;
     const from = this.kind == STRING ? 1 : 0;
     const to = this.kind == STRING ? t.length - 1 : t.length;
     if (this.kind == STRING && (t.length < 2 || t.byteAt(t.length - 1) != 0x22)) return false;
-    const expected = String.UTF8.encode(value);
     if (expected.byteLength != to - from) return false;
     for (let i = from; i < to; i++) if (t.byteAt(i) != <i32>load<u8>(changetype<usize>(expected) + <usize>(i - from))) return false;
     return true;

@@ -12,7 +12,7 @@
 // NUL, and in the array form `_method[...]`. The body scanners keep O(1) state and take the body
 // in pieces of any size (JSON details in override-body.ts, multipart in multipart-names.ts).
 import { hexDigit } from "../lib/text";
-import { ValueCapture, formPathValueProblem, formValueProblem } from "./bound-values";
+import { ValueCapture, formValueProblem } from "./bound-values";
 import { QueryParam } from "./shape";
 
 export const METHOD_PARAMETER = "_method";
@@ -216,8 +216,8 @@ export class FormNames {
     if (k < 0 || v === null) return;
     this.pending = -1;
     const rules = this.rules;
-    const rule = rules !== null ? unchecked(rules[k]) : null;
-    const why = rule !== null ? formValueProblem(rule, v) : formPathValueProblem(<string>unchecked((<Array<string | null>>this.pathValues)[k]), v);
+    const paths = this.pathValues;
+    const why = formValueProblem(rules !== null ? unchecked(rules[k]) : null, paths !== null ? unchecked(paths[k]) : null, v);
     if (why.length > 0) { this.found = unchecked(this.targets[k]); this.why = why; }
   }
 }

@@ -224,8 +224,8 @@ export function lenientName(name: string): string {
   return foldCase(cut).replaceAll(" ", "_").replaceAll(".", "_");
 }
 
-// Whether a decoded value passes a declared query parameter's rule (also a cookie's of that name:
-// validate/bound-names.ts).
+// Whether a decoded value passes a declared query parameter's rule (also a cookie's or a body
+// parameter's of that name: validate/bound-names.ts, bound-values.ts).
 export function checkQueryValue(spec: QueryParam, value: string): ShapeResult {
   const name = spec.name;
   if (stillEncoded(value)) return queryProblem(name + " is percent-encoded twice");
