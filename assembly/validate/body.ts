@@ -24,7 +24,8 @@ export class BodyRules {
   // Names the route binds (validate/bound-names.ts) looked for in a body that frameworks merge
   // with the route's parameters (override-body.ts ScanTargets): among a form's fields and a
   // multipart body's part names, the path and declared query parameters; among a JSON body's
-  // top-level members, the declared query parameters the schema does not declare, then the path
+  // top-level members, the declared query parameters (judged by the query's rule even where the
+  // schema declares the member too: the framework hands it over as the query's), then the path
   // parameters. A form field or JSON member named as a path parameter passes when it holds the
   // path's value (a resource's representation, or a form's hidden field, often repeats its id),
   // one named as a declared query parameter when its value passes the parameter's rule
@@ -43,14 +44,13 @@ export class BodyRules {
   // Lenient names (shape.ts lenientName): the route's path parameters (`pathParams` their indices
   // among the template's) and declared query parameters (`queryParams` their rules, aligned).
   lookFor(pathNames: string[], pathParams: i32[], queryNames: string[], queryParams: QueryParam[]): void {
-    const schema = this.schema;
     for (let s = 0; s < 2; s++) {
       const t = s == 0 ? this.scan : this.scanWithMethod;
       for (let i = 0; i < pathNames.length; i++) t.inForms(pathNames[i], null, pathParams[i]);
       for (let i = 0; i < queryNames.length; i++) {
         const name = queryNames[i];
         t.inForms(name, queryParams[i], -1);
-        if ((schema !== null && schema.properties.includes(name)) || t.jsonNames.includes(name)) continue;
+        if (t.jsonNames.includes(name)) continue;
         t.inJson(name, queryParams[i]);
       }
       for (let i = 0; i < pathNames.length; i++) t.pathInJson(pathNames[i], pathParams[i]);

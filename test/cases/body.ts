@@ -18,6 +18,9 @@ export const BODY_POLICY = {
     // A path and a declared query parameter, looked for in bodies (validate/bound-names.ts); a
     // body's limit must pass the query's rule (validate/bound-values.ts).
     { name: "items", path: "/items/{id}", methods: ["POST", "PUT"], public: true, query: { limit: { type: "integer", max_length: 3 }, sort: { pattern: "^[a-z]+$" } } },
+    // A declared query parameter the schema declares too, more loosely: a merged body's limit must
+    // pass both (Laravel's input('limit') hands it over as the query's).
+    { name: "search", path: "/search", methods: ["POST"], public: true, query: { limit: { type: "integer", max_length: 3 } }, body_schema: { type: "object", properties: { limit: { type: "integer" } } } },
     // A schema without content_types: a JSON media type or none.
     { name: "notes", path: "/notes", methods: ["POST"], public: true, body_schema: { type: "object" } },
   ],
@@ -84,6 +87,8 @@ export const BODY_CASES: BodyCase[] = [
   { name: "a JSON member named as a declared query parameter, an object (an operator a NoSQL driver reads)", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ['{"note":"x","limit":{"$g', 't":1}}'], status: 400, reason: "query_invalid" },
   { name: "a JSON member named as a declared query parameter, a value its rule refuses after an escape", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ['{"limit":"1\\u00', '30x"}'], status: 400, reason: "query_invalid" },
   { name: "a JSON member named as a declared string parameter, true (PHP compares true == \"admin\" loosely)", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ['{"note":"x","sort":', 'true}'], status: 400, reason: "query_invalid" },
+  { name: "a JSON member named as a declared query parameter and declared by the schema, a value only the schema takes", kind: "bound parameter", path: "/search", pieces: ['{"q":"x","limit":999', '99}'], status: 400, reason: "query_invalid" },
+  { name: "a JSON member named as a declared query parameter and declared by the schema, a value both take", kind: "valid", path: "/search", pieces: ['{"q":"x","limit":2', '0}'], status: 200 },
   { name: "a form field named as a declared query parameter, a value PHP reads past a ';' (older Rack ends it there)", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ["note=x&limit=1", ";x=2"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
   { name: "a form field named as a declared query parameter, its value encoded twice", kind: "bound parameter", path: "/items/7", method: "PUT", pieces: ["limit=%25", "31"], status: 400, reason: "query_invalid", contentType: "application/x-www-form-urlencoded" },
   { name: "a form field named as the path parameter holding the path's value (a hidden id field)", kind: "valid", path: "/items/7", method: "PUT", pieces: ["note=x&i", "d=%37"], status: 200, contentType: "application/x-www-form-urlencoded" },
