@@ -112,7 +112,7 @@ function body(rng: Rng): string | { base64: string } | undefined {
   switch (rng.int(10)) {
     case 0: return undefined;
     case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--',
-      "page=x", "page=2", "a=1&page=%32", "id=7", "ID=8&a=1", "i%64=7", "userId=alice", "userid=bob&x=1", "accountId=42", "accountid[]=42", "orderId=7", "page=02", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}', '{"page":2}', '{"PAGE":"3"}', '{"page":[2]}', '{"page":"2x"}',
+      "page=x", "page=2", "a=1&page=%32", "id=7", "ID=8&a=1", "i%64=7", "userId=alice", "userid=bob&x=1", "accountId=42", "accountid[]=42", "orderId=7", "page=02", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}', '{"page":2}', '{"PAGE":"3"}', '{"page":[2]}', '{"page":"2x"}', '/*c*/{"page":"x"}', '//c\n{"page":"2x"}', '{"a":[1,/*]*/2],"page":"x"}', '{"a":{"b":/*"*/1},"page":"x"}', '{"page"/**/:/**/2/**/}', '{"a":1/*","page":"x"}',
       '--b\r\ncontent-disposition: form-data; name="PAGE"\r\n\r\n9\r\n--b--', '--b\r\nContent-Disposition: form-data; name="page"\r\n\r\n2\r\n--b--\r\n',
       '--b\r\nContent-Disposition: form-data; name="id"\r\n\r\n7\r\n--b--\r\n', '--b\r\nContent-Disposition: form-data; name="userId"\r\n\r\nalice\r\n--b--\r\n', '--b\r\nContent-Disposition: form-data; name="page"\r\n\r\n2x\r\n--b--\r\n', '--b\r\ncontent-disposition: form-data; name=id; filename="x"\r\n\r\n9\r\n--b--',
       '--b\r\ncontent-disposition: form-data; name="f"; filename="page"\r\n\r\nname=page\r\n--b--', "--b\r\ncontent-disposition: form-data; name*=utf-8''%75serId\r\n\r\nbob\r\n--b--",
@@ -156,8 +156,8 @@ export function fuzzRequest(rng: Rng): RequestSpec {
   if (bodyRoute) framed.push(["content-type", "application/json"]);
   // So do JSON and multipart bodies to routes that bind parameters: they are scanned for the
   // parameters' names (and a declared query parameter's value).
-  else if (/^\/(items|users|accounts)\//.test(p) && typeof b === "string" && (b.startsWith("{") || b.startsWith("--b")) && rng.int(2) === 0 && !framed.some(([k]) => k === "content-type")) {
-    framed.push(["content-type", b.startsWith("{") ? "application/json" : "multipart/form-data; boundary=b"]);
+  else if (/^\/(items|users|accounts)\//.test(p) && typeof b === "string" && (b.startsWith("{") || b.startsWith("/") || b.startsWith("--b")) && rng.int(2) === 0 && !framed.some(([k]) => k === "content-type")) {
+    framed.push(["content-type", b.startsWith("--b") ? "multipart/form-data; boundary=b" : "application/json"]);
   }
   return {
     method: bodyRoute ? "POST" : rng.pick(METHODS),
@@ -187,16 +187,48 @@ export interface FuzzReport {
 
 
 // Whether a JSON body's top-level members name the items route's query parameter `page` with a
-// value its rule (an integer) refuses; false for a body JSON.parse refuses (its service would).
+// value its rule (an integer) refuses; false for a body Ruby's json gem refuses (its service would).
 function jsonPageRefused(b: Buffer): boolean {
   let doc: unknown;
-  try { doc = JSON.parse(b.toString("utf8")); } catch { return false; }
+  const text = withoutComments(b.toString("utf8"));
+  if (text === null) return false;
+  try { doc = JSON.parse(text); } catch { return false; }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return false;
   return Object.entries(doc).some(([k, v]) => {
     const kind = nameMatchKind([...Buffer.from(k, "utf8")], "page", false);
     if (kind === "no") return false;
     return kind === "array" || !(typeof v === "string" ? integerText(v) : typeof v === "number" && Number.isInteger(v));
   });
+}
+
+// A JSON text as Ruby's json gem reads it by default (Rails' params): outside strings, `/* */` and
+// `//` to the end of the line (or of the text) are whitespace; null when a '/' opens no comment or
+// a `/*` is never closed (the gem refuses the document).
+function withoutComments(t: string): string | null {
+  let out = "";
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < t.length && t[j] !== '"') j += t[j] === "\\" ? 2 : 1;
+      out += t.slice(i, j + 1);
+      i = j;
+    } else if (c === "/" && t[i + 1] === "*") {
+      const close = t.indexOf("*/", i + 2);
+      if (close < 0) return null;
+      out += " ";
+      i = close + 1;
+    } else if (c === "/" && t[i + 1] === "/") {
+      const nl = t.indexOf("\n", i + 2);
+      out += " ";
+      i = nl < 0 ? t.length : nl;
+    } else if (c === "/") {
+      return null;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // Where an allowed request carried a `_method` parameter the policy refuses, or "".

@@ -51,6 +51,10 @@ const BODY_ROWS: BodyRow[] = [
   { type: "application/json", body: '\ufeff{"_method":"DELETE"}', found: 1, why: "a JSON body after a byte-order mark (body-parser's decoder drops it)" },
   { type: "application/json", body: '{"a":{"_method":"DELETE"},"b":["_method"],"c":"_method"}', found: 0, why: "nested members and values" },
   { type: "application/json", body: '[{"_method":"DELETE"}]', found: 0, why: "a top-level array" },
+  { type: "application/json", body: '/*{*/{"_method":"DELETE"}', found: 1, why: "a JSON body after a comment (Ruby's json gem reads comments as whitespace)" },
+  { type: "application/json", body: '{"a":[/*]*/1],"_method":"DELETE"}', found: 1, why: "a comment hiding a bracket" },
+  { type: "application/json", body: '{"a":1,//"\n"_method":"DELETE"}', found: 1, why: "a line comment hiding a quote" },
+  { type: "application/json", body: '{"a":1/*,"_method":"DELETE"}', found: 0, why: "inside a comment never closed (the gem refuses the document)" },
   { type: "application/json", body: '{"a":"\\"_method","b":1}', found: 0, why: "an escaped quote in a value" },
   { type: "multipart/form-data; boundary=XyZ", body: PART('name="a"', "1") + PART('name="_method"', "DELETE") + "--XyZ--\r\n", found: 1, why: "a multipart part" },
   { type: "multipart/form-data; boundary=XyZ", body: PART("name*=utf-8''%5Fmethod", "DELETE") + "--XyZ--", found: 1, why: "an RFC 2231 encoded part name" },
@@ -366,14 +370,16 @@ describe("a declared query parameter in a body (emulator)", async () => {
   }
   it("a JSON body's top-level member so named must hold a value the parameter's rule takes, and the schema's too where the route's schema declares it", () => {
     for (const doc of ['{"limit":"x"}', '{"limit":1.5}', '{"limit":{"$gt":1}}', '{"limit":[1]}', '{"limit":null}', '{"limit":true}', '{"a":1,"limit":"1\\u0078"}', '{"limit":"1\\"}', '{"limit":', '{"limit":}',
-      '{"limit":1,"limit":"2x"}', '{"LIMIT[]":1}', `{"limit":"${"1".repeat(5000)}"}`]) {
+      '{"limit":1,"limit":"2x"}', '{"LIMIT[]":1}', `{"limit":"${"1".repeat(5000)}"}`,
+      // Comments, whitespace to Ruby's json gem (Rails' params): before the object, hiding a bracket or a quote.
+      '/*c*/{"limit":"x"}', '//c\n{"limit":"x"}', '{"a":[1,/*]*/2],"limit":"x"}', '{"a":{"b":/*"*/1},"limit":"x"}', '{"limit":/*c*/"x"}']) {
       for (const chunk of [1, 3, undefined]) expect([doc.slice(0, 40), chunk, send(host, "/items/7", "application/json", doc, "PUT", chunk)]).toMatchObject([doc.slice(0, 40), chunk, { status: 400, reason: "query_invalid" }]);
     }
     // Typed as the query would be: a JSON boolean or number only where the parameter reads one
     // (PHP compares true == "admin" loosely), a string anywhere its text passes.
     for (const doc of ['{"sort":true}', '{"sort":1}', '{"flag":1}', '{"limit":false}', '{"sort":"A"}']) expect([doc, send(host, "/items/7", "application/json", doc, "PUT")]).toMatchObject([doc, { status: 400, reason: "query_invalid" }]);
     for (const doc of ['{"sort":"abc"}', '{"flag":true}', '{"flag":"false"}', '{"per_page":7,"limit":"7"}']) expect([doc, send(host, "/items/7", "application/json", doc, "PUT").allowed]).toEqual([doc, true]);
-    for (const doc of ['{"limit":1}', '{"limit":"12"}', '{"limit" : -3 ,"a":{"limit":"x"}}', '{"limit":"\\u0031"}', '{"per_page":2,"limit":1}', '{"a":"limit","b":"x"}', '{"limit":1']) {
+    for (const doc of ['{"limit":1}', '{"limit":"12"}', '{"limit" : -3 ,"a":{"limit":"x"}}', '{"limit"/**/:/**/1/**/}', '{"a":1/*","limit":"x"}', '{"a":"/*","limit":1}', '{"limit":"\\u0031"}', '{"per_page":2,"limit":1}', '{"a":"limit","b":"x"}', '{"limit":1']) {
       for (const chunk of [1, 3, undefined]) expect([doc, chunk, send(host, "/items/7", "application/json", doc, "PUT", chunk).allowed]).toEqual([doc, chunk, true]);
     }
     expect(send(host, "/items/7", "text/x-json", '{"limit":"x"}')).toMatchObject({ status: 400, reason: "query_invalid" });

@@ -150,6 +150,8 @@ export class BodyParameters {
 
 // The member names of a top-level JSON object. Lenient: it never refuses, it only watches names,
 // so a malformed document is scanned as far as it goes (its service will refuse it, or read it).
+// Comments are whitespace, as Ruby's json gem (Rails' params) reads them by default: `/* */`, and
+// `//` to the end of the line; a comment may hide a bracket or a quote, or come before the object.
 // A member named as a target with a rule, or as a path parameter, has its value read
 // (MemberValue) and judged once it ends.
 class JsonNames {
@@ -162,6 +164,7 @@ class JsonNames {
   private topObject: bool = false;
   private expectName: bool = false;   // the next string at depth 1 is a member name
   private inString: bool = false;
+  private comment: i32 = 0;           // outside strings: 1 after '/'; 2 in /* */, 3 there after '*'; 4 in //
   private isName: bool = false;       // the string being read is a top-level member name
   private escape: i32 = 0;            // 0: none; 1: after '\'; 2-5: \u and that many hex digits - 2
   private code: i32 = 0;
@@ -201,12 +204,12 @@ class JsonNames {
           while (i < n && unchecked(bytes[i]) != 0x22 && unchecked(bytes[i]) != 0x5c) i++;
           if (i == n) break;
         }
-      } else if (this.depth >= 2) {
-        // Below the top-level object's members, only strings and brackets matter (a comma there
-        // never starts a top-level name).
+      } else if (this.depth >= 2 && this.comment == 0) {
+        // Below the top-level object's members, only strings, brackets and comments matter (a
+        // comma there never starts a top-level name).
         while (i < n) {
           const c = unchecked(bytes[i]);
-          if (c == 0x22 || c == 0x7b || c == 0x7d || c == 0x5b || c == 0x5d) break;
+          if (c == 0x22 || c == 0x7b || c == 0x7d || c == 0x5b || c == 0x5d || c == 0x2f) break;
           i++;
         }
         if (i == n) break;
@@ -230,6 +233,7 @@ class JsonNames {
       else this.inStringByte(c);
       return;
     }
+    if (this.inComment(c)) return;
     if (v !== null && v.pending >= 0 && this.depth == 1 && c != 0x3a && c > 0x20) {
       // A judged member's value: a string (read in stringByte), a number's or a literal's
       // characters, or anything else (an object or an array: no query or path value).
@@ -252,6 +256,17 @@ class JsonNames {
     } else if (c > 0x20 && c < 0x80 && !this.started) {
       this.started = true;   // a scalar document: no names (bytes above 0x7f, a BOM, do not start one)
     }
+  }
+
+  // True when `c`, outside strings, opens, continues or closes a comment. A '/' that opens none is
+  // read on as itself (the service's parser refuses the document).
+  private inComment(c: i32): bool {
+    const k = this.comment;
+    if (k == 0) { if (c == 0x2f) { this.comment = 1; return true; } return false; }
+    if (k == 1) { this.comment = c == 0x2a ? 2 : c == 0x2f ? 4 : 0; return this.comment != 0; }
+    if (k == 4) { if (c == 0x0a) this.comment = 0; return true; }
+    this.comment = c == 0x2a ? 3 : k == 3 && c == 0x2f ? 0 : 2;
+    return true;
   }
 
   // A judged value ended: found when a path parameter's is not the path's value, or when a query
