@@ -112,7 +112,7 @@ function body(rng: Rng): string | { base64: string } | undefined {
   switch (rng.int(10)) {
     case 0: return undefined;
     case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--',
-      "page=x", "page=2", "a=1&page=%32", "id=7", "ID=8&a=1", "i%64=7", "userId=alice", "userid=bob&x=1", "accountId=42", "accountid[]=42", "orderId=7", "page=02", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}', '{"page":2}', '{"PAGE":"3"}', '{"page":[2]}', '{"page":"2x"}', '/*c*/{"page":"x"}', '//c\n{"page":"2x"}', '{"a":[1,/*]*/2],"page":"x"}', '{"a":{"b":/*"*/1},"page":"x"}', '{"page"/**/:/**/2/**/}', '{"a":1/*","page":"x"}',
+      "page=x", "page=2", "a=1&page=%32", "id=7", "ID=8&a=1", "i%64=7", "userId=alice", "userid=bob&x=1", "accountId=42", "accountid[]=42", "orderId=7", "page=02", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}', '{"page":2}', '{"PAGE":"3"}', '{"page":[2]}', '{"page":"2x"}', '/*c*/{"page":"x"}', '//c\n{"page":"2x"}', '{"a":[1,/*]*/2],"page":"x"}', '{"a":{"b":/*"*/1},"page":"x"}', '{"page"/**/:/**/2/**/}', '{"a":1/*","page":"x"}', '{"\\page":"x"}', '{"p\\age":"2x"}', '{"\\page":2}',
       '--b\r\ncontent-disposition: form-data; name="PAGE"\r\n\r\n9\r\n--b--', '--b\r\nContent-Disposition: form-data; name="page"\r\n\r\n2\r\n--b--\r\n',
       '--b\r\nContent-Disposition: form-data; name="id"\r\n\r\n7\r\n--b--\r\n', '--b\r\nContent-Disposition: form-data; name="userId"\r\n\r\nalice\r\n--b--\r\n', '--b\r\nContent-Disposition: form-data; name="page"\r\n\r\n2x\r\n--b--\r\n', '--b\r\ncontent-disposition: form-data; name=id; filename="x"\r\n\r\n9\r\n--b--',
       '--b\r\ncontent-disposition: form-data; name="f"; filename="page"\r\n\r\nname=page\r\n--b--', "--b\r\ncontent-disposition: form-data; name*=utf-8''%75serId\r\n\r\nbob\r\n--b--",
@@ -190,7 +190,7 @@ export interface FuzzReport {
 // value its rule (an integer) refuses; false for a body Ruby's json gem refuses (its service would).
 function jsonPageRefused(b: Buffer): boolean {
   let doc: unknown;
-  const text = withoutComments(b.toString("utf8"));
+  const text = asRubyReads(b.toString("utf8"));
   if (text === null) return false;
   try { doc = JSON.parse(text); } catch { return false; }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return false;
@@ -201,17 +201,24 @@ function jsonPageRefused(b: Buffer): boolean {
   });
 }
 
-// A JSON text as Ruby's json gem reads it by default (Rails' params): outside strings, `/* */` and
-// `//` to the end of the line (or of the text) are whitespace; null when a '/' opens no comment or
-// a `/*` is never closed (the gem refuses the document).
-function withoutComments(t: string): string | null {
+// A JSON text as Ruby's json gem reads it by default (Rails' params), made strict: outside strings,
+// `/* */` and `//` to the end of the line (or of the text) are whitespace; inside them, a backslash
+// before a byte JSON has no escape for is dropped (before json 2.17); null when a '/' opens no
+// comment or a `/*` is never closed (the gem refuses the document).
+function asRubyReads(t: string): string | null {
   let out = "";
   for (let i = 0; i < t.length; i++) {
     const c = t[i];
     if (c === '"') {
       let j = i + 1;
-      while (j < t.length && t[j] !== '"') j += t[j] === "\\" ? 2 : 1;
-      out += t.slice(i, j + 1);
+      out += c;
+      while (j < t.length && t[j] !== '"') {
+        if (t[j] === "\\" && j + 1 < t.length && !'"\\/bfnrtu'.includes(t[j + 1])) { out += t[j + 1]; j += 2; continue; }
+        const step = t[j] === "\\" ? 2 : 1;
+        out += t.slice(j, j + step);
+        j += step;
+      }
+      out += t.slice(j, j + 1);
       i = j;
     } else if (c === "/" && t[i + 1] === "*") {
       const close = t.indexOf("*/", i + 2);

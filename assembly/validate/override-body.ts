@@ -288,7 +288,10 @@ class JsonNames {
     if (e == 1) {
       if (c == 0x75) { this.escape = 2; this.code = 0; return; }
       this.escape = 0;
-      this.nameByte(c == 0x2f || c == 0x5c || c == 0x22 ? c : 0xff);   // \/ \\ \" stand for themselves
+      // \b \f \n \r \t are control characters; any other escaped byte stands for itself: \/ \\ \",
+      // and one JSON has no escape for (`"\limit"`), which Ruby's json gem before 2.17 reads as
+      // the byte alone (Rails' params: limit).
+      this.nameByte(c == 0x62 || c == 0x66 || c == 0x6e || c == 0x72 || c == 0x74 ? 0xff : c);
     } else if (e >= 2) {
       const h = hexDigit(c);
       if (h < 0) { this.escape = 0; this.nameByte(0xff); return; }
