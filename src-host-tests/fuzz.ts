@@ -97,13 +97,13 @@ const PATH_PARAMS: [RegExp, string[], number[]][] = [[/^\/users\/[^/]+\/orders\/
 const ROUTES = ["/hosted/x", "/orders", "/orders", "/upload", "/items/7", "/items/x", "/users/alice/orders/7", "/users/bob/orders/7", "/admin/users", "/catalog/x", "/me", "/accounts/42", "/partners/reports", "/internal/jobs", "/reports/q3"];
 
 function path(rng: Rng): string {
-  if (rng.int(2) === 0) return rng.pick(ROUTES) + (rng.int(6) === 0 ? "?page=" + rng.pick(["2", "x", "%32"]) : rng.int(8) === 0 ? "?" + rng.pick(["userId=bob", "a=1&USERID=x", "orderid=1", "id=8", "accountId[]=1", "ids=1"]) : "");
+  if (rng.int(2) === 0) return rng.pick(ROUTES) + (rng.int(6) === 0 ? "?page=" + rng.pick(["2", "x", "%32"]) : rng.int(8) === 0 ? "?" + rng.pick(["userId=bob", "a=1&USERID=x", "orderid=1", "id=8", "accountId[]=1", "ids=1", "]id=8", "[userId]=bob", "accountid]=1", "id]x=1"]) : "");
   let p = "";
   const n = 1 + rng.int(5);
   for (let i = 0; i < n; i++) p += "/" + (rng.int(6) === 0 ? rng.pick(HOSTILE) + (rng.int(2) ? rng.pick(SEGMENTS) : "") : rng.pick(SEGMENTS));
   if (rng.int(8) === 0) p += "/";
   if (rng.int(5) === 0) p += "?" + rng.pick(["page=2", "page=x", "page=1&page=2", "a=%zz", "page=%32", "", "_method=DELETE", "a=1;%5Fmethod=PUT", ".method=x", "method=x&a=_method",
-    "page[]=x", "page%5Bx=2", "PAGE=2", "p%C4%B1ge=1", "+page=2", "page%00x=2", "%5B=1"]);
+    "page[]=x", "page%5Bx=2", "PAGE=2", "p%C4%B1ge=1", "+page=2", "page%00x=2", "%5B=1", "[_method]=DELETE", "]page=x", "%5Dpage=2"]);
   return rng.int(40) === 0 ? rng.stringFrom(HOSTILE, 6) : p;
 }
 
@@ -111,7 +111,7 @@ function body(rng: Rng): string | { base64: string } | undefined {
   const valid = JSON.stringify({ sku: "a-1", qty: 1 + rng.int(120), tags: rng.int(2) ? ["x", "y"] : ["x", "x"], note: rng.int(2) ? null : "n" });
   switch (rng.int(10)) {
     case 0: return undefined;
-    case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--',
+    case 9: return rng.pick(["a=1&_method=DELETE", "x=_method", "[_method]=PUT", "]]_method=DELETE", "]page=x", "page]=2x", "page]=2", "page]x=1", "[page=1", "]]id=8", "[id]=7", "userId]=bob", "%5fmethod=PUT", '{"_method":"DELETE"}', '--b\r\ncontent-disposition: form-data; name="_method"\r\n\r\nPUT\r\n--b--',
       "page=x", "page=2", "a=1&page=%32", "id=7", "ID=8&a=1", "i%64=7", "userId=alice", "userid=bob&x=1", "accountId=42", "accountid[]=42", "orderId=7", "page=02", "a=1&PAGE[]=x", "pa%67e=2", "x=page", "pages=1", '{"page":"x"}', '{"a":{"page":1}}', '{"page":2}', '{"PAGE":"3"}', '{"page":[2]}', '{"page":"2x"}', '/*c*/{"page":"x"}', '//c\n{"page":"2x"}', '{"a":[1,/*]*/2],"page":"x"}', '{"a":{"b":/*"*/1},"page":"x"}', '{"page"/**/:/**/2/**/}', '{"a":1/*","page":"x"}', '{"\\page":"x"}', '{"p\\age":"2x"}', '{"\\page":2}',
       '--b\r\ncontent-disposition: form-data; name="PAGE"\r\n\r\n9\r\n--b--', '--b\r\nContent-Disposition: form-data; name="page"\r\n\r\n2\r\n--b--\r\n',
       '--b\r\nContent-Disposition: form-data; name="id"\r\n\r\n7\r\n--b--\r\n', '--b\r\nContent-Disposition: form-data; name="userId"\r\n\r\nalice\r\n--b--\r\n', '--b\r\nContent-Disposition: form-data; name="page"\r\n\r\n2x\r\n--b--\r\n', '--b\r\ncontent-disposition: form-data; name=id; filename="x"\r\n\r\n9\r\n--b--',

@@ -6,12 +6,7 @@
 // or code points above 0xff in; `target` in that reading (lowercase, '_' for ' ', '.' and '[').
 // İ, ı, ſ and the Kelvin sign read as i, i, s and k (.NET's and Java's case-insensitive compares).
 export function nameMatches(raw: number[], target = "_method"): boolean {
-  const bytes = foldLetters(raw);
-  let i = 0;
-  while (i < bytes.length && bytes[i] === 0x20) i++;
-  let name = bytes.slice(i);
-  const nul = name.indexOf(0);
-  if (nul >= 0) name = name.slice(0, nul);
+  const name = readName(foldLetters(raw));
   const n = target.length;
   if (name.length < n) return false;
   for (let k = 0; k < n; k++) {
@@ -20,7 +15,16 @@ export function nameMatches(raw: number[], target = "_method"): boolean {
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
     if (c !== target.charCodeAt(k)) return false;
   }
-  return name.length === n || name[n] === 0x5b;
+  return name.length === n || name[n] === 0x5b || name[n] === 0x5d;
+}
+// A name's bytes as the readers take them: leading spaces dropped (PHP) and leading '[' and ']'
+// (Rack before 3: /\A[\[\]]*/), cut at a NUL (C readers).
+function readName(bytes: number[]): number[] {
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x5b || bytes[i] === 0x5d)) i++;
+  const name = bytes.slice(i);
+  const nul = name.indexOf(0);
+  return nul >= 0 ? name.slice(0, nul) : name;
 }
 function foldLetters(raw: number[]): number[] {
   const out: number[] = [];
@@ -154,13 +158,11 @@ function headerDecode(raw: number[]): number[] {
 // name, or as the name in the array form (name[...]).
 export function nameMatchKind(raw: number[], target: string, decode: boolean): "no" | "name" | "array" {
   if (!nameMatches(decode ? formDecode(raw) : raw, target)) return "no";
-  let name = foldLetters(decode ? formDecode(raw) : raw);
-  let i = 0;
-  while (i < name.length && name[i] === 0x20) i++;
-  name = name.slice(i);
-  const nul = name.indexOf(0);
-  if (nul >= 0) name = name.slice(0, nul);
-  return name.length > target.length && name[target.length] === 0x5b ? "array" : "name";
+  const name = readName(foldLetters(decode ? formDecode(raw) : raw));
+  // After the name: nothing, or only ']' (Rack before 3 drops them), is the name; anything else
+  // ('[', or ']' then more: a hash to Rack) the array form.
+  const rest = name.slice(target.length);
+  return rest.every((c) => c === 0x5d) ? "name" : "array";
 }
 
 // Whether a form names `_method` (when `method`), or one of `targets` (declared query parameters)

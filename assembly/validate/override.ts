@@ -9,7 +9,8 @@
 // Names are matched as the most lenient of those readers would read them: percent-decoded ('+' a
 // space), case-insensitive (ı and İ read as i, ſ as s, the Kelvin sign as k: lib/text.ts
 // foldCase), with PHP's renaming (leading spaces dropped; ' ', '.' and '[' read as '_'), cut at a
-// NUL, and in the array form `_method[...]`. The body scanners keep O(1) state and take the body
+// NUL, and in the array form `_method[...]`; Rack before 3 drops leading '[' and ']' and closing
+// ones after the name (`[_method`, `]_method]` are _method; `_method]x` a hash). The body scanners keep O(1) state and take the body
 // in pieces of any size (JSON details in override-body.ts, multipart in multipart-names.ts).
 import { hexDigit } from "../lib/text";
 import { ValueCapture, formValueProblem } from "./bound-values";
@@ -20,6 +21,7 @@ const MATCHING = 0;
 const MATCHED = 1;   // settled: a NUL after the name
 const DEAD = 2;
 const ARRAY = 3;     // settled: the array form, name[...]
+const CLOSED = 4;    // ']' after the name: the name itself while only ']' follow (Rack before 3)
 
 // One parameter name, fed its decoded bytes in order, against one target name (lowercase, with
 // '_' for the characters PHP renames: shape.ts lenientName's form).
@@ -33,12 +35,14 @@ export class NameMatch {
   reset(): void { this.at = 0; this.state = MATCHING; this.started = false; }
 
   push(b: i32): void {
-    if (this.state != MATCHING) return;
+    const state = this.state;
+    if (state == CLOSED) { if (b == 0) this.state = MATCHED; else if (b != 0x5d) this.state = ARRAY; return; }
+    if (state != MATCHING) return;
     const len = this.target.length;
     if (b == 0) { this.state = this.at == len ? MATCHED : DEAD; return; }   // a C reader stops at NUL
-    if (!this.started && b == 0x20) return;   // PHP drops leading spaces
+    if (!this.started && (b == 0x20 || b == 0x5b || b == 0x5d)) return;   // PHP drops leading spaces, Rack 2 brackets
     this.started = true;
-    if (this.at == len) { this.state = b == 0x5b ? ARRAY : DEAD; return; }   // "name[...]"
+    if (this.at == len) { this.state = b == 0x5b ? ARRAY : b == 0x5d ? CLOSED : DEAD; return; }   // "name[...]", "name]"
     let c = b;
     if (c == 0x20 || c == 0x2e || c == 0x5b) c = 0x5f;   // PHP reads ' ', '.' and '[' as '_'
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
@@ -46,7 +50,7 @@ export class NameMatch {
     else this.state = DEAD;
   }
 
-  get matched(): bool { return this.state == MATCHED || this.state == ARRAY || (this.state == MATCHING && this.at == this.target.length); }
+  get matched(): bool { return this.state == MATCHED || this.state == ARRAY || this.state == CLOSED || (this.state == MATCHING && this.at == this.target.length); }
   get array(): bool { return this.state == ARRAY; }
 }
 

@@ -208,15 +208,16 @@ export function lenientIndex(lenient: string[], name: string): i32 {
 
 // A parameter name as the most lenient framework binds it: case folded (lib/text.ts foldCase:
 // ASP.NET), cut at a NUL (C readers) and at the first '[' (the array and hash forms `page[]` and
-// `page[x]` of PHP, Rack and Express's qs), leading spaces dropped and ' ' and '.' read as '_' (PHP).
+// `page[x]` of PHP, Rack and Express's qs) or ']', leading spaces dropped and ' ' and '.' read as
+// '_' (PHP), leading '[' and ']' dropped (Rack before 3 reads `[page`, `]page` and `page]` as page).
 export function lenientName(name: string): string {
   let start = 0;
-  while (start < name.length && name.charCodeAt(start) == 0x20) start++;
+  while (start < name.length && (name.charCodeAt(start) == 0x20 || name.charCodeAt(start) == 0x5b || name.charCodeAt(start) == 0x5d)) start++;
   let end = start;
   let plain = true;
   for (; end < name.length; end++) {
     const c = name.charCodeAt(end);
-    if (c == 0 || c == 0x5b) break;
+    if (c == 0 || c == 0x5b || c == 0x5d) break;
     if (c == 0x20 || c == 0x2e || (c >= 0x41 && c <= 0x5a) || c > 0x7f) plain = false;
   }
   const cut = name.substring(start, end);

@@ -75,6 +75,7 @@ export const ACCESS_CASES: AccessCase[] = [
   // Laravel's $request->userId reads the query before the route's {userId}: bob's orders to it.
   { name: "owner's path, another user in the query (userId=bob)", path: "/users/alice/orders/7?userId=bob", token: tok(alice), status: 400, reason: "query_invalid" },
   { name: "owner's path, another order in the query (orderid=8)", path: "/users/alice/orders/7?orderid=8", token: tok(alice), status: 400, reason: "query_invalid" },
+  { name: "owner's path, another user in brackets in the query ([userId]=bob: Rack before 3 reads userId)", path: "/users/alice/orders/7?[userId]=bob", token: tok(alice), status: 400, reason: "query_invalid" },
   { name: "another user's order (BOLA)", path: "/users/bob/orders/7", token: tok(alice), status: 403, reason: "not_allowed" },
   { name: "own order without the scope", path: "/users/alice/orders/7", token: tok({ sub: "alice", scope: "profile" }), status: 403, reason: "not_allowed" },
   { name: "a numeric claim binds to the path", path: "/accounts/42", token: tok({ sub: "alice", account: { id: 42 } }), status: 200 },

@@ -69,6 +69,9 @@ export const VALIDATION_CASES: ValidationCase[] = [
   { name: "a declared query parameter in array form: 400", path: "/items/7?page[]=two", status: 400, reason: "query_invalid" },
   { name: "a declared query parameter beside its hash form: 400", path: "/items/7?page=2&page%5Bx%5D=two", status: 400, reason: "query_invalid" },
   { name: "a declared query parameter with '.' for '_' (PHP): 400", path: "/items/7?per.page=two", status: 400, reason: "query_invalid" },
+  // Rack before 3 drops leading '[' and ']' and the ']' after a name: ]page and page] are page to it.
+  { name: "a declared query parameter after a ']' (Rack before 3 reads page): 400", path: "/items/7?%5Dpage=two", status: 400, reason: "query_invalid" },
+  { name: "a path parameter's name in brackets in the query (Rack before 3 reads id): 400", path: "/items/7?%5Bid%5D=8", status: 400, reason: "query_invalid" },
   { name: "a declared query parameter with an unclosed '[' for '_' (PHP): 400", path: "/items/7?per%5Bpage=two", status: 400, reason: "query_invalid" },
   { name: "a declared query parameter with ' ' for '_' (PHP): 400", path: "/items/7?per_page=2&per+page=two", status: 400, reason: "query_invalid" },
   // ASP.NET compares names the .NET way, which reads dotless ı as I: l%C4%B1mit is limit to it.
