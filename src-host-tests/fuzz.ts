@@ -138,7 +138,7 @@ export function fuzzRequest(rng: Rng): RequestSpec {
           "application/x-www-form-urlencoded x", "Application/X-WWW-Form-Urlencoded;charset=utf-8", "text/x-json"])
       : name === "content-encoding" ? rng.pick(["gzip", "identity", "GZIP", ""])
       : name === "content-length" ? rng.pick(["0", "5", "-1", "99999999999", "1,1", "abc"])
-      : name === "cookie" && rng.int(2) === 0 ? rng.pick(["page=2", "a=1; PAGE=x", "sid=1, pa%67e=3", "pages=1", "x=page", "page=%32", "page=2x", "PAGE=99999999999999999999", "page=02", "page", "page=2,x", "a=1,page=x", "page=2, page=3"])
+      : name === "cookie" && rng.int(2) === 0 ? rng.pick(["page=2", "a=1; PAGE=x", "sid=1, pa%67e=3", "pages=1", "x=page", "page=%32", "page=2x", "PAGE=99999999999999999999", "page=02", "page", "page=2,x", "a=1,page=x", "page=2, page=3", "id=7", "id=8", "ID=x", "userId=bob", "userid=alice", "accountId=42", "orderId=7", "id[]=7", "]id=8"])
       : rng.int(4) === 0 ? rng.bytes(rng.int(80)).toString("latin1") : rng.pick(["DELETE", "1", "t1", "t2", "10.0.0.1, 203.0.113.7", "chunked", "spiffe://meshguard.test/ns/ops/sa/admin",
         "admin.example.com", "for=1.2.3.4;host=\"admin.example.com:443\", host=x", "www.example.com, ADMIN.example.com.", "host=", ";;,,=\"", "[::1]:8", "admin.example.com."]);
     headers.push([name, value]);
@@ -344,6 +344,10 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
           const pairs = [...split(/[;,]/), ...split(/;/)];
           const integer = (v: string) => { try { return /^-?(0|[1-9][0-9]{0,17})$/.test(decodeURIComponent(v.replace(/\+/g, " "))); } catch { return false; } };
           if (/^\/items\/[^/?]+(\?|$)/.test(req.path) && pairs.some(([n, v]) => formReference([...Buffer.from(n, "latin1")], "page") && !integer(v))) report.violations.push(`request ${i}: a cookie naming the query parameter page, with a value its rule refuses, reached the service: ${describe(req)}`);
+          // Nor one named as a path parameter (a rewrite rule's query to PHP) with another value.
+          const segs = req.path.slice(0, q < 0 ? undefined : q).split("/");
+          const same = (v: string, k: number) => { try { return decodeURIComponent(v.replace(/\+/g, " ")) === decodeURIComponent(segs[k]); } catch { return false; } };
+          if (bound && pairs.some(([n, v]) => bound[1].some((name, j) => formReference([...Buffer.from(n, "latin1")], name) && !same(v, bound[2][j])))) report.violations.push(`request ${i}: a cookie naming a path parameter with another value reached the service: ${describe(req)}`);
         }
         const override = overrideForwarded(req);
         if (override) report.violations.push(`request ${i}: a _method parameter (${override}) reached the service: ${describe(req)}`);

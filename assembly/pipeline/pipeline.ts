@@ -172,7 +172,7 @@ export class RequestPipeline {
     }
     const bound = route.bound;
     if (bound !== null) {
-      const detail = boundNameProblem(bound, path.query, snap);
+      const detail = boundNameProblem(bound, path.query, snap, this.params);
       if (detail.length > 0 && s.settle(Decision.refuseFor(QUERY_INVALID, route, detail), s.auditOn(route), "")) return null;
     }
     return d;

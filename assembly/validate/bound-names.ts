@@ -3,9 +3,10 @@
 //   - a path parameter's name in the query: Laravel's $request->userId (and ->input()) reads the
 //     query and the body before the route's parameters, so /users/{userId}/orders?userId=alice is
 //     alice's to the service while meshguard checked the path's userId;
-//   - a declared query parameter's name in a cookie: PHP's $_REQUEST takes cookies after the query
-//     and the body when no php.ini orders it (the official images ship none), so such a cookie's
-//     value must pass the parameter's own rule (a `lang` cookie beside a declared `lang` is common);
+//   - either name in a cookie: PHP's $_REQUEST takes cookies after the query and the body when no
+//     php.ini orders it (the official images ship none), so such a cookie's value must pass a
+//     declared query parameter's own rule (a `lang` cookie beside a declared `lang` is common), or
+//     be the path's value (a rewrite rule hands a path parameter to PHP in the query);
 //   - either name as a multipart part's name; in a form body or among a JSON body's top-level
 //     members, a path parameter's unless it holds the path's value, a declared query parameter's
 //     unless its value passes the parameter's rule (Rails, Laravel, $_REQUEST, ASP.NET model
@@ -70,36 +71,50 @@ export function pathNameInQuery(path: string[], rawQuery: string): string {
 
 const COOKIE = new HeaderName("cookie");
 
-// Why a cookie named (decoded as PHP does) as a declared query parameter cannot stand for it: its
-// value, percent-decoded as PHP decodes cookies, fails the parameter's rule. "" when none. Cookies
-// are split on ';' and ',' for their names (over-reading is the safe side); PHP splits on ';'
-// only, so a judged value must not hold a ',' (`page=2,x` is 2,x to PHP).
-export function cookieProblem(bound: BoundNames, headers: HeaderSnapshot): string {
-  if (bound.query.length == 0) return "";
+// Why a cookie named (decoded as PHP does) as a bound parameter cannot stand for it (PHP's
+// $_REQUEST reads cookies last: a cookie `id` overrides the query's id a rewrite rule made of the
+// path): a declared query parameter's fails its rule, a path parameter's is not the path's value
+// (`params`, the path's values), each percent-decoded as PHP decodes cookies; or the name is in the
+// array form (`page[]`: an array to PHP). "" when none. Cookies are split on ';' and ',' for their
+// names (over-reading is the safe side); PHP splits on ';' only, so a judged value must not hold a
+// ',' (`page=2,x` is 2,x to PHP).
+export function cookieProblem(bound: BoundNames, headers: HeaderSnapshot, params: string[]): string {
   for (let at = headers.find(COOKIE.bytes); at >= 0; at = headers.find(COOKIE.bytes, at + 1)) {
     const text = headers.valueOf(at);
     for (let phpReading = 0; phpReading < 2; phpReading++) {
       const pairs = new Pairs(text, 0x3b, phpReading == 1 ? 0x3b : 0x2c, true);
       while (pairs.next()) {
-        const k = boundIndex(pairs.name, bound.query, bound.shortest);
-        if (k < 0) continue;
-        const why = "the cookie " + pairs.name + " is named as a query parameter (PHP's $_REQUEST reads cookies last): ";
-        if (pairs.value.includes(",")) return why + "its value holds a ',' (PHP reads past it, other readers end the cookie there)";
-        const value = decodeQueryPart(pairs.value);
-        if (value === null) return why + "its value is not valid percent-encoded UTF-8";
-        const r = checkQueryValue(unchecked(bound.queryParams[k]), value);
-        if (!r.ok) return why + r.detail;
+        const why = cookieValueProblem(bound, pairs.name, pairs.value, params);
+        if (why.length > 0) return why;
       }
     }
   }
   return "";
 }
 
-// Why the request names a bound parameter elsewhere, or "".
-export function boundNameProblem(bound: BoundNames, rawQuery: string, headers: HeaderSnapshot): string {
+function cookieValueProblem(bound: BoundNames, name: string, raw: string, params: string[]): string {
+  const k = boundIndex(name, bound.query, bound.shortest);
+  const p = k < 0 ? boundIndex(name, bound.path, 0) : -1;
+  if (k < 0 && p < 0) return "";
+  const why = "the cookie " + name + " is named as a " + (k >= 0 ? "query" : "path") + " parameter (PHP's $_REQUEST reads cookies last): ";
+  const decoded = decodeQueryPart(name);
+  if (decoded === null || decoded.includes("[") || decoded.includes("]")) return why + "in the array form, or with brackets";
+  if (raw.includes(",")) return why + "its value holds a ',' (PHP reads past it, other readers end the cookie there)";
+  const value = decodeQueryPart(raw);
+  if (value === null) return why + "its value is not valid percent-encoded UTF-8";
+  if (k >= 0) {
+    const r = checkQueryValue(unchecked(bound.queryParams[k]), value);
+    return r.ok ? "" : why + r.detail;
+  }
+  const i = unchecked(bound.pathParams[p]);
+  return i < params.length && value == unchecked(params[i]) ? "" : why + "its value is not the path's";
+}
+
+// Why the request names a bound parameter elsewhere, or "". `params`: the path's values.
+export function boundNameProblem(bound: BoundNames, rawQuery: string, headers: HeaderSnapshot, params: string[]): string {
   const q = pathNameInQuery(bound.path, rawQuery);
   if (q.length > 0) return "the query parameter " + q + " is named as a path parameter (Laravel's $request-><name> reads the query first)";
-  return cookieProblem(bound, headers);
+  return cookieProblem(bound, headers, params);
 }
 
 // The names a route binds, or null when it binds none. `queryParams`: the declared query
