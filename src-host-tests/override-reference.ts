@@ -1,6 +1,7 @@
 // A reference for the method-override scans (validate/override.ts), written from the rules in that
 // file's header rather than from its code: the fuzz tests (override.test.ts, fuzz.ts) hold the
 // filter to it.
+import { rackUnnamed } from "./rack-reference";
 
 // Names as the most lenient reader reads them (PHP, Symfony, Rack, qs, ASP.NET), decoded bytes (UTF-8)
 // or code points above 0xff in; `target` in that reading (lowercase, '_' for ' ', '.' and '[').
@@ -94,7 +95,9 @@ export function multipartReference(body: number[], targets: string[], method: bo
     const lines: number[][] = [[]];
     for (const c of b) { lines[lines.length - 1].push(c); if (c === 0x0a) lines.push([]); }
     if (lines.some((line) => namesIn(String.fromCharCode(...headerDecode(line)), targets))) return true;
-    return namesIn(text.replace(/[\r\n]/g, ""), targets, disposition(text));
+    if (namesIn(text.replace(/[\r\n]/g, ""), targets, disposition(text))) return true;
+    // A part Rack reads no name for: named by its Content-ID, filename or Content-Type.
+    return rackUnnamed(b, text, targets, nameMatches, (t) => namesIn(t.replace(/[\r\n]/g, ""), targets, disposition(t), "filename"));
   });
 }
 // Where names may start: after the first "content-disposition" (the whole block's, for the joined
@@ -103,9 +106,9 @@ function disposition(text: string): number {
   const at = text.toLowerCase().indexOf("content-disposition");
   return at < 0 ? -1 : at + "content-disposition".length - (text.slice(0, at).match(/[\r\n]/g)?.length ?? 0);
 }
-function namesIn(text: string, targets: string[], from = disposition(text)): boolean {
+function namesIn(text: string, targets: string[], from = disposition(text), param = "name"): boolean {
   if (from < 0) return false;
-  const key = /(?<![A-Za-z0-9])name([ \t*0-9]*)=[ \t]*/gi;
+  const key = new RegExp(`(?<![A-Za-z0-9])${param}([ \\t*0-9]*)=[ \\t]*`, "gi");
   key.lastIndex = from;
   // The first 8 values, with their continuation numbers (the key's first digits), for the chain.
   const segments: { n: number; bytes: number[] }[] = [];

@@ -310,7 +310,9 @@ describe("override scans, fuzzed", () => {
     const value = () => { let v = ""; for (let n = 1 + rng.int(2); n > 0; n--) v += rng.pick(values); const q = rng.pick(['"', '"', "'", ""]); return q + v + q; };
     const param = () => rng.pick(keys) + rng.pick(["", " "]) + "=" + rng.pick(["", " "]) + value();
     const line = () => {
-      let l = rng.pick(["Content-Disposition: form-data; ", "content-type: text/plain; ", ""]);
+      // A header Rack names an unnamed part by (multipart-unnamed.ts).
+      if (rng.int(6) === 0) return rng.pick(["Content-ID: ", "content-type: ", "CONTENT-ID:", "Content-Type:  x; "]) + rng.pick(values) + rng.pick(["\r\n", "\n"]);
+      let l = rng.pick(["Content-Disposition: form-data; ", "content-type: text/plain; ", "", "Content-Disposition: form-data;", "Content-Disposition: a:b; "]);
       for (let n = 1 + rng.int(3); n > 0; n--) l += (n > 1 ? rng.pick(["; ", ";", ",", " "]) : "") + param();
       if (rng.int(4) === 0) l += rng.pick(noise);
       return l + rng.pick(["\r\n", "\r\n", "\n", "\r\r\n"]);

@@ -37,6 +37,9 @@ export const READER_CASES: ReaderCase[] = [
   { name: "]limit in the query", target: "rack", method: "GET", path: "/items/7?]limit=99999" },
   { name: "[limit] in a form", target: "rack", method: "POST", path: "/items/7", contentType: FORM, body: "note=x&[limit]=99999" },
   { name: "limit] as a part name", target: "rack", method: "POST", path: "/items/7", contentType: MULTIPART, body: multipart(part('name="limit]"', "99999")) },
+  { name: "a part without a name, whose filename is limit (Rack names the part by it)", target: "rack", method: "POST", path: "/items/7", contentType: MULTIPART, body: multipart(part('filename="limit"', "99999")) },
+  { name: "a part without a name and with a Content-ID (Rack names the part by it)", target: "rack", method: "POST", path: "/items/7", contentType: MULTIPART, body: '--b0\r\nContent-Disposition: form-data\r\nContent-ID: limit\r\n\r\n99999\r\n--b0--\r\n' },
+  { name: "a part with an empty name and a filename (Rack names the part by it)", target: "rack", method: "POST", path: "/items/7", contentType: MULTIPART, body: multipart(part('name=""; filename="limit"', "99999")) },
   { name: "[_method] in a form", target: "rack", method: "POST", path: "/forms", contentType: FORM, body: "a=1&[_method]=DELETE" },
   // Ruby's json gem reads comments as whitespace, and (before 2.17) "\l" as "l".
   { name: "a JSON body after a comment", target: "rack", method: "PUT", path: "/items/7", contentType: JSON_TYPE, body: '/*c*/{"limit":"99999"}' },
@@ -93,26 +96,41 @@ function jsonBody(rng: Rng): string {
   return `${gap()}{${members.join(",")}}${gap()}`;
 }
 
-function multipartBody(rng: Rng): string {
+// Part headers as readers disagree on them: the name's spelling and quoting, other parameters
+// around it, a second header, bare LF line ends, a boundary given otherwise.
+function disposition(rng: Rng, name: string): string {
+  return rng.pick([`name="${name}"`, `name="${name}"`, `name=${name}`, `name="${name}"; filename="a.txt"`, `name*=utf-8''${name}`, `NAME="${name}"`, `name = "${name}"`,
+    `xname="note"; name="${name}"`, `name="note"; name="${name}"`, `name="${name}"; name="note"`, `filename="${name}"`, `name="${name}\\"`, `name=\\"${name}\\"`,
+    `name*0="${name.slice(0, 2)}"; name*1="${name.slice(2)}"`, `name='${name}'`]);
+}
+
+function multipartBody(rng: Rng): { type: string; body: string } {
+  const eol = rng.int(8) === 0 ? "\n" : "\r\n";
   const parts: string[] = [];
   const n = 1 + rng.int(2);
   for (let i = 0; i < n; i++) {
     const name = rng.pick(NAMES).replace(/%[0-9A-F]{2}/gi, "");
-    const disposition = rng.pick([`name="${name}"`, `name=${name}`, `name="${name}"; filename="a.txt"`, `name*=utf-8''${name}`]);
-    parts.push(part(disposition, rng.pick(VALUES)));
+    const header = `${rng.pick(["Content-Disposition", "content-disposition", "Content-Disposition "])}: form-data; ${disposition(rng, name)}`;
+    const extra = rng.int(6) === 0 ? `Content-Type: text/plain${eol}` : "";
+    parts.push(`--b0${eol}${header}${eol}${extra}${eol}${rng.pick(VALUES)}${eol}`);
   }
-  return multipart(...parts);
+  const body = parts.join("") + `--b0--${eol}`;
+  const type = rng.pick([MULTIPART, MULTIPART, MULTIPART, 'multipart/form-data; boundary="b0"', "multipart/form-data; BOUNDARY=b0", "multipart/form-data; boundary=b0; charset=utf-8", "multipart/mixed; boundary=b0", "multipart/form-data; boundary=zz; boundary=b0"]);
+  return { type, body };
 }
+
+const JSON_TYPES = [JSON_TYPE, JSON_TYPE, "text/x-json", "application/vnd.api+json", "application/json; charset=utf-8", "APPLICATION/JSON", "application/jsonrequest", "text/plain; x=/json", "application/json, text/plain"];
+const FORM_TYPES = [FORM, FORM, "", "application/x-www-form-urlencoded; charset=utf-8", "APPLICATION/X-WWW-FORM-URLENCODED", "text/plain", "application/x-www-form-urlencoded x"];
 
 export function randomReaderRequest(rng: Rng, i: number): ReaderRequest {
   const kind = rng.int(4);
   const target = rng.int(3) === 0 ? "/forms" : "/items/7";
   const query = rng.int(3) === 0 ? "?" + pairs(rng, 1 + rng.int(2)).replace(/ /g, "%20") : "";
-  const cookie = rng.int(6) === 0 ? pairs(rng, 1).replace(/&/g, "; ") : undefined;
+  const cookie = rng.int(6) === 0 ? pairs(rng, 1 + rng.int(2)).replace(/&/g, rng.pick(["; ", ";", ", "])) : undefined;
   const base = { name: `random ${i}`, path: target + query, cookie };
-  if (kind === 0) return { ...base, method: "POST", contentType: rng.pick([FORM, FORM, ""]), body: pairs(rng, 1 + rng.int(3)) };
-  if (kind === 1) return { ...base, method: rng.pick(["POST", "PUT"]), contentType: rng.pick([JSON_TYPE, JSON_TYPE, "text/x-json", "application/vnd.api+json"]), body: jsonBody(rng) };
-  if (kind === 2) return { ...base, method: "POST", contentType: MULTIPART, body: multipartBody(rng) };
+  if (kind === 0) return { ...base, method: rng.pick(["POST", "POST", "PUT"]), contentType: rng.pick(FORM_TYPES), body: pairs(rng, 1 + rng.int(3)) };
+  if (kind === 1) return { ...base, method: rng.pick(["POST", "PUT"]), contentType: rng.pick(JSON_TYPES), body: jsonBody(rng) };
+  if (kind === 2) { const m = multipartBody(rng); return { ...base, method: "POST", contentType: m.type, body: m.body }; }
   return { ...base, method: "GET" };
 }
 

@@ -82,14 +82,15 @@ async function accepts(port: number): Promise<boolean> {
 }
 
 // PHP's built-in server with no php.ini (-n: the built-in defaults, under which $_REQUEST takes
-// cookies too), on a free port, polled until it accepts connections.
+// cookies too; its warnings kept out of the answers), on a free port, polled until it accepts
+// connections.
 export async function startPhpReader(php: string): Promise<Reader> {
   const version = spawnSync(php, ["-n", "-r", "echo PHP_VERSION;"], { encoding: "utf8" }).stdout.trim();
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     // Several workers: one alone serves one connection at a time, and Envoy keeps its connections.
     // Its log (a line per connection) is not read: a pipe left full would stop the server.
-    const child = spawn(php, ["-n", "-S", `127.0.0.1:${port}`, resolve(SCRIPTS, "php_router.php")], { stdio: "ignore", env: { ...process.env, PHP_CLI_SERVER_WORKERS: "4" } });
+    const child = spawn(php, ["-n", "-d", "display_errors=0", "-S", `127.0.0.1:${port}`, resolve(SCRIPTS, "php_router.php")], { stdio: "ignore", env: { ...process.env, PHP_CLI_SERVER_WORKERS: "4" } });
     let exited = false;
     child.once("exit", () => { exited = true; });
     const deadline = Date.now() + 10_000;
