@@ -1,18 +1,19 @@
 // Real framework readers as services: a Rack 2 application (Debian's ruby-rack, served by WEBrick,
-// answering with what a Rails controller's params would hold) and PHP's built-in server (answering
-// with $_GET, $_POST, $_COOKIE, $_REQUEST and Laravel's reading), the scripts in test/readers/.
-// Installed from Debian's packages the first time they are needed (apt-get, progress shown);
-// RUBY_BIN and PHP_BIN, or the commands on PATH, are used when present.
+// answering with what a Rails controller's params would hold), PHP's built-in server (answering
+// with $_GET, $_POST, $_COOKIE, $_REQUEST and Laravel's reading) and a Werkzeug application
+// (Flask's request.values), the scripts in test/readers/. Installed from Debian's packages the
+// first time they are needed (apt-get, progress shown); RUBY_BIN, PHP_BIN and PYTHON_BIN, or the
+// commands on PATH (Debian's /usr/bin/python3 for Werkzeug), are used when present.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createServer, connect } from "node:net";
 import { resolve } from "node:path";
 import { aptInstall, onPath, withInstallLock } from "../install-lock.ts";
 
 const SCRIPTS = resolve(import.meta.dirname, "..", "..", "test", "readers");
-const PACKAGES = ["ruby", "ruby-rack", "ruby-webrick", "php-cli"];
+const PACKAGES = ["ruby", "ruby-rack", "ruby-webrick", "php-cli", "python3-werkzeug"];
 
 export interface Reader {
-  name: "rack" | "php";
+  name: "rack" | "php" | "werkzeug";
   version: string;          // what the reader says it runs
   port: number;
   stop(): Promise<void>;
@@ -22,19 +23,24 @@ function rubyReady(ruby: string): boolean {
   return spawnSync(ruby, ["-e", 'require "rack"; require "webrick"; require "json"'], { stdio: "ignore" }).status === 0;
 }
 
-// The ruby and php commands, installing what is missing.
-export function resolveReaders(): { ruby: string; php: string } {
-  const find = () => ({ ruby: process.env.RUBY_BIN ?? onPath("ruby"), php: process.env.PHP_BIN ?? onPath("php") });
+function pythonReady(python: string): boolean {
+  return spawnSync(python, ["-c", "import werkzeug"], { stdio: "ignore" }).status === 0;
+}
+
+// The ruby, php and python commands, installing what is missing.
+export function resolveReaders(): { ruby: string; php: string; python: string } {
+  const find = () => ({ ruby: process.env.RUBY_BIN ?? onPath("ruby"), php: process.env.PHP_BIN ?? onPath("php"), python: process.env.PYTHON_BIN ?? "/usr/bin/python3" });
+  const ready = (f: ReturnType<typeof find>) => f.ruby !== null && f.php !== null && rubyReady(f.ruby) && pythonReady(f.python);
   let found = find();
-  if (!found.ruby || !found.php || !rubyReady(found.ruby)) {
+  if (!ready(found)) {
     withInstallLock("apt", () => {
       found = find();
-      if (!found.ruby || !found.php || !rubyReady(found.ruby)) aptInstall(PACKAGES, "Ruby with Rack and PHP, the framework readers the tests compare with");
+      if (!ready(found)) aptInstall(PACKAGES, "Ruby with Rack, PHP and Werkzeug, the framework readers the tests compare with");
     });
     found = find();
   }
-  if (!found.ruby || !found.php || !rubyReady(found.ruby)) throw new Error(`ruby with rack and webrick, and php, are not usable after installing ${PACKAGES.join(", ")}`);
-  return { ruby: found.ruby, php: found.php };
+  if (!ready(found)) throw new Error(`ruby with rack and webrick, php, and python3 with werkzeug are not usable after installing ${PACKAGES.join(", ")}`);
+  return { ruby: found.ruby!, php: found.php!, python: found.python };
 }
 
 function stopper(child: ChildProcess): () => Promise<void> {
@@ -46,9 +52,9 @@ function stopper(child: ChildProcess): () => Promise<void> {
   });
 }
 
-// The Rack reader: WEBrick on a port it picks, which it prints with the versions it runs.
-export async function startRackReader(ruby: string): Promise<Reader> {
-  const child = spawn(ruby, [resolve(SCRIPTS, "rack_app.rb")], { stdio: ["ignore", "pipe", "pipe"] });
+// A reader that picks its port and prints it, with the versions it runs, on its first line.
+async function startListening(name: "rack" | "werkzeug", command: string, script: string): Promise<Reader> {
+  const child = spawn(command, [resolve(SCRIPTS, script)], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d) => { err = (err + d).slice(-4000); });
   const line = await new Promise<string>((done, fail) => {
@@ -58,12 +64,18 @@ export async function startRackReader(ruby: string): Promise<Reader> {
       const nl = out.indexOf("\n");
       if (nl >= 0) done(out.slice(0, nl));
     });
-    child.once("exit", (code) => fail(new Error(`the Rack reader exited (${code}): ${err}`)));
+    child.once("exit", (code) => fail(new Error(`the ${name} reader exited (${code}): ${err}`)));
   });
   const m = /^listening (\d+) (.*)$/.exec(line);
-  if (!m) throw new Error(`the Rack reader said ${line}`);
-  return { name: "rack", version: m[2], port: Number(m[1]), stop: stopper(child) };
+  if (!m) throw new Error(`the ${name} reader said ${line}`);
+  return { name, version: m[2], port: Number(m[1]), stop: stopper(child) };
 }
+
+// The Rack reader: WEBrick on a port it picks.
+export const startRackReader = (ruby: string) => startListening("rack", ruby, "rack_app.rb");
+
+// The Werkzeug reader: Werkzeug's threaded development server on a port it picks.
+export const startWerkzeugReader = (python: string) => startListening("werkzeug", python, "werkzeug_app.py");
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
