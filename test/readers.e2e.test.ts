@@ -16,7 +16,7 @@ import { createPki } from "../tools/envoy/pki";
 import { type RunningEnvoy, startEnvoy } from "../tools/envoy/process";
 import { type Reader, resolveReaders, startPhpReader, startRackReader, startWerkzeugReader } from "../tools/readers/readers";
 import { Rng } from "../src-host-tests/random";
-import { READERS_POLICY, READER_CASES, READER_VALID, type ReaderRequest, randomReaderRequest, unsafeReading } from "./cases/readers";
+import { READERS_POLICY, READER_CASES, READER_VALID, type ReaderRequest, SPOOFED_IDENTITY, randomReaderRequest, unsafeReading } from "./cases/readers";
 import { WASM_PATH } from "./harness/fixture";
 
 interface Answer { status: number; reason: string; reading: Record<string, unknown> | null; text: string }
@@ -30,6 +30,7 @@ function ask(port: number, r: ReaderRequest, direct = false): Promise<Answer> {
   const headers: Record<string, string> = { host: "api.test" };
   if (r.contentType) headers["content-type"] = r.contentType;
   if (r.cookie) headers.cookie = r.cookie;
+  Object.assign(headers, r.headers ?? {});
   if (body) headers["content-length"] = String(body.length);
   return new Promise((done, fail) => {
     const req = request({ host: "127.0.0.1", port, method: r.method, path: r.path, headers, agent: direct ? false : agent }, (res) => {
@@ -104,6 +105,20 @@ for (const which of ["rack", "php", "werkzeug"] as const) {
         const through = await ask(envoy.listenerPort, c);
         if (through.status === 200) expect([c.name, unsafeReading(which, reading(through), c)]).toEqual([c.name, ""]);
       }
+    });
+
+    it(`identity headers a client sets, in any spelling ${which} folds into one, never reach it through Envoy`, async () => {
+      let seenDirectly = 0;
+      for (const h of SPOOFED_IDENTITY) {
+        const r: ReaderRequest = { name: Object.keys(h)[0], method: "GET", path: "/items/7", headers: h };
+        const direct = reading(await ask(reader.port, r, true));
+        if (Object.keys(direct.identity as object).length > 0) seenDirectly++;
+        const through = await ask(envoy.listenerPort, r);
+        const seen = through.status === 200 ? reading(through).identity as object : {};
+        expect([r.name, Object.entries(seen)]).toEqual([r.name, []]);
+      }
+      console.log(`readers, ${which}: ${seenDirectly} of ${SPOOFED_IDENTITY.length} identity header spellings reach it directly`);
+      expect(seenDirectly).toBeGreaterThan(0);
     });
 
     it(`random requests: every one ${which} reads unsafely is refused through Envoy`, async () => {

@@ -19,6 +19,7 @@ export interface ReaderRequest {
   contentType?: string;
   body?: string;                // sent as latin1 bytes
   cookie?: string;
+  headers?: Record<string, string>;
 }
 
 export interface ReaderCase extends ReaderRequest {
@@ -75,12 +76,18 @@ export const READER_VALID: ReaderRequest[] = [
   { name: "a cookie id holding the path's value", method: "GET", path: "/items/7", cookie: "id=7" },
 ];
 
+// Identity headers a client may not set (meshguard removes them; on the readers' public routes it
+// sets none), spelled as CGI-style servers fold them into one HTTP_* variable.
+export const SPOOFED_IDENTITY: Record<string, string>[] = ["X-Meshguard-User", "x_meshguard_user", "X_MESHGUARD_USER", "x-meshguard_user", "x.meshguard.user", "x-meshguard-peer-id",
+  "x_meshguard_peer_id", "X-Meshguard-Api-Client", "x_meshguard_api_client", "X-Forwarded-Client-Cert", "x_forwarded_client_cert", "x-forwarded-client_cert"]
+  .map((name) => ({ [name]: "spiffe://cluster.local/ns/ops/sa/admin" }));
+
 // Random requests built from the pieces the attacks above are made of.
 const NAMES = ["limit", "LIMIT", "]limit", "[limit]", "limit]", "limit[]", "limit]x", " limit", "li%6dit", "l%C4%B1mit", "limit%00x", "li.mit", "[limit", "li]mit",
-  "_method", "[_method]", "]_method", "_METHOD", "%5Fmethod", "id", "[id]", "ID", "id]", "note"];
-const VALUES = ["5", "20", "x", "99999", "1;x", "%32", "2,x", "", "-1", "007", "1%00", "DELETE", "7", "8", "1e2"];
+  "_method", "[_method]", "]_method", "_METHOD", "%5Fmethod", "id", "[id]", "ID", "id]", "note", "limit[", "li+mit", "%5Blimit%5D", "limit%5B%5D", "%20limit", "l%00imit", "limit.", "%EF%BB%BFlimit"];
+const VALUES = ["5", "20", "x", "99999", "1;x", "%32", "2,x", "", "-1", "007", "1%00", "DELETE", "7", "8", "1e2", "+5", "5+", "%2B5", "%35%30", "0x1", "%E2%80%8B5", "1&limit=x"];
 const JSON_VALUES = ['"5"', "20", '"x"', "99999", "true", "null", '{"$gt":1}', "[1]", '"7"', "7", "8", '"DELETE"', '"\\u0031"', '"\\1"'];
-const JSON_NAMES = ["limit", "\\limit", "l\\imit", "\\u006cimit", "LIMIT", "_method", "\\_method", "id", "\\id", "note", "[limit]"];
+const JSON_NAMES = ["limit", "\\limit", "l\\imit", "\\u006cimit", "LIMIT", "_method", "\\_method", "id", "\\id", "note", "[limit]", "limit\\u0000", "\\ufefflimit", "limit ", "l\\u0131mit"];
 const GAPS = ["", "", "", " ", "/*c*/", "/*]*/", '/*"*/', "//x\n", "/*"];
 
 function pairs(rng: Rng, n: number): string {

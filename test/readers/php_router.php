@@ -23,4 +23,5 @@ header('Content-Type: application/json');
 echo json_encode([
   'get' => $_GET, 'post' => $_POST, 'cookie' => $_COOKIE, 'request' => $_REQUEST, 'files' => array_keys($_FILES),
   'input' => $input, 'method' => $method, 'version' => PHP_VERSION,
+  'identity' => array_filter($_SERVER, fn($k) => str_contains($k, 'MESHGUARD') || str_contains($k, 'FORWARDED_CLIENT_CERT'), ARRAY_FILTER_USE_KEY),
 ], JSON_INVALID_UTF8_SUBSTITUTE);

@@ -37,6 +37,8 @@ reader = lambda do |env|
     out["body_error"] = "#{e.class}: #{e.message[0, 120]}"
   end
   out["params"] = (out["body"] || {}).merge(out["query"] || {})
+  # Identity headers as the service sees them (CGI-style names: any spelling the server folds).
+  out["identity"] = env.select { |k, _| k.include?("MESHGUARD") || k.include?("FORWARDED_CLIENT_CERT") }
   [200, { "content-type" => "application/json" }, [JSON.generate(out)]]
 end
 

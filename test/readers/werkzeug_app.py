@@ -26,6 +26,7 @@ def app(request):
         out["json"] = doc if isinstance(doc, dict) else None
     except Exception as e:  # a parse error is the framework refusing the request
         out["error"] = type(e).__name__ + ": " + str(e)[:120]
+    out["identity"] = {k: v for k, v in request.environ.items() if isinstance(v, str) and ("MESHGUARD" in k or "FORWARDED_CLIENT_CERT" in k)}
     return Response(json.dumps(out), content_type="application/json")
 
 
