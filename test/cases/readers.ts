@@ -1,6 +1,6 @@
 // Requests that name a route's bound parameters where real frameworks read them, for the readers
-// test (test/readers.e2e.test.ts): each goes to a real Rack 2 application, PHP's built-in server
-// and a Werkzeug application, directly and through Envoy with meshguard. What a reader hands the service must be what
+// test (test/readers.e2e.test.ts): each goes to a real Rack 2 application, PHP's built-in server,
+// a Werkzeug application and an Express 4 one, directly and through Envoy with meshguard. What a reader hands the service must be what
 // meshguard checked: a `limit` its rule takes (an integer of at most 3 characters), no `id` but the
 // path's, and the method the request came with.
 import { Rng } from "../../src-host-tests/random";
@@ -23,7 +23,7 @@ export interface ReaderRequest {
 }
 
 export interface ReaderCase extends ReaderRequest {
-  target: "rack" | "php" | "werkzeug";       // the reader the request is an attack on (read unsafely, directly)
+  target: "rack" | "php" | "werkzeug" | "express";       // the reader the request is an attack on (read unsafely, directly)
 }
 
 const FORM = "application/x-www-form-urlencoded";
@@ -62,6 +62,12 @@ export const READER_CASES: ReaderCase[] = [
   { name: "a form field limit where the query has none", target: "werkzeug", method: "POST", path: "/items/7", contentType: FORM, body: "note=x&limit=99999" },
   { name: "a multipart field named by RFC 2231 continuations (Werkzeug joins them)", target: "werkzeug", method: "POST", path: "/items/7", contentType: MULTIPART, body: multipart(part('name*0="li"; name*1="mit"', "99999")) },
   { name: "a multipart field id that is not the path's", target: "werkzeug", method: "POST", path: "/items/7", contentType: MULTIPART, body: multipart(part('name="id"', "8")) },
+  // Express 4: qs reads a leading [..] as the name; method-override reads _method from a body or the query.
+  { name: "[limit] in the query (qs reads limit)", target: "express", method: "GET", path: "/items/7?[limit]=99999" },
+  { name: "limit[] in the query (an array to qs)", target: "express", method: "GET", path: "/items/7?limit[]=5" },
+  { name: "[_method] in a form (qs reads _method)", target: "express", method: "POST", path: "/forms", contentType: FORM, body: "a=1&[_method]=DELETE" },
+  { name: "a JSON _method (method-override's body getter)", target: "express", method: "POST", path: "/forms", contentType: JSON_TYPE, body: '{"_method":"DELETE"}' },
+  { name: "_method in the query (method-override's query getter)", target: "express", method: "POST", path: "/forms?_method=DELETE", contentType: FORM, body: "a=1" },
   { name: "a JSON member whose content-type only holds /json (Laravel)", target: "php", method: "PUT", path: "/items/7", contentType: "text/plain; x=/json", body: '{"limit":"x"}' },
 ];
 
@@ -148,19 +154,20 @@ export function randomReaderRequest(rng: Rng, i: number): ReaderRequest {
 // What the readers hand a service, from their answers (test/readers/): why it is not what
 // meshguard checked, or "" when it is: `limit` and `id` on the route that binds them, and the method
 // the request was sent with.
-export function unsafeReading(reader: "rack" | "php" | "werkzeug", answer: Record<string, unknown>, r: Pick<ReaderRequest, "method" | "path">): string {
+export function unsafeReading(reader: "rack" | "php" | "werkzeug" | "express", answer: Record<string, unknown>, r: Pick<ReaderRequest, "method" | "path">): string {
   const problems: string[] = [];
   const limitOk = (v: unknown) => v === undefined || (typeof v === "number" && Number.isInteger(v) && String(v).length <= 3) ||
     (typeof v === "string" && /^-?(0|[1-9][0-9]*)$/.test(v) && v.length <= 3);
   const idOk = (v: unknown) => v === undefined || v === "7" || v === 7;
-  const views = reader === "rack" ? { params: answer.params } : reader === "php" ? { request: answer.request, input: answer.input } : { values: answer.values };
+  // Express merges nothing: its query is what meshguard's query rules checked.
+  const views = reader === "rack" ? { params: answer.params } : reader === "php" ? { request: answer.request, input: answer.input } : reader === "werkzeug" ? { values: answer.values } : { query: answer.query };
   const bound = r.path.startsWith("/items/7");   // the route that binds limit and id
   for (const [view, bag] of Object.entries(views)) {
     if (!bound) continue;
     if (bag === null || typeof bag !== "object" || Array.isArray(bag)) continue;
     const b = bag as Record<string, unknown>;
     if (!limitOk(b.limit)) problems.push(`${view}.limit = ${JSON.stringify(b.limit)}`);
-    if (reader !== "rack" && !idOk(b.id)) problems.push(`${view}.id = ${JSON.stringify(b.id)}`);
+    if ((reader === "php" || reader === "werkzeug") && !idOk(b.id)) problems.push(`${view}.id = ${JSON.stringify(b.id)}`);
   }
   if (answer.method !== r.method) problems.push(`method ${String(answer.method)} for ${r.method}`);
   return problems.join("; ");

@@ -1,7 +1,8 @@
 // Real framework readers as services: a Rack 2 application (Debian's ruby-rack, served by WEBrick,
 // answering with what a Rails controller's params would hold), PHP's built-in server (answering
 // with $_GET, $_POST, $_COOKIE, $_REQUEST and Laravel's reading) and a Werkzeug application
-// (Flask's request.values), the scripts in test/readers/. Installed from Debian's packages the
+// (Flask's request.values), and an Express 4 application (npm's express, qs and method-override),
+// the scripts in test/readers/. Installed from Debian's packages the
 // first time they are needed (apt-get, progress shown); RUBY_BIN, PHP_BIN and PYTHON_BIN, or the
 // commands on PATH (Debian's /usr/bin/python3 for Werkzeug), are used when present.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -13,7 +14,7 @@ const SCRIPTS = resolve(import.meta.dirname, "..", "..", "test", "readers");
 const PACKAGES = ["ruby", "ruby-rack", "ruby-webrick", "php-cli", "python3-werkzeug"];
 
 export interface Reader {
-  name: "rack" | "php" | "werkzeug";
+  name: "rack" | "php" | "werkzeug" | "express";
   version: string;          // what the reader says it runs
   port: number;
   stop(): Promise<void>;
@@ -53,7 +54,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 // A reader that picks its port and prints it, with the versions it runs, on its first line.
-async function startListening(name: "rack" | "werkzeug", command: string, script: string): Promise<Reader> {
+async function startListening(name: "rack" | "werkzeug" | "express", command: string, script: string): Promise<Reader> {
   const child = spawn(command, [resolve(SCRIPTS, script)], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d) => { err = (err + d).slice(-4000); });
@@ -76,6 +77,9 @@ export const startRackReader = (ruby: string) => startListening("rack", ruby, "r
 
 // The Werkzeug reader: Werkzeug's threaded development server on a port it picks.
 export const startWerkzeugReader = (python: string) => startListening("werkzeug", python, "werkzeug_app.py");
+
+// The Express reader: npm's express 4 (a devDependency) in a Node process of its own.
+export const startExpressReader = () => startListening("express", process.execPath, "express_app.cjs");
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
