@@ -74,7 +74,7 @@ for (const which of ["rack", "php", "werkzeug", "express"] as const) {
         throw e;
       }
       console.log(`readers: ${which} is ${reader.version}, on port ${reader.port}; Envoy on ${envoy.listenerPort}`);
-    });
+    }, 600_000);   // on a fresh machine: apt-get, after any other test's install holding the lock
     afterAll(async () => {
       await envoy?.stop();
       await reader?.stop();
