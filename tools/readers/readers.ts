@@ -44,6 +44,16 @@ export function resolveReaders(): { ruby: string; php: string; python: string } 
   return { ruby: found.ruby!, php: found.php!, python: found.python };
 }
 
+// PHP's built-in server forks its workers, which ignore SIGTERM and outlive their parent: it runs in
+// a process group of its own, killed whole.
+function groupStopper(child: ChildProcess): () => Promise<void> {
+  return async () => {
+    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((done) => child.once("exit", () => done()));
+    try { process.kill(-child.pid!, "SIGKILL"); } catch { /* the group is gone */ }
+    await exited;
+  };
+}
+
 function stopper(child: ChildProcess): () => Promise<void> {
   return () => new Promise((done) => {
     if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
@@ -106,7 +116,7 @@ export async function startPhpReader(php: string): Promise<Reader> {
     const port = await freePort();
     // Several workers: one alone serves one connection at a time, and Envoy keeps its connections.
     // Its log (a line per connection) is not read: a pipe left full would stop the server.
-    const child = spawn(php, ["-n", "-d", "display_errors=0", "-S", `127.0.0.1:${port}`, resolve(SCRIPTS, "php_router.php")], { stdio: "ignore", env: { ...process.env, PHP_CLI_SERVER_WORKERS: "4" } });
+    const child = spawn(php, ["-n", "-d", "display_errors=0", "-S", `127.0.0.1:${port}`, resolve(SCRIPTS, "php_router.php")], { stdio: "ignore", detached: true, env: { ...process.env, PHP_CLI_SERVER_WORKERS: "4" } });
     let exited = false;
     child.once("exit", () => { exited = true; });
     const deadline = Date.now() + 10_000;
@@ -115,8 +125,8 @@ export async function startPhpReader(php: string): Promise<Reader> {
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 100);
     }
-    if (!exited && await accepts(port)) return { name: "php", version: `php ${version}`, port, stop: stopper(child) };
-    await stopper(child)();
+    if (!exited && await accepts(port)) return { name: "php", version: `php ${version}`, port, stop: groupStopper(child) };
+    await groupStopper(child)();
     if (attempt >= 2) throw new Error("PHP's built-in server did not start");
   }
 }
