@@ -3,21 +3,22 @@
 // when that gives none (or an empty one) from its Content-ID header, else its filename, else its
 // Content-Type followed by "[]". So `Content-Disposition: form-data; filename="limit"` is
 // params["limit"] to Rails, a part PHP skips. For multipart-names.ts, which feeds it a header
-// block: unless the block names its part as Rack surely reads a name (a "Content-Disposition:"
-// line holding, with no other ':' before it, a ';', spaces, `name=` and a non-empty token or
-// closed quoted value), the filename, the Content-ID and the Content-Type are matched as the
-// part's name too (decoded as the name scanner decodes: over-reading is the safe side). Pure.
+// block: unless the block names its part as Rack surely reads a name (after "Content-Disposition:"
+// and before any ':' outside a quoted value, lines included, a last ';', spaces, `name=` and a
+// non-empty token or closed quoted value), the filename, the Content-ID and the Content-Type are
+// matched as the part's name too (decoded as the name scanner decodes: over-reading is the safe
+// side). Pure.
 import { NameMatches } from "./override";
 import { NameParameters, Needle } from "./multipart-params";
 
-const SEEK = 0;    // on a Content-Disposition line, before a ';'
+const SEEK = 0;    // in a Content-Disposition's segment, before a ';'
 const SEMI = 1;    // after ';': spaces, then "name="
 const KEY = 2;     // in "name="
 const FIRST = 3;   // after "name=": the value's first byte
 const QUOTE = 4;   // after the opening quote: its first byte
 const QUOTED = 5;  // in the quoted value
 const ESCAPE = 6;  // after a backslash in it
-const OFF = 7;     // not on a Content-Disposition line, or after a ':' on it
+const OFF = 7;     // outside a segment: before "Content-Disposition:", or after a ':' outside quotes
 
 export class UnnamedPart {
   private named: bool = false;
@@ -40,9 +41,8 @@ export class UnnamedPart {
   // (/Content-Disposition:[^:]*;\s*name=(VALUE)/i) runs over the whole block, line breaks
   // included, and its greedy [^:]* takes the last `name=` before a ':' whose value it can read: so
   // a later `name=` (even one whose value is still to come) unnames the part until its value
-  // proves non-empty.
-  // The first Content-Disposition (outside a quoted value) whose segment holds a readable `name=`
-  // decides (`decided`): Rack looks no further.
+  // proves non-empty. The first Content-Disposition (outside a quoted value) whose segment holds a
+  // readable `name=` decides (`decided`): Rack looks no further.
   raw(c: i32): void {
     const s = this.state;
     const quoted = s == QUOTE || s == QUOTED || s == ESCAPE;
