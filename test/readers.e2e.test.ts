@@ -126,7 +126,9 @@ for (const which of ["rack", "php", "werkzeug", "express"] as const) {
     it(`random requests: every one ${which} reads unsafely is refused through Envoy`, async () => {
       const n = Number(process.env.READERS_REQUESTS ?? 600);
       const rng = new Rng(Number(process.env.READERS_SEED ?? 20261129));
-      const outcomes = { sent: 0, unsafeDirectly: 0, refused: 0, passed: 0, passedUnsafe: [] as string[] };
+      // refusedReadSafely: what meshguard refused that this reader read as checked (over-refusal
+      // toward this reader; hostile for another perhaps), by meshguard's reason. Reported, not asserted.
+      const outcomes = { sent: 0, unsafeDirectly: 0, refused: 0, refusedReadSafely: {} as Record<string, number>, passed: 0, passedUnsafe: [] as string[] };
       for (let i = 0; i < n; i++) {
         const r = randomReaderRequest(rng, i);
         const direct = await ask(reader.port, r, true);
@@ -140,6 +142,7 @@ for (const which of ["rack", "php", "werkzeug", "express"] as const) {
           if (why) outcomes.passedUnsafe.push(`${JSON.stringify(r)} → ${why}`);
         } else if (through.reason) {
           outcomes.refused++;
+          if (direct.status === 200 && !unsafe) outcomes.refusedReadSafely[through.reason] = (outcomes.refusedReadSafely[through.reason] ?? 0) + 1;
         }
       }
       tables[which] = { reader: reader.version, cases: attacks.length, ...outcomes, passedUnsafe: outcomes.passedUnsafe.slice(0, 20) };
