@@ -329,9 +329,10 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
         // Nor a form naming one with a value other than the path's (decoded as a query's), or in
         // the array form (a form repeating the resource's id passes). Checked for plain segments.
         const segments = req.path.slice(0, q < 0 ? undefined : q).split("/");
+        // Whether a value as written ('+' a space, percent-decoded) is path segment k's (decoded).
+        const isPathValue = (v: string, k: number) => { try { return decodeURIComponent(v.replace(/\+/g, " ")) === decodeURIComponent(segments[k]); } catch { return false; } };
         if (bound && formLike && b && b.length > 0 && bound[2].every((k) => /^[A-Za-z0-9_-]+$/.test(segments[k]))) {
-          const notPath = (k: number) => (raw: number[]) => { try { return decodeURIComponent(String.fromCharCode(...raw).replace(/\+/g, " ")) !== segments[k]; } catch { return true; } };
-          if (bound[1].some((n, j) => formValuesReference([...b], [n], (raw) => !notPath(bound[2][j])(raw), false))) report.violations.push(`request ${i}: a form naming a path parameter with another value reached the service: ${describe(req)}`);
+          if (bound[1].some((n, j) => formValuesReference([...b], [n], (raw) => isPathValue(String.fromCharCode(...raw), bound[2][j]), false))) report.violations.push(`request ${i}: a form naming a path parameter with another value reached the service: ${describe(req)}`);
         }
         if (bound && q >= 0) {
           const names = req.path.slice(q + 1).split(/[&;]/).map((p) => p.split("=")[0]);
@@ -345,9 +346,7 @@ export async function fuzzRun(count: number, seed: number, progress?: (done: num
           const integer = (v: string) => { try { return /^-?(0|[1-9][0-9]{0,17})$/.test(decodeURIComponent(v.replace(/\+/g, " "))); } catch { return false; } };
           if (/^\/items\/[^/?]+(\?|$)/.test(req.path) && pairs.some(([n, v]) => formReference([...Buffer.from(n, "latin1")], "page") && !integer(v))) report.violations.push(`request ${i}: a cookie naming the query parameter page, with a value its rule refuses, reached the service: ${describe(req)}`);
           // Nor one named as a path parameter (a rewrite rule's query to PHP) with another value.
-          const segs = req.path.slice(0, q < 0 ? undefined : q).split("/");
-          const same = (v: string, k: number) => { try { return decodeURIComponent(v.replace(/\+/g, " ")) === decodeURIComponent(segs[k]); } catch { return false; } };
-          if (bound && pairs.some(([n, v]) => bound[1].some((name, j) => formReference([...Buffer.from(n, "latin1")], name) && !same(v, bound[2][j])))) report.violations.push(`request ${i}: a cookie naming a path parameter with another value reached the service: ${describe(req)}`);
+          if (bound && pairs.some(([n, v]) => bound[1].some((name, j) => formReference([...Buffer.from(n, "latin1")], name) && !isPathValue(v, bound[2][j])))) report.violations.push(`request ${i}: a cookie naming a path parameter with another value reached the service: ${describe(req)}`);
         }
         const override = overrideForwarded(req);
         if (override) report.violations.push(`request ${i}: a _method parameter (${override}) reached the service: ${describe(req)}`);

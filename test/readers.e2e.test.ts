@@ -8,8 +8,7 @@
 // is a real one) and refused through Envoy; whatever passes must be read as meshguard checked it.
 // Writes build/readers-table.json: the readers' versions and the outcomes.
 import { writeFileSync } from "node:fs";
-import { type Agent, request } from "node:http";
-import { Agent as HttpAgent } from "node:http";
+import { Agent, request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { envoyConfig } from "../tools/envoy/config";
 import { createPki } from "../tools/envoy/pki";
@@ -23,7 +22,7 @@ interface Answer { status: number; reason: string; reading: Record<string, unkno
 
 // To Envoy on kept-alive connections; to a reader directly on a connection per request (PHP's
 // built-in server gives each connection a worker until it closes, and Envoy keeps its own).
-const agent: Agent = new HttpAgent({ keepAlive: true, maxSockets: 4 });
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
 function ask(port: number, r: ReaderRequest, direct = false): Promise<Answer> {
   const body = r.body !== undefined ? Buffer.from(r.body, "latin1") : undefined;

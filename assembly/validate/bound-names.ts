@@ -16,7 +16,7 @@ import { HeaderName, HeaderSnapshot } from "../lib/headers";
 import { QueryParam, checkQueryValue, decodeQueryPart, lenientIndex, lenientName } from "./shape";
 
 export class BoundNames {
-  readonly shortest: i32;             // the shortest of `query`: a shorter name is none of them
+  readonly shortest: i32;             // the shortest of `path` and `query`: a shorter name is none of them
   constructor(
     public readonly path: string[],   // the path parameters' lenient names, each once
     public readonly pathParams: i32[],  // aligned: the template parameter each is
@@ -24,6 +24,7 @@ export class BoundNames {
     public readonly queryParams: QueryParam[],  // aligned: their rules
   ) {
     let shortest = i32.MAX_VALUE;
+    for (let i = 0; i < path.length; i++) shortest = min(shortest, path[i].length);
     for (let i = 0; i < query.length; i++) shortest = min(shortest, query[i].length);
     this.shortest = shortest;
   }
@@ -52,10 +53,9 @@ class Pairs {
   }
 }
 
-// Which of `names` a pair's raw name is once percent-decoded as PHP and query readers do, or -1. A
-// name shorter than `shortest` is none: decoding and lenient reading never lengthen a name.
-function boundIndex(raw: string, names: string[], shortest: i32): i32 {
-  if (raw.length == 0 || raw.length < shortest) return -1;
+// Which of `names` a pair's raw name is once percent-decoded as PHP and query readers do, or -1.
+function boundIndex(raw: string, names: string[]): i32 {
+  if (raw.length == 0) return -1;
   const decoded = decodeQueryPart(raw);
   return lenientIndex(names, decoded !== null ? decoded : raw);
 }
@@ -65,7 +65,7 @@ function boundIndex(raw: string, names: string[], shortest: i32): i32 {
 export function pathNameInQuery(path: string[], rawQuery: string): string {
   if (path.length == 0 || rawQuery.length == 0) return "";
   const pairs = new Pairs(rawQuery, 0x26, 0x3b, false);
-  while (pairs.next()) if (boundIndex(pairs.name, path, 0) >= 0) return pairs.name;
+  while (pairs.next()) if (boundIndex(pairs.name, path) >= 0) return pairs.name;
   return "";
 }
 
@@ -92,12 +92,16 @@ export function cookieProblem(bound: BoundNames, headers: HeaderSnapshot, params
   return "";
 }
 
+// A cookie's name is decoded once, and not at all when it is shorter than every bound name
+// (decoding and lenient reading never lengthen a name).
 function cookieValueProblem(bound: BoundNames, name: string, raw: string, params: string[]): string {
-  const k = boundIndex(name, bound.query, bound.shortest);
-  const p = k < 0 ? boundIndex(name, bound.path, 0) : -1;
+  if (name.length == 0 || name.length < bound.shortest) return "";
+  const decoded = decodeQueryPart(name);
+  const read = decoded !== null ? decoded : name;
+  const k = lenientIndex(bound.query, read);
+  const p = k < 0 ? lenientIndex(bound.path, read) : -1;
   if (k < 0 && p < 0) return "";
   const why = "the cookie " + name + " is named as a " + (k >= 0 ? "query" : "path") + " parameter (PHP's $_REQUEST reads cookies last): ";
-  const decoded = decodeQueryPart(name);
   if (decoded === null || decoded.includes("[") || decoded.includes("]")) return why + "in the array form, or with brackets";
   if (raw.includes(",")) return why + "its value holds a ',' (PHP reads past it, other readers end the cookie there)";
   const value = decodeQueryPart(raw);

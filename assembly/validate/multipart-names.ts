@@ -146,9 +146,10 @@ export class PartNames {
   private see(c: i32): void {
     const method = this.method;
     if (method !== null && method.push(c)) this.methodFound = true;
-    if (this.disposition.push(c)) { this.byLine.allowed = true; this.joined.allowed = true; }
+    const disposition = this.disposition.push(c);
+    if (disposition) { this.byLine.allowed = true; this.joined.allowed = true; }
     this.byLine.see(c);
     this.joined.see(c);
-    this.unnamed.see(c);
+    this.unnamed.see(c, disposition);
   }
 }

@@ -26,7 +26,6 @@ export class UnnamedPart {
   private state: i32 = OFF;
   private keyAt: i32 = 0;
   private readonly rawDisposition: Needle = new Needle("content-disposition:");
-  private readonly disposition: Needle = new Needle("content-disposition");
   private readonly filenames: NameParameters;
   private readonly contentId: HeaderValue;
   private readonly contentType: HeaderValue;
@@ -64,9 +63,10 @@ export class UnnamedPart {
     this.state = c == 0x3a ? OFF : c == 0x3b ? SEMI : SEEK;
   }
 
-  // A byte of the block as the name scanner decodes it.
-  see(c: i32): void {
-    if (this.disposition.push(c)) this.filenames.allowed = true;
+  // A byte of the block as the name scanner decodes it; `disposition`: it completes
+  // "content-disposition" (the name scanner's needle), after which filename parameters count.
+  see(c: i32, disposition: bool): void {
+    if (disposition) this.filenames.allowed = true;
     this.filenames.see(c);
     this.contentId.see(c);
     this.contentType.see(c);
