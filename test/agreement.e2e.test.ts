@@ -305,4 +305,48 @@ describe("emulator and Envoy agree: the metadata's map order changes per request
     expect(new Set(all.map((b) => b.length)).size).toBe(1);
     for (const b of all) expect(sameClaims(all[0], b), b.toString("hex")).toBe(true);
   });
+
+  // A path below `metadata` reaches one claim, but Envoy writes the value without its type (a map
+  // or list as proxy-wasm pairs, a number as 8 bytes, a string as its bytes): "abcdefgh" and a
+  // number can be the same bytes; and a null, or a map holding one (the whole payload here), cannot
+  // be written at all. meshguard reads the whole, typed `metadata` for those reasons
+  // (identity/claims.ts); the emulator reads these paths as Envoy does.
+  it("a claim's own path: Envoy writes it untyped, and the emulator writes it the same", async () => {
+    const typed = { ...claims, n: 7, b: true, none: null, s8: "abcdefgh", f: Buffer.from("abcdefgh").readDoubleLE(0), nested: [[1, "a"], { k: "v" }] };
+    const token = issuer.token(typed);
+    const payload = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+    const emulator = await ProxyWasmHost.load(readFileSync(PROBE), { pluginConfig: "{}" });
+    const ns = "metadata/filter_metadata/envoy.filters.http.jwt_authn";
+    const paths: [string, unknown][] = [[`${ns}/jwt_payload`, payload], [`${ns}/jwt_payload/sub`, "alice"], [`${ns}/jwt_payload/roles`, typed.roles],
+      [`${ns}/jwt_payload/org`, typed.org], [`${ns}/jwt_payload/org/tier`, "gold"], [`${ns}/jwt_payload/n`, 7], [`${ns}/jwt_payload/b`, true],
+      [`${ns}/jwt_payload/none`, null], [`${ns}/jwt_payload/nested`, typed.nested], [`${ns}/jwt_payload/s8`, "s8"], [`${ns}/jwt_payload/f`, 0],
+      [`${ns}/jwt_payload/nope`, undefined], [`${ns}/nope`, undefined], ["metadata/filter_metadata/nope", undefined], ["metadata/nope", undefined]];
+    const answers: Record<string, string> = {};
+    for (const [path, value] of paths) {
+      const r = await call(mesh!.envoy.listenerPort, { path: "/probe", headers: { "x-probe": "prop", "x-prop": path, authorization: `Bearer ${token}` }, ca: mesh!.pki.ca.cert });
+      const e = JSON.parse(r.body) as { status: number; hex: string };
+      const m = runRequest(emulator, { path: "/probe", headers: { "x-probe": "prop", "x-prop": path }, jwt_claims: payload }).body as unknown as { status: number; hex: string };
+      expect(m.status, path).toBe(e.status);
+      expect(e.status, path).toBe(value === undefined ? 1 : JSON.stringify(value).includes("null") ? 3 : 0);   // NotFound, SerializationFailure, Ok
+      expect(canonical(Buffer.from(m.hex, "hex"), value), path).toEqual(canonical(Buffer.from(e.hex, "hex"), value));
+      answers[path.slice(ns.length + 13)] = e.hex;
+    }
+    expect(answers.s8).toBe(answers.f);   // a string and a number, the same bytes
+    expect(answers.n).toBe("0000000000001c40");
+  });
 });
+
+// Pairs written in any map order, read back in a fixed one (the value tells which are maps).
+function canonical(bytes: Buffer, value: unknown): unknown {
+  if (value === null || typeof value !== "object" || bytes.length === 0) return bytes.toString("hex");
+  const n = bytes.readUInt32LE(0);
+  let p = 4 + 8 * n;
+  const entries: [Buffer, Buffer][] = [];
+  for (let i = 0; i < n; i++) {
+    const k = bytes.readUInt32LE(4 + 8 * i), v = bytes.readUInt32LE(8 + 8 * i);
+    entries.push([bytes.subarray(p, p + k), bytes.subarray(p + k + 1, p + k + 1 + v)]);
+    p += k + v + 2;
+  }
+  if (Array.isArray(value)) return entries.map(([k, v], i) => [canonical(k, value[i]), v.toString("hex")]);
+  return entries.map(([k, v]) => [k.toString(), canonical(v, (value as Record<string, unknown>)[k.toString()])]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+}

@@ -2,8 +2,10 @@
 //
 // jwt_authn writes the verified payload into dynamic metadata (payload_in_metadata); Envoy hands
 // the `metadata` property to wasm as the binary protobuf envoy.config.core.v3.Metadata, in which
-// the payload is a google.protobuf.Struct (seen against Envoy 1.40; sub-paths that are maps fail
-// to serialise, so the whole message is read once). Only Envoy filters write dynamic metadata: a
+// the payload is a google.protobuf.Struct (seen against Envoy 1.40). A path below `metadata` reaches
+// one claim, but Envoy writes it without its type (a map or list as proxy-wasm pairs, a number as
+// 8 bytes, a string as its bytes: "abcdefgh" and a number can be the same bytes; agreement test), so
+// the whole, typed message is read once. Only Envoy filters write dynamic metadata: a
 // client cannot forge it. This reader is bounded (bytes, depth, members, string length) and turns
 // the Struct into the same JsonValue tree the JSON parser makes.
 import { JsonKind, JsonValue } from "../lib/json";

@@ -14,7 +14,7 @@ import {
   Action, BufferType, HeaderMapType, type HeaderPairs, LOG_LEVELS, type LogLevelName, MetricType, WasmResult,
   deserializePairs, serializePairs,
 } from "./abi";
-import { type EntryOrder, type FilterMetadata, encodeMetadata, shuffler } from "./metadata";
+import { type EntryOrder, type FilterMetadata, encodeMetadata, metadataAt, shuffler } from "./metadata";
 
 export interface LogLine { level: LogLevelName; message: string }
 // callback: the filter callback that sent it (proxy_on_request_headers, ...); "" when the host did.
@@ -221,12 +221,13 @@ export class ProxyWasmHost {
     }
   }
 
-  private property(path: string): PropertyValue | undefined {
+  private property(segments: string[]): PropertyValue | undefined {
+    const path = segments.join(".");
     if (path === "plugin_root_id") return this.opts.rootId ?? "meshguard";
     if (path === "plugin_name") return "meshguard";
     const s = this.stream();
     if (!s) return undefined;
-    return s.property(path);
+    return s.property(path, segments);
   }
 
   private imports(): Record<string, (...a: number[]) => number | void> {
@@ -254,8 +255,7 @@ export class ProxyWasmHost {
       proxy_set_tick_period_milliseconds(ms: number) { h.tickPeriodMs = ms; h.msSinceTick = 0; return WasmResult.Ok; },
 
       proxy_get_property(pathPtr: number, pathLen: number, ptrPtr: number, sizePtr: number) {
-        const path = h.readString(pathPtr, pathLen).replaceAll("\0", ".");
-        const v = h.property(path);
+        const v = h.property(h.readString(pathPtr, pathLen).split("\0"));
         if (v === undefined) return WasmResult.NotFound;
         if (typeof v === "object" && !Buffer.isBuffer(v)) return v.status;
         return h.copyOut(Buffer.isBuffer(v) ? v : Buffer.from(v, "utf8"), ptrPtr, sizePtr);
@@ -461,12 +461,14 @@ export class Stream {
 
   constructor(private host: ProxyWasmHost, readonly id: number, private connection: ConnectionProps) {}
 
-  property(path: string): PropertyValue | undefined {
+  // `segments`: the path as the guest gave it, for paths whose keys may hold dots (metadata's).
+  property(path: string, segments: string[] = path.split(".")): PropertyValue | undefined {
     const forced = this.connection.properties?.[path];
     if (forced !== undefined) return forced;
     if (path === "connection.uri_san_peer_certificate") return this.connection.peerUriSan ?? undefined;
     if (path === "source.address") return this.connection.sourceAddress ?? "127.0.0.1:40000";
     if (path === "metadata") return encodeMetadata(this.connection.dynamicMetadata ?? {}, this.host.mapOrder);
+    if (segments[0] === "metadata") return metadataAt(this.connection.dynamicMetadata ?? {}, segments.slice(1), this.host.mapOrder);
     if (path === "request.path") return this.requestHeaders.find(([k]) => k === ":path")?.[1];
     if (path === "request.method") return this.requestHeaders.find(([k]) => k === ":method")?.[1];
     if (path === "connection.mtls") return Buffer.from([this.connection.peerUriSan ? 1 : 0]);

@@ -5,6 +5,8 @@
 // changes from one request to the next (agreement test: distinct orders for one token); the
 // emulator does the same with `order`, so a cache keyed on the bytes cannot pass here and fail there.
 
+import { WasmResult } from "./abi";
+
 // The order map entries are written in: a shuffle (the host's, seeded) or as given.
 export type EntryOrder = <T>(entries: T[]) => T[];
 const AS_GIVEN: EntryOrder = (entries) => entries;
@@ -58,4 +60,48 @@ export function struct(obj: Record<string, unknown>, order: EntryOrder = AS_GIVE
 
 export function encodeMetadata(md: FilterMetadata, order: EntryOrder = AS_GIVEN): Buffer {
   return Buffer.concat(order(Object.entries(md)).map(([ns, s]) => field(1, 2, Buffer.concat([str(1, ns), field(2, 2, struct(s, order))]))));
+}
+
+// A path below `metadata`, as Envoy 1.40 reads one (context.cc: the Metadata message's field, then
+// map keys; the value found written by serializeValue; agreement test): a string is its bytes, a
+// number 8 bytes (a little-endian double), a bool one byte, a map (filter_metadata, a Struct) the
+// proxy-wasm pairs of its keys and written values, a list the pairs of its written items and empty
+// values; a null, or a map or list holding one at any depth, cannot be written (SerializationFailure).
+// No type is written: the claim "abcdefgh" and the claim 8.54e194 are the same 8 bytes, which is
+// why meshguard reads the whole `metadata` (typed protobuf) and never a claim's own path.
+// undefined: NotFound.
+export function metadataAt(md: FilterMetadata, path: string[], order: EntryOrder = AS_GIVEN): Buffer | { status: WasmResult } | undefined {
+  if (path[0] !== "filter_metadata") return undefined;
+  let v: unknown = md;
+  for (const key of path.slice(1)) {
+    if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.hasOwn(v, key)) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return written(v, order) ?? { status: WasmResult.SerializationFailure };
+}
+
+const NUL = Buffer.alloc(1);
+const EMPTY = Buffer.alloc(0);
+
+function pairs(entries: [Buffer, Buffer][]): Buffer {
+  const head = Buffer.alloc(4 + 8 * entries.length);
+  head.writeUInt32LE(entries.length, 0);
+  entries.forEach(([k, v], i) => { head.writeUInt32LE(k.length, 4 + 8 * i); head.writeUInt32LE(v.length, 8 + 8 * i); });
+  return Buffer.concat([head, ...entries.flatMap(([k, v]) => [k, NUL, v, NUL])]);
+}
+
+// null: the value cannot be written.
+function written(v: unknown, order: EntryOrder): Buffer | null {
+  if (typeof v === "string") return Buffer.from(v, "utf8");
+  if (typeof v === "number") { const b = Buffer.alloc(8); b.writeDoubleLE(v); return b; }
+  if (typeof v === "boolean") return Buffer.from([v ? 1 : 0]);
+  if (v === null || typeof v !== "object") return null;
+  const entries: [Buffer, Buffer][] = [];
+  const items: [Buffer, unknown][] = Array.isArray(v) ? v.map((x) => [EMPTY, x]) : order(Object.entries(v as Record<string, unknown>)).map(([k, x]) => [Buffer.from(k, "utf8"), x]);
+  for (const [k, x] of items) {
+    const w = written(x, order);
+    if (w === null) return null;
+    entries.push(Array.isArray(v) ? [w, EMPTY] : [k, w]);
+  }
+  return pairs(entries);
 }
