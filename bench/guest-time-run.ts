@@ -38,6 +38,7 @@ let SCENARIOS: Scenario[] = [
   { name: "GET (route, role, userId == sub, a limit)", path: "/api/users/alice/orders/9", schema: false },
   { name: "POST 1 KB JSON, no schema", path: "/api/users/alice/orders", body: orderBody(1024), schema: false },
   { name: "POST 1 KB JSON, with the schema", path: "/api/users/alice/orders", body: orderBody(1024), schema: true },
+  { name: "POST 16 KB JSON, no schema", path: "/api/users/alice/orders", body: orderBody(16 * 1024), schema: false },
   { name: "POST 16 KB JSON, with the schema", path: "/api/users/alice/orders", body: orderBody(16 * 1024), schema: true },
   { name: "GET, each host call alone first (probe)", path: "/api/users/alice/orders/9", schema: false, probe: true },
 ];

@@ -270,3 +270,27 @@ export function pathSegmentsOf(ptr: usize, len: i32): usize {
 // to the exact path.
 import { fastDecimal } from "../../assembly/lib/float-fast";
 export function fastDecimalValue(w: u64, q: i32): f64 { return fastDecimal(w, q); }
+
+// validate/json-names.ts read in place (feed) and byte by byte (feedBytewise, its definition), on
+// one body in `chunk`-byte pieces, looking for `_method`, `limit` (an integer rule) and `id` (the
+// path's value "7"): what each found, and why, and its state after each piece, "found|why|states"
+// twice, separated by "~".
+import { JsonNames } from "../../assembly/validate/json-names";
+const JSON_SCAN_NAMES: string[] = [METHOD_PARAMETER, "limit", "id"];
+const JSON_SCAN_VALUES: Array<string | null> = ["7"];
+function jsonScan(bytes: Uint8Array, chunk: i32, inPlace: bool): string {
+  const rules: Array<QueryParam | null> = [null, new QueryParam("limit", ValueType.Integer, false, -1, [], null)];
+  const names = new JsonNames(JSON_SCAN_NAMES, rules, 2, JSON_SCAN_VALUES);
+  let state = "";
+  for (let at = 0; at < bytes.length; at += chunk) {
+    const piece = bytes.subarray(at, min(bytes.length, at + chunk));
+    if (inPlace) names.feed(piece); else names.feedBytewise(piece);
+    state += names.stateText() + ";";
+  }
+  names.end();
+  return names.found + "|" + names.why + "|" + state;
+}
+export function jsonNamesBothWays(ptr: usize, len: i32, chunk: i32): usize {
+  const bytes = bytesAt(ptr, len);
+  return result(jsonScan(bytes, max(1, chunk), true) + "~" + jsonScan(bytes, max(1, chunk), false));
+}
