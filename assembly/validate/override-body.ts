@@ -110,7 +110,7 @@ export class BodyParameters {
     const form = this.form;
     const json = this.json;
     const parts = this.parts;
-    if (form !== null) for (let i = 0; i < n; i++) form.push(<i32>unchecked(bytes[i]));
+    if (form !== null) form.feed(bytes);
     if (json !== null) json.feed(bytes);
     if (parts !== null) for (let i = 0; i < n; i++) parts.push(<i32>unchecked(bytes[i]));
     return this.found.length > 0;

@@ -294,3 +294,24 @@ export function jsonNamesBothWays(ptr: usize, len: i32, chunk: i32): usize {
   const bytes = bytesAt(ptr, len);
   return result(jsonScan(bytes, max(1, chunk), true) + "~" + jsonScan(bytes, max(1, chunk), false));
 }
+
+// validate/override.ts FormNames the same way: a form body read in place (feed) and byte by byte
+// (feedBytewise), for `_method`, `limit` (an integer rule) and `id` (the path's value "7").
+import { FormNames } from "../../assembly/validate/override";
+const FORM_SCAN_VALUES: Array<string | null> = [null, null, "7"];
+function formScan(bytes: Uint8Array, chunk: i32, inPlace: bool): string {
+  const rules: Array<QueryParam | null> = [null, new QueryParam("limit", ValueType.Integer, false, -1, [], null), null];
+  const names = new FormNames(JSON_SCAN_NAMES, rules, FORM_SCAN_VALUES);
+  let state = "";
+  for (let at = 0; at < bytes.length; at += chunk) {
+    const piece = bytes.subarray(at, min(bytes.length, at + chunk));
+    if (inPlace) names.feed(piece); else names.feedBytewise(piece);
+    state += names.stateText() + ";";
+  }
+  names.end();
+  return names.found + "|" + names.why + "|" + state;
+}
+export function formNamesBothWays(ptr: usize, len: i32, chunk: i32): usize {
+  const bytes = bytesAt(ptr, len);
+  return result(formScan(bytes, max(1, chunk), true) + "~" + formScan(bytes, max(1, chunk), false));
+}

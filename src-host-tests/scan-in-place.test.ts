@@ -1,13 +1,14 @@
-// validate/json-names.ts reads what cannot hold a top-level name in place (strings that are not
-// names, everything below the top-level members); pushing every byte through its state machine
-// (feedBytewise) is the definition. On hostile bodies, in pieces of every size, both must find the
-// same name for the same reason.
+// The body scans read in place what cannot hold a name they look for: validate/json-names.ts the
+// strings that are not top-level names and everything below the top-level members, override.ts
+// FormNames the values it does not judge. Pushing every byte through the state machine
+// (feedBytewise) is the definition. On hostile bodies, in pieces of every size, both ways must find
+// the same name for the same reason and leave the same state.
 import { describe, expect, it } from "vitest";
 import { resultText, unit as fn, withBytes } from "./unit";
 import { FUZZ_ITERATIONS, FUZZ_SEED, Rng } from "./random";
 
-function bothWays(body: Buffer, chunk: number): [string, string] {
-  const [inPlace, bytewise] = withBytes(body, (p, len) => resultText(fn.jsonNamesBothWays(p, len, chunk))).split("~");
+function bothWays(body: Buffer, chunk: number, scan = "jsonNamesBothWays"): [string, string] {
+  const [inPlace, bytewise] = withBytes(body, (p, len) => resultText(fn[scan](p, len, chunk))).split("~");
   return [inPlace, bytewise];
 }
 
@@ -66,6 +67,37 @@ describe("JSON top-level names read in place agree with the byte-by-byte reading
     for (const [body, want] of rows) {
       for (let chunk = 1; chunk <= body.length; chunk++) {
         const [inPlace, bytewise] = bothWays(Buffer.from(body), chunk);
+        expect(inPlace.split("|").slice(0, 2).join("|"), `${body} in ${chunk}-byte pieces`).toBe(want);
+        expect(inPlace, `${body} in ${chunk}-byte pieces`).toBe(bytewise);
+      }
+    }
+  });
+});
+
+// Forms: names and values cut anywhere, escapes, both pair separators, the names looked for and
+// values that pass or fail their judgement.
+const FORM_PIECES = ["&", ";", "=", "==", "_method", "limit", "id", "li", "mit", "%5F", "%5", "%", "+", "7", "8", "12", "x", "[]", "[", "]", "&limit=", "&id=", ";id=7", "é"];
+
+describe("form names read in place agree with the byte-by-byte reading", () => {
+  it(`${FUZZ_ITERATIONS} hostile forms, each whole and in 1- to 16-byte pieces (seed ${FUZZ_SEED})`, () => {
+    const rng = new Rng(FUZZ_SEED + 43);
+    let found = 0;
+    for (let i = 0; i < FUZZ_ITERATIONS; i++) {
+      const body = Buffer.concat(pieces(rng, FORM_PIECES, 1 + rng.int(12)));
+      for (const chunk of [body.length, 1 + rng.int(16), 1]) {
+        const [inPlace, bytewise] = bothWays(body, chunk, "formNamesBothWays");
+        expect(inPlace, `${JSON.stringify(body.toString("latin1"))} in ${chunk}-byte pieces`).toBe(bytewise);
+        if (chunk === 1 && !bytewise.startsWith("|")) found++;
+      }
+    }
+    expect(found).toBeGreaterThan(FUZZ_ITERATIONS * 0.1);
+    expect(found).toBeLessThan(FUZZ_ITERATIONS * 0.9);
+  });
+
+  it("a value not judged ends at ';' as at '&', in every piece size", () => {
+    for (const [body, want] of [["x=a;_method=PUT", "_method|"], ["x=aaaa;_method", "_method|"], ["x=a;b&_method=1", "_method|"], ["x=a;id=8", "id|its value is not the path's"], ["x=a;id=7", "|"]]) {
+      for (let chunk = 1; chunk <= body.length; chunk++) {
+        const [inPlace, bytewise] = bothWays(Buffer.from(body), chunk, "formNamesBothWays");
         expect(inPlace.split("|").slice(0, 2).join("|"), `${body} in ${chunk}-byte pieces`).toBe(want);
         expect(inPlace, `${body} in ${chunk}-byte pieces`).toBe(bytewise);
       }
