@@ -180,6 +180,9 @@ export class Needle {
   private at: i32 = 0;
   constructor(private readonly text: string) {}
 
+  // Nothing of the needle matched yet: a byte that is not its first leaves it so.
+  get idle(): bool { return this.at == 0; }
+
   // True when this byte completes the needle.
   push(c: i32): bool {
     const lower = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;

@@ -86,6 +86,22 @@ export class PartValues {
     if (c == 0x0a) { this.endLine(); this.lineLen = 0; }
   }
 
+  // Bytes of a line that hold no line break, at once, as push() takes them one by one: the first
+  // line.length bytes of a line kept, the rest counted.
+  take(p: usize, from: i32, to: i32): void {
+    const count = to - from;
+    if (count <= 0) return;
+    this.entered = false;
+    const room = this.line.length - this.lineLen;
+    if (room > 0) memory.copy(this.line.dataStart + <usize>this.lineLen, p + <usize>from, <usize>min(room, count));
+    this.lineLen += count;
+  }
+
+  // What the reading holds between pieces, for the unit fuzz that compares feeding ways.
+  stateText(): string {
+    return "state " + this.state.toString() + " line " + this.lineLen.toString() + (this.entered ? " entered" : "") + " pending " + this.pending.toString();
+  }
+
   // The body ended: a part still open was cut.
   end(): void {
     if (this.state == CONTENT) this.refuse("the body ends inside it");

@@ -106,13 +106,12 @@ export class BodyParameters {
 
   // The next bytes of the body; true once a parameter looked for was seen (`found`).
   feed(bytes: Uint8Array): bool {
-    const n = bytes.length;
     const form = this.form;
     const json = this.json;
     const parts = this.parts;
     if (form !== null) form.feed(bytes);
     if (json !== null) json.feed(bytes);
-    if (parts !== null) for (let i = 0; i < n; i++) parts.push(<i32>unchecked(bytes[i]));
+    if (parts !== null) parts.feed(bytes);
     return this.found.length > 0;
   }
 

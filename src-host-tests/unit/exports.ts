@@ -315,3 +315,25 @@ export function formNamesBothWays(ptr: usize, len: i32, chunk: i32): usize {
   const bytes = bytesAt(ptr, len);
   return result(formScan(bytes, max(1, chunk), true) + "~" + formScan(bytes, max(1, chunk), false));
 }
+
+// validate/multipart-names.ts the same way: a multipart body (boundary "XyZ") read in place (feed)
+// and byte by byte (feedBytewise), its plain parts' values judged (multipart-values.ts), for the
+// same three names.
+import { PartNames } from "../../assembly/validate/multipart-names";
+import { PartValues } from "../../assembly/validate/multipart-values";
+function partScan(bytes: Uint8Array, chunk: i32, inPlace: bool): string {
+  const rules: Array<QueryParam | null> = [null, new QueryParam("limit", ValueType.Integer, false, -1, [], null), null];
+  const names = new PartNames(JSON_SCAN_NAMES, true, new PartValues("XyZ", JSON_SCAN_NAMES, rules, FORM_SCAN_VALUES));
+  let state = "";
+  for (let at = 0; at < bytes.length; at += chunk) {
+    const piece = bytes.subarray(at, min(bytes.length, at + chunk));
+    if (inPlace) names.feed(piece); else names.feedBytewise(piece);
+    state += names.stateText() + ";";
+  }
+  names.end();
+  return names.found + "|" + names.why + "|" + state;
+}
+export function partNamesBothWays(ptr: usize, len: i32, chunk: i32): usize {
+  const bytes = bytesAt(ptr, len);
+  return result(partScan(bytes, max(1, chunk), true) + "~" + partScan(bytes, max(1, chunk), false));
+}
