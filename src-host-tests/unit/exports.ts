@@ -271,69 +271,40 @@ export function pathSegmentsOf(ptr: usize, len: i32): usize {
 import { fastDecimal } from "../../assembly/lib/float-fast";
 export function fastDecimalValue(w: u64, q: i32): f64 { return fastDecimal(w, q); }
 
-// validate/json-names.ts read in place (feed) and byte by byte (feedBytewise, its definition), on
-// one body in `chunk`-byte pieces, looking for `_method`, `limit` (an integer rule) and `id` (the
-// path's value "7"): what each found, and why, and its state after each piece, "found|why|states"
-// twice, separated by "~".
+// The body scans read in place (feed) and byte by byte (feedBytewise, the definition), on one body
+// in `chunk`-byte pieces: what each way found, why, and the state after every piece,
+// "found|why|states" twice, separated by "~". Each scan looks for `_method`, `limit` (an integer
+// rule) and `id` (the path's value "7"): validate/json-names.ts, override.ts FormNames, and
+// multipart-names.ts PartNames with multipart-values.ts judging plain parts (boundary "XyZ").
 import { JsonNames } from "../../assembly/validate/json-names";
-const JSON_SCAN_NAMES: string[] = [METHOD_PARAMETER, "limit", "id"];
-const JSON_SCAN_VALUES: Array<string | null> = ["7"];
-function jsonScan(bytes: Uint8Array, chunk: i32, inPlace: bool): string {
-  const rules: Array<QueryParam | null> = [null, new QueryParam("limit", ValueType.Integer, false, -1, [], null)];
-  const names = new JsonNames(JSON_SCAN_NAMES, rules, 2, JSON_SCAN_VALUES);
+import { FormNames } from "../../assembly/validate/override";
+import { PartNames } from "../../assembly/validate/multipart-names";
+import { PartValues } from "../../assembly/validate/multipart-values";
+const SCAN_NAMES: string[] = [METHOD_PARAMETER, "limit", "id"];
+const SCAN_PATH_VALUES: Array<string | null> = [null, null, "7"];
+function scanRules(): Array<QueryParam | null> { return [null, new QueryParam("limit", ValueType.Integer, false, -1, [], null), null]; }
+function readTwoWays<T>(scan: T, bytes: Uint8Array, chunk: i32, inPlace: bool): string {
   let state = "";
   for (let at = 0; at < bytes.length; at += chunk) {
     const piece = bytes.subarray(at, min(bytes.length, at + chunk));
-    if (inPlace) names.feed(piece); else names.feedBytewise(piece);
-    state += names.stateText() + ";";
+    if (inPlace) scan.feed(piece); else scan.feedBytewise(piece);
+    state += scan.stateText() + ";";
   }
-  names.end();
-  return names.found + "|" + names.why + "|" + state;
+  scan.end();
+  return scan.found + "|" + scan.why + "|" + state;
 }
+function jsonScan(): JsonNames { return new JsonNames(SCAN_NAMES, scanRules(), 2, ["7"]); }
+function formScan(): FormNames { return new FormNames(SCAN_NAMES, scanRules(), SCAN_PATH_VALUES); }
+function partScan(): PartNames { return new PartNames(SCAN_NAMES, true, new PartValues("XyZ", SCAN_NAMES, scanRules(), SCAN_PATH_VALUES)); }
 export function jsonNamesBothWays(ptr: usize, len: i32, chunk: i32): usize {
   const bytes = bytesAt(ptr, len);
-  return result(jsonScan(bytes, max(1, chunk), true) + "~" + jsonScan(bytes, max(1, chunk), false));
-}
-
-// validate/override.ts FormNames the same way: a form body read in place (feed) and byte by byte
-// (feedBytewise), for `_method`, `limit` (an integer rule) and `id` (the path's value "7").
-import { FormNames } from "../../assembly/validate/override";
-const FORM_SCAN_VALUES: Array<string | null> = [null, null, "7"];
-function formScan(bytes: Uint8Array, chunk: i32, inPlace: bool): string {
-  const rules: Array<QueryParam | null> = [null, new QueryParam("limit", ValueType.Integer, false, -1, [], null), null];
-  const names = new FormNames(JSON_SCAN_NAMES, rules, FORM_SCAN_VALUES);
-  let state = "";
-  for (let at = 0; at < bytes.length; at += chunk) {
-    const piece = bytes.subarray(at, min(bytes.length, at + chunk));
-    if (inPlace) names.feed(piece); else names.feedBytewise(piece);
-    state += names.stateText() + ";";
-  }
-  names.end();
-  return names.found + "|" + names.why + "|" + state;
+  return result(readTwoWays(jsonScan(), bytes, max(1, chunk), true) + "~" + readTwoWays(jsonScan(), bytes, max(1, chunk), false));
 }
 export function formNamesBothWays(ptr: usize, len: i32, chunk: i32): usize {
   const bytes = bytesAt(ptr, len);
-  return result(formScan(bytes, max(1, chunk), true) + "~" + formScan(bytes, max(1, chunk), false));
-}
-
-// validate/multipart-names.ts the same way: a multipart body (boundary "XyZ") read in place (feed)
-// and byte by byte (feedBytewise), its plain parts' values judged (multipart-values.ts), for the
-// same three names.
-import { PartNames } from "../../assembly/validate/multipart-names";
-import { PartValues } from "../../assembly/validate/multipart-values";
-function partScan(bytes: Uint8Array, chunk: i32, inPlace: bool): string {
-  const rules: Array<QueryParam | null> = [null, new QueryParam("limit", ValueType.Integer, false, -1, [], null), null];
-  const names = new PartNames(JSON_SCAN_NAMES, true, new PartValues("XyZ", JSON_SCAN_NAMES, rules, FORM_SCAN_VALUES));
-  let state = "";
-  for (let at = 0; at < bytes.length; at += chunk) {
-    const piece = bytes.subarray(at, min(bytes.length, at + chunk));
-    if (inPlace) names.feed(piece); else names.feedBytewise(piece);
-    state += names.stateText() + ";";
-  }
-  names.end();
-  return names.found + "|" + names.why + "|" + state;
+  return result(readTwoWays(formScan(), bytes, max(1, chunk), true) + "~" + readTwoWays(formScan(), bytes, max(1, chunk), false));
 }
 export function partNamesBothWays(ptr: usize, len: i32, chunk: i32): usize {
   const bytes = bytesAt(ptr, len);
-  return result(partScan(bytes, max(1, chunk), true) + "~" + partScan(bytes, max(1, chunk), false));
+  return result(readTwoWays(partScan(), bytes, max(1, chunk), true) + "~" + readTwoWays(partScan(), bytes, max(1, chunk), false));
 }
