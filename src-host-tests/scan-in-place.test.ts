@@ -1,7 +1,7 @@
-// The body scans read in place what cannot hold a name they look for: validate/json-names.ts the
-// strings that are not top-level names and everything below the top-level members, override.ts
-// FormNames the values it does not judge. Pushing every byte through the state machine
-// (feedBytewise) is the definition. On hostile bodies, in pieces of every size, both ways must find
+// The body scans read in place what cannot hold a name they look for (validate/byte-scan.ts):
+// json-names.ts the strings that are not top-level names and everything below the top-level
+// members, override.ts FormNames the values it does not judge, multipart-names.ts part content
+// before a line break. Pushing every byte through the state machine is the definition. On hostile bodies, in pieces of every size, both ways must find
 // the same name for the same reason and leave the same state.
 import { describe, expect, it } from "vitest";
 import { resultText, unit as fn, withBytes } from "./unit";

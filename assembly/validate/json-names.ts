@@ -73,37 +73,30 @@ export class JsonNames {
     return e;
   }
 
-  // The next bytes of the body. What cannot hold a top-level name is read in place rather than
-  // byte by byte through push(): the inside of a string that is neither a top-level name nor a
-  // judged value, and everything below the top-level members outside comments (strings there
-  // included). Either way the state is the one pushing every byte leaves (feedBytewise, which the
-  // unit fuzz compares this with on hostile bodies in every chunking).
-  feed(bytes: Uint8Array): void {
-    const n = bytes.length;
-    const p = bytes.dataStart;
-    let i = 0;
+  // The bytes from `i` that cannot hold a top-level name, read in place (byte-scan.ts): the inside
+  // of a string that is neither a top-level name nor a judged value, and everything below the
+  // top-level members outside comments (strings there included). Returns the first byte push()
+  // must read, or `n`.
+  skip(p: usize, i: i32, n: i32): i32 {
     while (i < n) {
       if (this.inString) {
-        if (!this.isName && !this.reading) { i = this.skipString(p, i, n); continue; }
+        if (this.isName || this.reading) return i;
+        i = this.skipString(p, i, n);
       } else if (this.depth >= 2 && this.comment == 0) {
-        i = this.skipDeep(p, i, n);
-        if (i < n && <i32>load<u8>(p + <usize>i) != 0x2f) continue;   // back at the top level
-        if (i == n) break;
+        const j = this.skipDeep(p, i, n);
+        if (j == i) return i;   // a '/', which may open a comment
+        i = j;
+      } else {
+        return i;
       }
-      this.push(<i32>load<u8>(p + <usize>i));
-      i++;
     }
+    return i;
   }
 
   // What the reading holds between pieces, for the unit fuzz that compares the two ways.
   stateText(): string {
     return this.depth.toString() + (this.inString ? " string" : "") + (this.inString && this.isName ? " name" : "") + " escape " + this.escape.toString() +
       " comment " + this.comment.toString() + (this.expectName ? " expect" : "") + (this.reading ? " reading" : "");
-  }
-
-  // The definition feed() keeps to: every byte through push().
-  feedBytewise(bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length; i++) this.push(<i32>unchecked(bytes[i]));
   }
 
   // Inside a string that is not a top-level name nor a judged value, from `i`: its bytes up to and

@@ -103,30 +103,16 @@ export class PartNames {
     this.opening.push(0x0a);   // this line break may open a delimiter
   }
 
-  // The next bytes of the body. Outside header blocks, while no delimiter has begun, only a line
-  // break matters to the names: the bytes before it are read in place (and handed to the values'
-  // reader at once). Every other byte goes through push(), the definition (feedBytewise).
-  feed(bytes: Uint8Array): void {
-    const n = bytes.length;
-    const p = bytes.dataStart;
-    let i = 0;
-    while (i < n) {
-      if (!this.inHeaders && this.opening.idle) {
-        let j = i;
-        while (j < n && load<u8>(p + <usize>j) != 0x0a) j++;
-        const v = this.values;
-        if (v !== null) v.take(p, i, j);
-        i = j;
-        if (i == n) break;
-      }
-      this.push(<i32>load<u8>(p + <usize>i));
-      i++;
-    }
-  }
-
-  // The definition feed() keeps to: every byte through push().
-  feedBytewise(bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length; i++) this.push(<i32>unchecked(bytes[i]));
+  // The bytes from `i` read in place (byte-scan.ts): outside header blocks, while no delimiter has
+  // begun, only a line break matters to the names; the bytes before it go to the values' reader at
+  // once. Returns the first byte push() must read, or `n`.
+  skip(p: usize, i: i32, n: i32): i32 {
+    if (this.inHeaders || !this.opening.idle) return i;
+    let j = i;
+    while (j < n && load<u8>(p + <usize>j) != 0x0a) j++;
+    const v = this.values;
+    if (v !== null) v.take(p, i, j);
+    return j;
   }
 
   // What the reading holds between pieces, for the unit fuzz that compares the two ways.

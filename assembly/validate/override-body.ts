@@ -15,11 +15,11 @@
 //              (multipart-names.ts)
 // Other media types are not read as parameters by those frameworks and are not scanned.
 import { lowerAscii } from "../lib/text";
+import { feedScan } from "./byte-scan";
 import { JsonNames } from "./json-names";
 import { PartNames } from "./multipart-names";
 import { PartValues, strictBoundary } from "./multipart-values";
-import { FormNames, METHOD_PARAMETER, NameMatches } from "./override";
-import { ValueCapture, jsonValueProblem } from "./bound-values";
+import { FormNames, METHOD_PARAMETER } from "./override";
 import { QueryParam } from "./shape";
 
 // The names one body scan looks for, and their rules (BodyRules keeps two: with `_method` first,
@@ -109,9 +109,9 @@ export class BodyParameters {
     const form = this.form;
     const json = this.json;
     const parts = this.parts;
-    if (form !== null) form.feed(bytes);
-    if (json !== null) json.feed(bytes);
-    if (parts !== null) parts.feed(bytes);
+    if (form !== null) feedScan<FormNames>(form, bytes);
+    if (json !== null) feedScan<JsonNames>(json, bytes);
+    if (parts !== null) feedScan<PartNames>(parts, bytes);
     return this.found.length > 0;
   }
 

@@ -167,30 +167,17 @@ export class FormNames {
     this.decode(c);
   }
 
-  // The next bytes of a form body. A value that is not judged is read in place up to the byte that
-  // ends it (`&` or `;`): push() does nothing else with its bytes. Every other byte goes through
-  // push(), the definition.
-  feed(bytes: Uint8Array): void {
-    const n = bytes.length;
-    const p = bytes.dataStart;
-    let i = 0;
+  // The bytes from `i` of a value that is not judged, read in place (byte-scan.ts) up to the byte
+  // that ends it (`&` or `;`): push() does nothing else with them. Returns the first byte push()
+  // must read, or `n`.
+  skip(p: usize, i: i32, n: i32): i32 {
+    if (this.inName || this.pending >= 0) return i;
     while (i < n) {
-      if (!this.inName && this.pending < 0) {
-        while (i < n) {
-          const c = load<u8>(p + <usize>i);
-          if (c == 0x26 || c == 0x3b) break;
-          i++;
-        }
-        if (i == n) break;
-      }
-      this.push(<i32>load<u8>(p + <usize>i));
+      const c = load<u8>(p + <usize>i);
+      if (c == 0x26 || c == 0x3b) break;
       i++;
     }
-  }
-
-  // The definition feed() keeps to: every byte through push().
-  feedBytewise(bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length; i++) this.push(<i32>unchecked(bytes[i]));
+    return i;
   }
 
   // What the reading holds between pieces, for the unit fuzz that compares the two ways.

@@ -271,11 +271,12 @@ export function pathSegmentsOf(ptr: usize, len: i32): usize {
 import { fastDecimal } from "../../assembly/lib/float-fast";
 export function fastDecimalValue(w: u64, q: i32): f64 { return fastDecimal(w, q); }
 
-// The body scans read in place (feed) and byte by byte (feedBytewise, the definition), on one body
+// The body scans read in place (byte-scan.ts feedScan) and byte by byte (the definition), on one body
 // in `chunk`-byte pieces: what each way found, why, and the state after every piece,
 // "found|why|states" twice, separated by "~". Each scan looks for `_method`, `limit` (an integer
 // rule) and `id` (the path's value "7"): validate/json-names.ts, override.ts FormNames, and
 // multipart-names.ts PartNames with multipart-values.ts judging plain parts (boundary "XyZ").
+import { feedScan } from "../../assembly/validate/byte-scan";
 import { JsonNames } from "../../assembly/validate/json-names";
 import { FormNames } from "../../assembly/validate/override";
 import { PartNames } from "../../assembly/validate/multipart-names";
@@ -287,7 +288,8 @@ function readTwoWays<T>(scan: T, bytes: Uint8Array, chunk: i32, inPlace: bool): 
   let state = "";
   for (let at = 0; at < bytes.length; at += chunk) {
     const piece = bytes.subarray(at, min(bytes.length, at + chunk));
-    if (inPlace) scan.feed(piece); else scan.feedBytewise(piece);
+    if (inPlace) feedScan(scan, piece);
+    else for (let i = 0; i < piece.length; i++) scan.push(<i32>piece[i]);   // the definition
     state += scan.stateText() + ";";
   }
   scan.end();
