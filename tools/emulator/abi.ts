@@ -18,9 +18,11 @@ export const enum Action { Continue = 0, StopIteration = 1, ContinueAndEndStream
 
 export type HeaderPairs = [string, string][];
 
-// count, then (key size, value size) per pair, then each key and value NUL-terminated.
-export function serializePairs(pairs: HeaderPairs): Buffer {
-  const enc = pairs.map(([k, v]) => [Buffer.from(k, "utf8"), Buffer.from(v, "utf8")] as const);
+// count, then (key size, value size) per pair, then each key and value NUL-terminated. Text is
+// written as UTF-8; bytes as they are (a property's nested values: metadata.ts).
+export function serializePairs(pairs: [string | Buffer, string | Buffer][]): Buffer {
+  const bytes = (x: string | Buffer) => (typeof x === "string" ? Buffer.from(x, "utf8") : x);
+  const enc = pairs.map(([k, v]) => [bytes(k), bytes(v)] as const);
   let size = 4 + 8 * enc.length;
   for (const [k, v] of enc) size += k.length + v.length + 2;
   const out = Buffer.alloc(size);

@@ -5,7 +5,7 @@
 // changes from one request to the next (agreement test: distinct orders for one token); the
 // emulator does the same with `order`, so a cache keyed on the bytes cannot pass here and fail there.
 
-import { WasmResult } from "./abi";
+import { WasmResult, serializePairs } from "./abi";
 
 // The order map entries are written in: a shuffle (the host's, seeded) or as given.
 export type EntryOrder = <T>(entries: T[]) => T[];
@@ -80,28 +80,19 @@ export function metadataAt(md: FilterMetadata, path: string[], order: EntryOrder
   return written(v, order) ?? { status: WasmResult.SerializationFailure };
 }
 
-const NUL = Buffer.alloc(1);
-const EMPTY = Buffer.alloc(0);
-
-function pairs(entries: [Buffer, Buffer][]): Buffer {
-  const head = Buffer.alloc(4 + 8 * entries.length);
-  head.writeUInt32LE(entries.length, 0);
-  entries.forEach(([k, v], i) => { head.writeUInt32LE(k.length, 4 + 8 * i); head.writeUInt32LE(v.length, 8 + 8 * i); });
-  return Buffer.concat([head, ...entries.flatMap(([k, v]) => [k, NUL, v, NUL])]);
-}
-
 // null: the value cannot be written.
 function written(v: unknown, order: EntryOrder): Buffer | null {
   if (typeof v === "string") return Buffer.from(v, "utf8");
   if (typeof v === "number") { const b = Buffer.alloc(8); b.writeDoubleLE(v); return b; }
   if (typeof v === "boolean") return Buffer.from([v ? 1 : 0]);
   if (v === null || typeof v !== "object") return null;
-  const entries: [Buffer, Buffer][] = [];
-  const items: [Buffer, unknown][] = Array.isArray(v) ? v.map((x) => [EMPTY, x]) : order(Object.entries(v as Record<string, unknown>)).map(([k, x]) => [Buffer.from(k, "utf8"), x]);
-  for (const [k, x] of items) {
+  const list = Array.isArray(v);
+  const items: [string, unknown][] = list ? v.map((x) => ["", x]) : order(Object.entries(v as Record<string, unknown>));
+  const pairs: [string | Buffer, string | Buffer][] = [];
+  for (const [key, x] of items) {
     const w = written(x, order);
     if (w === null) return null;
-    entries.push(Array.isArray(v) ? [w, EMPTY] : [k, w]);
+    pairs.push(list ? [w, ""] : [key, w]);   // a list's items are written as keys, with empty values
   }
-  return pairs(entries);
+  return serializePairs(pairs);
 }
