@@ -1,7 +1,7 @@
 // The events of lib/jsonstream.ts built into a parsed document (lib/json.ts's JsonValue). Pure.
 import { NumberText } from "./float";
 import { JsonKind, JsonValue } from "./json";
-import { JsonSink } from "./jsonstream";
+import { JsonSink } from "./json-sink";
 
 // Builds the parsed document from the events, for validators that need whole values (enum,
 // const, uniqueItems, the combinators). Only the parsed form is kept, never the raw body; its

@@ -20,6 +20,27 @@ export function plainAsciiHash(ptr: usize, len: i32): i32 {
   return <i32>(h & 0x7fffffff);
 }
 
+// The plain ASCII string content that starts at `ptr` and ends at a quote before `stop`, read once:
+// its length (the quote's offset), with its plainAsciiHash in `runHash`; -1 when a byte that is not
+// plain comes first (a backslash, so possibly an escaped quote; a control or non-ASCII byte), when
+// no quote comes before `stop`, or when the quote comes at once (an empty string). `stop - ptr`
+// is at most MAX_BYTES + 1, so the quote may end a string of MAX_BYTES.
+export let runHash: i32 = 0;
+export function plainAsciiRun(ptr: usize, stop: usize): i32 {
+  let h: u32 = 0x811c9dc5;
+  for (let p = ptr; p < stop; p++) {
+    const c = <u32>load<u8>(p);
+    if (c == 0x22) {
+      if (p == ptr) return -1;
+      runHash = <i32>(h & 0x7fffffff);
+      return <i32>(p - ptr);
+    }
+    if (c < 0x20 || c > 0x7e || c == 0x5c) return -1;
+    h = (h ^ c) * 0x01000193;
+  }
+  return -1;
+}
+
 export class InternTable {
   // Two ways per set: two short strings whose hashes share a set (likely among a few dozen, as
   // the birthday problem goes) would otherwise evict each other on every body that holds both.

@@ -8,28 +8,10 @@
 // their bytes, come from lib/intern.ts's tables) (src-host-tests/jsonstream.test.ts checks
 // every chunk size against the whole-document parser). Request bodies go through it as they
 // arrive (validate/body.ts), into the streaming schema check (validate/schema-stream.ts).
-import { MAX_BYTES, NAMES, VALUES, plainAsciiHash } from "./intern";
+import { MAX_BYTES, NAMES, plainAsciiHash, plainAsciiRun, runHash } from "./intern";
+import { JsonSink } from "./json-sink";
 import { MemberNames } from "./member-names";
-import { NumberText } from "./float";
 import { JsonLimits, JsonParser } from "./json";
-
-export abstract class JsonSink {
-  // Each returns false to stop the document (the sink refused it; its reason is its own).
-  abstract startObject(): bool;
-  abstract endObject(): bool;
-  abstract startArray(): bool;
-  abstract endArray(): bool;
-  abstract memberName(name: string): bool;
-  abstract string(value: string): bool;
-  // A string value of `len` plain ASCII bytes at `ptr` (readable during this call only), `hash` its
-  // plainAsciiHash: a sink that reads no more than its length need not decode it. By default it
-  // is decoded once per VM (lib/intern.ts) and handed to string().
-  asciiString(ptr: usize, len: i32, hash: i32): bool { return this.string(VALUES.get(hash, ptr, len)); }
-  // `text` is the number as written, readable during this call only (NumberText).
-  abstract number(value: f64, text: NumberText): bool;
-  abstract boolean(value: bool): bool;
-  abstract nul(): bool;
-}
 
 const enum Expect { Value = 0, KeyOrEnd = 1, Key = 2, Colon = 3, CommaOrEndObject = 4, ValueOrEndArray = 5, CommaOrEndArray = 6, Done = 7 }
 const enum Token { None = 0, String = 1, Number = 2, Literal = 3 }
@@ -128,9 +110,11 @@ export class JsonStream {
         if (!this.structural(c)) return false;
         this.offset++;
         i++;
-        // A string token that ends in this chunk as short plain ASCII is read where it lies.
-        if (this.token == Token.String) {
-          const end = this.shortString(chunk, i);
+        // A string token that ends in this chunk as short plain ASCII, or a number that ends in
+        // it, is read where it lies.
+        const begun = this.token;
+        if (begun == Token.String || begun == Token.Number) {
+          const end = begun == Token.String ? this.shortString(chunk, i) : this.wholeNumber(chunk, i);
           if (end < 0) return false;
           i = end;
         }
@@ -166,19 +150,41 @@ export class JsonStream {
   private shortString(chunk: Uint8Array, from: i32): i32 {
     const max = min(MAX_BYTES, this.limits.maxStringBytes);
     const stop = min(chunk.length, from + max + 1);
-    let j = from;
-    while (j < stop && unchecked(chunk[j]) != 0x22) j++;
-    if (j >= stop || j == from) return from;
     const content = chunk.dataStart + <usize>from;
-    const len = j - from;
     // Plain ASCII, no backslash (so the quote is the string's end) or control character.
-    const hash = plainAsciiHash(content, len);
-    if (hash < 0) return from;
+    const len = plainAsciiRun(content, chunk.dataStart + <usize>stop);
+    if (len < 0) return from;
     this.token = Token.None;
     this.offset += <i64>len;
-    if (!this.interned(hash, content, len)) return -1;
+    if (!this.interned(runHash, content, len)) return -1;
     this.offset++;
-    return j + 1;
+    return from + len + 1;
+  }
+
+  // A number token has just begun with chunk[from - 1] (also in the carry). When a byte that
+  // cannot continue it follows in this chunk, within json_max_number_chars, the token is decoded
+  // where it lies and ends there, as endToken() would end it at that byte: returns the index of
+  // that byte, or -1 when the document is refused. Otherwise returns `from` and the token goes on
+  // the usual way.
+  private wholeNumber(chunk: Uint8Array, from: i32): i32 {
+    const n = chunk.length;
+    const end = runEnd(chunk, from, n, Token.Number);
+    const start = from - 1;
+    if (end >= n || end - start > this.limits.maxNumberChars) return from;
+    this.token = Token.None;
+    const p = this.parser.reset(chunk, end);
+    p.pos = start;
+    if (!this.numberEnds(p, end, start)) return -1;
+    this.offset += <i64>(end - from);
+    return end;
+  }
+
+  // The number at p.pos (`start`, where the token began in p's input) up to `end`, scanned: to
+  // the sink, or the document refused at the offset of what is wrong.
+  private numberEnds(p: JsonParser, end: i32, start: i32): bool {
+    if (!p.scanNumber()) return this.fail(p.error, this.tokenStart + <i64>(p.pos - start));
+    if (p.pos != end) return this.fail("invalid number", this.tokenStart + <i64>(p.pos - start));
+    return this.value(this.sink.number(p.numberValue, p.numberSource));
   }
 
   // A complete string token whose `len` content bytes at `ptr` are plain ASCII (`hash` their
@@ -269,12 +275,7 @@ export class JsonStream {
       if (p.error.length > 0) return this.fail(p.error, this.tokenStart + <i64>p.pos);
       return this.tokenIsKey ? this.memberName(s) : this.value(this.sink.string(s));
     }
-    if (t == Token.Number) {
-      const p = this.parser.reset(this.carry, len);
-      if (!p.scanNumber()) return this.fail(p.error, this.tokenStart + <i64>p.pos);
-      if (p.pos != len) return this.fail("invalid number", this.tokenStart + <i64>p.pos);
-      return this.value(this.sink.number(p.numberValue, p.numberSource));
-    }
+    if (t == Token.Number) return this.numberEnds(this.parser.reset(this.carry, len), len, 0);
     const c = this.carry;
     if (len == 4 && c[0] == 0x74 && c[1] == 0x72 && c[2] == 0x75 && c[3] == 0x65) return this.value(this.sink.boolean(true));
     if (len == 5 && c[0] == 0x66 && c[1] == 0x61 && c[2] == 0x6c && c[3] == 0x73 && c[4] == 0x65) return this.value(this.sink.boolean(false));

@@ -15,7 +15,7 @@
 import { NumberText } from "../lib/float";
 import { JsonKind, JsonValue } from "../lib/json";
 import { DocumentSink } from "../lib/document-sink";
-import { JsonSink } from "../lib/jsonstream";
+import { JsonSink } from "../lib/json-sink";
 import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_NUM, T_OBJ, findName, propertyInOtherCase, validate, validateStringLength } from "./schema";
 import { EQUAL_AS_DOUBLE } from "./numbers";
 import { VALUES } from "../lib/intern";

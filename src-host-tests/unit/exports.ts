@@ -2,7 +2,8 @@
 // suite, so they are tested on their own, without a host. Results come back as UTF-8 text.
 import { NumberText } from "../../assembly/lib/float";
 import { JsonKind, JsonLimits, JsonParser, JsonValue, parseJson } from "../../assembly/lib/json";
-import { JsonSink, JsonStream } from "../../assembly/lib/jsonstream";
+import { JsonSink } from "../../assembly/lib/json-sink";
+import { JsonStream } from "../../assembly/lib/jsonstream";
 
 // One line per event; the same format for the streaming tokenizer and the whole-document parser.
 class Trace extends JsonSink {
@@ -77,7 +78,7 @@ export function streamFeed(ptr: usize, len: i32, last: i32): i32 {
   return stream.feed(bytesAt(ptr, len), last != 0) ? 1 : 0;
 }
 export function streamResult(): usize {
-  if (stream.failed) return result("ERR " + stream.error + "\n");
+  if (stream.failed) return result("ERR " + stream.error + " at " + stream.offset.toString() + (stream.limit.length > 0 ? " (" + stream.limit + ")" : "") + "\n");
   if (!stream.done) return result("ERR not finished\n");
   return result("OK\n" + trace.out);
 }
