@@ -153,6 +153,52 @@ const A = new Big();
 const B = new Big();
 const P = new Big();
 
+// A JSON number without an exponent and with at most 19 significant digits, at `p`, followed
+// before `stop` by a byte that cannot continue a number: its length, with its double (what
+// jsonNumberValue gives) in `simpleValue`. -1 for anything else (the grammar not met, more digits,
+// an exponent, or no end before `stop`): the number is then read the general way.
+export let simpleValue: f64 = 0;
+export function simpleNumber(p: usize, stop: usize): i32 {
+  let q = p;
+  const negative = q < stop && load<u8>(q) == 0x2d;
+  if (negative) q++;
+  if (q >= stop) return -1;
+  const first = <u32>load<u8>(q);
+  if (first < 0x30 || first > 0x39) return -1;
+  let digits: u64 = 0;
+  let count = 0;
+  let scale = 0;
+  let point = false;
+  for (; q < stop; q++) {
+    const c = <u32>load<u8>(q);
+    if (c == 0x2e && !point) {
+      if (q + 1 >= stop || <u32>load<u8>(q + 1) - 0x30 > 9) return -1;   // a digit must follow
+      point = true;
+      continue;
+    }
+    if (c - 0x30 > 9) break;
+    if (!point && first == 0x30 && q > p + <usize>negative) return -1;     // a leading zero
+    if (point) scale--;
+    if (count == 0 && c == 0x30) continue;
+    if (++count > 19) return -1;
+    digits = digits * 10 + <u64>(c - 0x30);
+  }
+  if (q >= stop) return -1;
+  const next = <u32>load<u8>(q);
+  if (next == 0x2e || next == 0x65 || next == 0x45 || next == 0x2b || next == 0x2d) return -1;
+  // jsonNumberValue's cases for these digits (no exponent: the scale is the power of ten).
+  let v: f64;
+  if (count == 0) v = 0;
+  else if (count <= 15 && scale >= -22) v = scale == 0 ? <f64>digits : <f64>digits / unchecked(POW10[-scale]);
+  else if (count + scale <= -324) v = 0;
+  else {
+    v = fastDecimal(digits, scale);
+    if (isNaN(v)) return -1;
+  }
+  simpleValue = negative ? -v : v;
+  return <i32>(q - p);
+}
+
 // The double nearest `len` bytes at `p`, a number the JSON grammar accepted (-?int(.frac)?(e±exp)?).
 export function jsonNumberValue(p: usize, len: i32): f64 {
   let i = 0;

@@ -12,9 +12,10 @@ import { MAX_BYTES, NAMES, plainAsciiHash, plainAsciiRun, runHash } from "./inte
 import { JsonSink } from "./json-sink";
 import { MemberNames } from "./member-names";
 import { JsonLimits, JsonParser } from "./json";
+import { simpleNumber, simpleValue } from "./float";
+import { FALSE, NO_LITERAL, NULL, TRUE, Token, literalAt, runEnd } from "./json-runs";
 
 const enum Expect { Value = 0, KeyOrEnd = 1, Key = 2, Colon = 3, CommaOrEndObject = 4, ValueOrEndArray = 5, CommaOrEndArray = 6, Done = 7 }
-const enum Token { None = 0, String = 1, Number = 2, Literal = 3 }
 const OBJECT: u8 = 1;
 const ARRAY: u8 = 2;
 
@@ -24,20 +25,6 @@ export const LIMIT_DEPTH = "json_max_depth";
 export const LIMIT_MEMBERS = "json_max_members";
 export const LIMIT_STRING = "json_max_string_bytes";
 export const LIMIT_NUMBER = "json_max_number_chars";
-
-// The end of the run of bytes from chunk[from] that continue a token of this kind: for a string,
-// up to the next quote or backslash; for a number, its characters; for a literal, letters.
-function runEnd(chunk: Uint8Array, from: i32, n: i32, token: Token): i32 {
-  let j = from;
-  if (token == Token.String) {
-    while (j < n) { const c = unchecked(chunk[j]); if (c == 0x22 || c == 0x5c) break; j++; }
-  } else if (token == Token.Number) {
-    while (j < n) { const c = unchecked(chunk[j]); if (!((c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2b || c == 0x2e || c == 0x65 || c == 0x45)) break; j++; }
-  } else {
-    while (j < n) { const c = unchecked(chunk[j]); if (!(c >= 0x61 && c <= 0x7a)) break; j++; }
-  }
-  return j;
-}
 
 export class JsonStream {
   error: string = "";
@@ -110,11 +97,10 @@ export class JsonStream {
         if (!this.structural(c)) return false;
         this.offset++;
         i++;
-        // A string token that ends in this chunk as short plain ASCII, or a number that ends in
-        // it, is read where it lies.
+        // A token that ends in this chunk is read where it lies, when it is simple enough.
         const begun = this.token;
-        if (begun == Token.String || begun == Token.Number) {
-          const end = begun == Token.String ? this.shortString(chunk, i) : this.wholeNumber(chunk, i);
+        if (begun != Token.None) {
+          const end = begun == Token.String ? this.shortString(chunk, i) : begun == Token.Number ? this.wholeNumber(chunk, i) : this.wholeLiteral(chunk, i);
           if (end < 0) return false;
           i = end;
         }
@@ -161,30 +147,33 @@ export class JsonStream {
     return from + len + 1;
   }
 
-  // A number token has just begun with chunk[from - 1] (also in the carry). When a byte that
-  // cannot continue it follows in this chunk, within json_max_number_chars, the token is decoded
-  // where it lies and ends there, as endToken() would end it at that byte: returns the index of
-  // that byte, or -1 when the document is refused. Otherwise returns `from` and the token goes on
-  // the usual way.
+  // A number or a literal token has just begun with chunk[from - 1] (also in the carry). When it
+  // is a number with no exponent and at most 19 significant digits (lib/float.ts simpleNumber),
+  // within json_max_number_chars, or `true`, `false` or `null`, and a byte that cannot continue it
+  // follows in this chunk, the token ends there, read where it lies, as endToken() would end it at
+  // that byte (the offset then at that byte): returns that byte's index, or -1 when the document is
+  // refused. Otherwise returns `from`, and the token goes on the usual way (the carry).
   private wholeNumber(chunk: Uint8Array, from: i32): i32 {
-    const n = chunk.length;
-    const end = runEnd(chunk, from, n, Token.Number);
     const start = from - 1;
-    if (end >= n || end - start > this.limits.maxNumberChars) return from;
+    const len = simpleNumber(chunk.dataStart + <usize>start, chunk.dataStart + <usize>chunk.length);
+    if (len < 0 || len > this.limits.maxNumberChars) return from;
     this.token = Token.None;
-    const p = this.parser.reset(chunk, end);
-    p.pos = start;
-    if (!this.numberEnds(p, end, start)) return -1;
-    this.offset += <i64>(end - from);
-    return end;
+    const text = this.parser.numberSource;
+    text.ptr = chunk.dataStart + <usize>start;
+    text.len = len;
+    this.offset += <i64>(len - 1);
+    return this.value(this.sink.number(simpleValue, text)) ? start + len : -1;
   }
 
-  // The number at p.pos (`start`, where the token began in p's input) up to `end`, scanned: to
-  // the sink, or the document refused at the offset of what is wrong.
-  private numberEnds(p: JsonParser, end: i32, start: i32): bool {
-    if (!p.scanNumber()) return this.fail(p.error, this.tokenStart + <i64>(p.pos - start));
-    if (p.pos != end) return this.fail("invalid number", this.tokenStart + <i64>(p.pos - start));
-    return this.value(this.sink.number(p.numberValue, p.numberSource));
+  private wholeLiteral(chunk: Uint8Array, from: i32): i32 {
+    const start = from - 1;
+    const literal = literalAt(chunk.dataStart + <usize>start, chunk.dataStart + <usize>chunk.length);
+    if (literal == NO_LITERAL) return from;
+    this.token = Token.None;
+    const len = literal == FALSE ? 5 : 4;
+    this.offset += <i64>(len - 1);
+    const ok = literal == NULL ? this.sink.nul() : this.sink.boolean(literal == TRUE);
+    return this.value(ok) ? start + len : -1;
   }
 
   // A complete string token whose `len` content bytes at `ptr` are plain ASCII (`hash` their
@@ -275,7 +264,12 @@ export class JsonStream {
       if (p.error.length > 0) return this.fail(p.error, this.tokenStart + <i64>p.pos);
       return this.tokenIsKey ? this.memberName(s) : this.value(this.sink.string(s));
     }
-    if (t == Token.Number) return this.numberEnds(this.parser.reset(this.carry, len), len, 0);
+    if (t == Token.Number) {
+      const p = this.parser.reset(this.carry, len);
+      if (!p.scanNumber()) return this.fail(p.error, this.tokenStart + <i64>p.pos);
+      if (p.pos != len) return this.fail("invalid number", this.tokenStart + <i64>p.pos);
+      return this.value(this.sink.number(p.numberValue, p.numberSource));
+    }
     const c = this.carry;
     if (len == 4 && c[0] == 0x74 && c[1] == 0x72 && c[2] == 0x75 && c[3] == 0x65) return this.value(this.sink.boolean(true));
     if (len == 5 && c[0] == 0x66 && c[1] == 0x61 && c[2] == 0x6c && c[3] == 0x73 && c[4] == 0x65) return this.value(this.sink.boolean(false));

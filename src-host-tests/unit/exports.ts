@@ -8,15 +8,18 @@ import { JsonStream } from "../../assembly/lib/jsonstream";
 // One line per event; the same format for the streaming tokenizer and the whole-document parser.
 class Trace extends JsonSink {
   out: string = "";
-  startObject(): bool { this.out += "{\n"; return true; }
-  endObject(): bool { this.out += "}\n"; return true; }
-  startArray(): bool { this.out += "[\n"; return true; }
-  endArray(): bool { this.out += "]\n"; return true; }
-  memberName(name: string): bool { this.out += "k " + name + "\n"; return true; }
-  string(value: string): bool { this.out += "s " + value + "\n"; return true; }
-  number(value: f64, text: NumberText): bool { this.out += "n " + text.toString() + "\n"; return true; }
-  boolean(value: bool): bool { this.out += value ? "b true\n" : "b false\n"; return true; }
-  nul(): bool { this.out += "z\n"; return true; }
+  events: i32 = 0;
+  refuseAfter: i32 = -1;   // the sink refuses the event after this many (-1: never)
+  private next(): bool { return this.refuseAfter < 0 || ++this.events <= this.refuseAfter; }
+  startObject(): bool { this.out += "{\n"; return this.next(); }
+  endObject(): bool { this.out += "}\n"; return this.next(); }
+  startArray(): bool { this.out += "[\n"; return this.next(); }
+  endArray(): bool { this.out += "]\n"; return this.next(); }
+  memberName(name: string): bool { this.out += "k " + name + "\n"; return this.next(); }
+  string(value: string): bool { this.out += "s " + value + "\n"; return this.next(); }
+  number(value: f64, text: NumberText): bool { this.out += "n " + text.toString() + "\n"; return this.next(); }
+  boolean(value: bool): bool { this.out += value ? "b true\n" : "b false\n"; return this.next(); }
+  nul(): bool { this.out += "z\n"; return this.next(); }
 }
 
 function walk(v: JsonValue, t: Trace): void {
@@ -70,8 +73,11 @@ export function parseWhole(ptr: usize, len: i32): usize {
 
 let trace = new Trace();
 let stream = new JsonStream(trace, limits);
+let refuseAfter: i32 = -1;
+export function setSinkRefusesAfter(events: i32): void { refuseAfter = events; }
 export function streamStart(): void {
   trace = new Trace();
+  trace.refuseAfter = refuseAfter;
   stream = new JsonStream(trace, limits);
 }
 export function streamFeed(ptr: usize, len: i32, last: i32): i32 {
@@ -213,6 +219,21 @@ export function claimsOf(ptr: usize, len: i32): usize {
 export function numberValue(ptr: usize, len: i32): f64 {
   const p = new JsonParser(bytesAt(ptr, len), new JsonLimits(1 << 20, 32, 10000, 65536, 65536));
   return p.scanNumber() && p.pos == len ? p.numberValue : NaN;
+}
+// The same number as the streaming tokenizer reads it in a body: `[<number>]` in one piece, so the
+// number ends where it lies and is read there (lib/jsonstream.ts); NaN when refused.
+class LastNumber extends Trace {
+  value: f64 = NaN;
+  number(value: f64, text: NumberText): bool { this.value = value; return true; }
+}
+export function numberValueStreamed(ptr: usize, len: i32): f64 {
+  const doc = new Uint8Array(len + 2);
+  doc[0] = 0x5b;
+  memory.copy(doc.dataStart + 1, ptr, <usize>len);
+  doc[len + 1] = 0x5d;
+  const sink = new LastNumber();
+  const s = new JsonStream(sink, new JsonLimits(1 << 20, 32, 10000, 65536, 65536));
+  return s.feed(doc, true) ? sink.value : NaN;
 }
 
 // Method overrides (validate/override.ts, override-body.ts): 1 when a `_method` parameter is found,

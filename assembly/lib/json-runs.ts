@@ -1,0 +1,38 @@
+// The bytes that make up a JSON token, for the streaming tokenizer (lib/jsonstream.ts): the run
+// that continues a token of a kind, and a literal read where it lies. Pure.
+
+export const enum Token { None = 0, String = 1, Number = 2, Literal = 3 }
+
+// The end of the run of bytes from chunk[from] that continue a token of this kind: for a string,
+// up to the next quote or backslash; for a number, its characters; for a literal, letters.
+export function runEnd(chunk: Uint8Array, from: i32, n: i32, token: Token): i32 {
+  let j = from;
+  if (token == Token.String) {
+    while (j < n) { const c = unchecked(chunk[j]); if (c == 0x22 || c == 0x5c) break; j++; }
+  } else if (token == Token.Number) {
+    while (j < n) { const c = unchecked(chunk[j]); if (!((c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2b || c == 0x2e || c == 0x65 || c == 0x45)) break; j++; }
+  } else {
+    while (j < n) { const c = unchecked(chunk[j]); if (!(c >= 0x61 && c <= 0x7a)) break; j++; }
+  }
+  return j;
+}
+
+export const NO_LITERAL = 0;
+export const TRUE = 1;
+export const FALSE = 2;
+export const NULL = 3;
+
+// The literal at `p` (`true`, `false` or `null`) when a byte that cannot continue it follows before
+// `stop`; NO_LITERAL otherwise (another word, or its end not in sight).
+export function literalAt(p: usize, stop: usize): i32 {
+  if (p + 4 >= stop) return NO_LITERAL;
+  const word = load<u32>(p);
+  let literal = NO_LITERAL;
+  let len: usize = 4;
+  if (word == 0x65757274) literal = TRUE;          // "true", little-endian
+  else if (word == 0x6c6c756e) literal = NULL;     // "null"
+  else if (word == 0x736c6166 && p + 5 < stop && load<u8>(p + 4) == 0x65) { literal = FALSE; len = 5; }   // "fals" "e"
+  if (literal == NO_LITERAL) return NO_LITERAL;
+  const next = load<u8>(p + len);
+  return next >= 0x61 && next <= 0x7a ? NO_LITERAL : literal;
+}
