@@ -42,6 +42,8 @@ const CORPUS = [
   "", " ", "{", "[1,]", '{"a":1,}', "01", "1.", ".5", "+1", "1e", "-", "tru", "truex", "nul", "nulll", '{"a" 1}', '{"a":1 "b":2}',
   '{"a":1,"a":2}', '"\\x"', '"\\u12"', '"\\ud800"', '"\\udc00x"', '"a\nb"', "[1 2]", '{"a":1}}', '{"a":1} 2', "[[[]]",
   "/*c*/1", "NaN", "Infinity", "'s'", '{a:1}', "\u0000", '"\u007f"',
+  // past the intern tables' 32 bytes: plain ASCII values go to the sink undecoded
+  '{"long":"a plain value past the intern tables\' thirty-two bytes","n":["tab\\tin a value past thirty-two bytes"]}',
 ].map((s) => Buffer.from(s, "utf8"));
 // Duplicate names around the switch from a list to a set (16 members), and one spelled with an escape.
 const members = (n: number, extra = "") => "{" + Array.from({ length: n }, (_, i) => `"m${i}":${i}`).join(",") + extra + "}";
@@ -79,7 +81,12 @@ describe("streaming JSON tokenizer (unit, no host)", () => {
     const limits: Array<[number, number, number, number, number]> = [[1 << 20, 32, 10000, 65536, 64], [200, 4, 3, 8, 5]];
     const seeds = CORPUS.concat(["[12345,-1.5e3,0.25]", '{"n":[1e,2],"s":"ab"}', "[1.5x]", "[-]", "[0123]", "[123456,1]", '["12345678","123456789"]',
       '{"a":"\\x"}', '{"qty":1,"b":-01}', "[1.e5]", "[1e+]", '[1,"a\u0000"]', "[0,-0,0.5,-0.0,12.,1.2.3,00,-,1-2,1e5,123456789012345678,0.0000001]", "[1.5,2.25e1,1,-7,0.25]",
-      '[true,false,null]', "[truex]", "[falsey,1]", "[nulll]", "[fals]", "[nul]", '{"a":true,"b":false,"c":null}', "[true1,null-]"].map((s) => Buffer.from(s)));
+      '[true,false,null]', "[truex]", "[falsey,1]", "[nulll]", "[fals]", "[nul]", '{"a":true,"b":false,"c":null}', "[true1,null-]",
+      JSON.stringify({ note: "a plain value longer than the intern tables take: forty bytes", ["a long member name, also past the tables' bound"]: 1 }),
+      '["a long value with an escape \\" inside it, past thirty-two bytes", "tab\\tin a long one .................."]', '["123456789", "12\\u00345678"]',
+      '["a long value with a control character \u0001 ......"]', '["a long value ending in a backslash ..............\\\\"]'].map((s) => Buffer.from(s)),
+      Buffer.concat([Buffer.from('["a long value with invalid UTF-8 ......... '), Buffer.from([0xc0, 0xaf]), Buffer.from(' ..."]')]),
+      Buffer.from('["a long value in UTF-8, é and 漢 ..................."]'));
     let refused = 0;
     try {
       for (const l of limits) {

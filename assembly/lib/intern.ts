@@ -20,23 +20,29 @@ export function plainAsciiHash(ptr: usize, len: i32): i32 {
   return <i32>(h & 0x7fffffff);
 }
 
-// The plain ASCII string content that starts at `ptr` and ends at a quote before `stop`, read once:
-// its length (the quote's offset), with its plainAsciiHash in `runHash`; -1 when a byte that is not
-// plain comes first (a backslash, so possibly an escaped quote; a control or non-ASCII byte), when
-// no quote comes before `stop`, or when the quote comes at once (an empty string). `stop - ptr`
-// is at most MAX_BYTES + 1, so the quote may end a string of MAX_BYTES.
+// The content of the JSON string that starts at `ptr` (just after its opening quote), read once:
+// its length in bytes up to the closing quote (escapes as written), or -1 when that quote does
+// not come before `stop`. With it, in `runHash`, the content's plainAsciiHash (-1 when it is not
+// plain ASCII or longer than MAX_BYTES), and in `runPlain`, whether it is plain ASCII at all.
 export let runHash: i32 = 0;
-export function plainAsciiRun(ptr: usize, stop: usize): i32 {
+export let runPlain: bool = false;
+export function stringRun(ptr: usize, stop: usize): i32 {
   let h: u32 = 0x811c9dc5;
-  for (let p = ptr; p < stop; p++) {
+  const hashStop = min(stop, ptr + MAX_BYTES + 1);
+  let p = ptr;
+  for (; p < hashStop; p++) {   // short plain ASCII, hashed as it is read
     const c = <u32>load<u8>(p);
-    if (c == 0x22) {
-      if (p == ptr) return -1;
-      runHash = <i32>(h & 0x7fffffff);
-      return <i32>(p - ptr);
-    }
-    if (c < 0x20 || c > 0x7e || c == 0x5c) return -1;
+    if (c == 0x22) { runHash = <i32>(h & 0x7fffffff); runPlain = true; return <i32>(p - ptr); }
+    if (c < 0x20 || c > 0x7e || c == 0x5c) break;
     h = (h ^ c) * 0x01000193;
+  }
+  runHash = -1;
+  let plain = true;
+  while (p < stop) {
+    const c = <u32>load<u8>(p);
+    if (c == 0x22) { runPlain = plain; return <i32>(p - ptr); }
+    if (c < 0x20 || c > 0x7e || c == 0x5c) plain = false;
+    p += c == 0x5c ? 2 : 1;   // a backslash escapes the byte after it
   }
   return -1;
 }
@@ -59,6 +65,7 @@ export class InternTable {
 
   // The string for `len` plain ASCII bytes at `ptr` whose plainAsciiHash is `hash` (>= 0).
   get(hash: i32, ptr: usize, len: i32): string {
+    if (<u32>len > <u32>MAX_BYTES) return String.UTF8.decodeUnsafe(ptr, <usize>len, false);   // never past a slot
     const set = hash & ((SLOTS >> 1) - 1);
     const first = set << 1;
     for (let way = 0; way < 2; way++) {
@@ -80,3 +87,20 @@ export class InternTable {
 
 export const NAMES = new InternTable();
 export const VALUES = new InternTable();
+
+// The text of `len` plain ASCII bytes at `ptr`, `hash` their plainAsciiHash: from the values table
+// when they are short enough for it, decoded otherwise (hash -1).
+export function asciiText(hash: i32, ptr: usize, len: i32): string {
+  return hash >= 0 ? VALUES.get(hash, ptr, len) : String.UTF8.decodeUnsafe(ptr, <usize>len, false);
+}
+
+// Whether the `len` bytes at `ptr` are plain ASCII (0x20 to 0x7e, no quote or backslash), of any
+// length: their text is then their bytes, one code point each.
+export function isPlainAscii(ptr: usize, len: i32): bool {
+  const end = ptr + <usize>len;
+  for (let p = ptr; p < end; p++) {
+    const c = <u32>load<u8>(p);
+    if (c < 0x20 || c > 0x7e || c == 0x22 || c == 0x5c) return false;
+  }
+  return true;
+}

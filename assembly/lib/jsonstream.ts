@@ -8,7 +8,7 @@
 // their bytes, come from lib/intern.ts's tables) (src-host-tests/jsonstream.test.ts checks
 // every chunk size against the whole-document parser). Request bodies go through it as they
 // arrive (validate/body.ts), into the streaming schema check (validate/schema-stream.ts).
-import { MAX_BYTES, NAMES, plainAsciiHash, plainAsciiRun, runHash } from "./intern";
+import { NAMES, isPlainAscii, plainAsciiHash, runHash, runPlain, stringRun } from "./intern";
 import { JsonSink } from "./json-sink";
 import { MemberNames } from "./member-names";
 import { JsonLimits, JsonParser } from "./json";
@@ -100,7 +100,7 @@ export class JsonStream {
         // A token that ends in this chunk is read where it lies, when it is simple enough.
         const begun = this.token;
         if (begun != Token.None) {
-          const end = begun == Token.String ? this.shortString(chunk, i) : begun == Token.Number ? this.wholeNumber(chunk, i) : this.wholeLiteral(chunk, i);
+          const end = begun == Token.String ? this.wholeString(chunk, i) : begun == Token.Number ? this.wholeNumber(chunk, i) : this.wholeLiteral(chunk, i);
           if (end < 0) return false;
           i = end;
         }
@@ -128,21 +128,17 @@ export class JsonStream {
     return true;
   }
 
-  // A string token has just begun (its quote is in the carry) and its content starts at chunk[from].
-  // When the content is plain ASCII within the intern tables' bound and its closing quote is in this
-  // chunk, the token ends here without the carry: returns the index after the quote, or -1 when
-  // the document is refused (the offset then at the closing quote, as on the usual way). Otherwise
-  // returns `from` and the token goes on the usual way.
-  private shortString(chunk: Uint8Array, from: i32): i32 {
-    const max = min(MAX_BYTES, this.limits.maxStringBytes);
-    const stop = min(chunk.length, from + max + 1);
+  // A string token has just begun (its quote is in the carry), its content at chunk[from]. When its
+  // closing quote is in this chunk, within json_max_string_bytes, the token ends there, read where
+  // it lies in one pass (lib/intern.ts stringRun): returns the index after the quote, or -1 when the
+  // document is refused (the offset then at the quote, as on the usual way); else `from` (the carry).
+  private wholeString(chunk: Uint8Array, from: i32): i32 {
     const content = chunk.dataStart + <usize>from;
-    // Plain ASCII, no backslash (so the quote is the string's end) or control character.
-    const len = plainAsciiRun(content, chunk.dataStart + <usize>stop);
-    if (len < 0) return from;
+    const len = stringRun(content, chunk.dataStart + <usize>chunk.length);
+    if (len < 0 || len > this.limits.maxStringBytes) return from;
     this.token = Token.None;
     this.offset += <i64>len;
-    if (!this.interned(runHash, content, len)) return -1;
+    if (!this.stringEnds(chunk, from - 1, len + 2, runHash, runPlain)) return -1;
     this.offset++;
     return from + len + 1;
   }
@@ -174,6 +170,22 @@ export class JsonStream {
     this.offset += <i64>(len - 1);
     const ok = literal == NULL ? this.sink.nul() : this.sink.boolean(literal == TRUE);
     return this.value(ok) ? start + len : -1;
+  }
+
+  // The complete string token of `len` bytes (its quotes included) at input[start], `hash` its
+  // content's plainAsciiHash and `plain` whether that is plain ASCII: short plain ASCII (most names
+  // and many values) decoded once per VM (lib/intern.ts); a longer plain ASCII value handed over
+  // undecoded (asciiString); anything else decoded by json.ts.
+  private stringEnds(input: Uint8Array, start: i32, len: i32, hash: i32, plain: bool): bool {
+    const content = input.dataStart + <usize>(start + 1);
+    const n = len - 2;
+    if (hash >= 0) return this.interned(hash, content, n);
+    if (plain && !this.tokenIsKey) return this.value(this.sink.asciiString(content, n, -1));
+    const p = this.parser.reset(input, start + len);
+    p.pos = start;
+    const s = p.parseString();
+    if (p.error.length > 0) return this.fail(p.error, this.tokenStart + <i64>(p.pos - start));
+    return this.tokenIsKey ? this.memberName(s) : this.value(this.sink.string(s));
   }
 
   // A complete string token whose `len` content bytes at `ptr` are plain ASCII (`hash` their
@@ -255,14 +267,9 @@ export class JsonStream {
     this.token = Token.None;
     const len = this.carryLen;
     if (t == Token.String) {
-      // Short plain ASCII (most names and many values): decoded once per VM (lib/intern.ts).
       const content = this.carry.dataStart + 1;
-      const hash = len >= 2 ? plainAsciiHash(content, len - 2) : -1;
-      if (hash >= 0) return this.interned(hash, content, len - 2);
-      const p = this.parser.reset(this.carry, len);
-      const s = p.parseString();
-      if (p.error.length > 0) return this.fail(p.error, this.tokenStart + <i64>p.pos);
-      return this.tokenIsKey ? this.memberName(s) : this.value(this.sink.string(s));
+      const hash = plainAsciiHash(content, len - 2);
+      return this.stringEnds(this.carry, 0, len, hash, hash >= 0 || isPlainAscii(content, len - 2));
     }
     if (t == Token.Number) {
       const p = this.parser.reset(this.carry, len);

@@ -18,7 +18,7 @@ import { DocumentSink } from "../lib/document-sink";
 import { JsonSink } from "../lib/json-sink";
 import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_NUM, T_OBJ, findName, propertyInOtherCase, validate, validateStringLength } from "./schema";
 import { EQUAL_AS_DOUBLE } from "./numbers";
-import { VALUES } from "../lib/intern";
+import { asciiText } from "../lib/intern";
 
 // How a node is checked, decided once per node (SchemaNode.plan).
 export const PLAN_UNKNOWN: u8 = 0;
@@ -293,7 +293,7 @@ export class SchemaStream extends JsonSink {
   // A short plain-ASCII string (lib/jsonstream.ts): decoded only for a schema that reads more
   // than its length (its code points are its bytes).
   asciiString(ptr: usize, len: i32, hash: i32): bool {
-    if (this.whole !== null) return this.string(VALUES.get(hash, ptr, len));
+    if (this.whole !== null) return this.string(asciiText(hash, ptr, len));
     const n = this.scalarNode();
     if (n === null) return true;
     if (planOf(n) == PLAN_STREAM && n.format.length == 0 && n.pattern === null) {
@@ -301,7 +301,7 @@ export class SchemaStream extends JsonSink {
       return true;
     }
     const s = this.scalar;
-    s.kind = JsonKind.String; s.str = VALUES.get(hash, ptr, len);
+    s.kind = JsonKind.String; s.str = asciiText(hash, ptr, len);
     this.complete(validate(s, n, this.budget));
     return true;
   }
