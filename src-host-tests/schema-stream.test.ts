@@ -111,6 +111,27 @@ describe("schema checked on the events agrees with the document check", () => {
     expect(compared - invalid).toBeGreaterThan(compared / 10);
   });
 
+  // A number judged on doubles alone (schema-stream.ts passesOnDoubles) must be one the doubles
+  // decide: literals that round to a bound, or to an integer, go the whole way.
+  it("numbers at and next to a bound or an integer, in literals their doubles cannot tell apart", () => {
+    const literals = ["0.1", "0.10000000000000000001", "0.09999999999999999999", "5", "5.0", "5.0000000000000000001", "4.9999999999999999999",
+      "9007199254740993", "9007199254740992", "9007199254740991.5", "1e308", "1e309", "-0", "0", "1.0", "1.5", "100000000000000000000000.5",
+      "123456789012345", "1234567890123456.5", "-1", "7"];
+    const bounds = [{ minimum: 0.1 }, { maximum: 0.1 }, { exclusiveMinimum: 0.1 }, { exclusiveMaximum: 0.1 }, { maximum: 5 }, { exclusiveMaximum: 5 },
+      { minimum: 9007199254740992 }, { maximum: 1e308 }, { minimum: -1, maximum: 7 }, {}];
+    let compared = 0;
+    for (const type of ["integer", "number", undefined]) {
+      for (const b of bounds) {
+        const node = { ...(type ? { type } : {}), ...b };
+        for (const [schema, wrap] of [[node, (l: string) => l], [{ properties: { v: node } }, (l: string) => `{"v":${l},"w":[${l}]}`]] as const) {
+          expect(compile({ $schema: DRAFTS["draft2020-12"], ...schema })).toBe("OK");
+          for (const l of literals) { agree(wrap(l), `schema ${JSON.stringify(schema)}`); compared++; }
+        }
+      }
+    }
+    expect(compared).toBe(3 * bounds.length * 2 * literals.length);
+  });
+
   // Member names are looked up by the address of the string last found equal to a property's
   // (validate/schema.ts findName): short names come from the intern table, the same object each
   // time, until another name takes their slot and the name is decoded again as a new object.

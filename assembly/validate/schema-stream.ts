@@ -16,7 +16,7 @@ import { NumberText } from "../lib/float";
 import { JsonKind, JsonValue } from "../lib/json";
 import { DocumentSink } from "../lib/document-sink";
 import { JsonSink } from "../lib/json-sink";
-import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_NUM, T_OBJ, findName, propertyInOtherCase, validate, validateStringLength } from "./schema";
+import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_INT, T_NUM, T_OBJ, findName, propertyInOtherCase, validate, validateStringLength } from "./schema";
 import { EQUAL_AS_DOUBLE } from "./numbers";
 import { asciiText } from "../lib/intern";
 
@@ -58,6 +58,19 @@ function numberText(n: SchemaNode, x: f64, text: NumberText): string {
   const integerOnly = (n.types & T_NUM) == 0 && Math.floor(x) == x;
   if (!bound && !integerOnly) return "";
   return text.decidedByDouble(x) && (!bound || n.boundsDecidedByDouble()) ? EQUAL_AS_DOUBLE : text.toString();
+}
+
+// Whether validate() would pass the number `x` (its literal `text`) on a node checked on the events,
+// judged on the doubles alone: no multipleOf, no bound equal to x (then the doubles order x and
+// every bound as their literals), and its type settled (any number, or an integer whose literal a
+// double decides). False when it fails or when that takes more: validate() then judges it.
+function passesOnDoubles(n: SchemaNode, x: f64, text: NumberText): bool {
+  if (planOf(n) != PLAN_STREAM || n.alwaysFalse || n.multipleOf !== null || n.touchesBound(x)) return false;
+  const types = n.types;
+  if ((types & (T_NUM | T_INT)) != (T_NUM | T_INT)) {
+    if ((types & T_INT) == 0 || Math.floor(x) != x || !text.decidedByDouble(x)) return false;
+  }
+  return !(x < n.minimum) && !(x > n.maximum) && !(x <= n.exclusiveMinimum) && !(x >= n.exclusiveMaximum);
 }
 
 // One open container.
@@ -178,11 +191,10 @@ export class SchemaStream extends JsonSink {
     return n;
   }
 
-  // `text`: a number's text (numberText decides whether it is decoded); null for other scalars.
-  private checkScalar(text: NumberText | null): bool {
+  // The scalar in this.scalar (a string, a boolean or null), checked.
+  private checkScalar(): bool {
     const n = this.scalarNode();
     if (n === null) return true;
-    if (text !== null) this.scalar.str = numberText(n, this.scalar.num, text);
     this.complete(validate(this.scalar, n, this.budget));
     return true;
   }
@@ -288,7 +300,7 @@ export class SchemaStream extends JsonSink {
     if (w !== null) { w.string(value); this.wholeEvent(0); return true; }
     const s = this.scalar;
     s.kind = JsonKind.String; s.str = value;
-    return this.checkScalar(null);
+    return this.checkScalar();
   }
   // A short plain-ASCII string (lib/jsonstream.ts): decoded only for a schema that reads more
   // than its length (its code points are its bytes).
@@ -308,21 +320,30 @@ export class SchemaStream extends JsonSink {
   number(value: f64, text: NumberText): bool {
     const w = this.whole;
     if (w !== null) { w.number(value, text); this.wholeEvent(0); return true; }
+    const n = this.scalarNode();
+    if (n === null) return true;
+    if (this.budget.left > 0 && passesOnDoubles(n, value, text)) {   // validate()'s verdict, its one step
+      this.budget.left--;
+      this.complete(null);
+      return true;
+    }
     const s = this.scalar;
     s.kind = JsonKind.Number; s.num = value;
-    return this.checkScalar(text);
+    s.str = numberText(n, value, text);
+    this.complete(validate(s, n, this.budget));
+    return true;
   }
   boolean(value: bool): bool {
     const w = this.whole;
     if (w !== null) { w.boolean(value); this.wholeEvent(0); return true; }
     const s = this.scalar;
     s.kind = JsonKind.Bool; s.bool = value;
-    return this.checkScalar(null);
+    return this.checkScalar();
   }
   nul(): bool {
     const w = this.whole;
     if (w !== null) { w.nul(); this.wholeEvent(0); return true; }
     this.scalar.kind = JsonKind.Null;
-    return this.checkScalar(null);
+    return this.checkScalar();
   }
 }
