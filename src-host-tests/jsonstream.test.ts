@@ -111,6 +111,30 @@ describe("streaming JSON tokenizer (unit, no host)", () => {
     expect(refused).toBeGreaterThan(1000);
   });
 
+  // Past 32 bytes a string is scanned eight bytes at a time (lib/intern.ts stringRun): a byte that
+  // matters, at every position of a word, must be seen there.
+  it("long strings with one byte that matters at every position agree with the whole-document parser", () => {
+    fn.setLimits(1 << 20, 32, 10000, 65536, 64);
+    const specials = [[0x22], [0x5c, 0x22], [0x5c, 0x6e], [0x5c], [0x01], [0x1f], [0x7f], [0x80], [0xff], [0xc3, 0xa9], [0xe6, 0xbc, 0xa2], [0x20], [0x7e]];
+    let compared = 0;
+    for (const length of [33, 40, 41, 47, 64, 80]) {
+      for (const special of specials) {
+        for (let at = 0; at < length; at++) {
+          const content = Buffer.alloc(length, 0x61);
+          Buffer.from(special).copy(content, at);
+          const doc = Buffer.concat([Buffer.from('{"k":"'), content.subarray(0, Math.max(length, at + special.length)), Buffer.from('","n":1}')]);
+          const expected = whole(doc);
+          for (const sizes of [[doc.length], [doc.length - 3], [1]]) {
+            const got = streamed(doc, sizes);
+            if (verdict(got) !== verdict(expected)) throw new Error(`${JSON.stringify(doc.toString("latin1"))} in pieces of ${sizes}: ${got} != ${expected}`);
+          }
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(specials.length * (33 + 40 + 41 + 47 + 64 + 80));
+  });
+
   it(`fuzz: ${FUZZ_ITERATIONS} random and mutated documents, random chunkings (seed ${FUZZ_SEED})`, () => {
     fn.setLimits(1 << 20, 32, 10000, 65536, 64);
     const rng = new Rng(FUZZ_SEED + 5);

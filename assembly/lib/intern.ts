@@ -39,12 +39,30 @@ export function stringRun(ptr: usize, stop: usize): i32 {
   runHash = -1;
   let plain = true;
   while (p < stop) {
+    // Eight bytes at a time up to the first that matters: a quote or a backslash, and while the
+    // content is plain so far, a byte that is not plain.
+    while (p + 8 <= stop) {
+      const w = load<u64>(p);
+      let marks = zeroBytes(w ^ 0x2222222222222222) | zeroBytes(w ^ 0x5c5c5c5c5c5c5c5c);
+      if (plain) marks |= ((w - 0x2020202020202020) & ~w) | w | zeroBytes(w ^ 0x7f7f7f7f7f7f7f7f);
+      marks &= 0x8080808080808080;
+      if (marks != 0) { p += <usize>(ctz(marks) >> 3); break; }
+      p += 8;
+    }
+    if (p >= stop) break;
     const c = <u32>load<u8>(p);
     if (c == 0x22) { runPlain = plain; return <i32>(p - ptr); }
     if (c < 0x20 || c > 0x7e || c == 0x5c) plain = false;
     p += c == 0x5c ? 2 : 1;   // a backslash escapes the byte after it
   }
   return -1;
+}
+
+// The high bit of each zero byte of `w` set (exact up to the first zero byte, the lowest; above
+// it a byte may be marked wrongly, which only the first mark's position is read past).
+// @ts-ignore: decorator
+@inline function zeroBytes(w: u64): u64 {
+  return (w - 0x0101010101010101) & ~w & 0x8080808080808080;
 }
 
 export class InternTable {

@@ -2,12 +2,12 @@
 // through Envoy, and events come out to a sink. Only the token in progress is kept (a bounded carry
 // buffer) and the open containers (a stack): never the document. Pure.
 //
-// Same grammar and limits as json.ts (RFC 8259, strict; duplicate member names refused), and the
-// same verdict on every document whatever the chunk boundaries: strings and numbers are decoded by
-// json.ts's own routines once their token is complete (short plain-ASCII strings, whose decoding is
-// their bytes, come from lib/intern.ts's tables) (src-host-tests/jsonstream.test.ts checks
-// every chunk size against the whole-document parser). Request bodies go through it as they
-// arrive (validate/body.ts), into the streaming schema check (validate/schema-stream.ts).
+// Same grammar and limits as json.ts, the same verdict whatever the chunk boundaries, and the same
+// refusal at the same byte (src-host-tests/jsonstream.test.ts). A token that ends in the chunk it
+// began in is read where it lies; one that crosses chunks goes through the carry; either way a
+// string is decoded by json.ts, or not at all when it is plain ASCII (short: lib/intern.ts's tables;
+// a longer value: handed over undecoded), and a number by lib/float.ts. Request bodies go through
+// it as they arrive (validate/body.ts), into the streaming schema check (validate/schema-stream.ts).
 import { NAMES, isPlainAscii, plainAsciiHash, runHash, runPlain, stringRun } from "./intern";
 import { JsonSink } from "./json-sink";
 import { MemberNames } from "./member-names";
