@@ -20,6 +20,31 @@ export function orderBody(targetBytes: number): string {
   return JSON.stringify(doc);
 }
 
+// Documents made mostly of text (a blog API's posts: a title and a few hundred characters of body
+// each), where order documents are mostly short names and numbers: bench/validation.ts runs both.
+export const POSTS_SCHEMA = {
+  type: "object", required: ["posts"], additionalProperties: false,
+  properties: {
+    posts: { type: "array", items: { type: "object", required: ["id", "title", "body"], additionalProperties: false, properties: {
+      id: { type: "string", format: "uuid" }, title: { type: "string", minLength: 1, maxLength: 200 }, body: { type: "string", maxLength: 10000 },
+      tags: { type: "array", maxItems: 10, items: { type: "string", maxLength: 30 } }, published: { type: "boolean" } } } },
+  },
+};
+const LOREM = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ";
+
+// Valid posts of about `targetBytes` (posts are added until the document is at least that long).
+export function postsBody(targetBytes: number): string {
+  const posts: object[] = [];
+  let length = 12;
+  for (let i = 0; length < targetBytes; i++) {
+    const post = { id: `123e4567-e89b-12d3-a456-${String(426614174000 + i).padStart(12, "0")}`, title: `Post number ${i}: notes on streaming validation`,
+      body: LOREM.repeat(3 + (i % 3)) + `(post ${i})`, tags: ["notes", i % 2 ? "wasm" : "envoy"], published: i % 4 !== 0 };
+    posts.push(post);
+    length += JSON.stringify(post).length + 1;
+  }
+  return JSON.stringify({ posts });
+}
+
 // Issue #14's chain policy, as meshguard expresses it: the rules the native chain (native-chain.ts)
 // expresses (route, role, userId == sub, a limit), and the POST route's body, with or without the
 // order schema. bench/envoy-load.ts and bench/guest-time-run.ts run it.
