@@ -4,6 +4,7 @@
 // lookup compares the bytes, so a collision is a miss, never a wrong string. Only plain ASCII (0x20
 // to 0x7e, no quote or backslash) up to MAX_BYTES is cached: for those bytes the decoded string is
 // the bytes themselves. Pure (no host calls); one table for names and one for values.
+import { zeroBytes } from "./json-runs";
 
 export const MAX_BYTES = 32;
 const SLOTS = 256;
@@ -56,13 +57,6 @@ export function stringRun(ptr: usize, stop: usize): i32 {
     p += c == 0x5c ? 2 : 1;   // a backslash escapes the byte after it
   }
   return -1;
-}
-
-// The high bit of each zero byte of `w` set (exact up to the first zero byte, the lowest; above
-// it a byte may be marked wrongly, which only the first mark's position is read past).
-// @ts-ignore: decorator
-@inline function zeroBytes(w: u64): u64 {
-  return (w - 0x0101010101010101) & ~w & 0x8080808080808080;
 }
 
 export class InternTable {

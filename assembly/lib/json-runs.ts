@@ -36,3 +36,27 @@ export function literalAt(p: usize, stop: usize): i32 {
   const next = load<u8>(p + len);
   return next >= 0x61 && next <= 0x7a ? NO_LITERAL : literal;
 }
+
+// The index of the first quote or backslash in p[i, n), or n: what ends a run of string content.
+// Eight bytes at a time.
+export function quoteOrBackslash(p: usize, i: i32, n: i32): i32 {
+  while (i + 8 <= n) {
+    const w = load<u64>(p + <usize>i);
+    const marks = zeroBytes(w ^ 0x2222222222222222) | zeroBytes(w ^ 0x5c5c5c5c5c5c5c5c);
+    if (marks != 0) return i + <i32>(ctz(marks) >> 3);
+    i += 8;
+  }
+  while (i < n) {
+    const c = load<u8>(p + <usize>i);
+    if (c == 0x22 || c == 0x5c) return i;
+    i++;
+  }
+  return n;
+}
+
+// The high bit of each zero byte of `w` set: exact up to the first zero byte (the lowest); a byte
+// above it may be marked wrongly, so only the lowest mark is read.
+// @ts-ignore: decorator
+@inline export function zeroBytes(w: u64): u64 {
+  return (w - 0x0101010101010101) & ~w & 0x8080808080808080;
+}

@@ -3,22 +3,20 @@
 // read them (Ruby's json gem: comments, escapes JSON has none for), in pieces of any size, with
 // what cannot hold a top-level name read in place.
 import { hexDigit } from "../lib/text";
+import { quoteOrBackslash } from "../lib/json-runs";
 import { NameMatches } from "./override";
 import { ValueCapture, jsonValueProblem } from "./bound-values";
 import { QueryParam } from "./shape";
 
-// What a byte is to JsonNames' in-place reading: bit IN_STRING, a byte that matters inside a string
-// (`"`, `\`); bit DEEP, one that matters below the top-level members (`"`, `/`, brackets), with
-// its kind.
-const IN_STRING: i32 = 1;
+// What a byte is to JsonNames' in-place reading below the top-level members (bit DEEP: `"`, `/`,
+// brackets), with its kind. Inside strings, only quotes and backslashes matter (lib/json-runs.ts).
 const DEEP: i32 = 2;
-const QUOTE: i32 = DEEP | IN_STRING | 4;
+const QUOTE: i32 = DEEP | 4;
 const SLASH: i32 = DEEP | 8;
 const OPEN: i32 = DEEP | 16;
 const CLOSE: i32 = DEEP | 32;
 const SCAN_CLASS: usize = memory.data(256);
 store<u8>(SCAN_CLASS + 0x22, <u8>QUOTE);
-store<u8>(SCAN_CLASS + 0x5c, <u8>IN_STRING);
 store<u8>(SCAN_CLASS + 0x2f, <u8>SLASH);
 store<u8>(SCAN_CLASS + 0x7b, <u8>OPEN);
 store<u8>(SCAN_CLASS + 0x5b, <u8>OPEN);
@@ -107,7 +105,7 @@ export class JsonNames {
     let e = this.escape;
     while (i < n) {
       if (e == 0) {
-        while (i < n && (<i32>load<u8>(SCAN_CLASS + <usize>load<u8>(p + <usize>i)) & IN_STRING) == 0) i++;
+        i = quoteOrBackslash(p, i, n);
         if (i == n) break;
         const q = load<u8>(p + <usize>i);
         i++;
@@ -135,12 +133,7 @@ export class JsonNames {
       if (k == QUOTE) {
         this.isName = false;
         // Most strings here hold no escape and end in this piece: read them here.
-        let j = i + 1;
-        while (j < n) {
-          const b = load<u8>(p + <usize>j);
-          if (b == 0x22 || b == 0x5c) break;
-          j++;
-        }
+        const j = quoteOrBackslash(p, i + 1, n);
         if (j < n && load<u8>(p + <usize>j) == 0x22) { i = j + 1; continue; }
         this.inString = true;
         i = this.skipString(p, i + 1, n);
