@@ -1,5 +1,6 @@
-// The bytes that make up a JSON token, for the streaming tokenizer (lib/jsonstream.ts): the run
-// that continues a token of a kind, and a literal read where it lies. Pure.
+// The bytes that make up a JSON token, for the streaming tokenizer (lib/jsonstream.ts) and the body
+// scan for names (validate/json-names.ts): the run that continues a token of a kind, a literal
+// read where it lies, the end of a run of string content found eight bytes at a time. Pure.
 
 export const enum Token { None = 0, String = 1, Number = 2, Literal = 3 }
 

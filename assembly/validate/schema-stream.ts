@@ -302,8 +302,8 @@ export class SchemaStream extends JsonSink {
     s.kind = JsonKind.String; s.str = value;
     return this.checkScalar();
   }
-  // A short plain-ASCII string (lib/jsonstream.ts): decoded only for a schema that reads more
-  // than its length (its code points are its bytes).
+  // A plain-ASCII string (lib/jsonstream.ts; `hash` -1 when past the intern tables): decoded only
+  // for a schema that reads more than its length (its code points are its bytes).
   asciiString(ptr: usize, len: i32, hash: i32): bool {
     if (this.whole !== null) return this.string(asciiText(hash, ptr, len));
     const n = this.scalarNode();
