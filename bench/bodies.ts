@@ -56,3 +56,12 @@ export const chainPolicy = (schema: boolean) => ({
   ],
   rate_limits: { limits: [{ name: "per-user", capacity: 1e9, refill: { tokens: 1e9, seconds: 1 }, key: ["user"] }] },
 });
+
+// The same caller and rules publishing posts (postsBody) against POSTS_SCHEMA: a text-heavy body
+// for bench/envoy-load.ts.
+export const postsPolicy = () => ({
+  routes: [
+    { name: "publish", path: "/api/users/{userId}/posts", methods: ["POST"], allow: [{ path_params: { userId: "sub" }, any_role: ["reader"] }],
+      content_types: ["application/json"], max_body_bytes: 65536, body_schema: POSTS_SCHEMA },
+  ],
+});

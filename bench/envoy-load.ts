@@ -25,7 +25,7 @@ import { startEnvoy } from "../tools/envoy/process.ts";
 import { createPki } from "../tools/envoy/pki.ts";
 import { startUpstream } from "../tools/envoy/upstream.ts";
 import { nativeChain } from "./native-chain.ts";
-import { chainPolicy, orderBody } from "./bodies.ts";
+import { chainPolicy, orderBody, postsBody, postsPolicy } from "./bodies.ts";
 import { QUIET_BUSY, ensureWrk, median, waitForQuiet } from "./quiet.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -66,6 +66,10 @@ const post = (kb: number, schema: boolean): Scenario => ({
   name: `POST ${kb} KB JSON: jwt_authn + meshguard, ${schema ? "with a schema" : "no schema"}`, ...postRequest(kb), policy: chainPolicy(schema), floor: postFloor(kb),
 });
 
+// A text-heavy body (bench/bodies.ts postsBody: titles and paragraphs) beside the order documents.
+const POSTS_FLOOR = "POST 16 KB text (posts): jwt_authn + no-op wasm filter";
+const POSTS_REQUEST = { method: "POST" as const, path: "/api/users/alice/posts", headers: [BEARER, "content-type: application/json"], body: postsBody(16 * 1024), jwt: true };
+
 const routes = [
   { name: "public", path: "/public/**", public: true },
   { name: "api", path: "/api/users/{userId}/orders/{orderId}", methods: ["GET"], allow: [{ api_clients: ["bench"] }] },
@@ -84,6 +88,8 @@ let SCENARIOS: Scenario[] = [
   { name: "ablation: the route public (no claims read, no limit)", ...GET_ORDER, jwt: true, policy: { routes: [{ name: "read-order", path: "/api/users/{userId}/orders/{orderId}", methods: ["GET"], public: true }] }, floor: FLOOR },
   { name: postFloor(1), ...postRequest(1), wasm: NOOP, policy: {} }, post(1, false), post(1, true),
   { name: postFloor(16), ...postRequest(16), wasm: NOOP, policy: {} }, post(16, false), post(16, true),
+  { name: POSTS_FLOOR, ...POSTS_REQUEST, wasm: NOOP, policy: {} },
+  { name: "POST 16 KB text (posts): jwt_authn + meshguard, with their schema", ...POSTS_REQUEST, policy: postsPolicy(), floor: POSTS_FLOOR },
   // meshguard alone, without jwt_authn (the figures of earlier issues).
   { name: "no-op wasm filter", path: "/public/x", headers: [], wasm: NOOP, policy: {} },
   { name: "meshguard: public route", path: "/public/x", headers: [], policy: { routes, api_keys: apiKeys }, floor: "no-op wasm filter" },
