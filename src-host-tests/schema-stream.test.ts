@@ -132,6 +132,17 @@ describe("schema checked on the events agrees with the document check", () => {
     expect(compared).toBe(3 * bounds.length * 2 * literals.length);
   });
 
+  // A name found absent from `required` is remembered by its address (schema-stream.ts): the same
+  // interned name in the next object is not looked up again; another name, or the empty name, is.
+  it("members that are not required, repeated in every item, beside required ones (the empty name included)", () => {
+    const item = { type: "object", required: ["", "id"], properties: { "": { type: "integer" }, id: { type: "string" }, tag: { type: "string" } } };
+    expect(compile({ $schema: DRAFTS["draft2020-12"], type: "array", items: item })).toBe("OK");
+    const docs = ['[{"":1,"id":"a","tag":"x"},{"":2,"id":"b","tag":"y"},{"tag":"z","id":"c"}]', '[{"tag":"x","":1,"id":"a"},{"id":"b","":2}]',
+      '[{"":1,"id":"a"},{"tag":"x","":"no","id":"b"}]', '[{"id":"a","tag":"x"}]', '[{"":1,"tag":"x"},{"":1,"id":"a","tag":"x"},{"":1,"tag":"x"}]'];
+    const verdicts = docs.map((d) => agree(d, "required with the empty name"));
+    expect(verdicts.map((v) => v.split(" ")[0])).toEqual(["INVALID", "VALID", "INVALID", "INVALID", "INVALID"]);
+  });
+
   // Member names are looked up by the address of the string last found equal to a property's
   // (validate/schema.ts findName): short names come from the intern table, the same object each
   // time, until another name takes their slot and the name is decoded again as a new object.

@@ -285,8 +285,12 @@ export class SchemaStream extends JsonSink {
     f.member = name;
     // What validate() charges for looking the name up among required and properties.
     if (!this.spend(<i64>n.required.length + <i64>n.properties.length)) return true;
-    const r = findName(n.required, n.requiredSeen, name);
-    if (r >= 0) unchecked(f.seen[r] = 1);
+    // A member that is not required is usually the same interned name object each time.
+    if (changetype<usize>(name) != changetype<usize>(n.requiredMissed)) {
+      const r = findName(n.required, n.requiredSeen, name);
+      if (r >= 0) unchecked(f.seen[r] = 1);
+      else n.requiredMissed = name;
+    }
     if (f.error !== null) return true;
     const p = findName(n.properties, n.propertiesSeen, name);
     if (p >= 0) { f.child = unchecked(n.propertyNodes[p]); f.childIsAdditional = false; }

@@ -31,6 +31,7 @@ export class SchemaNode {
   // found equal to (findName).
   propertiesSeen: string[] = [];
   requiredSeen: string[] = [];
+  requiredMissed: string | null = null;   // the last name object found absent from required (schema-stream.ts)
   foldedProperties: string[] | null = null;  // properties in ASCII lowercase, made on first use
   additional: SchemaNode | null = null;      // null: any additional property
   items: SchemaNode | null = null;
