@@ -186,15 +186,8 @@ export function simpleNumber(p: usize, stop: usize): i32 {
   if (q >= stop) return -1;
   const next = <u32>load<u8>(q);
   if (next == 0x2e || next == 0x65 || next == 0x45 || next == 0x2b || next == 0x2d) return -1;
-  // jsonNumberValue's cases for these digits (no exponent: the scale is the power of ten).
-  let v: f64;
-  if (count == 0) v = 0;
-  else if (count <= 15 && scale >= -22) v = scale == 0 ? <f64>digits : <f64>digits / unchecked(POW10[-scale]);
-  else if (count + scale <= -324) v = 0;
-  else {
-    v = fastDecimal(digits, scale);
-    if (isNaN(v)) return -1;
-  }
+  const v = fromDigits(digits, count, scale);   // no exponent: the scale is the power of ten
+  if (isNaN(v)) return -1;
   simpleValue = negative ? -v : v;
   return <i32>(q - p);
 }
@@ -231,16 +224,19 @@ export function jsonNumberValue(p: usize, len: i32): f64 {
     exp *= sign;
   }
   const e = exp + scale;              // value = digits × 10^e
-  let v: f64;
-  if (count == 0) v = 0;
-  else if (count <= 15 && e >= -22 && e <= 22) v = e >= 0 ? <f64>fast * unchecked(POW10[e]) : <f64>fast / unchecked(POW10[-e]);
-  else if (count + e > 310) v = Infinity;       // at least 10^310
-  else if (count + e <= -324) v = 0;            // below 10^-324, under half the least subnormal
-  else {
-    v = count <= 19 ? fastDecimal(fast, e) : NaN;   // one 192-bit product (lib/float-fast.ts)
-    if (isNaN(v)) v = exactly(p, len, e);
-  }
+  let v = fromDigits(fast, count, e);
+  if (isNaN(v)) v = exactly(p, len, e);
   return negative ? -v : v;
+}
+
+// The double nearest `count` significant digits × 10^e, `fast` their first 19 as an integer, where
+// that is quick to decide: NaN when only the exact computation (exactly()) can.
+function fromDigits(fast: u64, count: i32, e: i32): f64 {
+  if (count == 0) return 0;
+  if (count <= 15 && e >= -22 && e <= 22) return e >= 0 ? <f64>fast * unchecked(POW10[e]) : <f64>fast / unchecked(POW10[-e]);
+  if (count + e > 310) return Infinity;         // at least 10^310
+  if (count + e <= -324) return 0;              // below 10^-324, under half the least subnormal
+  return count <= 19 ? fastDecimal(fast, e) : NaN;   // one 192-bit product (lib/float-fast.ts)
 }
 
 // The number's digits × 10^e, rounded to the nearest double (ties to even); the digits are not

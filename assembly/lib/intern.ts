@@ -9,22 +9,11 @@ import { zeroBytes } from "./json-runs";
 export const MAX_BYTES = 32;
 const SLOTS = 256;
 
-// FNV-1a over the bytes, or -1 when they are not cacheable.
-export function plainAsciiHash(ptr: usize, len: i32): i32 {
-  if (len > MAX_BYTES) return -1;
-  let h: u32 = 0x811c9dc5;
-  for (let i = 0; i < len; i++) {
-    const c = <u32>load<u8>(ptr + <usize>i);
-    if (c < 0x20 || c > 0x7e || c == 0x22 || c == 0x5c) return -1;
-    h = (h ^ c) * 0x01000193;
-  }
-  return <i32>(h & 0x7fffffff);
-}
-
 // The content of the JSON string that starts at `ptr` (just after its opening quote), read once:
 // its length in bytes up to the closing quote (escapes as written), or -1 when that quote does
-// not come before `stop`. With it, in `runHash`, the content's plainAsciiHash (-1 when it is not
-// plain ASCII or longer than MAX_BYTES), and in `runPlain`, whether it is plain ASCII at all.
+// not come before `stop`. With it, in `runHash`, the content's intern hash (FNV-1a over its bytes,
+// which the tables are keyed by), or -1 when it is not plain ASCII (0x20 to 0x7e, no quote or
+// backslash) or longer than MAX_BYTES; and in `runPlain`, whether it is plain ASCII at all.
 export let runHash: i32 = 0;
 export let runPlain: bool = false;
 export function stringRun(ptr: usize, stop: usize): i32 {
@@ -75,7 +64,7 @@ export class InternTable {
     return unchecked(this.lens[slot]) == len && memory.compare(this.bytes.dataStart + <usize>(slot * MAX_BYTES), ptr, <usize>len) == 0;
   }
 
-  // The string for `len` plain ASCII bytes at `ptr` whose plainAsciiHash is `hash` (>= 0).
+  // The string for `len` plain ASCII bytes at `ptr` whose intern hash (stringRun) is `hash` (>= 0).
   get(hash: i32, ptr: usize, len: i32): string {
     if (<u32>len > <u32>MAX_BYTES) return String.UTF8.decodeUnsafe(ptr, <usize>len, false);   // never past a slot
     const set = hash & ((SLOTS >> 1) - 1);
@@ -100,19 +89,8 @@ export class InternTable {
 export const NAMES = new InternTable();
 export const VALUES = new InternTable();
 
-// The text of `len` plain ASCII bytes at `ptr`, `hash` their plainAsciiHash: from the values table
+// The text of `len` plain ASCII bytes at `ptr`, `hash` their intern hash: from the values table
 // when they are short enough for it, decoded otherwise (hash -1).
 export function asciiText(hash: i32, ptr: usize, len: i32): string {
   return hash >= 0 ? VALUES.get(hash, ptr, len) : String.UTF8.decodeUnsafe(ptr, <usize>len, false);
-}
-
-// Whether the `len` bytes at `ptr` are plain ASCII (0x20 to 0x7e, no quote or backslash), of any
-// length: their text is then their bytes, one code point each.
-export function isPlainAscii(ptr: usize, len: i32): bool {
-  const end = ptr + <usize>len;
-  for (let p = ptr; p < end; p++) {
-    const c = <u32>load<u8>(p);
-    if (c < 0x20 || c > 0x7e || c == 0x22 || c == 0x5c) return false;
-  }
-  return true;
 }

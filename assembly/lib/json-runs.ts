@@ -7,10 +7,9 @@ export const enum Token { None = 0, String = 1, Number = 2, Literal = 3 }
 // The end of the run of bytes from chunk[from] that continue a token of this kind: for a string,
 // up to the next quote or backslash; for a number, its characters; for a literal, letters.
 export function runEnd(chunk: Uint8Array, from: i32, n: i32, token: Token): i32 {
+  if (token == Token.String) return quoteOrBackslash(chunk.dataStart, from, n);
   let j = from;
-  if (token == Token.String) {
-    while (j < n) { const c = unchecked(chunk[j]); if (c == 0x22 || c == 0x5c) break; j++; }
-  } else if (token == Token.Number) {
+  if (token == Token.Number) {
     while (j < n) { const c = unchecked(chunk[j]); if (!((c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2b || c == 0x2e || c == 0x65 || c == 0x45)) break; j++; }
   } else {
     while (j < n) { const c = unchecked(chunk[j]); if (!(c >= 0x61 && c <= 0x7a)) break; j++; }

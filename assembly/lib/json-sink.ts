@@ -12,9 +12,9 @@ export abstract class JsonSink {
   abstract memberName(name: string): bool;
   abstract string(value: string): bool;
   // A string value of `len` plain ASCII bytes at `ptr` (readable during this call only), `hash` its
-  // plainAsciiHash, or -1 when it is longer than the intern tables take: a sink that reads no more
-  // than its length need not decode it. By default it is decoded (lib/intern.ts asciiText: once
-  // per VM when short) and handed to string().
+  // intern hash (lib/intern.ts stringRun), or -1 when it is longer than the intern tables take: a
+  // sink that reads no more than its length need not decode it. By default it is decoded
+  // (lib/intern.ts asciiText: once per VM when short) and handed to string().
   asciiString(ptr: usize, len: i32, hash: i32): bool { return this.string(asciiText(hash, ptr, len)); }
   // `text` is the number as written, readable during this call only (NumberText).
   abstract number(value: f64, text: NumberText): bool;

@@ -8,7 +8,7 @@
 // string is decoded by json.ts, or not at all when it is plain ASCII (short: lib/intern.ts's tables;
 // a longer value: handed over undecoded), and a number by lib/float.ts. Request bodies go through
 // it as they arrive (validate/body.ts), into the streaming schema check (validate/schema-stream.ts).
-import { NAMES, isPlainAscii, plainAsciiHash, runHash, runPlain, stringRun } from "./intern";
+import { NAMES, runHash, runPlain, stringRun } from "./intern";
 import { JsonSink } from "./json-sink";
 import { MemberNames } from "./member-names";
 import { JsonLimits, JsonParser } from "./json";
@@ -172,8 +172,8 @@ export class JsonStream {
     return this.value(ok) ? start + len : -1;
   }
 
-  // The complete string token of `len` bytes (its quotes included) at input[start], `hash` its
-  // content's plainAsciiHash and `plain` whether that is plain ASCII: short plain ASCII (most names
+  // The complete string token of `len` bytes (its quotes included) at input[start], `hash` and
+  // `plain` what lib/intern.ts stringRun says of its content: short plain ASCII (most names
   // and many values) decoded once per VM (lib/intern.ts); a longer plain ASCII value handed over
   // undecoded (asciiString); anything else decoded by json.ts.
   private stringEnds(input: Uint8Array, start: i32, len: i32, hash: i32, plain: bool): bool {
@@ -189,7 +189,7 @@ export class JsonStream {
   }
 
   // A complete string token whose `len` content bytes at `ptr` are plain ASCII (`hash` their
-  // plainAsciiHash, >= 0): a member name or a value, decoded once per VM (lib/intern.ts).
+  // intern hash, >= 0): a member name or a value, decoded once per VM (lib/intern.ts).
   private interned(hash: i32, ptr: usize, len: i32): bool {
     if (this.tokenIsKey) return this.memberName(NAMES.get(hash, ptr, len));
     return this.value(this.sink.asciiString(ptr, len, hash));
@@ -267,9 +267,8 @@ export class JsonStream {
     this.token = Token.None;
     const len = this.carryLen;
     if (t == Token.String) {
-      const content = this.carry.dataStart + 1;
-      const hash = plainAsciiHash(content, len - 2);
-      return this.stringEnds(this.carry, 0, len, hash, hash >= 0 || isPlainAscii(content, len - 2));
+      stringRun(this.carry.dataStart + 1, this.carry.dataStart + <usize>len);   // to its closing quote, the last byte
+      return this.stringEnds(this.carry, 0, len, runHash, runPlain);
     }
     if (t == Token.Number) {
       const p = this.parser.reset(this.carry, len);
