@@ -7,7 +7,7 @@ export const BODY_POLICY = {
       name: "orders", path: "/orders", methods: ["POST"], public: true, content_types: ["application/json"],
       body_schema: {
         type: "object", required: ["sku", "qty"], additionalProperties: false,
-        properties: { sku: { type: "string" }, qty: { type: "integer", minimum: 1, maximum: 100 }, amount: { type: "number", maximum: 1e39 }, count: { type: "integer", maximum: 9007199254740992 } },
+        properties: { sku: { type: "string" }, qty: { type: "integer", minimum: 1, maximum: 100 }, amount: { type: "number", maximum: 1e39 }, count: { type: "integer", maximum: 9007199254740992 }, note: { type: "string", maxLength: 40 } },
       },
     },
     // Additional members allowed: a declared one in other case, and exact numbers in an enum.
@@ -61,6 +61,11 @@ export const BODY_CASES: BodyCase[] = [
   { name: "enum, on an integer a double cannot hold", kind: "schema violation", path: "/profile", pieces: ['{"id":90071992', '54740993}'], status: 400, reason: "body_schema_violation" },
   { name: "additional members and the enum's own value", kind: "valid", path: "/profile", pieces: ['{"id":9007199254740992,', '"qty":5,"note":"x"}'], status: 200 },
   { name: "type", kind: "schema violation", path: "/orders", pieces: ['{"sku":1,', '"qty":3}'], status: 400, reason: "body_schema_violation" },
+  // Strings past 32 bytes are read where they lie, and a plain ASCII one is judged by its length
+  // without being decoded (lib/jsonstream.ts); one that crosses pieces goes through the carry.
+  { name: "maxLength, on a long plain string in one piece", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', `"note":"${"n".repeat(41)}"}`], status: 400, reason: "body_schema_violation" },
+  { name: "maxLength, on a long plain string across pieces", kind: "schema violation", path: "/orders", pieces: [`{"sku":"a-1","qty":3,"note":"${"n".repeat(20)}`, `${"n".repeat(21)}"}`], status: 400, reason: "body_schema_violation" },
+  { name: "maxLength counts characters, not bytes (40 with an é, 41 bytes)", kind: "valid", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', `"note":"${"n".repeat(39)}é"}`], status: 200 },
   { name: "required", kind: "schema violation", path: "/orders", pieces: ['{"sku":', '"a-1"}'], status: 400, reason: "body_schema_violation" },
   { name: "an unclosed object", kind: "unfinished document", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":3'], status: 400, reason: "body_invalid_json" },
   { name: "an unclosed string", kind: "unfinished document", path: "/orders", pieces: ['{"sku":"a-1', ''], status: 400, reason: "body_invalid_json" },
