@@ -111,13 +111,14 @@ describe("streaming JSON tokenizer (unit, no host)", () => {
     expect(refused).toBeGreaterThan(1000);
   });
 
-  // Past 32 bytes a string is scanned eight bytes at a time (lib/intern.ts stringRun): a byte that
-  // matters, at every position of a word, must be seen there.
-  it("long strings with one byte that matters at every position agree with the whole-document parser", () => {
+  // A string is scanned eight bytes at a time while eight are in sight (lib/intern.ts stringRun): a
+  // byte that matters, at every position of a word, must be seen there, short strings included.
+  it("strings with one byte that matters at every position agree with the whole-document parser", () => {
     fn.setLimits(1 << 20, 32, 10000, 65536, 64);
     const specials = [[0x22], [0x5c, 0x22], [0x5c, 0x6e], [0x5c], [0x01], [0x1f], [0x7f], [0x80], [0xff], [0xc3, 0xa9], [0xe6, 0xbc, 0xa2], [0x20], [0x7e]];
     let compared = 0;
-    for (const length of [33, 40, 41, 47, 64, 80]) {
+    const lengths = [1, 2, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 40, 41, 47, 64, 80];
+    for (const length of lengths) {
       for (const special of specials) {
         for (let at = 0; at < length; at++) {
           const content = Buffer.alloc(length, 0x61);
@@ -132,7 +133,51 @@ describe("streaming JSON tokenizer (unit, no host)", () => {
         }
       }
     }
-    expect(compared).toBe(specials.length * (33 + 40 + 41 + 47 + 64 + 80));
+    expect(compared).toBe(specials.length * lengths.reduce((a, b) => a + b, 0));
+  });
+
+  // The intern tables are keyed by stringRun's hash: the same content must hash the same wherever it
+  // lies (word-aligned or not, read eight bytes at a time or, near the end of what is in sight, one
+  // by one, as the carry is), and a hash is given exactly for plain ASCII up to 32 bytes.
+  it("stringRun: the same length, plainness and intern hash wherever the string lies; distinct names, distinct hashes", () => {
+    const rng = new Rng(FUZZ_SEED + 11);
+    const plainBytes = Array.from({ length: 0x7f - 0x20 }, (_, i) => 0x20 + i).filter((c) => c !== 0x22 && c !== 0x5c);
+    const hashes = new Map<number, string>();
+    let collisions = 0;
+    let plainShort = 0;
+    for (let n = 0; n < 3000; n++) {
+      const length = rng.int(42);
+      const bytes = Array.from({ length }, () => plainBytes[rng.int(plainBytes.length)]);
+      if (n % 5 === 0 && length > 0) bytes[rng.int(length)] = [0x5c, 0x01, 0x7f, 0x80, 0xe9][rng.int(5)];
+      if (bytes[length - 1] === 0x5c) bytes[length - 1] = 0x61;   // a backslash would escape the quote
+      const content = Buffer.from(bytes);
+      const plain = bytes.every((c) => c >= 0x20 && c <= 0x7e && c !== 0x5c);
+      const seen = new Set<string>();
+      for (const lead of [0, 1, 3, 7]) {
+        for (const after of [0, 1, 7, 8, 16]) {
+          const input = Buffer.concat([Buffer.alloc(lead, 0x61), content, Buffer.from('"'), Buffer.alloc(after, 0x22)]);
+          const len = withBytes(input, (p, total) => fn.stringRunOf(p + lead, total - lead));
+          const got = `${len} ${fn.lastRunPlain()} ${fn.lastRunHash()}`;
+          seen.add(got);
+          expect(len, content.toString("latin1")).toBe(length);
+          expect(fn.lastRunPlain(), content.toString("latin1")).toBe(plain ? 1 : 0);
+          expect(fn.lastRunHash() >= 0, content.toString("latin1")).toBe(plain && length <= 32);
+        }
+      }
+      expect([...seen], content.toString("latin1")).toHaveLength(1);
+      const hash = fn.lastRunHash();
+      if (hash >= 0) {
+        plainShort++;
+        const text = content.toString("latin1");
+        const other = hashes.get(hash);
+        if (other !== undefined && other !== text) collisions++;
+        hashes.set(hash, text);
+      }
+      // Without its closing quote in sight: no length.
+      expect(withBytes(content.length ? content : Buffer.from("a"), (p, total) => fn.stringRunOf(p, total))).toBe(-1);
+    }
+    expect(plainShort).toBeGreaterThan(1500);
+    expect(collisions).toBeLessThanOrEqual(1);
   });
 
   it(`fuzz: ${FUZZ_ITERATIONS} random and mutated documents, random chunkings (seed ${FUZZ_SEED})`, () => {

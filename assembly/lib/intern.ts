@@ -11,41 +11,64 @@ const SLOTS = 256;
 
 // The content of the JSON string that starts at `ptr` (just after its opening quote), read once:
 // its length in bytes up to the closing quote (escapes as written), or -1 when that quote does
-// not come before `stop`. With it, in `runHash`, the content's intern hash (FNV-1a over its bytes,
-// which the tables are keyed by), or -1 when it is not plain ASCII (0x20 to 0x7e, no quote or
-// backslash) or longer than MAX_BYTES; and in `runPlain`, whether it is plain ASCII at all.
+// not come before `stop`. With it, in `runHash`, the content's intern hash (internHash: the tables
+// are keyed by it), or -1 when it is not plain ASCII (0x20 to 0x7e, no quote or backslash) or
+// longer than MAX_BYTES; and in `runPlain`, whether it is plain ASCII at all. Eight bytes at a time
+// while eight are in sight.
 export let runHash: i32 = 0;
 export let runPlain: bool = false;
 export function stringRun(ptr: usize, stop: usize): i32 {
-  let h: u32 = 0x811c9dc5;
-  const hashStop = min(stop, ptr + MAX_BYTES + 1);
+  let h: u64 = HASH_SEED;
   let p = ptr;
-  for (; p < hashStop; p++) {   // short plain ASCII, hashed as it is read
-    const c = <u32>load<u8>(p);
-    if (c == 0x22) { runHash = <i32>(h & 0x7fffffff); runPlain = true; return <i32>(p - ptr); }
-    if (c < 0x20 || c > 0x7e || c == 0x5c) break;
-    h = (h ^ c) * 0x01000193;
-  }
-  runHash = -1;
   let plain = true;
-  while (p < stop) {
-    // Eight bytes at a time up to the first that matters: a quote or a backslash, and while the
-    // content is plain so far, a byte that is not plain.
-    while (p + 8 <= stop) {
-      const w = load<u64>(p);
-      let marks = zeroBytes(w ^ 0x2222222222222222) | zeroBytes(w ^ 0x5c5c5c5c5c5c5c5c);
-      if (plain) marks |= ((w - 0x2020202020202020) & ~w) | w | zeroBytes(w ^ 0x7f7f7f7f7f7f7f7f);
-      marks &= 0x8080808080808080;
-      if (marks != 0) { p += <usize>(ctz(marks) >> 3); break; }
+  while (p + 8 <= stop) {
+    // Up to the first byte that matters: a quote or a backslash, and while the content is plain
+    // so far, a byte that is not plain.
+    const w = load<u64>(p);
+    let marks = zeroBytes(w ^ 0x2222222222222222) | zeroBytes(w ^ 0x5c5c5c5c5c5c5c5c);
+    if (plain) marks |= ((w - 0x2020202020202020) & ~w) | w | zeroBytes(w ^ 0x7f7f7f7f7f7f7f7f);
+    marks &= 0x8080808080808080;
+    if (marks == 0) {
+      if (plain && p - ptr < <usize>MAX_BYTES) h = (h ^ w) * HASH_PRIME;   // past that, no hash is kept
       p += 8;
+      continue;
     }
-    if (p >= stop) break;
+    const k = <usize>(ctz(marks) >> 3);
+    if (plain && k > 0) h = (h ^ (w & ((<u64>1 << (k << 3)) - 1))) * HASH_PRIME;
+    p += k;
     const c = <u32>load<u8>(p);
-    if (c == 0x22) { runPlain = plain; return <i32>(p - ptr); }
-    if (c < 0x20 || c > 0x7e || c == 0x5c) plain = false;
+    if (c == 0x22) return runEnds(ptr, p, h, plain);
+    plain = false;
     p += c == 0x5c ? 2 : 1;   // a backslash escapes the byte after it
   }
+  // The last bytes before `stop`, one at a time: a plain run gathered into one word, as above.
+  let tail: u64 = 0;
+  let shift: u64 = 0;
+  while (p < stop) {
+    const c = <u32>load<u8>(p);
+    if (c == 0x22) {
+      if (plain && shift > 0) h = (h ^ tail) * HASH_PRIME;
+      return runEnds(ptr, p, h, plain);
+    }
+    if (c < 0x20 || c > 0x7e || c == 0x5c) plain = false;
+    if (plain) { tail |= <u64>c << shift; shift += 8; }
+    p += c == 0x5c ? 2 : 1;
+  }
   return -1;
+}
+
+const HASH_SEED: u64 = 0xcbf29ce484222325;
+const HASH_PRIME: u64 = 0x100000001b3;
+
+// The closing quote of the string whose content began at `ptr` is at `quote`; `h` the hash of its
+// plain content so far, by eight-byte words (the last one partial).
+function runEnds(ptr: usize, quote: usize, h: u64, plain: bool): i32 {
+  const len = <i32>(quote - ptr);
+  runPlain = plain;
+  if (!plain || len > MAX_BYTES) { runHash = -1; return len; }
+  h = (h ^ <u64>len) * HASH_PRIME;
+  runHash = <i32>((h ^ (h >> 29) ^ (h >> 47)) & 0x7fffffff);
+  return len;
 }
 
 export class InternTable {

@@ -37,6 +37,12 @@ export function literalAt(p: usize, stop: usize): i32 {
   return next >= 0x61 && next <= 0x7a ? NO_LITERAL : literal;
 }
 
+// The literal that is exactly the `len` bytes at `p` (readable four bytes at a time), or NO_LITERAL.
+export function literalIn(p: usize, len: i32): i32 {
+  if (len == 4) { const word = load<u32>(p); return word == 0x65757274 ? TRUE : word == 0x6c6c756e ? NULL : NO_LITERAL; }
+  return len == 5 && load<u32>(p) == 0x736c6166 && load<u8>(p + 4) == 0x65 ? FALSE : NO_LITERAL;
+}
+
 // The index of the first quote or backslash in p[i, n), or n: what ends a run of string content.
 // Eight bytes at a time.
 export function quoteOrBackslash(p: usize, i: i32, n: i32): i32 {

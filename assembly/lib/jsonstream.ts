@@ -13,7 +13,7 @@ import { JsonSink } from "./json-sink";
 import { MemberNames } from "./member-names";
 import { JsonLimits, JsonParser } from "./json";
 import { simpleNumber, simpleValue } from "./float";
-import { FALSE, NO_LITERAL, NULL, TRUE, Token, literalAt, runEnd } from "./json-runs";
+import { FALSE, NO_LITERAL, NULL, TRUE, Token, literalAt, literalIn, runEnd } from "./json-runs";
 
 const enum Expect { Value = 0, KeyOrEnd = 1, Key = 2, Colon = 3, CommaOrEndObject = 4, ValueOrEndArray = 5, CommaOrEndArray = 6, Done = 7 }
 const OBJECT: u8 = 1;
@@ -97,11 +97,12 @@ export class JsonStream {
         if (!this.structural(c)) return false;
         this.offset++;
         i++;
-        // A token that ends in this chunk is read where it lies, when it is simple enough.
+        // A token that ends in this chunk is read where it lies, when simple enough; else its first byte starts the carry.
         const begun = this.token;
         if (begun != Token.None) {
           const end = begun == Token.String ? this.wholeString(chunk, i) : begun == Token.Number ? this.wholeNumber(chunk, i) : this.wholeLiteral(chunk, i);
           if (end < 0) return false;
+          if (this.token != Token.None) this.carryFirst(c);
           i = end;
         }
         continue;
@@ -128,7 +129,7 @@ export class JsonStream {
     return true;
   }
 
-  // A string token has just begun (its quote is in the carry), its content at chunk[from]. When its
+  // A string token has just begun (its quote at chunk[from - 1]), its content at chunk[from]. When its
   // closing quote is in this chunk, within json_max_string_bytes, the token ends there, read where
   // it lies in one pass (lib/intern.ts stringRun): returns the index after the quote, or -1 when the
   // document is refused (the offset then at the quote, as on the usual way); else `from` (the carry).
@@ -143,12 +144,12 @@ export class JsonStream {
     return from + len + 1;
   }
 
-  // A number or a literal token has just begun with chunk[from - 1] (also in the carry). When it
-  // is a number with no exponent and at most 19 significant digits (lib/float.ts simpleNumber),
-  // within json_max_number_chars, or `true`, `false` or `null`, and a byte that cannot continue it
-  // follows in this chunk, the token ends there, read where it lies, as endToken() would end it at
-  // that byte (the offset then at that byte): returns that byte's index, or -1 when the document is
-  // refused. Otherwise returns `from`, and the token goes on the usual way (the carry).
+  // A number or a literal token has just begun with chunk[from - 1]. When it is a number with no
+  // exponent and at most 19 significant digits (lib/float.ts simpleNumber), within
+  // json_max_number_chars, or `true`, `false` or `null`, and a byte that cannot continue it follows
+  // in this chunk, the token ends there, read where it lies, as endToken() would end it at that byte
+  // (the offset then at that byte): returns that byte's index, or -1 when the document is refused.
+  // Otherwise returns `from`, and the token goes on the usual way (the carry).
   private wholeNumber(chunk: Uint8Array, from: i32): i32 {
     const start = from - 1;
     const len = simpleNumber(chunk.dataStart + <usize>start, chunk.dataStart + <usize>chunk.length);
@@ -168,8 +169,7 @@ export class JsonStream {
     this.token = Token.None;
     const len = literal == FALSE ? 5 : 4;
     this.offset += <i64>(len - 1);
-    const ok = literal == NULL ? this.sink.nul() : this.sink.boolean(literal == TRUE);
-    return this.value(ok) ? start + len : -1;
+    return this.literal(literal) ? start + len : -1;
   }
 
   // The complete string token of `len` bytes (its quotes included) at input[start], `hash` and
@@ -179,20 +179,13 @@ export class JsonStream {
   private stringEnds(input: Uint8Array, start: i32, len: i32, hash: i32, plain: bool): bool {
     const content = input.dataStart + <usize>(start + 1);
     const n = len - 2;
-    if (hash >= 0) return this.interned(hash, content, n);
-    if (plain && !this.tokenIsKey) return this.value(this.sink.asciiString(content, n, -1));
+    if (this.tokenIsKey) { if (hash >= 0) return this.memberName(NAMES.get(hash, content, n)); }
+    else if (plain) return this.value(this.sink.asciiString(content, n, hash));
     const p = this.parser.reset(input, start + len);
     p.pos = start;
     const s = p.parseString();
     if (p.error.length > 0) return this.fail(p.error, this.tokenStart + <i64>(p.pos - start));
     return this.tokenIsKey ? this.memberName(s) : this.value(this.sink.string(s));
-  }
-
-  // A complete string token whose `len` content bytes at `ptr` are plain ASCII (`hash` their
-  // intern hash, >= 0): a member name or a value, decoded once per VM (lib/intern.ts).
-  private interned(hash: i32, ptr: usize, len: i32): bool {
-    if (this.tokenIsKey) return this.memberName(NAMES.get(hash, ptr, len));
-    return this.value(this.sink.asciiString(ptr, len, hash));
   }
 
   private byte(c: u8): bool {
@@ -204,7 +197,15 @@ export class JsonStream {
       if (c >= 0x61 && c <= 0x7a) return this.push(c);
       if (!this.endToken()) return false;
     }
-    return this.structural(c);
+    if (!this.structural(c)) return false;
+    if (this.token != Token.None) this.carryFirst(c);
+    return true;
+  }
+
+  // A token began with `c` and goes the carry way: its first byte (within every token's carryBound).
+  private carryFirst(c: u8): void {
+    unchecked(this.carry[0] = c);
+    this.carryLen = 1;
   }
 
   private push(c: u8): bool {
@@ -254,12 +255,8 @@ export class JsonStream {
     return true;
   }
 
-  private begin(t: Token, c: u8): bool {
-    this.token = t;
-    this.carryLen = 0;
-    this.tokenStart = this.offset;
-    return this.push(c);
-  }
+  // A token begins at this byte; its caller puts the byte in the carry if it goes that way.
+  private begin(t: Token): bool { this.token = t; this.carryLen = 0; this.tokenStart = this.offset; return true; }
 
   // A complete token: decoded by json.ts's own routines, then handed to the sink.
   private endToken(): bool {
@@ -276,11 +273,12 @@ export class JsonStream {
       if (p.pos != len) return this.fail("invalid number", this.tokenStart + <i64>p.pos);
       return this.value(this.sink.number(p.numberValue, p.numberSource));
     }
-    const c = this.carry;
-    if (len == 4 && c[0] == 0x74 && c[1] == 0x72 && c[2] == 0x75 && c[3] == 0x65) return this.value(this.sink.boolean(true));
-    if (len == 5 && c[0] == 0x66 && c[1] == 0x61 && c[2] == 0x6c && c[3] == 0x73 && c[4] == 0x65) return this.value(this.sink.boolean(false));
-    if (len == 4 && c[0] == 0x6e && c[1] == 0x75 && c[2] == 0x6c && c[3] == 0x6c) return this.value(this.sink.nul());
-    return this.fail("unexpected character", this.tokenStart);
+    const literal = literalIn(this.carry.dataStart, len);   // the carry holds at least 64 bytes
+    return literal != NO_LITERAL ? this.literal(literal) : this.fail("unexpected character", this.tokenStart);
+  }
+
+  private literal(literal: i32): bool {
+    return this.value(literal == NULL ? this.sink.nul() : this.sink.boolean(literal == TRUE));
   }
 
   private memberName(name: string): bool {
@@ -351,12 +349,12 @@ export class JsonStream {
   }
 
   // Counts a scalar against its array's element limit (an object's members count at their name).
-  private scalarStart(t: Token, c: u8): bool {
+  private scalarStart(t: Token): bool {
     const d = this.depth;
     if (d > 0 && unchecked(this.kinds[d - 1]) == ARRAY && this.countElement(d) > this.limits.maxMembers) {
       return this.failLimit(LIMIT_MEMBERS, "more than " + this.limits.maxMembers.toString() + " elements", this.offset);
     }
-    return this.begin(t, c);
+    return this.begin(t);
   }
 
   private structural(c: u8): bool {
@@ -368,9 +366,9 @@ export class JsonStream {
         if (c == 0x7b) return this.open(OBJECT);
         if (c == 0x5b) return this.open(ARRAY);
         this.tokenIsKey = false;
-        if (c == 0x22) return this.scalarStart(Token.String, c);
-        if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return this.scalarStart(Token.Number, c);
-        if (c == 0x74 || c == 0x66 || c == 0x6e) return this.scalarStart(Token.Literal, c);
+        if (c == 0x22) return this.scalarStart(Token.String);
+        if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return this.scalarStart(Token.Number);
+        if (c == 0x74 || c == 0x66 || c == 0x6e) return this.scalarStart(Token.Literal);
         return this.fail("unexpected character", this.offset);
       }
       case Expect.KeyOrEnd:
@@ -378,7 +376,7 @@ export class JsonStream {
         if (this.expect == Expect.KeyOrEnd && c == 0x7d) return this.close(OBJECT);
         if (c != 0x22) return this.fail("expected a member name", this.offset);
         this.tokenIsKey = true;
-        return this.begin(Token.String, c);
+        return this.begin(Token.String);
       }
       case Expect.Colon:
         if (c != 0x3a) return this.fail("expected ':'", this.offset);

@@ -332,3 +332,10 @@ export function partNamesBothWays(ptr: usize, len: i32, chunk: i32): usize {
   const bytes = bytesAt(ptr, len);
   return result(readTwoWays(partScan(), bytes, max(1, chunk), true) + "~" + readTwoWays(partScan(), bytes, max(1, chunk), false));
 }
+
+// lib/intern.ts stringRun on the string content at `ptr`, `stop` bytes in sight: its length, and
+// then the intern hash and plainness it found.
+import { runHash, runPlain, stringRun } from "../../assembly/lib/intern";
+export function stringRunOf(ptr: usize, stop: i32): i32 { return stringRun(ptr, ptr + <usize>stop); }
+export function lastRunHash(): i32 { return runHash; }
+export function lastRunPlain(): i32 { return runPlain ? 1 : 0; }
