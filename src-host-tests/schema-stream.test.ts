@@ -143,6 +143,23 @@ describe("schema checked on the events agrees with the document check", () => {
     expect(verdicts.map((v) => v.split(" ")[0])).toEqual(["INVALID", "VALID", "INVALID", "INVALID", "INVALID"]);
   });
 
+  // Each open object's frame is reused by the next object at its depth (schema-stream.ts Frame): the
+  // required names seen in one item must not count for the next, with more required names than
+  // the frame first had room for.
+  it("required names seen in one item do not count for the next (12 required, each missing in turn)", () => {
+    const names = Array.from({ length: 12 }, (_, i) => `r${i}`);
+    const item = { type: "object", required: names, properties: Object.fromEntries(names.map((n) => [n, { type: "integer" }])) };
+    expect(compile({ $schema: DRAFTS["draft2020-12"], type: "array", items: item })).toBe("OK");
+    const full = "{" + names.map((n, i) => `"${n}":${i}`).join(",") + "}";
+    for (let missing = 0; missing < names.length; missing++) {
+      const partial = "{" + names.filter((_, i) => i !== missing).map((n, i) => `"${n}":${i}`).join(",") + "}";
+      const verdict = agree(`[${full},${partial},${full}]`, `r${missing} missing in the second item`);
+      expect(verdict.split(" ")[0]).toBe("INVALID");
+      expect(verdict).toContain(`r${missing}`);
+    }
+    expect(agree(`[${full},${full}]`, "all present").split(" ")[0]).toBe("VALID");
+  });
+
   // Member names are looked up by the address of the string last found equal to a property's
   // (validate/schema.ts findName): short names come from the intern table, the same object each
   // time, until another name takes their slot and the name is decoded again as a new object.

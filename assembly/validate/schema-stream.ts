@@ -38,8 +38,13 @@ function onlyRef(n: SchemaNode): bool {
     && n.allOf.length == 0 && n.anyOf.length == 0 && n.oneOf.length == 0 && n.not === null;
 }
 
-function planOf(n: SchemaNode): u8 {
-  if (n.plan != PLAN_UNKNOWN) return n.plan;
+// @ts-ignore: decorator
+@inline function planOf(n: SchemaNode): u8 {
+  const p = n.plan;
+  return p != PLAN_UNKNOWN ? p : decidePlan(n);
+}
+
+function decidePlan(n: SchemaNode): u8 {
   let p = PLAN_STREAM;
   if (onlyRef(n)) p = PLAN_REF;
   else if (n.ref !== null || n.enumValues !== null || n.constValue !== null || n.uniqueItems
@@ -80,7 +85,7 @@ class Frame {
   fixed: SchemaError | null = null;    // known when it opened (type, false): its verdict
   error: SchemaError | null = null;    // the first error among its members or items
   count: i32 = 0;                      // members or items so far
-  seen: u8[] = [];                     // per required name: seen
+  seen: StaticArray<u8> = new StaticArray<u8>(8);   // per required name: seen ([0, required) in use)
   member: string = "";                 // the current member's name
   child: SchemaNode | null = null;     // the current member's schema
   childIsAdditional: bool = false;     // ... from additionalProperties
@@ -95,9 +100,8 @@ class Frame {
     this.child = null;
     this.childIsAdditional = false;
     const required = node !== null && isObject ? node.required.length : 0;
-    const seen = this.seen;
-    seen.length = required;
-    memory.fill(seen.dataStart, 0, <usize>required);
+    if (required > this.seen.length) this.seen = new StaticArray<u8>(required);
+    memory.fill(changetype<usize>(this.seen), 0, <usize>required);
   }
 }
 
