@@ -4,6 +4,17 @@
 
 export const enum Token { None = 0, String = 1, Number = 2, Literal = 3 }
 
+// What the tokenizer expects next, outside a token (None: nothing, for afterSeparator).
+export const enum Expect { Value = 0, KeyOrEnd = 1, Key = 2, Colon = 3, CommaOrEndObject = 4, ValueOrEndArray = 5, CommaOrEndArray = 6, Done = 7, None = 8 }
+
+// What is expected after the byte `c` when `e` was: for the ':' or ',' expected, what follows it;
+// Expect.None for any other byte (the tokenizer's structural step then judges it).
+export function afterSeparator(c: u8, e: Expect): Expect {
+  if (c == 0x3a) return e == Expect.Colon ? Expect.Value : Expect.None;
+  if (c != 0x2c) return Expect.None;
+  return e == Expect.CommaOrEndObject ? Expect.Key : e == Expect.CommaOrEndArray ? Expect.Value : Expect.None;
+}
+
 // The end of the run of bytes from chunk[from] that continue a token of this kind: for a string,
 // up to the next quote or backslash; for a number, its characters; for a literal, letters.
 export function runEnd(chunk: Uint8Array, from: i32, n: i32, token: Token): i32 {

@@ -6,6 +6,8 @@
 // name is a classic way to smuggle data past a validator.
 
 import { NumberText, jsonNumberValue } from "./float";
+import { JsonLimits } from "./json-limits";
+export { JsonLimits };
 
 export const enum JsonKind { Null = 0, Bool = 1, Number = 2, String = 3, Array = 4, Object = 5 }
 
@@ -62,16 +64,6 @@ export function kindName(kind: JsonKind): string {
     case JsonKind.Array: return "array";
     default: return "object";
   }
-}
-
-export class JsonLimits {
-  constructor(
-    public maxBytes: i32 = 1 << 20,
-    public maxDepth: i32 = 32,
-    public maxMembers: i32 = 10000,
-    public maxStringBytes: i32 = 65536,
-    public maxNumberChars: i32 = 64,
-  ) {}
 }
 
 export class JsonResult {

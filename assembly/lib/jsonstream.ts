@@ -11,20 +11,13 @@
 import { NAMES, runHash, runPlain, stringRun } from "./intern";
 import { JsonSink } from "./json-sink";
 import { MemberNames } from "./member-names";
-import { JsonLimits, JsonParser } from "./json";
+import { JsonParser } from "./json";
+import { JsonLimits, LIMIT_BYTES, LIMIT_DEPTH, LIMIT_MEMBERS, LIMIT_NUMBER, LIMIT_STRING } from "./json-limits";
 import { simpleNumber, simpleValue } from "./float";
-import { FALSE, NO_LITERAL, NULL, TRUE, Token, literalAt, literalIn, runEnd } from "./json-runs";
+import { Expect, FALSE, NO_LITERAL, NULL, TRUE, Token, afterSeparator, literalAt, literalIn, runEnd } from "./json-runs";
 
-const enum Expect { Value = 0, KeyOrEnd = 1, Key = 2, Colon = 3, CommaOrEndObject = 4, ValueOrEndArray = 5, CommaOrEndArray = 6, Done = 7 }
 const OBJECT: u8 = 1;
 const ARRAY: u8 = 2;
-
-// The request_limits settings a document can run into, as the policy names them.
-export const LIMIT_BYTES = "max_body_bytes";
-export const LIMIT_DEPTH = "json_max_depth";
-export const LIMIT_MEMBERS = "json_max_members";
-export const LIMIT_STRING = "json_max_string_bytes";
-export const LIMIT_NUMBER = "json_max_number_chars";
 
 export class JsonStream {
   error: string = "";
@@ -102,8 +95,8 @@ export class JsonStream {
         if (begun != Token.None) {
           const end = begun == Token.String ? this.wholeString(chunk, i) : begun == Token.Number ? this.wholeNumber(chunk, i) : this.wholeLiteral(chunk, i);
           if (end < 0) return false;
-          if (this.token != Token.None) this.carryFirst(c);
-          i = end;
+          if (this.token != Token.None) { this.carryFirst(c); i = end; }
+          else i = end < n ? this.separator(chunk, end) : end;
         }
         continue;
       }
@@ -127,6 +120,16 @@ export class JsonStream {
       if (this.token != Token.None || this.expect != Expect.Done) return this.fail("unexpected end of document", this.offset);
     }
     return true;
+  }
+
+  // A token just ended, read in place, and chunk[at] follows it: when that is the ':' or ',' expected
+  // next (the usual case), it is taken here. Returns the index of the next byte to read.
+  private separator(chunk: Uint8Array, at: i32): i32 {
+    const next = afterSeparator(unchecked(chunk[at]), this.expect);
+    if (next == Expect.None) return at;
+    this.expect = next;
+    this.offset++;
+    return at + 1;
   }
 
   // A string token has just begun (its quote at chunk[from - 1]), its content at chunk[from]. When its
