@@ -19,7 +19,7 @@ import { createIssuer } from "../tools/envoy/jwt.ts";
 import { startEnvoy } from "../tools/envoy/process.ts";
 import { createPki } from "../tools/envoy/pki.ts";
 import { startUpstream } from "../tools/envoy/upstream.ts";
-import { chainPolicy, orderBody } from "./bodies.ts";
+import { chainPolicy, orderBody, postsBody, postsPolicy } from "./bodies.ts";
 import { ensureWrk, median, waitForQuiet } from "./quiet.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -33,13 +33,15 @@ ensureWrk();
 const ISSUER = "https://issuer.bench.meshguard.test";
 const issuer = createIssuer(ISSUER, "RS256");
 const BEARER = `authorization: Bearer ${issuer.token({ sub: "alice", roles: ["reader"], aud: "bench" }, { expiresIn: 24 * 3600 })}`;
-interface Scenario { name: string; path: string; body?: string; schema: boolean; probe?: boolean }
+interface Scenario { name: string; path: string; body?: string; schema: boolean; probe?: boolean; policy?: object }
 let SCENARIOS: Scenario[] = [
   { name: "GET (route, role, userId == sub, a limit)", path: "/api/users/alice/orders/9", schema: false },
   { name: "POST 1 KB JSON, no schema", path: "/api/users/alice/orders", body: orderBody(1024), schema: false },
   { name: "POST 1 KB JSON, with the schema", path: "/api/users/alice/orders", body: orderBody(1024), schema: true },
   { name: "POST 16 KB JSON, no schema", path: "/api/users/alice/orders", body: orderBody(16 * 1024), schema: false },
   { name: "POST 16 KB JSON, with the schema", path: "/api/users/alice/orders", body: orderBody(16 * 1024), schema: true },
+  // A text-heavy body (bench/bodies.ts postsBody) beside the order documents, as in bench:envoy.
+  { name: "POST 16 KB text (posts), with their schema", path: "/api/users/alice/posts", body: postsBody(16 * 1024), schema: true, policy: postsPolicy() },
   { name: "GET, each host call alone first (probe)", path: "/api/users/alice/orders/9", schema: false, probe: true },
 ];
 if (ONLY) SCENARIOS = SCENARIOS.filter((s) => ONLY.test(s.name));
@@ -50,7 +52,7 @@ type Report = { streams: number; ns: Record<string, number>; probe_ns: Record<st
 async function sample(sc: Scenario, wasm: string): Promise<Report[]> {
   const pki = createPki();
   const upstream = await startUpstream({ record: false });
-  const config = envoyConfig({ wasmPath: sc.probe ? wasm.replace(/guest-time\.wasm$/, "guest-time-probe.wasm") : wasm, pluginConfig: chainPolicy(sc.schema),
+  const config = envoyConfig({ wasmPath: sc.probe ? wasm.replace(/guest-time\.wasm$/, "guest-time-probe.wasm") : wasm, pluginConfig: sc.policy ?? chainPolicy(sc.schema),
     upstreamPort: upstream.port, pki, tls: false, jwtProviders: [{ name: "bench", issuer: ISSUER, audiences: ["bench"], jwks: issuer.jwks }] });
   const envoy = await startEnvoy(config, { concurrency: 1, cpus: "1", logLevel: "warn" });
   try {
