@@ -46,6 +46,13 @@ describe("the order-free comparison of the verified claims", () => {
     expect(sameClaims(twice, twice)).toBe(false);
     expect(sameClaims(twice, swapped)).toBe(false);
     expect(claims(twice)).not.toBe(claims(swapped));
+    // The same entry twice against one map with that entry and another: as many entries, and each
+    // of the first's has its key in the second, yet the second holds a member the first has not.
+    const same2 = Buffer.concat([first, first]);
+    const withOther = Buffer.concat([first, encodeMetadata({ "envoy.lb": { zone: "a" } })]);
+    expect(sameClaims(same2, withOther)).toBe(false);
+    expect(sameClaims(withOther, same2)).toBe(false);
+    expect(sameClaims(same2, same2)).toBe(false);
   });
 
   it("malformed and oversized input is not the same, even as itself", () => {
