@@ -11,10 +11,10 @@ const SLOTS = 256;
 
 // The content of the JSON string that starts at `ptr` (just after its opening quote), read once:
 // its length in bytes up to the closing quote (escapes as written), or -1 when that quote does
-// not come before `stop`. With it, in `runHash`, the content's intern hash (internHash: the tables
-// are keyed by it), or -1 when it is not plain ASCII (0x20 to 0x7e, no quote or backslash) or
-// longer than MAX_BYTES; and in `runPlain`, whether it is plain ASCII at all. Eight bytes at a time
-// while eight are in sight.
+// not come before `stop`. With it, in `runHash`, the content's intern hash (over its eight-byte
+// words, the last one partial, and its length: the tables are keyed by it), or -1 when it is not
+// plain ASCII (0x20 to 0x7e, no quote or backslash) or longer than MAX_BYTES; and in `runPlain`,
+// whether it is plain ASCII at all. Eight bytes at a time while eight are in sight.
 export let runHash: i32 = 0;
 export let runPlain: bool = false;
 export function stringRun(ptr: usize, stop: usize): i32 {
