@@ -47,7 +47,7 @@ let SCENARIOS: Scenario[] = [
 if (ONLY) SCENARIOS = SCENARIOS.filter((s) => ONLY.test(s.name));
 
 const luaDir = mkdtempSync(join(tmpdir(), "meshguard-guest-"));
-type Report = { streams: number; ns: Record<string, number>; probe_ns: Record<string, number | null> };
+type Report = { streams: number; ns: Record<string, number>; probe_ns: Record<string, number | null>; claim_bytes?: string };
 
 async function sample(sc: Scenario, wasm: string): Promise<Report[]> {
   const pki = createPki();
@@ -93,6 +93,8 @@ for (const [key, rs] of windows) {
     const clock = median(rs.map((r) => r.ns.clock_pair));
     console.log(`${key}: each host call alone, µs (the clock pair around it, ${(clock / 1000).toFixed(2)} µs, taken off):`);
     console.table(Object.fromEntries(Object.keys(rs[0].probe_ns).map((k) => [k, +((median(rs.map((r) => r.probe_ns[k]!)) - clock) / 1000).toFixed(2)])));
+    // The two claims read by path: Envoy's status and the first bytes it returned.
+    if (rs[0].claim_bytes) console.log(`claims by path (sub, roles: status:hex): ${rs[0].claim_bytes}`);
   }
 }
 console.log("Per stream, µs of wall time inside meshguard's callbacks (host calls included), medians of 2,000-stream windows:");

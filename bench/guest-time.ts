@@ -27,10 +27,10 @@ const enum At { Create = 0, RequestHeaders = 1, RequestBody = 2, RequestTrailers
 const AT_NAMES: string[] = ["context_create", "request_headers", "request_body", "request_trailers", "response_headers", "delete", "body_calls", "clock_pair"];
 const PROBE_NAMES: string[] = [
   "header_pairs", "metadata", "peer_san_absent", "clock", "counter", "replace_header", "shared_get", "shared_set",
-  "header_present", "header_absent", "property_string",
+  "header_present", "header_absent", "property_string", "claim_sub_by_path", "claim_roles_by_path",
 ];
 const spent = new StaticArray<u64>(8);
-const probeSpent = new StaticArray<u64>(11);
+const probeSpent = new StaticArray<u64>(13);
 let streams: u64 = 0;
 let probing = false;
 
@@ -94,7 +94,7 @@ function report(): void {
     line += (i > 0 ? "," : "") + "\"" + PROBE_NAMES[i] + "\":" + (probing ? (<f64>unchecked(probeSpent[i]) / <f64>streams).toString() : "null");
     unchecked(probeSpent[i] = 0);
   }
-  log(LogLevel.Warn, line + "}}");
+  log(LogLevel.Warn, line + "},\"claim_bytes\":\"" + claimBytes + "\"}");
   streams = 0;
 }
 
@@ -106,6 +106,16 @@ const PROBE_HEADER = new HeaderName("x-meshguard-probe");
 const PATH = new HeaderName(":path");
 const ABSENT = new HeaderName("x-meshguard-probe-absent");
 const SLOT = String.UTF8.encode("meshguard-probe:slot");
+// One claim of jwt_authn's payload, by path into the metadata (a lever for issue #14: the claims the
+// policy uses, instead of all the metadata and the order-free comparison): not what meshguard reads.
+const SUB = new PropertyPath("metadata/filter_metadata/envoy.filters.http.jwt_authn/jwt_payload/sub", "/");
+const ROLES = new PropertyPath("metadata/filter_metadata/envoy.filters.http.jwt_authn/jwt_payload/roles", "/");
+let claimBytes = "";   // what the two reads returned, hex, once: "<status>:<hex> <status>:<hex>"
+function hexOf(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length && i < 64; i++) s += (<u32>b[i]).toString(16).padStart(2, "0");
+  return s;
+}
 let counter: Counter | null = null;
 let sink: i64 = 0;
 
@@ -133,7 +143,13 @@ function probe(): void {
   sink += getHeader(HeaderMapType.RequestHeaders, ABSENT).value.length;
   a = lap(9, a);
   sink += getProperty(PLUGIN_ROOT_ID).value.length;
-  lap(10, a);
+  a = lap(10, a);
+  const sub = getPropertyBytes(SUB);
+  a = lap(11, a);
+  const roles = getPropertyBytes(ROLES);
+  lap(12, a);
+  sink += sub.bytes.length + roles.bytes.length;
+  if (claimBytes.length == 0) claimBytes = sub.status.toString() + ":" + hexOf(sub.bytes) + " " + roles.status.toString() + ":" + hexOf(roles.bytes);
 }
 
 // Adds the time since `from` to probe slot i; returns the clock read for the next call.

@@ -84,11 +84,12 @@ function lookupFrom(status: u32): Lookup {
   return new Lookup(presence, presence == Presence.Present ? takeString() : "", status);
 }
 
-// Envoy serialises a property path as its segments joined by NUL (context.cc).
+// Envoy serialises a property path as its segments joined by NUL (context.cc). `separator` splits
+// `name` into them: "/" where a segment holds dots (a metadata namespace).
 export class PropertyPath {
   readonly bytes: ArrayBuffer;
-  constructor(public readonly name: string) {
-    this.bytes = String.UTF8.encode(name.replaceAll(".", "\0"));
+  constructor(public readonly name: string, separator: string = ".") {
+    this.bytes = String.UTF8.encode(name.replaceAll(separator, "\0"));
   }
 }
 
