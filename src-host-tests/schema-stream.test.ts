@@ -143,6 +143,40 @@ describe("schema checked on the events agrees with the document check", () => {
     expect(verdicts.map((v) => v.split(" ")[0])).toEqual(["INVALID", "VALID", "INVALID", "INVALID", "INVALID"]);
   });
 
+  // A plain ASCII string against an enum of strings is matched on its bytes (schema.ts
+  // validateEnumString), where other values and enums go through validate(): the same verdicts.
+  it("strings against enums of strings, matched on their bytes, agree with the document check (with type, lengths, nullable, escapes, long and non-ASCII values)", () => {
+    const LONG = "x".repeat(40);
+    // Each as it is written in JSON (escapes included).
+    const enums = [["gift", "fragile", "express"], ["", "a", "é", "caf\\u00e9", LONG], ["a\\\"b", "a\\\\b", "tab\\tx"], ["a", "A", "a "], ["only"]];
+    const others: Record<string, unknown>[] = [{}, { type: "string" }, { type: ["string", "null"] }, { type: "integer" }, { minLength: 2 }, { maxLength: 3 },
+      { minLength: 1, maxLength: 5, type: "string" }, { format: "email" }, { pattern: "^a" }, { const: "a" }];
+    const values = ["gift", "fragile", "express", "Gift", "gif", "gifts", "", "a", "A", "a ", "é", "caf\\u00e9", "caf\\u0065", LONG, LONG + "x", "a\\\"b", "a\\\\b",
+      "tab\\tx", "tab\\u0009x", "only", "onl", "x".repeat(41)];
+    let compared = 0;
+    const verdicts = new Set<string>();
+    for (const en of enums) {
+      for (const other of others) {
+        const item = { ...other, enum: en.map((v) => JSON.parse(`"${v}"`)) };
+        expect(compile({ $schema: DRAFTS["draft2020-12"], type: "array", items: item })).toBe("OK");
+        for (const v of values) {
+          const doc = `["${v}",{"k":"${v}"},"${v}",7,null]`;
+          verdicts.add(agree(doc, `enum ${JSON.stringify(en)} with ${JSON.stringify(other)}, value "${v}"`).split(" ")[0]);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(enums.length * others.length * values.length);
+    expect([...verdicts].sort()).toEqual(["INVALID"]);   // each document holds 7, an object or null besides the string
+    // And with only the string, passing and failing.
+    const item = { type: "string", maxLength: 7, enum: ["gift", "fragile", "express", "é", LONG] };
+    expect(compile({ $schema: DRAFTS["draft2020-12"], type: "array", items: item })).toBe("OK");
+    const ok = ["gift", "fragile", "express", "\\u0067ift", "é"].map((v) => agree(`["${v}","${v}"]`, `only "${v}"`).split(" ")[0]);
+    expect(ok).toEqual(["VALID", "VALID", "VALID", "VALID", "VALID"]);
+    const bad = ["Gift", "gif", "", LONG, "fragil", "expresss"].map((v) => agree(`["gift","${v}"]`, `only "${v}"`));
+    expect(bad.map((v) => v.split(" ").slice(0, 2).join(" "))).toEqual(["INVALID /1", "INVALID /1", "INVALID /1", "INVALID /1", "INVALID /1", "INVALID /1"]);
+  });
+
   // Each open object's frame is reused by the next object at its depth (schema-stream.ts Frame): the
   // required names seen in one item must not count for the next, with more required names than
   // the frame first had room for.

@@ -16,7 +16,10 @@ import { NumberText } from "../lib/float";
 import { JsonKind, JsonValue } from "../lib/json";
 import { DocumentSink } from "../lib/document-sink";
 import { JsonSink } from "../lib/json-sink";
-import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_INT, T_NUM, T_OBJ, findName, propertyInOtherCase, validate, validateStringLength } from "./schema";
+import {
+  Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_INT, T_NUM, T_OBJ, enumStrings, findName, propertyInOtherCase, validate, validateEnumString,
+  validateStringLength,
+} from "./schema";
 import { EQUAL_AS_DOUBLE } from "./numbers";
 import { asciiText } from "../lib/intern";
 
@@ -318,6 +321,11 @@ export class SchemaStream extends JsonSink {
     if (n === null) return true;
     if (planOf(n) == PLAN_STREAM && n.format.length == 0 && n.pattern === null) {
       this.complete(validateStringLength(<i64>len, n, this.budget));
+      return true;
+    }
+    const values = enumStrings(n);   // an enum of strings: matched on the bytes
+    if (values !== null) {
+      this.complete(validateEnumString(ptr, len, n, values, this.budget));
       return true;
     }
     const s = this.scalar;

@@ -7,7 +7,7 @@ export const BODY_POLICY = {
       name: "orders", path: "/orders", methods: ["POST"], public: true, content_types: ["application/json"],
       body_schema: {
         type: "object", required: ["sku", "qty"], additionalProperties: false,
-        properties: { sku: { type: "string" }, qty: { type: "integer", minimum: 1, maximum: 100 }, amount: { type: "number", maximum: 1e39 }, count: { type: "integer", maximum: 9007199254740992 }, note: { type: "string", maxLength: 40 } },
+        properties: { sku: { type: "string" }, qty: { type: "integer", minimum: 1, maximum: 100 }, amount: { type: "number", maximum: 1e39 }, count: { type: "integer", maximum: 9007199254740992 }, note: { type: "string", maxLength: 40 }, status: { enum: ["new", "paid"] } },
       },
     },
     // Additional members allowed: a declared one in other case, and exact numbers in an enum.
@@ -46,6 +46,13 @@ const MULTIPART = "multipart/form-data; boundary=b0";
 
 export const BODY_CASES: BodyCase[] = [
   { name: "a document that matches the schema", kind: "valid", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":3}'], status: 200 },
+  // An enum of strings: a plain value is matched on its bytes where it lies, one that crosses pieces
+  // or holds an escape is decoded first (schema.ts validateEnumString, validate()).
+  { name: "an enum of strings, a value in it", kind: "valid", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"status":"paid"}'], status: 200 },
+  { name: "an enum of strings, a value in it written with an escape", kind: "valid", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"status":"\\u0070aid"}'], status: 200 },
+  { name: "an enum of strings, a value in other case", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"status":"Paid"}'], status: 400, reason: "body_schema_violation" },
+  { name: "an enum of strings, a prefix of a value", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"status":"pai"}'], status: 400, reason: "body_schema_violation" },
+  { name: "an enum of strings, a longer value across pieces", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,"status":"pa', 'idd"}'], status: 400, reason: "body_schema_violation" },
   { name: "additionalProperties", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"admin":true}'], status: 400, reason: "body_schema_violation" },
   { name: "maximum", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":1000}'], status: 400, reason: "body_schema_violation" },
   // 2.36e40, which AssemblyScript's parseFloat read as 2.36e38 (under the maximum); the service reads 2.36e40.
