@@ -51,6 +51,7 @@ interface Scenario {
   policy?: object;
   role?: "baseline" | "native";        // what the ratios are against
   floor?: string;                      // the no-op scenario of the same request ("above the wasm floor")
+  twin?: boolean;                      // the same as the scenario before it, with another build (BENCH_COMPARE_WASM)
 }
 
 const ISSUER = "https://issuer.bench.meshguard.test";
@@ -120,11 +121,24 @@ if (process.env.BENCH_HOST_CALLS === "1") {
 if (ONLY) SCENARIOS = SCENARIOS.filter((s) => s.role || ONLY.test(s.name) || SCENARIOS.some((x) => x.floor === s.name && ONLY.test(x.name)));
 
 // BENCH_COMPARE_WASM=<another build of meshguard>[,<label>=<build>...]: their meshguard scenarios
-// run too, interleaved in the same rounds, so a change is compared with the build before it on the
-// same machine state.
+// run too, in the same rounds, each right beside this build's, which goes first in every other
+// round: so a change is compared with the build before it on the same machine state, and neither
+// build always runs in the same place (on this VM a scenario right after the no-op filter's reads
+// higher, whichever build it is).
 const COMPARE = (process.env.BENCH_COMPARE_WASM ?? "").split(",").filter((x) => x).map((x) => (x.includes("=") ? x.split("=") : ["compared build", x]) as [string, string]);
-for (const [label, wasm] of COMPARE) {
-  for (const sc of SCENARIOS.filter((s) => s.wasm === undefined)) SCENARIOS.push({ ...sc, name: `${sc.name} [${label}]`, wasm });
+SCENARIOS = SCENARIOS.flatMap((sc) => [sc, ...(sc.wasm === undefined ? COMPARE.map(([label, wasm]) => ({ ...sc, name: `${sc.name} [${label}]`, wasm, twin: true })) : [])]);
+
+// The scenarios in the order of a round: in odd rounds each group of twins is rotated by one.
+function roundOrder(round: number): Scenario[] {
+  const out: Scenario[] = [];
+  for (let i = 0; i < SCENARIOS.length; ) {
+    let j = i + 1;
+    while (j < SCENARIOS.length && SCENARIOS[j].twin) j++;
+    const group = SCENARIOS.slice(i, j);
+    out.push(...(round % 2 === 1 && group.length > 1 ? [...group.slice(1), group[0]] : group));
+    i = j;
+  }
+  return out;
 }
 
 // --- measuring ---
@@ -173,7 +187,7 @@ const samples = new Map<string, Sample[]>();
 try {
   console.log(`Envoy load benchmark on ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores: Envoy (1 worker) on core 1, wrk -t1 -c${CONNECTIONS} on core 0, ${SECONDS} s x ${ROUNDS} rounds, interleaved`);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const sc of SCENARIOS) {
+    for (const sc of roundOrder(round)) {
       const config = envoyConfig({
         wasmPath: sc.wasm ?? WASM, pluginConfig: sc.policy ?? {}, upstreamPort: upstream.port, pki, tls: false, withoutMeshguard: sc.wasm === null,
         jwtProviders: sc.jwt ? [{ name: "bench", issuer: ISSUER, audiences: ["bench"], jwks: issuer.jwks }] : undefined,
