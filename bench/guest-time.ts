@@ -16,6 +16,7 @@ import {
   nowNanos, replaceHeader, setSharedData, snapshotHeaders,
 } from "../assembly/abi/host";
 import { HeaderName } from "../assembly/lib/headers";
+import { hexOf } from "../assembly/lib/text";
 
 export {
   meshguardAbort, malloc, proxy_abi_version_0_2_1, proxy_on_configure, proxy_on_memory_allocate,
@@ -111,11 +112,6 @@ const SLOT = String.UTF8.encode("meshguard-probe:slot");
 const SUB = new PropertyPath("metadata/filter_metadata/envoy.filters.http.jwt_authn/jwt_payload/sub", "/");
 const ROLES = new PropertyPath("metadata/filter_metadata/envoy.filters.http.jwt_authn/jwt_payload/roles", "/");
 let claimBytes = "";   // what the two reads returned, hex, once: "<status>:<hex> <status>:<hex>"
-function hexOf(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length && i < 64; i++) s += (<u32>b[i]).toString(16).padStart(2, "0");
-  return s;
-}
 let counter: Counter | null = null;
 let sink: i64 = 0;
 
@@ -149,7 +145,7 @@ function probe(): void {
   const roles = getPropertyBytes(ROLES);
   lap(12, a);
   sink += sub.bytes.length + roles.bytes.length;
-  if (claimBytes.length == 0) claimBytes = sub.status.toString() + ":" + hexOf(sub.bytes) + " " + roles.status.toString() + ":" + hexOf(roles.bytes);
+  if (claimBytes.length == 0) claimBytes = sub.status.toString() + ":" + hexOf(sub.bytes, 64) + " " + roles.status.toString() + ":" + hexOf(roles.bytes, 64);
 }
 
 // Adds the time since `from` to probe slot i; returns the clock read for the next call.

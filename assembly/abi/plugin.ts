@@ -3,6 +3,7 @@
 import { compileConfig } from "../config/compile";
 import { Policy } from "../config/policy";
 import { sha256 } from "../lib/sha256";
+import { hexOf } from "../lib/text";
 import { FilterConfig } from "../pipeline/filter-config";
 import { Monitor } from "../monitor/monitor";
 import { Limiter, LocalSlotTable, SlotTable } from "../ratelimit/limiter";
@@ -15,12 +16,6 @@ import { SharedSlotTable } from "./shared-slots";
 // default 10,000 slots takes 10 ticks).
 export const TICK_MS: u32 = 1000;
 export const SWEEP_MIN_PER_TICK: i32 = 1000;
-
-function hex(bytes: Uint8Array, n: i32): string {
-  let out = "";
-  for (let i = 0; i < n && i < bytes.length; i++) out += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
-  return out;
-}
 
 export class Plugin {
   // The configuration in force; null until one was accepted. Streams capture it when they start.
@@ -46,10 +41,11 @@ export class Plugin {
       return false;
     }
     const digest = sha256(bytes);
+    const version = hexOf(digest, 6);
     const m = policy.monitoring;
     const monitor = m !== null ? new Monitor(m, new SharedSlotTable(m.slots, "mg:mon:"), new SharedSlotTable(m.quarantineSlots, "mg:q:")) : null;
-    this.config = new FilterConfig(policy, this.limiterFor(policy, digest), new HostTally(metrics, policy.rateLimits, m), hex(digest, 6), monitor);
-    log(LogLevel.Info, LOG_PREFIX + "policy loaded: " + policy.routes.routes.length.toString() + " routes" + (policy.audit ? " (audit mode)" : "") + ", version " + hex(digest, 6));
+    this.config = new FilterConfig(policy, this.limiterFor(policy, digest), new HostTally(metrics, policy.rateLimits, m), version, monitor);
+    log(LogLevel.Info, LOG_PREFIX + "policy loaded: " + policy.routes.routes.length.toString() + " routes" + (policy.audit ? " (audit mode)" : "") + ", version " + version);
     return true;
   }
 

@@ -8,6 +8,13 @@ export function hexDigit(c: i32): i32 {
   return -1;
 }
 
+// The first `n` bytes (at most) in lowercase hex, two digits each.
+export function hexOf(bytes: Uint8Array, n: i32 = i32.MAX_VALUE): string {
+  let out = "";
+  for (let i = 0; i < n && i < bytes.length; i++) out += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+  return out;
+}
+
 // The canonical 8-4-4-4-12 form, hex digits of either case.
 export function isCanonicalUuid(s: string): bool {
   if (s.length != 36) return false;

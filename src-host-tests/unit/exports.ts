@@ -145,11 +145,9 @@ export function regexTest(ptr: usize, len: i32): usize {
 
 // SHA-256 of the given bytes, as lowercase hex.
 import { sha256 } from "../../assembly/lib/sha256";
+import { hexOf } from "../../assembly/lib/text";
 export function sha256Hex(ptr: usize, len: i32): usize {
-  const d = sha256(bytesAt(ptr, len));
-  let out = "";
-  for (let i = 0; i < d.length; i++) out += (d[i] < 16 ? "0" : "") + d[i].toString(16);
-  return result(out);
+  return result(hexOf(sha256(bytesAt(ptr, len))));
 }
 
 // The whole request pipeline without a host (unit/pipeline.ts).
