@@ -143,7 +143,7 @@ describe("schema checked on the events agrees with the document check", () => {
     expect(verdicts.map((v) => v.split(" ")[0])).toEqual(["INVALID", "VALID", "INVALID", "INVALID", "INVALID"]);
   });
 
-  // A plain ASCII string against an enum of strings is matched on its bytes (schema.ts
+  // A plain ASCII string against an enum of strings is matched on its bytes (schema-strings.ts
   // validateEnumString), where other values and enums go through validate(): the same verdicts.
   it("strings against enums of strings, matched on their bytes, agree with the document check (with type, lengths, nullable, escapes, long and non-ASCII values)", () => {
     const LONG = "x".repeat(40);

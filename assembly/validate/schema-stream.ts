@@ -16,10 +16,8 @@ import { NumberText } from "../lib/float";
 import { JsonKind, JsonValue } from "../lib/json";
 import { DocumentSink } from "../lib/document-sink";
 import { JsonSink } from "../lib/json-sink";
-import {
-  Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_INT, T_NUM, T_OBJ, enumStrings, findName, propertyInOtherCase, validate, validateEnumString,
-  validateStringLength,
-} from "./schema";
+import { Budget, SchemaError, SchemaNode, T_ANY, T_ARR, T_INT, T_NUM, T_OBJ, findName, propertyInOtherCase, validate } from "./schema";
+import { enumStrings, needsWholeValue, validateEnumString, validateStringLength } from "./schema-strings";
 import { EQUAL_AS_DOUBLE } from "./numbers";
 import { asciiText } from "../lib/intern";
 
@@ -50,8 +48,7 @@ function onlyRef(n: SchemaNode): bool {
 function decidePlan(n: SchemaNode): u8 {
   let p = PLAN_STREAM;
   if (onlyRef(n)) p = PLAN_REF;
-  else if (n.ref !== null || n.enumValues !== null || n.constValue !== null || n.uniqueItems
-    || n.allOf.length > 0 || n.anyOf.length > 0 || n.oneOf.length > 0 || n.not !== null) p = PLAN_WHOLE;
+  else if (n.enumValues !== null || needsWholeValue(n)) p = PLAN_WHOLE;
   n.plan = p;
   return p;
 }

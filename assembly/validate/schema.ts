@@ -234,52 +234,10 @@ function validateString(s: string, n: SchemaNode): SchemaError | null {
   return null;
 }
 
-function lengthError(n: SchemaNode, codePoints: i64): SchemaError | null {
+export function lengthError(n: SchemaNode, codePoints: i64): SchemaError | null {
   if (n.minLength >= 0 && codePoints < n.minLength) return new SchemaError("minLength");
   if (n.maxLength >= 0 && codePoints > n.maxLength) return new SchemaError("maxLength");
   return null;
-}
-
-// validate() of a string of `codePoints` code points, for a node whose verdict on a string reads
-// no more than its length (schema-stream.ts: no reference, enum, const, format, pattern or
-// combinator): the same steps, the same budget.
-export function validateStringLength(codePoints: i64, n: SchemaNode, budget: Budget): SchemaError | null {
-  if (--budget.left < 0) return new SchemaError("complexity");
-  if (n.alwaysFalse) return new SchemaError("false");
-  if ((n.types & T_STR) == 0) return new SchemaError("type");
-  return lengthError(n, codePoints);
-}
-
-// For a node whose one keyword that needs the whole value is an enum of strings (no $ref, const,
-// format, pattern or combinator beside it): the values' UTF-8 bytes; null for any other node.
-export function enumStrings(n: SchemaNode): Uint8Array[] | null {
-  if (n.enumDecided) return n.enumBytes;
-  n.enumDecided = true;
-  const en = n.enumValues;
-  if (en === null || n.ref !== null || n.constValue !== null || n.format.length > 0 || n.pattern !== null || n.uniqueItems
-    || n.allOf.length > 0 || n.anyOf.length > 0 || n.oneOf.length > 0 || n.not !== null) return null;
-  const bytes: Uint8Array[] = [];
-  for (let i = 0; i < en.length; i++) {
-    if (en[i].kind != JsonKind.String) return null;
-    bytes.push(Uint8Array.wrap(String.UTF8.encode(en[i].str)));
-  }
-  n.enumBytes = bytes;
-  return bytes;
-}
-
-// validate()'s verdict on the plain ASCII string of `len` bytes at `ptr` against a node with an enum
-// of strings (enumStrings: `values`), found by its bytes, the budget spent as validate() spends it.
-export function validateEnumString(ptr: usize, len: i32, n: SchemaNode, values: Uint8Array[], budget: Budget): SchemaError | null {
-  if (--budget.left < 0) return new SchemaError("complexity");
-  if (n.alwaysFalse) return new SchemaError("false");
-  if ((n.types & T_STR) == 0) return new SchemaError("type");
-  let found = false;
-  for (let i = 0; i < values.length && !found; i++) {
-    if (--budget.left < 0) return new SchemaError("complexity");   // jsonEqual's step per value
-    const b = unchecked(values[i]);
-    found = b.length == len && memory.compare(b.dataStart, ptr, <usize>len) == 0;
-  }
-  return found ? lengthError(n, <i64>len) : new SchemaError("enum");
 }
 
 // A bound's literal (null: none, or not comparable) that its double `x` stands for exactly.

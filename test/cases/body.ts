@@ -47,7 +47,7 @@ const MULTIPART = "multipart/form-data; boundary=b0";
 export const BODY_CASES: BodyCase[] = [
   { name: "a document that matches the schema", kind: "valid", path: "/orders", pieces: ['{"sku":"a-1",', '"qty":3}'], status: 200 },
   // An enum of strings: a plain value is matched on its bytes where it lies, one that crosses pieces
-  // or holds an escape is decoded first (schema.ts validateEnumString, validate()).
+  // or holds an escape is decoded first (schema-strings.ts validateEnumString, schema.ts validate()).
   { name: "an enum of strings, a value in it", kind: "valid", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"status":"paid"}'], status: 200 },
   { name: "an enum of strings, a value in it written with an escape", kind: "valid", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"status":"\\u0070aid"}'], status: 200 },
   { name: "an enum of strings, a value in other case", kind: "schema violation", path: "/orders", pieces: ['{"sku":"a-1","qty":3,', '"status":"Paid"}'], status: 400, reason: "body_schema_violation" },
