@@ -34,10 +34,12 @@ export function stringRun(ptr: usize, stop: usize): i32 {
       continue;
     }
     const k = <usize>(ctz(marks) >> 3);
-    if (plain && k > 0) h = (h ^ (w & ((<u64>1 << (k << 3)) - 1))) * HASH_PRIME;
     p += k;
     const c = <u32>load<u8>(p);
-    if (c == 0x22) return runEnds(ptr, p, h, plain);
+    if (c == 0x22) {
+      if (plain && k > 0) h = (h ^ (w & ((<u64>1 << (k << 3)) - 1))) * HASH_PRIME;   // the last word, partial
+      return runEnds(ptr, p, h, plain);
+    }
     plain = false;
     p += c == 0x5c ? 2 : 1;   // a backslash escapes the byte after it
   }
