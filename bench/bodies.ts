@@ -65,3 +65,36 @@ export const postsPolicy = () => ({
       content_types: ["application/json"], max_body_bytes: 65536, body_schema: POSTS_SCHEMA },
   ],
 });
+
+// A form of about `targetBytes` (application/x-www-form-urlencoded): short fields and a long
+// percent-encoded comment, as a web form posts them.
+export function formBody(targetBytes: number): string {
+  const fields = ["name=Ann+Example", "email=ann%40example.com", "sku=sku-1-abcdef", "qty=2"];
+  const head = fields.join("&") + "&comment=";
+  const words = encodeURIComponent("Leave it at the door, please: ring twice & wait. ").replace(/%20/g, "+");
+  let comment = "";
+  while (head.length + comment.length < targetBytes) comment += words;
+  return head + comment;
+}
+
+// A multipart/form-data body of about `targetBytes` (boundary MULTIPART_BOUNDARY): two short fields
+// and one file part of text, as a browser uploads a form with a file.
+export const MULTIPART_BOUNDARY = "----meshguardBench7MA4YWxkTrZu0gW";
+export function multipartBody(targetBytes: number): string {
+  const part = (headers: string, content: string) => `--${MULTIPART_BOUNDARY}\r\n${headers}\r\n\r\n${content}\r\n`;
+  const fields = part('Content-Disposition: form-data; name="title"', "Delivery notes") + part('Content-Disposition: form-data; name="qty"', "2");
+  const fileHeaders = 'Content-Disposition: form-data; name="attachment"; filename="notes.txt"\r\nContent-Type: text/plain';
+  const end = `--${MULTIPART_BOUNDARY}--\r\n`;
+  const room = targetBytes - fields.length - end.length - fileHeaders.length - MULTIPART_BOUNDARY.length - 10;
+  return fields + part(fileHeaders, LOREM.repeat(Math.ceil(Math.max(0, room) / LOREM.length)).slice(0, Math.max(0, room))) + end;
+}
+
+// The same caller and rules posting a form or a multipart body (formBody, multipartBody): no
+// schema (schemas read JSON), but every such POST is read for `_method` and for fields named as
+// the route's parameters (docs/policy.md). bench/envoy-load.ts runs it.
+export const formsPolicy = () => ({
+  routes: [
+    { name: "notes", path: "/api/users/{userId}/notes", methods: ["POST"], allow: [{ path_params: { userId: "sub" }, any_role: ["reader"] }],
+      content_types: ["application/x-www-form-urlencoded", "multipart/form-data"], max_body_bytes: 65536 },
+  ],
+});

@@ -25,7 +25,7 @@ import { startEnvoy } from "../tools/envoy/process.ts";
 import { createPki } from "../tools/envoy/pki.ts";
 import { startUpstream } from "../tools/envoy/upstream.ts";
 import { nativeChain } from "./native-chain.ts";
-import { chainPolicy, orderBody, postsBody, postsPolicy } from "./bodies.ts";
+import { MULTIPART_BOUNDARY, chainPolicy, formBody, formsPolicy, multipartBody, orderBody, postsBody, postsPolicy } from "./bodies.ts";
 import { QUIET_BUSY, ensureWrk, median, waitForQuiet } from "./quiet.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -71,6 +71,12 @@ const post = (kb: number, schema: boolean): Scenario => ({
 const POSTS_FLOOR = "POST 16 KB text (posts): jwt_authn + no-op wasm filter";
 const POSTS_REQUEST = { method: "POST" as const, path: "/api/users/alice/posts", headers: [BEARER, "content-type: application/json"], body: postsBody(16 * 1024), jwt: true };
 
+// A form and a multipart body (bench/bodies.ts), read for `_method` and the route's parameter names.
+const FORM_FLOOR = "POST 16 KB form: jwt_authn + no-op wasm filter";
+const FORM_REQUEST = { method: "POST" as const, path: "/api/users/alice/notes", headers: [BEARER, "content-type: application/x-www-form-urlencoded"], body: formBody(16 * 1024), jwt: true };
+const MULTIPART_FLOOR = "POST 16 KB multipart: jwt_authn + no-op wasm filter";
+const MULTIPART_REQUEST = { method: "POST" as const, path: "/api/users/alice/notes", headers: [BEARER, `content-type: multipart/form-data; boundary=${MULTIPART_BOUNDARY}`], body: multipartBody(16 * 1024), jwt: true };
+
 const routes = [
   { name: "public", path: "/public/**", public: true },
   { name: "api", path: "/api/users/{userId}/orders/{orderId}", methods: ["GET"], allow: [{ api_clients: ["bench"] }] },
@@ -91,6 +97,10 @@ let SCENARIOS: Scenario[] = [
   { name: postFloor(16), ...postRequest(16), wasm: NOOP, policy: {} }, post(16, false), post(16, true),
   { name: POSTS_FLOOR, ...POSTS_REQUEST, wasm: NOOP, policy: {} },
   { name: "POST 16 KB text (posts): jwt_authn + meshguard, with their schema", ...POSTS_REQUEST, policy: postsPolicy(), floor: POSTS_FLOOR },
+  { name: FORM_FLOOR, ...FORM_REQUEST, wasm: NOOP, policy: {} },
+  { name: "POST 16 KB form: jwt_authn + meshguard", ...FORM_REQUEST, policy: formsPolicy(), floor: FORM_FLOOR },
+  { name: MULTIPART_FLOOR, ...MULTIPART_REQUEST, wasm: NOOP, policy: {} },
+  { name: "POST 16 KB multipart: jwt_authn + meshguard", ...MULTIPART_REQUEST, policy: formsPolicy(), floor: MULTIPART_FLOOR },
   // meshguard alone, without jwt_authn (the figures of earlier issues).
   { name: "no-op wasm filter", path: "/public/x", headers: [], wasm: NOOP, policy: {} },
   { name: "meshguard: public route", path: "/public/x", headers: [], policy: { routes, api_keys: apiKeys }, floor: "no-op wasm filter" },
