@@ -136,6 +136,31 @@ describe("streaming JSON tokenizer (unit, no host)", () => {
     expect(compared).toBe(specials.length * lengths.reduce((a, b) => a + b, 0));
   });
 
+  // byteAt (lib/json-runs.ts, multipart-names.ts's skip to the next line break) reads eight bytes at a
+  // time while eight are in sight: the byte found must be the first, wherever it lies, whatever
+  // surrounds it (bytes one bit away from it, 0x00, 0x80 and 0xff, where a word trick would slip).
+  it("byteAt: the first such byte, at every position and alignment, among bytes that look like it", () => {
+    const fillers = [0x0b, 0x08, 0x8a, 0x0a ^ 0x80, 0x00, 0x01, 0x80, 0xff, 0x09, 0x79];
+    let checked = 0;
+    for (const b of [0x0a, 0x00, 0xff, 0x80]) {
+      for (let len = 0; len <= 40; len++) {
+        for (let at = -1; at < len; at++) {
+          for (const lead of [0, 1, 3, 7]) {
+            const bytes = Buffer.alloc(lead + len + 9);
+            for (let i = 0; i < bytes.length; i++) bytes[i] = fillers.filter((f) => f !== b)[(i * 7 + at + len) % (fillers.length - 1)];
+            if (at >= 0) bytes[lead + at] = b;
+            if (at >= 0 && at + 2 < len) bytes[lead + at + 2] = b;   // a second one after it
+            bytes[lead + len] = b;   // just past what is in sight: never to be found
+            const want = at >= 0 ? at : len;
+            expect(withBytes(bytes, (p) => fn.byteAtOf(p + lead, len, b)), `byte ${b} at ${at} of ${len}, lead ${lead}`).toBe(want);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(3000);
+  });
+
   // The intern tables are keyed by stringRun's hash: the same content must hash the same wherever it
   // lies (word-aligned or not, read eight bytes at a time or, near the end of what is in sight, one
   // by one, as the carry is), and a hash is given exactly for plain ASCII up to 32 bytes.

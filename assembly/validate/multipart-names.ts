@@ -27,6 +27,7 @@
 // A name counts once its header block ends, unless the block is a plain form field part whose
 // value multipart-values.ts judges instead (by the route's rule for that name).
 import { hexDigit } from "../lib/text";
+import { byteAt } from "../lib/json-runs";
 import { METHOD_PARAMETER } from "./override";
 import { NameParameters, Needle } from "./multipart-params";
 import { PartValues } from "./multipart-values";
@@ -108,8 +109,7 @@ export class PartNames {
   // once. Returns the first byte push() must read, or `n`.
   skip(p: usize, i: i32, n: i32): i32 {
     if (this.inHeaders || !this.opening.idle) return i;
-    let j = i;
-    while (j < n && load<u8>(p + <usize>j) != 0x0a) j++;
+    const j = byteAt(p, i, n, 0x0a);
     const v = this.values;
     if (v !== null) v.take(p, i, j);
     return j;

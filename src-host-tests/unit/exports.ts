@@ -337,3 +337,7 @@ import { runHash, runPlain, stringRun } from "../../assembly/lib/intern";
 export function stringRunOf(ptr: usize, stop: i32): i32 { return stringRun(ptr, ptr + <usize>stop); }
 export function lastRunHash(): i32 { return runHash; }
 export function lastRunPlain(): i32 { return runPlain ? 1 : 0; }
+
+// lib/json-runs.ts byteAt on the `stop` bytes at `ptr`: the index of the first `b`, or `stop`.
+import { byteAt } from "../../assembly/lib/json-runs";
+export function byteAtOf(ptr: usize, stop: i32, b: u8): i32 { return byteAt(ptr, 0, stop, b); }
