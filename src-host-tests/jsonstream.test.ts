@@ -161,6 +161,32 @@ describe("streaming JSON tokenizer (unit, no host)", () => {
     expect(checked).toBeGreaterThan(3000);
   });
 
+  // eitherByteAt (a form value's end, '&' or ';'; a string's run, '"' or '\\'): the first of either.
+  it("eitherByteAt: the first of the two bytes, at every pair of positions and alignment", () => {
+    const fillers = [0x27, 0x25, 0x3a, 0x3d, 0xa6, 0xbb, 0x00, 0x80, 0xff, 0x61];
+    let checked = 0;
+    for (const [a, b] of [[0x26, 0x3b], [0x22, 0x5c]]) {
+      for (let len = 0; len <= 24; len++) {
+        for (let atA = -1; atA < len; atA++) {
+          for (let atB = -1; atB < len; atB++) {
+            for (const lead of [0, 5]) {
+              const bytes = Buffer.alloc(lead + len + 9);
+              for (let i = 0; i < bytes.length; i++) bytes[i] = fillers[(i * 3 + atA + 2 * atB) % fillers.length];
+              if (atB >= 0) bytes[lead + atB] = b;
+              if (atA >= 0) bytes[lead + atA] = a;
+              bytes[lead + len] = a;   // just past what is in sight
+              const found = [atA, atB].filter((x) => x >= 0 && bytes[lead + x] === (x === atA ? a : b));
+              const want = found.length ? Math.min(...found) : len;
+              expect(withBytes(bytes, (p) => fn.eitherByteAtOf(p + lead, len, a, b)), `${a}@${atA} ${b}@${atB} of ${len}, lead ${lead}`).toBe(want);
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(2000);
+  });
+
   // The intern tables are keyed by stringRun's hash: the same content must hash the same wherever it
   // lies (word-aligned or not, read eight bytes at a time or, near the end of what is in sight, one
   // by one, as the carry is), and a hash is given exactly for plain ASCII up to 32 bytes.

@@ -55,17 +55,24 @@ export function literalIn(p: usize, len: i32): i32 {
 }
 
 // The index of the first quote or backslash in p[i, n), or n: what ends a run of string content.
-// Eight bytes at a time.
 export function quoteOrBackslash(p: usize, i: i32, n: i32): i32 {
+  return eitherByteAt(p, i, n, 0x22, 0x5c);
+}
+
+// The index of the first byte `a` or `b` in p[i, n), or n. Eight bytes at a time.
+// @ts-ignore: decorator
+@inline export function eitherByteAt(p: usize, i: i32, n: i32, a: u8, b: u8): i32 {
+  const spreadA = <u64>a * 0x0101010101010101;
+  const spreadB = <u64>b * 0x0101010101010101;
   while (i + 8 <= n) {
     const w = load<u64>(p + <usize>i);
-    const marks = zeroBytes(w ^ 0x2222222222222222) | zeroBytes(w ^ 0x5c5c5c5c5c5c5c5c);
+    const marks = zeroBytes(w ^ spreadA) | zeroBytes(w ^ spreadB);
     if (marks != 0) return i + <i32>(ctz(marks) >> 3);
     i += 8;
   }
   while (i < n) {
     const c = load<u8>(p + <usize>i);
-    if (c == 0x22 || c == 0x5c) return i;
+    if (c == a || c == b) return i;
     i++;
   }
   return n;

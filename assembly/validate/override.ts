@@ -13,6 +13,7 @@
 // ones after the name (`[_method`, `]_method]` are _method; `_method]x` a hash). The body scanners keep O(1) state and take the body
 // in pieces of any size (JSON details in override-body.ts, multipart in multipart-names.ts).
 import { hexDigit } from "../lib/text";
+import { eitherByteAt } from "../lib/json-runs";
 import { ValueCapture, formValueProblem } from "./bound-values";
 import { QueryParam } from "./shape";
 
@@ -172,12 +173,7 @@ export class FormNames {
   // must read, or `n`.
   skip(p: usize, i: i32, n: i32): i32 {
     if (this.inName || this.pending >= 0) return i;
-    while (i < n) {
-      const c = load<u8>(p + <usize>i);
-      if (c == 0x26 || c == 0x3b) break;
-      i++;
-    }
-    return i;
+    return eitherByteAt(p, i, n, 0x26, 0x3b);   // '&' or ';' ends the value
   }
 
   // What the reading holds between pieces, for the unit fuzz that compares the two ways.
