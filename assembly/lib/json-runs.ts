@@ -79,15 +79,9 @@ export function quoteOrBackslash(p: usize, i: i32, n: i32): i32 {
 }
 
 // The index of the first byte `b` in p[i, n), or n. Eight bytes at a time.
-export function byteAt(p: usize, i: i32, n: i32, b: u8): i32 {
-  const spread = <u64>b * 0x0101010101010101;
-  while (i + 8 <= n) {
-    const marks = zeroBytes(load<u64>(p + <usize>i) ^ spread);
-    if (marks != 0) return i + <i32>(ctz(marks) >> 3);
-    i += 8;
-  }
-  while (i < n && load<u8>(p + <usize>i) != b) i++;
-  return i;
+// @ts-ignore: decorator
+@inline export function byteAt(p: usize, i: i32, n: i32, b: u8): i32 {
+  return eitherByteAt(p, i, n, b, b);
 }
 
 // The high bit of each zero byte of `w` set: exact up to the first zero byte (the lowest); a byte

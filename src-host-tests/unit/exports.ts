@@ -338,8 +338,8 @@ export function stringRunOf(ptr: usize, stop: i32): i32 { return stringRun(ptr, 
 export function lastRunHash(): i32 { return runHash; }
 export function lastRunPlain(): i32 { return runPlain ? 1 : 0; }
 
-// lib/json-runs.ts byteAt on the `stop` bytes at `ptr`: the index of the first `b`, or `stop`.
-import { byteAt } from "../../assembly/lib/json-runs";
+// lib/json-runs.ts byteAt and eitherByteAt on the `stop` bytes at `ptr`: the index of the first
+// `b` (or `a`), or `stop`.
+import { byteAt, eitherByteAt } from "../../assembly/lib/json-runs";
 export function byteAtOf(ptr: usize, stop: i32, b: u8): i32 { return byteAt(ptr, 0, stop, b); }
-import { eitherByteAt } from "../../assembly/lib/json-runs";
 export function eitherByteAtOf(ptr: usize, stop: i32, a: u8, b: u8): i32 { return eitherByteAt(ptr, 0, stop, a, b); }
