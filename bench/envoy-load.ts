@@ -67,15 +67,14 @@ const post = (kb: number, schema: boolean): Scenario => ({
   name: `POST ${kb} KB JSON: jwt_authn + meshguard, ${schema ? "with a schema" : "no schema"}`, ...postRequest(kb), policy: chainPolicy(schema), floor: postFloor(kb),
 });
 
-// A text-heavy body (bench/bodies.ts postsBody: titles and paragraphs) beside the order documents.
-const POSTS_FLOOR = "POST 16 KB text (posts): jwt_authn + no-op wasm filter";
-const POSTS_REQUEST = { method: "POST" as const, path: "/api/users/alice/posts", headers: [BEARER, "content-type: application/json"], body: postsBody(16 * 1024), jwt: true };
-
-// A form and a multipart body (bench/bodies.ts), read for `_method` and the route's parameter names.
-const FORM_FLOOR = "POST 16 KB form: jwt_authn + no-op wasm filter";
-const FORM_REQUEST = { method: "POST" as const, path: "/api/users/alice/notes", headers: [BEARER, "content-type: application/x-www-form-urlencoded"], body: formBody(16 * 1024), jwt: true };
-const MULTIPART_FLOOR = "POST 16 KB multipart: jwt_authn + no-op wasm filter";
-const MULTIPART_REQUEST = { method: "POST" as const, path: "/api/users/alice/notes", headers: [BEARER, `content-type: multipart/form-data; boundary=${MULTIPART_BOUNDARY}`], body: multipartBody(16 * 1024), jwt: true };
+// A 16 KB body of one kind beside the order documents (bench/bodies.ts): the no-op filter on it (its
+// floor), then meshguard with `policy`. A text-heavy JSON body (postsBody, with its schema), a form and
+// a multipart body (read for `_method` and the route's parameter names).
+function onBody(kind: string, path: string, contentType: string, body: string, policy: object, meshguard = "jwt_authn + meshguard"): Scenario[] {
+  const request = { method: "POST" as const, path, headers: [BEARER, `content-type: ${contentType}`], body, jwt: true };
+  const floor = `POST 16 KB ${kind}: jwt_authn + no-op wasm filter`;
+  return [{ name: floor, ...request, wasm: NOOP, policy: {} }, { name: `POST 16 KB ${kind}: ${meshguard}`, ...request, policy, floor }];
+}
 
 const routes = [
   { name: "public", path: "/public/**", public: true },
@@ -95,12 +94,9 @@ let SCENARIOS: Scenario[] = [
   { name: "ablation: the route public (no claims read, no limit)", ...GET_ORDER, jwt: true, policy: { routes: [{ name: "read-order", path: "/api/users/{userId}/orders/{orderId}", methods: ["GET"], public: true }] }, floor: FLOOR },
   { name: postFloor(1), ...postRequest(1), wasm: NOOP, policy: {} }, post(1, false), post(1, true),
   { name: postFloor(16), ...postRequest(16), wasm: NOOP, policy: {} }, post(16, false), post(16, true),
-  { name: POSTS_FLOOR, ...POSTS_REQUEST, wasm: NOOP, policy: {} },
-  { name: "POST 16 KB text (posts): jwt_authn + meshguard, with their schema", ...POSTS_REQUEST, policy: postsPolicy(), floor: POSTS_FLOOR },
-  { name: FORM_FLOOR, ...FORM_REQUEST, wasm: NOOP, policy: {} },
-  { name: "POST 16 KB form: jwt_authn + meshguard", ...FORM_REQUEST, policy: formsPolicy(), floor: FORM_FLOOR },
-  { name: MULTIPART_FLOOR, ...MULTIPART_REQUEST, wasm: NOOP, policy: {} },
-  { name: "POST 16 KB multipart: jwt_authn + meshguard", ...MULTIPART_REQUEST, policy: formsPolicy(), floor: MULTIPART_FLOOR },
+  ...onBody("text (posts)", "/api/users/alice/posts", "application/json", postsBody(16 * 1024), postsPolicy(), "jwt_authn + meshguard, with their schema"),
+  ...onBody("form", "/api/users/alice/notes", "application/x-www-form-urlencoded", formBody(16 * 1024), formsPolicy()),
+  ...onBody("multipart", "/api/users/alice/notes", `multipart/form-data; boundary=${MULTIPART_BOUNDARY}`, multipartBody(16 * 1024), formsPolicy()),
   // meshguard alone, without jwt_authn (the figures of earlier issues).
   { name: "no-op wasm filter", path: "/public/x", headers: [], wasm: NOOP, policy: {} },
   { name: "meshguard: public route", path: "/public/x", headers: [], policy: { routes, api_keys: apiKeys }, floor: "no-op wasm filter" },
